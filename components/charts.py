@@ -1,0 +1,110 @@
+"""Pure figure builders: DataFrame in, plotly figure out; no Streamlit, no database.
+
+Labels arrive already translated (or are translated here from the catalogue by
+``lang``), so the same builder serves both languages and is testable alone.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components.i18n import text, value_name
+
+#: One palette for the whole app: a calm blue for volume, green for done, grey for context.
+PALETTE = {
+    "primary": "#1f5fa8",
+    "done": "#2e9e6a",
+    "muted": "#9aa7b4",
+    "warn": "#d9822b",
+    "bad": "#c23b3b",
+}
+SERIES = ["#1f5fa8", "#d9822b", "#2e9e6a", "#8a5cb8", "#c23b3b", "#3aa6b9"]
+FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
+
+
+def _layout(fig: go.Figure, height: int = 320) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        font={"family": FONT, "size": 13},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        separators=".,",
+    )
+    # Bar labels stay horizontal: Chinese and numbers read badly turned on their side.
+    fig.update_traces(textangle=0, selector={"type": "bar"})
+    return fig
+
+
+def monthly_requests(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
+    """Received and resolved requests per month (columns month, received, resolved)."""
+    fig = go.Figure()
+    fig.add_scatter(x=frame["month"], y=frame["received"], name=text("label.received", lang), mode="lines+markers",
+                    line={"color": PALETTE["primary"], "width": 2})
+    fig.add_scatter(x=frame["month"], y=frame["resolved"], name=text("label.resolved", lang), mode="lines",
+                    line={"color": PALETTE["done"], "width": 2, "dash": "dot"})
+    fig.update_xaxes(title=None, type="category", nticks=12)
+    fig.update_yaxes(title=None, rangemode="tozero", tickformat=",d")
+    return _layout(fig)
+
+
+def stage_bars(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
+    """Projects per lifecycle stage as horizontal bars, first stage on top (columns status, projects)."""
+    labels = [value_name(s, lang) for s in frame["status"]]
+    colors = [PALETTE["done"] if s == "完成" else PALETTE["muted"] if s == "暂停" else PALETTE["primary"]
+              for s in frame["status"]]
+    fig = go.Figure(go.Bar(x=frame["projects"], y=labels, orientation="h", marker_color=colors,
+                           text=frame["projects"], textposition="auto"))
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title=text("label.projects", lang), tickformat=",d")
+    return _layout(fig)
+
+
+def channel_bars(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
+    """Received against resolved per request channel (columns channel, received, resolved)."""
+    labels = [value_name(c, lang) for c in frame["channel"]]
+    fig = go.Figure()
+    fig.add_bar(y=labels, x=frame["received"], name=text("label.received", lang), orientation="h",
+                marker_color=PALETTE["muted"], text=[f"{v:,}" for v in frame["received"]], textposition="auto")
+    fig.add_bar(y=labels, x=frame["resolved"], name=text("label.resolved", lang), orientation="h",
+                marker_color=PALETTE["done"], text=[f"{v:,}" for v in frame["resolved"]], textposition="auto")
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title=text("label.count", lang), tickformat=",d")
+    return _layout(fig)
+
+
+def safety_lines(frame: pd.DataFrame, measures: list[str], lang: str = "zh") -> go.Figure:
+    """Monthly alerts and disputes, one line per measure (columns month and the measures)."""
+    fig = go.Figure()
+    for i, measure in enumerate(measures):
+        fig.add_scatter(x=frame["month"], y=frame[measure], name=text(f"measure.{measure}", lang), mode="lines",
+                        line={"color": SERIES[i % len(SERIES)], "width": 2})
+    fig.update_xaxes(title=None, type="category", nticks=12)
+    fig.update_yaxes(title=None, rangemode="tozero", tickformat=",d")
+    return _layout(fig)
+
+
+def ranking_bars(frame: pd.DataFrame, lang: str = "zh", good: bool = True) -> go.Figure:
+    """Communities by composite score, best on top (columns name, composite, rank)."""
+    labels = [f"{r}. {n}" for r, n in zip(frame["rank"], frame["name"], strict=True)]
+    fig = go.Figure(go.Bar(
+        x=frame["composite"], y=labels, orientation="h",
+        marker_color=PALETTE["done"] if good else PALETTE["warn"],
+        text=[f"{v:.1f}" for v in frame["composite"]], textposition="auto",
+    ))
+    fig.add_vline(x=100, line_dash="dash", line_color=PALETTE["muted"])
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title=text("label.composite", lang), range=[0, 120])
+    return _layout(fig, height=260)
+
+
+def event_bars(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
+    """Participation events per kind (columns kind, events)."""
+    labels = [value_name(k, lang) for k in frame["kind"]]
+    fig = go.Figure(go.Bar(x=labels, y=frame["events"], marker_color=SERIES[: len(labels)],
+                           text=[f"{v:,}" for v in frame["events"]], textposition="auto"))
+    fig.update_yaxes(title=None, tickformat=",d")
+    fig.update_xaxes(title=None)
+    return _layout(fig)

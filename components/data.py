@@ -1,0 +1,66 @@
+"""The Streamlit side of the data layer: one shared Database, and cached query calls.
+
+Query functions live in ``data_access`` and know nothing of Streamlit; this is
+where their results are cached, keyed by the function, its arguments (the scope
+above all) and the dataset's load time, so a reload never serves stale figures.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from datetime import date
+
+import streamlit as st
+
+from data_access import geography
+from data_access.database import Database
+from data_access.loader import ensure_database
+
+
+@st.cache_resource(show_spinner=False)
+def database() -> Database:
+    """The app's one Database, building the embedded SQLite file on first start."""
+    return Database(ensure_database())
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def data_version() -> str:
+    """When the data was loaded; part of every cache key."""
+    return database().dataset_info().get("loaded_at", "")
+
+
+@st.cache_data(show_spinner=False, max_entries=4096)
+def _call(module: str, name: str, args: tuple, kwargs: tuple, version: str):
+    fn = getattr(importlib.import_module(module), name)
+    return fn(database(), *args, **dict(kwargs))
+
+
+def cached(fn, *args, **kwargs):
+    """``fn(database(), *args, **kwargs)``, cached per arguments and data version."""
+    return _call(fn.__module__, fn.__name__, args, tuple(sorted(kwargs.items())), data_version())
+
+
+def cached_pair(fn, scope, previous, *args, **kwargs):
+    """The figure for the scope and for the previous like-for-like scope (None if there is none)."""
+    current = cached(fn, scope, *args, **kwargs)
+    return current, (cached(fn, previous, *args, **kwargs) if previous is not None else None)
+
+
+@dataclass(frozen=True)
+class DataContext:
+    """The span of the data: its first date and the reference ("as of") date."""
+
+    start: date
+    reference: date
+
+
+def data_context() -> DataContext:
+    start, reference = cached(geography.data_range)
+    return DataContext(start, reference)
+
+
+def reset() -> None:
+    """Forget the connection and every cached result (after a reload or an outage)."""
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -1,0 +1,211 @@
+"""The shared scope sidebar: street, community, period and language, mirrored in the URL.
+
+The scope lives in ``st.session_state`` and in ``st.query_params`` so every view
+is a shareable link. A link is read once, when a session starts; anything in it
+that is unknown or malformed is dropped and named in a notice, never a crash.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from components import formatting
+from components.data import DataContext, cached, data_context
+from components.i18n import DEFAULT_LANGUAGE, LANGUAGES, text
+from data_access import geography
+from data_access.scope import Period, Scope, parse_period, period_options
+
+QUERY_KEYS = ("street", "community", "period", "lang")
+STATE_KEYS = {"street": "scope_street", "community": "scope_community", "period": "scope_period", "lang": "lang"}
+DEFAULT_PERIOD = "all"
+MAX_PARAM_LENGTH = 40
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def current_language() -> str:
+    lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def translator() -> Callable[..., str]:
+    """``T(key, **values)`` in the reader's language."""
+    lang = current_language()
+    return lambda key, **values: text(key, lang, **values)
+
+
+def current_scope() -> Scope:
+    """The scope the sidebar set on this run; pages read it, never build their own."""
+    return st.session_state["scope"]
+
+
+def request_scope(street: str | None = None, community: str | None = None) -> None:
+    """Move the scope from inside a page (a map click, a breadcrumb) and rerun.
+
+    The sidebar's widgets are already drawn when a page runs, so the change is
+    parked in the session and applied before they are drawn on the next run.
+    """
+    st.session_state["scope_pending"] = {"scope_street": street or "", "scope_community": community or ""}
+    st.rerun()
+
+
+def period_label(period: Period, lang: str) -> str:
+    if period.key == "all":
+        return text("period.all", lang, start=period.start.strftime("%Y-%m"), end=period.end.strftime("%Y-%m"))
+    year = period.start.year
+    if "-Q" in period.key:
+        return text("period.quarter", lang, year=year, q=period.key[-1])
+    if period.end.month != 12 or period.end.day != 31:
+        return text("period.year_partial", lang, year=year, end=formatting.day(period.end, lang))
+    return text("period.year", lang, year=year)
+
+
+def place_label(scope: Scope, streets: pd.DataFrame, communities: pd.DataFrame, lang: str) -> str:
+    """龙岗区 › 布吉街道 › 龙岭社区: the breadcrumb of the scope."""
+    parts = [text("district", lang)]
+    street = scope.effective_street
+    if street:
+        row = streets.loc[streets["code"] == street]
+        if len(row):
+            parts.append(row["name_en"].iloc[0] if lang == "en" else row["name"].iloc[0])
+    if scope.community:
+        row = communities.loc[communities["code"] == scope.community]
+        if len(row):
+            parts.append(row["name"].iloc[0])
+    return " › ".join(parts)
+
+
+def _escape(value: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", value)
+
+
+def _adopt_query_params(streets: pd.DataFrame, communities: pd.DataFrame, ctx: DataContext) -> list[str]:
+    """Copy valid URL parameters into the session; return the rejected ones as 'name=value'."""
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    rejected: list[str] = []
+    accepted: dict[str, str] = {}
+    for key, values in params.items():
+        value = values[-1] if values else ""
+        if key not in QUERY_KEYS or len(values) != 1 or len(value) > MAX_PARAM_LENGTH:
+            rejected.append(f"{key[:MAX_PARAM_LENGTH]}={value[:MAX_PARAM_LENGTH]}")
+            continue
+        accepted[key] = value
+    street_of = dict(zip(communities["code"], communities["street_code"], strict=True))
+    if "street" in accepted and accepted["street"] not in set(streets["code"]):
+        rejected.append(f"street={accepted.pop('street')}")
+    if "community" in accepted:
+        community = accepted["community"]
+        if community not in street_of or accepted.get("street", street_of[community]) != street_of[community]:
+            rejected.append(f"community={accepted.pop('community')}")
+        else:
+            accepted["street"] = street_of[community]
+    if "period" in accepted and parse_period(accepted["period"], ctx.start, ctx.reference) is None:
+        rejected.append(f"period={accepted.pop('period')}")
+    if "lang" in accepted and accepted["lang"] not in LANGUAGES:
+        rejected.append(f"lang={accepted.pop('lang')}")
+    for key, value in accepted.items():
+        st.session_state[STATE_KEYS[key]] = value
+    return rejected
+
+
+def _on_street_change(street_of: dict[str, str]) -> None:
+    community = st.session_state.get("scope_community", "")
+    if community and street_of.get(community) != st.session_state.get("scope_street", ""):
+        st.session_state["scope_community"] = ""
+    st.session_state.pop("scope_notice", None)
+
+
+def _on_community_change(street_of: dict[str, str]) -> None:
+    community = st.session_state.get("scope_community", "")
+    if community:
+        st.session_state["scope_street"] = street_of[community]
+    st.session_state.pop("scope_notice", None)
+
+
+def _write_query_params(lang: str) -> None:
+    wanted = {
+        "street": st.session_state.get("scope_street", ""),
+        "community": st.session_state.get("scope_community", ""),
+        "period": st.session_state.get("scope_period", DEFAULT_PERIOD),
+        "lang": lang,
+    }
+    defaults = {"street": "", "community": "", "period": DEFAULT_PERIOD, "lang": DEFAULT_LANGUAGE}
+    wanted = {k: v for k, v in wanted.items() if v != defaults[k]}
+    current = {k: st.query_params.get(k) for k in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def render_scope_sidebar() -> Scope:
+    """Draw the sidebar, store the resulting Scope in the session and the URL, and return it."""
+    ctx = data_context()
+    streets = cached(geography.streets)
+    communities = cached(geography.communities)
+    if "scope_initialised" not in st.session_state:
+        st.session_state["scope_initialised"] = True
+        rejected = _adopt_query_params(streets, communities, ctx)
+        if rejected:
+            st.session_state["scope_notice"] = rejected
+    pending = st.session_state.pop("scope_pending", None)
+    if pending:
+        st.session_state.update(pending)
+        st.session_state.pop("scope_notice", None)
+    street_of = dict(zip(communities["code"], communities["street_code"], strict=True))
+    periods = {p.key: p for p in period_options(ctx.start, ctx.reference)}
+
+    with st.sidebar:
+        lang = current_language()
+        st.radio(
+            text("sidebar.language", lang), list(LANGUAGES), key="lang", horizontal=True,
+            format_func=lambda code: {"zh": "中文", "en": "English"}[code],
+        )
+        lang = current_language()
+        st.subheader(text("sidebar.scope", lang))
+        street_names = dict(zip(streets["code"], streets["name_en" if lang == "en" else "name"], strict=True))
+        st.session_state.setdefault("scope_street", "")
+        st.selectbox(
+            text("sidebar.street", lang), [""] + list(streets["code"]), key="scope_street",
+            format_func=lambda code: street_names.get(code) or text("sidebar.all_streets", lang),
+            on_change=_on_street_change, args=(street_of,),
+        )
+        street = st.session_state["scope_street"]
+        options = communities if not street else communities.loc[communities["street_code"] == street]
+        labels = {
+            row.code: row.name if street else f"{row.name}（{street_names.get(row.street_code, '')}）"
+            for row in options.itertuples()
+        }
+        if st.session_state.get("scope_community", "") not in labels:
+            st.session_state["scope_community"] = ""
+        st.selectbox(
+            text("sidebar.community", lang), [""] + list(labels), key="scope_community",
+            format_func=lambda code: labels.get(code) or text("sidebar.all_communities", lang),
+            on_change=_on_community_change, args=(street_of,),
+        )
+        if st.session_state.get("scope_period") not in periods:
+            st.session_state["scope_period"] = DEFAULT_PERIOD
+        st.selectbox(
+            text("sidebar.period", lang), list(periods), key="scope_period",
+            format_func=lambda key: period_label(periods[key], lang),
+            on_change=lambda: st.session_state.pop("scope_notice", None),
+        )
+        st.caption(text("sidebar.as_of", lang, date=formatting.day(ctx.reference, lang)))
+        st.caption(text("sidebar.sample_note", lang))
+
+    scope = Scope(
+        period=periods[st.session_state["scope_period"]],
+        street=st.session_state["scope_street"] or None,
+        community=st.session_state["scope_community"] or None,
+    )
+    st.session_state["scope"] = scope
+    _write_query_params(lang)
+    return scope
+
+
+def show_scope_notice() -> None:
+    """Name the link parameters that were dropped, until the reader changes the scope."""
+    rejected = st.session_state.get("scope_notice")
+    if rejected:
+        st.warning(text("notice.bad_params", current_language(), params="、".join(_escape(r) for r in rejected)))

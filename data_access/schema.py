@@ -1,0 +1,331 @@
+"""The database schema, in SQLAlchemy Core, shared by SQLite and PostgreSQL.
+
+One table per record kind named in DESIGN.md section 2. Every table has a CSV of
+the same name in ``sample_data/`` whose header is exactly the table's columns, so
+the loader and the generator need no mapping. Indicator and dimension
+definitions are rows (``project_indicators``, ``evaluation_dimensions``), not
+constants in code.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+# --- geography: district -> street -> community -> compound ------------------
+
+streets = Table(
+    "streets",
+    metadata,
+    Column("code", String(9), primary_key=True, comment="NBS 2023 street code"),
+    Column("name", String(20), nullable=False),
+    Column("name_en", String(40), nullable=False),
+    Column("population", Integer, nullable=False, comment="synthetic"),
+    Column("lat", Float, nullable=False, comment="schematic label point"),
+    Column("lon", Float, nullable=False, comment="schematic label point"),
+)
+
+communities = Table(
+    "communities",
+    metadata,
+    Column("code", String(12), primary_key=True, comment="first NBS 12-digit code"),
+    Column("street_code", String(9), ForeignKey("streets.code"), nullable=False, index=True),
+    Column("name", String(40), nullable=False),
+    Column("population", Integer, nullable=False, comment="synthetic"),
+    Column("households", Integer, nullable=False, comment="synthetic"),
+    Column("is_pilot", Boolean, nullable=False, default=False),
+    Column("lat", Float, nullable=False, comment="schematic seed point"),
+    Column("lon", Float, nullable=False, comment="schematic seed point"),
+)
+
+compounds = Table(
+    "compounds",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("community_code", String(12), ForeignKey("communities.code"), nullable=False, index=True),
+    Column("name", String(60), nullable=False),
+    Column("kind", String(10), nullable=False, comment="小区 / 城中村 / 园区"),
+    Column("households", Integer, nullable=False),
+    Column("has_party_branch", Boolean, nullable=False),
+    Column("party_members", Integer, nullable=False),
+    Column("retired_members_transferred", Integer, nullable=False),
+)
+
+# --- practice projects ---------------------------------------------------------
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("title", String(120), nullable=False),
+    Column("community_code", String(12), ForeignKey("communities.code"), nullable=False, index=True),
+    Column("category", String(20), nullable=False),
+    Column("need", String(60), nullable=False, comment="the residents' need the project answers"),
+    Column("status", String(4), nullable=False, comment="申报 立项 实施 验收 完成 暂停"),
+    Column("applied_on", Date, nullable=False, index=True),
+    Column("approved_on", Date),
+    Column("planned_start", Date),
+    Column("planned_end", Date),
+    Column("actual_start", Date),
+    Column("actual_end", Date),
+    Column("budget_yuan", Float, nullable=False),
+    Column("spent_yuan", Float, nullable=False),
+    Column("funding_source", String(20), nullable=False),
+    Column("lead_unit", String(60), nullable=False),
+    Column("partners", Text, nullable=False, comment="co-building units, separated by 、"),
+    Column("residents_participating", Integer, nullable=False),
+    Column("difficulties_solved", Integer, nullable=False, comment="residents' practical difficulties solved"),
+    Column("progress_pct", Float, nullable=False),
+    Column("description", Text, nullable=False),
+)
+
+project_milestones = Table(
+    "project_milestones",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_code", String(16), ForeignKey("projects.code"), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("name", String(40), nullable=False),
+    Column("planned_on", Date, nullable=False),
+    Column("done_on", Date),
+)
+
+project_indicators = Table(
+    "project_indicators",
+    metadata,
+    Column("code", String(8), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("name", String(40), nullable=False),
+    Column("name_en", String(80), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("direction", String(6), nullable=False, comment="higher / lower"),
+    Column("weight", Float, nullable=False),
+    Column("target", Float, nullable=False),
+    Column("max_score", Float, nullable=False),
+    Column("assumed", Boolean, nullable=False, comment="not named in the source article"),
+)
+
+project_scores = Table(
+    "project_scores",
+    metadata,
+    Column("project_code", String(16), ForeignKey("projects.code"), primary_key=True),
+    Column("indicator_code", String(8), ForeignKey("project_indicators.code"), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("score", Float, nullable=False),
+)
+
+# --- resident requests ---------------------------------------------------------
+
+requests = Table(
+    "requests",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("channel", String(10), nullable=False, comment="平安码上办 / 智慧平安服务站 / 居民谈心"),
+    Column("category", String(10), nullable=False),
+    Column("community_code", String(12), ForeignKey("communities.code"), nullable=False),
+    Column("compound_code", String(16), ForeignKey("compounds.code")),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("submitted_at", DateTime, nullable=False),
+    Column("accepted_at", DateTime),
+    Column("resolved_at", DateTime),
+    Column("closed_at", DateTime),
+    Column("status", String(6), nullable=False, comment="受理 办理中 已办结 已关闭 已退回 已上报"),
+    Column("handling_unit", String(40), nullable=False),
+    Column("satisfaction", Integer, comment="1-5, after resolution"),
+    Column("requester_name", String(20), nullable=False, comment="personal data: masked on read"),
+    Column("requester_phone", String(20), nullable=False, comment="personal data: masked on read"),
+    Column("description", Text, nullable=False),
+    Index("ix_requests_community_submitted", "community_code", "submitted_at"),
+    Index("ix_requests_submitted", "submitted_at"),
+)
+
+request_status_history = Table(
+    "request_status_history",
+    metadata,
+    Column("request_id", String(16), ForeignKey("requests.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("status", String(6), nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+)
+
+micro_wishes = Table(
+    "micro_wishes",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("community_code", String(12), ForeignKey("communities.code"), nullable=False, index=True),
+    Column("title", String(80), nullable=False),
+    Column("posted_at", DateTime, nullable=False),
+    Column("claimed_at", DateTime),
+    Column("fulfilled_at", DateTime),
+    Column("claimer_kind", String(10), comment="党员 / 网格员 / 志愿者 / 爱心商家"),
+    Column("status", String(4), nullable=False, comment="已发布 已认领 已实现"),
+)
+
+# --- resource sharing ----------------------------------------------------------
+
+catalogue_items = Table(
+    "catalogue_items",
+    metadata,
+    Column("code", String(8), primary_key=True),
+    Column("list_kind", String(8), nullable=False, comment="resource / service"),
+    Column("name", String(40), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("provider_unit", String(40), nullable=False),
+    Column("description", Text, nullable=False),
+)
+
+resource_uses = Table(
+    "resource_uses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("item_code", String(8), ForeignKey("catalogue_items.code"), nullable=False, index=True),
+    Column("community_code", String(12), ForeignKey("communities.code"), nullable=False, index=True),
+    Column("used_on", Date, nullable=False),
+    Column("beneficiaries", Integer, nullable=False),
+)
+
+partner_units = Table(
+    "partner_units",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("name", String(60), nullable=False),
+    Column("kind", String(10), nullable=False, comment="企事业单位 / 社区社会组织 / 物业服务企业 / 爱心商家"),
+    Column("community_code", String(12), ForeignKey("communities.code"), nullable=False, index=True),
+    Column("is_party_cobuilding", Boolean, nullable=False),
+    Column("joined_on", Date, nullable=False),
+    Column("public_services_undertaken", Integer, nullable=False),
+)
+
+venues = Table(
+    "venues",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("name", String(60), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("community_code", String(12), ForeignKey("communities.code"), nullable=False, index=True),
+    Column("owner_unit", String(60), nullable=False),
+    Column("opening_hours", String(40), nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+)
+
+fund_entries = Table(
+    "fund_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("community_code", String(12), ForeignKey("communities.code"), nullable=False, index=True),
+    Column("entry_date", Date, nullable=False),
+    Column("direction", String(3), nullable=False, comment="in (raised) / out (spent)"),
+    Column("amount_yuan", Float, nullable=False),
+    Column("source", String(20), comment="for money raised"),
+    Column("purpose", String(20), comment="for money spent"),
+)
+
+# --- participation -------------------------------------------------------------
+
+participation_events = Table(
+    "participation_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("community_code", String(12), ForeignKey("communities.code"), nullable=False),
+    Column("compound_code", String(16), ForeignKey("compounds.code")),
+    Column("kind", String(20), nullable=False),
+    Column("held_on", Date, nullable=False),
+    Column("participants", Integer, nullable=False),
+    Column("issues_settled", Integer, nullable=False),
+    Index("ix_participation_events_community_held", "community_code", "held_on"),
+)
+
+volunteer_months = Table(
+    "volunteer_months",
+    metadata,
+    Column("community_code", String(12), ForeignKey("communities.code"), primary_key=True),
+    Column("month", Date, primary_key=True, comment="first day of the month"),
+    Column("new_volunteers", Integer, nullable=False),
+    Column("active_volunteers", Integer, nullable=False),
+    Column("residents_taking_part", Integer, nullable=False, comment="residents newly mobilised"),
+)
+
+courtesy_plans = Table(
+    "courtesy_plans",
+    metadata,
+    Column("code", String(8), primary_key=True),
+    Column("name", String(60), nullable=False),
+    Column("domain", String(10), nullable=False),
+    Column("provider", String(60), nullable=False),
+    Column("started_on", Date, nullable=False),
+)
+
+# --- evaluation and outcomes ---------------------------------------------------
+
+evaluation_dimensions = Table(
+    "evaluation_dimensions",
+    metadata,
+    Column("code", String(8), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("name", String(20), nullable=False),
+    Column("name_en", String(60), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("data_source", String(60), nullable=False),
+    Column("direction", String(6), nullable=False, comment="higher / lower"),
+    Column("weight", Float, nullable=False),
+    Column("target", Float, nullable=False),
+    Column("assumed", Boolean, nullable=False, comment="not named in the source article"),
+)
+
+evaluation_scores = Table(
+    "evaluation_scores",
+    metadata,
+    Column("unit_level", String(9), primary_key=True, comment="street / community"),
+    Column("unit_code", String(12), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("dimension_code", String(8), ForeignKey("evaluation_dimensions.code"), primary_key=True),
+    Column("score", Float, nullable=False),
+)
+
+safety_months = Table(
+    "safety_months",
+    metadata,
+    Column("community_code", String(12), ForeignKey("communities.code"), primary_key=True),
+    Column("month", Date, primary_key=True, comment="first day of the month"),
+    Column("criminal_alerts", Integer, nullable=False),
+    Column("neighbour_disputes", Integer, nullable=False),
+    Column("property_disputes", Integer, nullable=False),
+)
+
+property_ratings = Table(
+    "property_ratings",
+    metadata,
+    Column("compound_code", String(16), ForeignKey("compounds.code"), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("company", String(60), nullable=False),
+    Column("stars", Integer, nullable=False, comment="1-5"),
+)
+
+# --- bookkeeping ---------------------------------------------------------------
+
+dataset_info = Table(
+    "dataset_info",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
+#: Tables whose rows come from ``sample_data/<name>.csv``, in load order.
+DATA_TABLES = [t for t in metadata.sorted_tables if t.name != "dataset_info"]

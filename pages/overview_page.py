@@ -1,0 +1,129 @@
+"""总览 Overview: the district (or the chosen street or community) at a glance."""
+
+import streamlit as st
+
+from components import charts, formatting
+from components.data import cached, cached_pair, data_context
+from components.kpi import kpi_tile
+from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
+from data_access import evaluation, geography, participation, projects, requests, resources, safety
+from data_access.domain import SAFETY_MEASURES
+
+T, lang, scope, ctx = translator(), current_language(), current_scope(), data_context()
+previous = scope.previous(ctx.start)
+
+st.title(T("overview.title"))
+place = place_label(scope, cached(geography.streets), cached(geography.communities), lang)
+st.caption(T("caption.scope", place=place, period=period_label(scope.period, lang),
+             date=formatting.day(ctx.reference, lang)))
+st.caption(T("caption.delta", prev=f"{previous.period.start} — {previous.period.end}") if previous
+           else T("caption.no_delta"))
+
+proj, proj_prev = cached_pair(projects.project_totals, scope, previous)
+req, req_prev = cached_pair(requests.request_totals, scope, previous)
+wish, wish_prev = cached_pair(requests.wish_totals, scope, previous)
+vol, vol_prev = cached_pair(participation.volunteer_totals, scope, previous)
+res, res_prev = cached_pair(resources.resource_totals, scope, previous)
+
+
+def tile(label, frame, frame_prev, column, fmt, **kw):
+    prev_value = frame_prev[column].iloc[0] if frame_prev is not None else None
+    kpi_tile(T(label), frame[column].iloc[0], prev_value, fmt, lang, **kw)
+
+
+st.markdown(f"##### {T('overview.row.projects')}")
+tiles = [
+    ("overview.kpi.projects", proj, proj_prev, "projects", formatting.count, {"help": T("overview.kpi.projects.help")}),
+    ("overview.kpi.completed", proj, proj_prev, "completed", formatting.count, {}),
+    ("overview.kpi.difficulties", proj, proj_prev, "difficulties_solved", formatting.count, {}),
+    ("overview.kpi.volunteers", vol, vol_prev, "new_volunteers", formatting.count, {}),
+    ("overview.kpi.partners", res, res_prev, "partner_units", formatting.count,
+     {"help": T("overview.kpi.partners.help")}),
+    ("overview.kpi.resource_uses", res, res_prev, "resource_uses", formatting.count, {}),
+    ("overview.kpi.fund", res, res_prev, "fund_raised_yuan", formatting.money, {}),
+]
+for col, args in zip(st.columns(len(tiles)), tiles, strict=True):
+    with col:
+        tile(*args[:5], **args[5])
+st.markdown(f"##### {T('overview.row.requests')}")
+tiles = [
+    ("overview.kpi.received", req, req_prev, "received", formatting.count, {}),
+    ("overview.kpi.resolved", req, req_prev, "resolved", formatting.count, {}),
+    ("overview.kpi.platform_resolved", req, req_prev, "platform_resolved", formatting.count,
+     {"help": T("overview.kpi.platform_resolved.help")}),
+    ("overview.kpi.rate", req, req_prev, "resolution_rate", formatting.percent, {"kind": "points"}),
+    ("overview.kpi.median_days", req, req_prev, "median_days", formatting.days,
+     {"kind": "days", "lower_is_better": True, "help": T("overview.kpi.median_days.help")}),
+    ("overview.kpi.wishes", wish, wish_prev, "fulfilled", formatting.count, {}),
+    ("overview.kpi.wishes_posted", wish, wish_prev, "posted", formatting.count, {}),
+]
+for col, args in zip(st.columns(len(tiles)), tiles, strict=True):
+    with col:
+        tile(*args[:5], **args[5])
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(T("overview.trend"))
+    by_month = cached(requests.requests_by_month, scope)
+    if by_month.empty:
+        st.info(T("empty.requests"))
+    else:
+        st.plotly_chart(charts.monthly_requests(by_month, lang), config={"displaylogo": False})
+with right:
+    st.subheader(T("overview.channels"))
+    channels = cached(requests.requests_by_channel, scope)
+    if channels.empty:
+        st.info(T("empty.requests"))
+    else:
+        st.caption(T("overview.channels.caption"))
+        st.plotly_chart(charts.channel_bars(channels, lang), config={"displaylogo": False})
+
+left, right = st.columns([2, 3])
+with left:
+    st.subheader(T("overview.stages"))
+    if proj["projects"].iloc[0] == 0:
+        st.info(T("empty.projects"))
+    else:
+        st.plotly_chart(charts.stage_bars(cached(projects.project_stage_counts, scope), lang),
+                        config={"displaylogo": False})
+with right:
+    st.subheader(T("overview.participation"))
+    st.plotly_chart(charts.event_bars(cached(participation.events_by_kind, scope), lang),
+                    config={"displaylogo": False})
+
+st.subheader(T("overview.safety"))
+declines = cached(safety.safety_yearly_decline, scope, ctx.start)
+if declines.empty:
+    st.caption(T("overview.safety.no_decline"))
+else:
+    _, _, months = safety.decline_window(scope, ctx.start)
+    cols = st.columns(len(declines))
+    for col, item in zip(cols, declines.itertuples(), strict=True):
+        with col:
+            st.metric(
+                T("overview.safety.decline", measure=T(f"measure.{item.measure}")),
+                formatting.percent(item.decline, lang, digits=2),
+                help=T("overview.safety.decline.help", first=item.first_year, last=item.last_year,
+                       months=formatting.month_span(months, lang), years=item.last_year - item.first_year,
+                       t_first=formatting.count(item.first_total), t_last=formatting.count(item.last_total)),
+                border=True,
+            )
+by_month = cached(safety.safety_by_month, scope)
+if by_month.empty:
+    st.info(T("empty.safety"))
+else:
+    st.plotly_chart(charts.safety_lines(by_month, SAFETY_MEASURES, lang), config={"displaylogo": False})
+
+ranking = cached(evaluation.composite_scores, scope)
+if ranking.empty:
+    st.info(T("empty.ranking"))
+else:
+    st.subheader(T("overview.ranking", year=int(ranking["year"].iloc[0])))
+    st.caption(T("overview.ranking.caption", cap=int(evaluation.COMPOSITE_CAP * 100)))
+    top, bottom = st.columns(2)
+    with top:
+        st.markdown(f"**{T('overview.ranking.top')}**")
+        st.plotly_chart(charts.ranking_bars(ranking.head(5), lang, good=True), config={"displaylogo": False})
+    with bottom:
+        st.markdown(f"**{T('overview.ranking.bottom')}**")
+        st.plotly_chart(charts.ranking_bars(ranking.tail(5), lang, good=False), config={"displaylogo": False})

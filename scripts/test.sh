@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Install what the checks need, then lint and run the tests: the README's test command, and CI's.
+# Works on a fresh machine with only Python 3.11 (as root, as in CI). Extra arguments go to pytest.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+PYTHON="${PYTHON:-python}"
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+apt_updated=0
+apt_install() {
+    if [ "$apt_updated" -eq 0 ]; then
+        apt-get update -qq
+        apt_updated=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+pg_bin_found() {
+    command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1 && return 0
+    compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null
+}
+
+echo "== installing Python packages"
+PIP_ROOT_USER_ACTION=ignore "$PYTHON" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+
+# Browser tests (later) drive Debian's Chromium; the CJK fonts render the Chinese labels.
+if [ ! -x /usr/bin/chromium ] && is_root; then
+    echo "== installing chromium and fonts-noto-cjk"
+    apt_install chromium fonts-noto-cjk || echo "warning: could not install chromium (browser tests will not run)" >&2
+fi
+
+# The PostgreSQL tests start a throwaway server with initdb/pg_ctl (tests/pg_server.py).
+if ! pg_bin_found; then
+    if is_root; then
+        echo "== installing postgresql"
+        apt_install postgresql
+    else
+        echo "warning: PostgreSQL binaries not found and not root: PostgreSQL tests will be skipped" >&2
+    fi
+fi
+
+echo "== ruff check"
+"$PYTHON" -m ruff check .
+
+echo "== pytest"
+status=0
+"$PYTHON" -m pytest -q "$@" || status=$?
+if [ "$status" -eq 5 ]; then
+    echo "pytest collected no tests: failing" >&2
+    exit 1
+fi
+exit "$status"

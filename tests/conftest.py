@@ -1,0 +1,221 @@
+"""Shared fixtures: a loaded SQLite and PostgreSQL database, and CSV folders.
+
+* ``db`` runs a test once per engine (ids ``sqlite`` and ``postgresql``), on a
+  database loaded from ``sample_data/``; ``sqlite_db`` and ``pg_db`` give one each.
+  ``sqlite_db`` is the session's default SQLite file, the one ``app.py`` opens.
+* ``pg_server`` is a throwaway PostgreSQL server for the whole session (see
+  ``tests/pg_server.py``). Without PostgreSQL binaries its tests are skipped,
+  except under ``CI=true``, where they fail.
+* ``empty_url`` is a fresh, empty database per engine; ``tiny_csv_dir`` a small
+  generated CSV folder with every table; ``copy_csv_dir`` copies a CSV folder
+  into a temporary one that a test may corrupt.
+
+Tests never touch the developer's ``data/`` folder: the session points
+``LONGGANG_DATA_DIR`` at a temporary folder and drops any ``DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TESTS_DIR = Path(__file__).resolve().parent
+for _path in (REPO_ROOT, TESTS_DIR):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from pg_server import NOT_FOUND_REASON, PgNotFound, PgServer  # noqa: E402
+from sqlalchemy import Boolean, Date, DateTime, Float, Integer, String  # noqa: E402
+
+from data_access import schema  # noqa: E402
+from data_access.database import DEFAULT_SQLITE_NAME, Database  # noqa: E402
+from data_access.loader import SAMPLE_DIR, ensure_database, load_csv_dir  # noqa: E402
+
+_saved_env: dict[str, str | None] = {}
+_session_data_dir: str | None = None
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any test module is imported: a private data folder, no DATABASE_URL."""
+    global _session_data_dir
+    _session_data_dir = tempfile.mkdtemp(prefix="longgang-test-data-")
+    for name in ("LONGGANG_DATA_DIR", "DATABASE_URL"):
+        _saved_env[name] = os.environ.get(name)
+    os.environ["LONGGANG_DATA_DIR"] = _session_data_dir
+    os.environ.pop("DATABASE_URL", None)
+    # A run ended by SIGTERM (a timeout, say) still tears down: the PostgreSQL server
+    # is stopped and the temporary folders are removed.
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for name, value in _saved_env.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    if _session_data_dir:
+        shutil.rmtree(_session_data_dir, ignore_errors=True)
+
+
+# --- CSV folders ----------------------------------------------------------------------
+
+
+def csv_row_counts(csv_dir: Path) -> dict[str, int]:
+    """Data rows in each table's CSV (quoted newlines counted right)."""
+    counts = {}
+    for table in schema.DATA_TABLES:
+        with open(Path(csv_dir) / f"{table.name}.csv", newline="", encoding="utf-8-sig") as f:
+            counts[table.name] = sum(1 for _ in csv.reader(f)) - 1
+    return counts
+
+
+def _tiny_value(column, i: int) -> str:
+    kind = column.type
+    if isinstance(kind, DateTime):
+        return f"2023-0{i % 9 + 1}-15 08:{i % 60:02d}:05"
+    if isinstance(kind, Date):
+        return f"2023-0{i % 9 + 1}-{i % 28 + 1:02d}"
+    if isinstance(kind, Boolean):
+        return "true" if i % 2 else "false"
+    if isinstance(kind, Integer):
+        return str(i + 1)
+    if isinstance(kind, Float):
+        return f"{i + 0.25}"
+    if isinstance(kind, String):
+        if kind.length is None:  # Text: non-ASCII, a comma and a quote to test the CSV round trip
+            return f'测试、{column.table.name} "{i}", 第{i}行'
+        return f"{column.name}-{i}"[-kind.length:]
+    raise TypeError(f"no tiny value for {column.type!r}")
+
+
+def write_tiny_csv_dir(folder: Path, rows: int = 3) -> Path:
+    """A CSV folder for every table of the schema, ``rows`` consistent rows each.
+
+    Row 0 leaves every nullable column empty (NULL); foreign keys point at the
+    parent's row of the same number, so the folder loads on both engines.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: dict[str, list[dict[str, str]]] = {}
+    for table in schema.DATA_TABLES:
+        table_rows = []
+        for i in range(rows):
+            row = {}
+            for column in table.columns:
+                fks = list(column.foreign_keys)
+                if i == 0 and column.nullable and not column.primary_key:
+                    row[column.name] = ""
+                elif fks:
+                    target = fks[0].column
+                    row[column.name] = written[target.table.name][i][target.name]
+                else:
+                    row[column.name] = _tiny_value(column, i)
+            table_rows.append(row)
+        written[table.name] = table_rows
+        with open(folder / f"{table.name}.csv", "w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=[c.name for c in table.columns])
+            writer.writeheader()
+            writer.writerows(table_rows)
+    return folder
+
+
+@pytest.fixture
+def tiny_csv_dir(tmp_path: Path) -> Path:
+    """A small generated CSV folder with every table (3 rows each)."""
+    return write_tiny_csv_dir(tmp_path / "tiny_csv")
+
+
+@pytest.fixture
+def copy_csv_dir(tmp_path: Path) -> Callable[..., Path]:
+    """``copy_csv_dir(src=SAMPLE_DIR)`` copies a folder's CSVs into a temporary folder."""
+
+    def copy(src: Path = SAMPLE_DIR) -> Path:
+        dest = tmp_path / f"csv_copy_{len(list(tmp_path.glob('csv_copy_*')))}"
+        dest.mkdir()
+        for path in Path(src).glob("*.csv"):
+            shutil.copy2(path, dest / path.name)
+        return dest
+
+    return copy
+
+
+# --- PostgreSQL -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A throwaway PostgreSQL server: skipped without binaries, failed so under CI=true."""
+    try:
+        server = PgServer()
+    except PgNotFound:
+        if in_ci():
+            pytest.fail(f"{NOT_FOUND_REASON} (CI=true: PostgreSQL tests must run)", pytrace=False)
+        pytest.skip(NOT_FOUND_REASON)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def new_pg_url(pg_server: PgServer) -> Callable[[], str]:
+    """``new_pg_url()`` creates an empty database on the test server and returns its URL."""
+    return pg_server.create_database
+
+
+# --- loaded databases -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_db() -> Iterator[Database]:
+    """The session's default SQLite file (in the temporary ``LONGGANG_DATA_DIR``), loaded
+    from ``sample_data/``: the very file AppTests of ``app.py`` open, so both see one data set."""
+    assert _session_data_dir is not None
+    database = Database(ensure_database(f"sqlite:///{Path(_session_data_dir) / DEFAULT_SQLITE_NAME}"))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_db(pg_server: PgServer) -> Iterator[Database]:
+    database = Database(pg_server.create_database("sample"))
+    load_csv_dir(database.engine, SAMPLE_DIR)
+    yield database
+    database.dispose()
+
+
+_ENGINE_FIXTURES = {"sqlite": "sqlite_db", "postgresql": "pg_db"}
+
+
+@pytest.fixture(params=list(_ENGINE_FIXTURES))
+def db(request: pytest.FixtureRequest) -> Database:
+    """The sample data loaded into each engine in turn (ids ``sqlite``, ``postgresql``)."""
+    return request.getfixturevalue(_ENGINE_FIXTURES[request.param])
+
+
+@pytest.fixture(params=list(_ENGINE_FIXTURES))
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database on each engine in turn."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    return request.getfixturevalue("new_pg_url")()

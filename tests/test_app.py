@@ -1,0 +1,130 @@
+"""The app and its overview page, run headless with Streamlit's AppTest."""
+
+import re
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from sqlalchemy import func, select
+from streamlit.testing.v1 import AppTest
+
+from data_access import geography, schema
+from data_access.scope import period_options
+from data_access.sql import date_filter
+
+ROOT = Path(__file__).resolve().parent.parent
+BUJI = "440307014"
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def run_app(**params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_every_page_file_is_registered_in_the_navigation():
+    source = (ROOT / "app.py").read_text(encoding="utf-8")
+    for page in (ROOT / "pages").glob("*.py"):
+        assert f'"pages/{page.name}"' in source, page.name
+
+
+def test_no_url_path_matches_a_page_file_name():
+    """Streamlit's old pages/ mode would run such a page without app.py (and without the sidebar)."""
+    source = (ROOT / "app.py").read_text(encoding="utf-8")
+    paths = re.findall(r'url_path="([^"]+)"', source)
+    assert len(paths) == len(list((ROOT / "pages").glob("*.py")))
+    assert not {p.stem for p in (ROOT / "pages").glob("*.py")} & set(paths)
+
+
+def test_default_view_is_the_district_overview_in_chinese():
+    at = run_app()
+    assert at.title[0].value == "总览"
+    shown = metrics(at)
+    assert shown["实践项目"] == "578"
+    assert shown["其中平安码上办办结"] == "31,712"
+    assert shown["微心愿实现"] == "868"
+    assert shown["社区服务基金筹集"] == "533.0万元"
+    assert shown["刑事治安总警情年均下降"] == "21.20%"
+    assert shown["邻里纠纷年均下降"] == "21.49%"
+    assert shown["物业管理纠纷年均下降"] == "30.00%"
+    assert len(at.get("plotly_chart")) >= 5
+    assert not at.warning
+    assert dict(at.query_params) == {}
+
+
+def test_street_scope_changes_every_figure_and_the_url():
+    district = metrics(run_app())
+    at = run_app(street=BUJI)
+    street = metrics(at)
+    assert at.sidebar.selectbox(key="scope_street").value == BUJI
+    for label in ("实践项目", "诉求受理", "诉求办结", "其中平安码上办办结", "微心愿实现", "新增志愿者",
+                  "参与单位和社会组织", "资源服务使用", "社区服务基金筹集"):
+        assert street[label] != district[label], label
+    assert at.query_params["street"] == BUJI
+    assert "布吉街道" in at.caption[0].value
+
+
+def test_choosing_a_street_in_the_sidebar_writes_the_url():
+    at = run_app()
+    at.sidebar.selectbox(key="scope_street").select(BUJI).run()
+    assert at.query_params["street"] == BUJI
+    assert metrics(at)["实践项目"] != "578"
+
+
+def test_community_scope_from_a_url_with_only_the_community(sqlite_db):
+    communities = geography.communities(sqlite_db)
+    longling = communities.loc[communities["name"] == "龙岭社区", "code"].iloc[0]
+    at = run_app(community=longling, period="2022")
+    assert at.sidebar.selectbox(key="scope_street").value == BUJI
+    assert at.sidebar.selectbox(key="scope_community").value == longling
+    assert "龙岗区 › 布吉街道 › 龙岭社区" in at.caption[0].value
+    assert at.query_params["community"] == longling
+    assert at.query_params["period"] == "2022"
+
+
+def test_bad_url_parameters_are_dropped_with_a_notice():
+    at = run_app(street="<script>alert(1)</script>", period="2099", foo="1' OR '1'='1", lang="fr")
+    notice = at.warning[0].value
+    assert "链接中的参数无效" in notice
+    assert "foo" in notice and "period" in notice and "lang" in notice
+    assert metrics(at)["实践项目"] == "578"
+    assert dict(at.query_params) == {}
+
+
+def test_english_switch():
+    at = run_app(lang="en")
+    assert at.title[0].value == "Overview"
+    assert "Practice projects" in metrics(at)
+
+
+def test_a_scope_with_no_projects_shows_an_empty_state(sqlite_db):
+    start, reference = geography.data_range(sqlite_db)
+    P = schema.projects
+    for period in period_options(start, reference):
+        counts = sqlite_db.frame(
+            select(P.c.community_code, func.count().label("n"))
+            .where(date_filter(P.c.applied_on, period)).group_by(P.c.community_code)
+        )
+        communities = geography.communities(sqlite_db)
+        empty = communities.loc[~communities["code"].isin(counts["community_code"])]
+        if len(empty):
+            break
+    else:
+        pytest.skip("every community has projects in every period")
+    at = run_app(community=empty["code"].iloc[0], period=period.key)
+    assert metrics(at)["实践项目"] == "0"
+    assert any("没有实践项目" in info.value for info in at.info)
