@@ -17,39 +17,27 @@ LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 
 
-def _load_catalogue() -> dict[str, dict[str, str]]:
-    """Merge the ``TEXT`` sections of every module in ``components/text`` (one per area).
+def _merge(attribute: str) -> dict:
+    """Merge one dict (``TEXT`` or ``VALUES_EN``) from every module in ``components/text``.
 
     Sections keep areas apart so pages can grow without editing one shared
     dict; a key defined twice is an error, so the merged catalogue stays one.
     """
-    catalogue: dict[str, dict[str, str]] = {}
+    merged: dict = {}
     for module in sorted(pkgutil.iter_modules(text_sections.__path__), key=lambda m: m.name):
-        section = importlib.import_module(f"{text_sections.__name__}.{module.name}").TEXT
-        duplicated = catalogue.keys() & section.keys()
+        section = getattr(importlib.import_module(f"{text_sections.__name__}.{module.name}"), attribute, {})
+        duplicated = merged.keys() & section.keys()
         if duplicated:
-            raise ValueError(f"catalogue keys defined twice: {sorted(duplicated)}")
-        catalogue.update(section)
-    return catalogue
+            raise ValueError(f"{attribute} keys defined twice: {sorted(duplicated)}")
+        merged.update(section)
+    return merged
 
 
-CATALOGUE = _load_catalogue()
+#: key -> {"zh": ..., "en": ...}
+CATALOGUE: dict[str, dict[str, str]] = _merge("TEXT")
+#: stored Chinese domain value -> English name
+VALUE_NAMES_EN: dict[str, str] = _merge("VALUES_EN")
 
-VALUE_NAMES_EN: dict[str, str] = {
-    # project statuses
-    "申报": "Applied", "立项": "Approved", "实施": "In progress", "验收": "Acceptance", "完成": "Completed",
-    "暂停": "Suspended",
-    # request channels
-    "平安码上办": "Ping'an online platform", "智慧平安服务站": "Smart-safety service stations",
-    "居民谈心": "Resident talks",
-    # request categories
-    "信访投诉": "Petitions and complaints", "纠纷化解": "Dispute resolution", "法律服务": "Legal services",
-    "治安联防": "Joint security patrols", "心理咨询": "Counselling", "隐患上报": "Hazard reports",
-    "物业管理": "Property management", "市容环境": "Streetscape and environment",
-    # event kinds
-    "联席会": "Joint meetings", "议事会": "Compound council sessions", "便民服务": "Convenience services",
-    "志愿服务": "Volunteer-team services", "教育活动": "Education activities",
-}
 
 
 def text(key: str, lang: str = DEFAULT_LANGUAGE, **values) -> str:

@@ -109,3 +109,12 @@ def test_channel_bars_and_ranking_and_safety_and_events():
     assert [t.name for t in fig.data] == ["刑事治安总警情", "邻里纠纷", "物业管理纠纷"]
     events = pd.DataFrame({"kind": EVENT_KINDS, "events": [1, 2, 3, 4, 5]})
     assert list(charts.event_bars(events, "en").data[0].x)[0] == "Joint meetings"
+
+
+def test_csv_download_bytes_open_in_excel_with_chinese_headers():
+    from components.downloads import csv_bytes, download_filename
+
+    data = csv_bytes(pd.DataFrame({"name": ["龙岭社区"], "n": [3]}), {"name": "社区", "n": "数量"})
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.decode("utf-8-sig").splitlines() == ["社区,数量", "龙岭社区,3"]
+    assert download_filename("projects", "龙岗区 › 布吉街道") == "projects_龙岗区_布吉街道.csv"

@@ -112,6 +112,7 @@ TEXT: dict[str, dict[str, str]] = {
     "empty.requests": {"zh": "该范围和时段内没有居民诉求。", "en": "No resident requests in this scope and period."},
     "empty.safety": {"zh": "该范围和时段内没有平安数据。", "en": "No safety figures in this scope and period."},
     "empty.ranking": {"zh": "该时段没有考核评价数据。", "en": "No evaluation scores for this period."},
+    "download.csv": {"zh": "下载 CSV", "en": "Download CSV"},
     # chart labels
     "label.month": {"zh": "月份", "en": "Month"},
     "label.received": {"zh": "受理", "en": "Received"},
@@ -132,4 +133,20 @@ TEXT: dict[str, dict[str, str]] = {
     "measure.property_disputes": {"zh": "物业管理纠纷", "en": "Property-management disputes"},
     "months.range": {"zh": "{a}—{b}月", "en": "months {a}–{b}"},
     "months.single": {"zh": "{a}月", "en": "month {a}"},
+}
+
+VALUES_EN: dict[str, str] = {
+    # project statuses
+    "申报": "Applied", "立项": "Approved", "实施": "In progress", "验收": "Acceptance", "完成": "Completed",
+    "暂停": "Suspended",
+    # request channels
+    "平安码上办": "Ping'an online platform", "智慧平安服务站": "Smart-safety service stations",
+    "居民谈心": "Resident talks",
+    # request categories
+    "信访投诉": "Petitions and complaints", "纠纷化解": "Dispute resolution", "法律服务": "Legal services",
+    "治安联防": "Joint security patrols", "心理咨询": "Counselling", "隐患上报": "Hazard reports",
+    "物业管理": "Property management", "市容环境": "Streetscape and environment",
+    # event kinds
+    "联席会": "Joint meetings", "议事会": "Compound council sessions", "便民服务": "Convenience services",
+    "志愿服务": "Volunteer-team services", "教育活动": "Education activities",
 }
