@@ -20,6 +20,9 @@ from data_access import geography
 from data_access.scope import Period, Scope, parse_period, period_options
 
 QUERY_KEYS = ("street", "community", "period", "lang")
+#: Parameters a page reads for itself (which project, which map measure…). The sidebar lets
+#: them through untouched; the page that reads one validates it and says so when it is bad.
+PAGE_PARAMS = ("project", "measure")
 STATE_KEYS = {"street": "scope_street", "community": "scope_community", "period": "scope_period", "lang": "lang"}
 DEFAULT_PERIOD = "all"
 MAX_PARAM_LENGTH = 40
@@ -89,6 +92,8 @@ def _adopt_query_params(streets: pd.DataFrame, communities: pd.DataFrame, ctx: D
     accepted: dict[str, str] = {}
     for key, values in params.items():
         value = values[-1] if values else ""
+        if key in PAGE_PARAMS:
+            continue
         if key not in QUERY_KEYS or len(values) != 1 or len(value) > MAX_PARAM_LENGTH:
             rejected.append(f"{key[:MAX_PARAM_LENGTH]}={value[:MAX_PARAM_LENGTH]}")
             continue
@@ -134,6 +139,7 @@ def _write_query_params(lang: str) -> None:
     }
     defaults = {"street": "", "community": "", "period": DEFAULT_PERIOD, "lang": DEFAULT_LANGUAGE}
     wanted = {k: v for k, v in wanted.items() if v != defaults[k]}
+    wanted.update({k: st.query_params[k] for k in st.query_params if k in PAGE_PARAMS})
     current = {k: st.query_params.get(k) for k in st.query_params}
     if current != wanted:
         st.query_params.from_dict(wanted)

@@ -105,6 +105,13 @@ def test_bad_url_parameters_are_dropped_with_a_notice():
     assert dict(at.query_params) == {}
 
 
+def test_page_parameters_pass_through_the_sidebar_untouched():
+    at = run_app(street=BUJI, project="LG-2021-0001")
+    assert not at.warning
+    assert at.query_params["project"] == "LG-2021-0001"
+    assert at.query_params["street"] == BUJI
+
+
 def test_english_switch():
     at = run_app(lang="en")
     assert at.title[0].value == "Overview"
