@@ -2,19 +2,18 @@
 
 import streamlit as st
 
-from components import data
+from components.guard import run_page, show_error
 from components.i18n import text
+from components.login import may_import, require_login
 from components.scope_sidebar import current_language, render_scope_sidebar, show_scope_notice
 
 st.set_page_config(page_title="龙岗区基层社会治理看板", page_icon="🏘️", layout="wide")
+require_login()  # with a users file: the login form, then stop, until someone logs in
 
 try:
     render_scope_sidebar()
 except Exception as error:  # the database is missing, damaged or unreachable
-    st.error(text("error.database", current_language(), detail=type(error).__name__))
-    if st.button(text("error.retry", current_language())):
-        data.reset()
-        st.rerun()
+    show_error(error)
     st.stop()
 
 lang = current_language()
@@ -24,7 +23,19 @@ lang = current_language()
 pages = [
     st.Page("pages/overview_page.py", title=text("nav.overview", lang), icon=":material/dashboard:", default=True,
             url_path="overview"),
+    st.Page("pages/map_page.py", title=text("nav.map", lang), icon=":material/map:", url_path="map"),
+    st.Page("pages/projects_page.py", title=text("nav.projects", lang), icon=":material/task:", url_path="projects"),
+    st.Page("pages/requests_page.py", title=text("nav.requests", lang), icon=":material/support_agent:",
+            url_path="requests"),
+    st.Page("pages/resources_page.py", title=text("nav.resources", lang), icon=":material/hub:", url_path="resources"),
+    st.Page("pages/scorecards_page.py", title=text("nav.scorecards", lang), icon=":material/leaderboard:",
+            url_path="scorecards"),
+    st.Page("pages/participation_page.py", title=text("nav.participation", lang), icon=":material/groups:",
+            url_path="participation"),
 ]
+if may_import():  # the data page is the district office's only
+    pages.append(st.Page("pages/data_page.py", title=text("nav.data", lang), icon=":material/upload_file:",
+                         url_path="data"))
 page = st.navigation(pages)
 show_scope_notice()
-page.run()
+run_page(page)  # an error inside a page: a message and a retry, never a traceback

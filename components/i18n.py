@@ -39,7 +39,6 @@ CATALOGUE: dict[str, dict[str, str]] = _merge("TEXT")
 VALUE_NAMES_EN: dict[str, str] = _merge("VALUES_EN")
 
 
-
 def text(key: str, lang: str = DEFAULT_LANGUAGE, **values) -> str:
     """The catalogue entry in ``lang`` (Chinese when missing), with ``values`` filled in."""
     entry = CATALOGUE[key]

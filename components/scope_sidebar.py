@@ -16,6 +16,7 @@ import streamlit as st
 from components import formatting
 from components.data import DataContext, cached, data_context
 from components.i18n import DEFAULT_LANGUAGE, LANGUAGES, text
+from components.login import session_role
 from data_access import geography
 from data_access.scope import Period, Scope, parse_period, period_options
 
@@ -148,8 +149,12 @@ def _write_query_params(lang: str) -> None:
 def render_scope_sidebar() -> Scope:
     """Draw the sidebar, store the resulting Scope in the session and the URL, and return it."""
     ctx = data_context()
-    streets = cached(geography.streets)
-    communities = cached(geography.communities)
+    role = session_role()
+    periods = {p.key: p for p in period_options(ctx.start, ctx.reference)}
+    # Only the places the role may see are offered (and accepted from a link).
+    role_scope = Scope(period=periods[DEFAULT_PERIOD], role=role)
+    streets = cached(geography.streets, role_scope)
+    communities = cached(geography.communities, role_scope)
     if "scope_initialised" not in st.session_state:
         st.session_state["scope_initialised"] = True
         rejected = _adopt_query_params(streets, communities, ctx)
@@ -160,7 +165,7 @@ def render_scope_sidebar() -> Scope:
         st.session_state.update(pending)
         st.session_state.pop("scope_notice", None)
     street_of = dict(zip(communities["code"], communities["street_code"], strict=True))
-    periods = {p.key: p for p in period_options(ctx.start, ctx.reference)}
+    street_options = list(streets["code"]) if role_scope.role_street else [""] + list(streets["code"])
 
     with st.sidebar:
         lang = current_language()
@@ -171,9 +176,10 @@ def render_scope_sidebar() -> Scope:
         lang = current_language()
         st.subheader(text("sidebar.scope", lang))
         street_names = dict(zip(streets["code"], streets["name_en" if lang == "en" else "name"], strict=True))
-        st.session_state.setdefault("scope_street", "")
+        if st.session_state.get("scope_street", "") not in street_options:
+            st.session_state["scope_street"] = street_options[0] if street_options else ""
         st.selectbox(
-            text("sidebar.street", lang), [""] + list(streets["code"]), key="scope_street",
+            text("sidebar.street", lang), street_options, key="scope_street",
             format_func=lambda code: street_names.get(code) or text("sidebar.all_streets", lang),
             on_change=_on_street_change, args=(street_of,),
         )
@@ -204,6 +210,7 @@ def render_scope_sidebar() -> Scope:
         period=periods[st.session_state["scope_period"]],
         street=st.session_state["scope_street"] or None,
         community=st.session_state["scope_community"] or None,
+        role=role,
     )
     st.session_state["scope"] = scope
     _write_query_params(lang)

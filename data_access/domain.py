@@ -21,6 +21,8 @@ REQUEST_CATEGORIES = ["信访投诉", "纠纷化解", "法律服务", "治安联
 
 #: received -> accepted -> in progress -> resolved -> closed, plus returned or escalated.
 REQUEST_STATUSES = ["待受理", "已受理", "办理中", "已办结", "已关闭", "已退回", "已上报"]
+REQUEST_RETURNED = "已退回"
+REQUEST_ESCALATED = "已上报"
 #: A request counts as resolved once it has a resolution time (已办结 or 已关闭).
 REQUEST_OPEN_STATUSES = ["待受理", "已受理", "办理中", "已上报"]
 

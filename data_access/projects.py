@@ -6,16 +6,18 @@ status at the reference date.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import Date, Float, Integer, and_, case, cast, func, literal, select
 
 from data_access import schema
 from data_access.database import Database
 from data_access.domain import PROJECT_COMPLETED, PROJECT_STATUSES
 from data_access.scope import Scope
-from data_access.sql import date_filter, place_filter
+from data_access.sql import capped, date_filter, day_number, place_filter, ratio
 
-P, PI = schema.projects, schema.project_indicators
+P, PI, S = schema.projects, schema.project_indicators, schema.project_scores
 
 
 def _in_scope(scope: Scope):
@@ -47,3 +49,318 @@ def project_totals(db: Database, scope: Scope) -> pd.DataFrame:
 def project_indicators(db: Database) -> pd.DataFrame:
     """The 18 acceptance indicators with definition, direction, weight and target."""
     return db.frame(select(PI).order_by(PI.c.seq))
+
+
+# --- the progress board, timeline, overdue work, roll-ups and acceptance (issue 4) ----------------
+
+M, ST, SC = schema.project_milestones, schema.streets, schema.communities
+#: an indicator counts for at most 120% of its target in a project's weighted total (as the evaluation composite)
+ACCEPTANCE_CAP = 1.2
+#: default for "stalled": no milestone done for this many days
+STALLED_DAYS = 90
+#: the columns a breakdown may group by
+BREAKDOWNS = {"category": P.c.category, "funding_source": P.c.funding_source, "need": P.c.need,
+              "lead_unit": P.c.lead_unit}
+
+
+def _days_from(start, reference: date):
+    """Whole days from a date column to the reference date."""
+    return cast(day_number(literal(reference, Date)) - day_number(start), Integer)
+
+
+def _last_done():
+    """Per project: the latest milestone done, and how many are done of how many."""
+    return (
+        select(M.c.project_code, func.max(M.c.done_on).label("last_done"),
+               func.count(M.c.done_on).label("milestones_done"), func.count().label("milestones"))
+        .group_by(M.c.project_code)
+        .subquery("last_done")
+    )
+
+
+def _stage_since(last_done):
+    """When a project entered its current status (what 'days in stage' counts from)."""
+    return case(
+        (P.c.status == "申报", P.c.applied_on),
+        (P.c.status == "立项", func.coalesce(P.c.approved_on, P.c.applied_on)),
+        (P.c.status == "实施", func.coalesce(P.c.actual_start, P.c.approved_on, P.c.applied_on)),
+        (P.c.status.in_(["验收", PROJECT_COMPLETED]), func.coalesce(P.c.actual_end, P.c.actual_start, P.c.applied_on)),
+        else_=func.coalesce(last_done.c.last_done, P.c.actual_start, P.c.approved_on, P.c.applied_on),
+    )
+
+
+def project_board(db: Database, scope: Scope, reference: date) -> pd.DataFrame:
+    """Every project of the scope (a few hundred at most) with what a board card and the filters need.
+
+    Days in stage, days overdue and days since the last milestone are counted to the
+    data's reference date, never the wall clock.
+    """
+    last = _last_done()
+    since = _stage_since(last)
+    last_activity = func.coalesce(last.c.last_done, P.c.approved_on, P.c.applied_on)
+    overdue = case(
+        (and_(P.c.status != PROJECT_COMPLETED, P.c.planned_end < reference), _days_from(P.c.planned_end, reference)),
+        else_=None,
+    )
+    stmt = (
+        select(
+            P.c.code, P.c.title, P.c.status, P.c.category, P.c.funding_source, P.c.lead_unit, P.c.need,
+            P.c.community_code, SC.c.name.label("community_name"), SC.c.street_code,
+            ST.c.name.label("street_name"), ST.c.name_en.label("street_name_en"),
+            P.c.applied_on, P.c.approved_on, P.c.planned_start, P.c.planned_end, P.c.actual_start, P.c.actual_end,
+            P.c.budget_yuan, P.c.spent_yuan, P.c.progress_pct, P.c.residents_participating,
+            since.label("stage_since"), _days_from(since, reference).label("days_in_stage"),
+            last.c.last_done, _days_from(last_activity, reference).label("days_since_milestone"),
+            func.coalesce(last.c.milestones_done, 0).label("milestones_done"),
+            func.coalesce(last.c.milestones, 0).label("milestones"),
+            overdue.label("days_overdue"),
+        )
+        .join(SC, SC.c.code == P.c.community_code)
+        .join(ST, ST.c.code == SC.c.street_code)
+        .outerjoin(last, last.c.project_code == P.c.code)
+        .where(*_in_scope(scope))
+        .order_by(P.c.code)
+    )
+    return db.frame(stmt)
+
+
+def overdue_projects(db: Database, scope: Scope, reference: date) -> pd.DataFrame:
+    """Projects past their planned end and not completed, most overdue first.
+
+    A project whose planned end IS the reference date is not yet overdue; the day after it is.
+    """
+    stmt = (
+        select(
+            P.c.code, P.c.title, SC.c.name.label("community_name"), ST.c.name.label("street_name"), P.c.status,
+            P.c.lead_unit, P.c.planned_end, P.c.progress_pct,
+            _days_from(P.c.planned_end, reference).label("days_overdue"),
+        )
+        .join(SC, SC.c.code == P.c.community_code)
+        .join(ST, ST.c.code == SC.c.street_code)
+        .where(*_in_scope(scope), P.c.status != PROJECT_COMPLETED, P.c.planned_end < reference)
+        .order_by(P.c.planned_end, P.c.code)
+    )
+    return db.frame(stmt)
+
+
+def stalled_projects(db: Database, scope: Scope, reference: date, days: int = STALLED_DAYS) -> pd.DataFrame:
+    """Unfinished projects with no milestone done for more than ``days`` days, longest silence first.
+
+    With no milestone done yet, the silence counts from approval (or application).
+    """
+    last = _last_done()
+    last_activity = func.coalesce(last.c.last_done, P.c.approved_on, P.c.applied_on)
+    cutoff = reference - timedelta(days=days)
+    stmt = (
+        select(
+            P.c.code, P.c.title, SC.c.name.label("community_name"), ST.c.name.label("street_name"), P.c.status,
+            P.c.lead_unit, last_activity.label("last_activity"),
+            _days_from(last_activity, reference).label("days_since_milestone"), P.c.progress_pct,
+        )
+        .join(SC, SC.c.code == P.c.community_code)
+        .join(ST, ST.c.code == SC.c.street_code)
+        .outerjoin(last, last.c.project_code == P.c.code)
+        .where(*_in_scope(scope), P.c.status != PROJECT_COMPLETED, last_activity < cutoff)
+        .order_by(last_activity, P.c.code)
+    )
+    return db.frame(stmt)
+
+
+def _weighted_progress():
+    """Decidim-style roll-up: Σ budget·progress / Σ budget (percent)."""
+    return ratio(func.sum(P.c.budget_yuan * P.c.progress_pct), func.sum(P.c.budget_yuan))
+
+
+def progress_rollup(db: Database, scope: Scope, level: str = "street") -> pd.DataFrame:
+    """Budget-weighted progress per street or community (or one district row), with projects and budget.
+
+    Columns: code, name, projects, completed, budget_yuan, weighted_progress (0–100), mean_progress.
+    """
+    measures = [
+        func.count().label("projects"),
+        func.sum(case((P.c.status == PROJECT_COMPLETED, 1), else_=0)).label("completed"),
+        func.sum(P.c.budget_yuan).label("budget_yuan"),
+        _weighted_progress().label("weighted_progress"),
+        func.avg(P.c.progress_pct).label("mean_progress"),
+    ]
+    base = select().select_from(P).join(SC, SC.c.code == P.c.community_code).join(ST, ST.c.code == SC.c.street_code)
+    if level == "community":
+        keys = [SC.c.code, SC.c.name, SC.c.street_code]
+    elif level == "street":
+        keys = [ST.c.code, ST.c.name, ST.c.name_en]
+    elif level == "district":
+        keys = []
+    else:
+        raise ValueError(f"unknown level {level!r}")
+    stmt = base.add_columns(*keys, *measures).where(*_in_scope(scope))
+    if keys:
+        stmt = stmt.group_by(*keys).order_by(keys[0])
+    frame = db.frame(stmt)
+    if not keys and frame["projects"].iloc[0] == 0:
+        frame = frame.iloc[0:0]
+    return frame
+
+
+def projects_by(db: Database, scope: Scope, dimension: str) -> pd.DataFrame:
+    """Projects, completed, budget, spending and weighted progress per category, funding source, need…"""
+    column = BREAKDOWNS[dimension]
+    stmt = (
+        select(
+            column.label("value"),
+            func.count().label("projects"),
+            func.sum(case((P.c.status == PROJECT_COMPLETED, 1), else_=0)).label("completed"),
+            func.sum(P.c.budget_yuan).label("budget_yuan"),
+            func.sum(P.c.spent_yuan).label("spent_yuan"),
+            func.sum(P.c.residents_participating).label("residents_participating"),
+            _weighted_progress().label("weighted_progress"),
+        )
+        .where(*_in_scope(scope))
+        .group_by(column)
+        .order_by(func.count().desc(), column)
+    )
+    return db.frame(stmt)
+
+
+def project_funnel(db: Database, scope: Scope) -> pd.DataFrame:
+    """How many projects reached each lifecycle stage (a funnel: applied ≥ approved ≥ started ≥ …)."""
+    reached = {
+        "申报": P.c.applied_on.is_not(None),
+        "立项": P.c.approved_on.is_not(None),
+        "实施": P.c.actual_start.is_not(None),
+        "验收": P.c.actual_end.is_not(None),
+        PROJECT_COMPLETED: P.c.status == PROJECT_COMPLETED,
+    }
+    stmt = select(*[func.coalesce(func.sum(case((cond, 1), else_=0)), 0).label(f"s{i}")
+                    for i, cond in enumerate(reached.values())]).where(*_in_scope(scope))
+    row = db.frame(stmt).iloc[0]
+    return pd.DataFrame({"stage": list(reached), "projects": [int(row[f"s{i}"]) for i in range(len(reached))]})
+
+
+def project_milestones(db: Database, scope: Scope, codes: list[str]) -> pd.DataFrame:
+    """Dated milestones of the given projects (only those inside the scope's place)."""
+    if not codes:
+        return pd.DataFrame(columns=["project_code", "seq", "name", "planned_on", "done_on"])
+    stmt = (
+        select(M.c.project_code, M.c.seq, M.c.name, M.c.planned_on, M.c.done_on)
+        .join(P, P.c.code == M.c.project_code)
+        .where(M.c.project_code.in_(codes), place_filter(P.c.community_code, scope))
+        .order_by(M.c.project_code, M.c.seq)
+    )
+    return db.frame(stmt)
+
+
+def project_detail(db: Database, scope: Scope, code: str) -> pd.DataFrame:
+    """One project with its community and street — empty when it does not exist or lies outside the
+    scope's place (and so outside a street role's street). The period does not hide a linked project."""
+    stmt = (
+        select(P, SC.c.name.label("community_name"), SC.c.street_code, ST.c.name.label("street_name"),
+               ST.c.name_en.label("street_name_en"))
+        .join(SC, SC.c.code == P.c.community_code)
+        .join(ST, ST.c.code == SC.c.street_code)
+        .where(P.c.code == code, place_filter(P.c.community_code, scope))
+    )
+    return db.frame(stmt)
+
+
+def _achievement():
+    """An indicator's score over its target (target over score where lower is better), capped."""
+    raw = case(
+        (PI.c.direction == "lower",
+         case((S.c.score <= 0, ACCEPTANCE_CAP), else_=cast(PI.c.target, Float) / func.nullif(S.c.score, 0))),
+        else_=cast(S.c.score, Float) / func.nullif(PI.c.target, 0),
+    )
+    return capped(raw, ACCEPTANCE_CAP)
+
+
+def project_scorecard(db: Database, scope: Scope, code: str) -> pd.DataFrame:
+    """The 18 indicators of one project: score, weight, target, achievement and weighted shortfall.
+
+    Shortfall = weight × (1 − achievement) for indicators below target, else 0; the total
+    is 100 × Σ weight·achievement / Σ weight (100 = every indicator on target).
+    """
+    achievement = _achievement()
+    stmt = (
+        select(
+            PI.c.code, PI.c.seq, PI.c.name, PI.c.name_en, PI.c.direction, PI.c.weight, PI.c.target,
+            S.c.score, S.c.year, achievement.label("achievement"),
+            case((achievement < 1, PI.c.weight * (1 - achievement)), else_=0.0).label("weighted_shortfall"),
+        )
+        .select_from(PI)
+        .join(S, and_(S.c.indicator_code == PI.c.code, S.c.project_code == code))
+        .join(P, P.c.code == S.c.project_code)
+        .where(place_filter(P.c.community_code, scope))
+        .order_by(PI.c.seq)
+    )
+    return db.frame(stmt)
+
+
+def _project_totals_select(scope: Scope):
+    total = (100.0 * func.sum(PI.c.weight * _achievement()) / func.sum(PI.c.weight)).label("total")
+    return (
+        select(S.c.project_code, P.c.community_code, SC.c.street_code, total,
+               func.count(S.c.score).label("indicators_scored"))
+        .join(PI, PI.c.code == S.c.indicator_code)
+        .join(P, P.c.code == S.c.project_code)
+        .join(SC, SC.c.code == P.c.community_code)
+        .where(*_in_scope(scope))
+        .group_by(S.c.project_code, P.c.community_code, SC.c.street_code)
+    )
+
+
+def acceptance_totals(db: Database, scope: Scope) -> pd.DataFrame:
+    """Each scored project's weighted acceptance total (0–120), for the distribution of totals."""
+    sub = _project_totals_select(scope).subquery("totals")
+    stmt = (
+        select(sub.c.project_code, P.c.title, SC.c.name.label("community_name"), sub.c.street_code,
+               sub.c.total, sub.c.indicators_scored)
+        .join(P, P.c.code == sub.c.project_code)
+        .join(SC, SC.c.code == sub.c.community_code)
+        .order_by(sub.c.total.desc(), sub.c.project_code)
+    )
+    return db.frame(stmt)
+
+
+def acceptance_average(db: Database, scope: Scope) -> pd.DataFrame:
+    """One row: projects scored and their average weighted total in the scope (NULL when none)."""
+    sub = _project_totals_select(scope).subquery("totals")
+    return db.frame(select(func.count().label("projects_scored"), func.avg(sub.c.total).label("average_total")))
+
+
+def indicator_averages(db: Database, scope: Scope, level: str = "street") -> pd.DataFrame:
+    """Average score and achievement per indicator per street or community (long format)."""
+    unit = [ST.c.code, ST.c.name, ST.c.name_en] if level == "street" else [SC.c.code, SC.c.name, SC.c.street_code]
+    if level not in ("street", "community"):
+        raise ValueError(f"unknown level {level!r}")
+    stmt = (
+        select(*unit, PI.c.code.label("indicator_code"), PI.c.seq, PI.c.name.label("indicator_name"),
+               PI.c.name_en.label("indicator_name_en"), func.avg(S.c.score).label("average_score"),
+               func.avg(_achievement()).label("average_achievement"), func.count().label("projects"))
+        .select_from(S)
+        .join(PI, PI.c.code == S.c.indicator_code)
+        .join(P, P.c.code == S.c.project_code)
+        .join(SC, SC.c.code == P.c.community_code)
+        .join(ST, ST.c.code == SC.c.street_code)
+        .where(*_in_scope(scope))
+        .group_by(*unit, PI.c.code, PI.c.seq, PI.c.name, PI.c.name_en)
+        .order_by(unit[0], PI.c.seq)
+    )
+    return db.frame(stmt)
+
+
+def weakest_indicators(db: Database, scope: Scope) -> pd.DataFrame:
+    """Per indicator: average score against target, average achievement and share of projects
+    below target, weakest (lowest average achievement) first."""
+    achievement = _achievement()
+    stmt = (
+        select(PI.c.code, PI.c.name, PI.c.name_en, PI.c.direction, PI.c.weight, PI.c.target,
+               func.avg(S.c.score).label("average_score"), func.avg(achievement).label("average_achievement"),
+               ratio(func.sum(case((achievement < 1, 1), else_=0)), func.count()).label("share_below_target"),
+               func.count().label("projects"))
+        .select_from(S)
+        .join(PI, PI.c.code == S.c.indicator_code)
+        .join(P, P.c.code == S.c.project_code)
+        .where(*_in_scope(scope))
+        .group_by(PI.c.code, PI.c.name, PI.c.name_en, PI.c.direction, PI.c.weight, PI.c.target)
+        .order_by(func.avg(achievement), PI.c.code)
+    )
+    return db.frame(stmt)

@@ -19,6 +19,7 @@ from data_access.database import Database
 from data_access.domain import SAFETY_MEASURES
 from data_access.scope import Scope
 from data_access.sql import date_filter, month_of, place_filter, year_of
+from data_access.units import unit_map
 
 SM = schema.safety_months
 
@@ -63,8 +64,82 @@ def safety_yearly_decline(db: Database, scope: Scope, data_start: date) -> pd.Da
     for measure in SAFETY_MEASURES:
         t_first = totals[measure].get(first) if first in totals.index else None
         t_last = totals[measure].get(last) if last in totals.index else None
-        decline = None
-        if t_first and t_last is not None:
-            decline = 1 - (float(t_last) / float(t_first)) ** (1 / (last - first))
+        decline = average_yearly_decline(t_first, t_last, last - first)
         rows.append([measure, first, last, t_first, t_last, decline])
     return pd.DataFrame(rows, columns=columns)
+
+
+def average_yearly_decline(first_total, last_total, years: int) -> float | None:
+    """1 − (T(last) / T(first)) ^ (1 / years); None without a positive first total."""
+    if first_total is None or last_total is None or pd.isna(first_total) or pd.isna(last_total):
+        return None
+    if not first_total or years <= 0:
+        return None
+    return 1 - (float(last_total) / float(first_total)) ** (1 / years)
+
+
+def safety_by_unit_month(db: Database, scope: Scope) -> pd.DataFrame:
+    """Alerts and disputes per unit (street, or community below the district) and month."""
+    units = unit_map(scope)
+    month = month_of(SM.c.month).label("month")
+    stmt = (
+        select(units.c.unit_code, units.c.unit_name, month,
+               *[func.sum(SM.c[m]).label(m) for m in SAFETY_MEASURES])
+        .join(units, units.c.community_code == SM.c.community_code)
+        .where(date_filter(SM.c.month, scope.period))
+        .group_by(units.c.unit_code, units.c.unit_name, month)
+        .order_by(units.c.unit_code, month)
+    )
+    return db.frame(stmt)
+
+
+def safety_by_unit(db: Database, scope: Scope, data_start: date) -> pd.DataFrame:
+    """Per unit: each measure's total in the period, per 1,000 residents, and its average yearly decline.
+
+    The decline uses the same window and formula as :func:`safety_yearly_decline`,
+    so a negative decline means the measure rose there.
+    """
+    units = unit_map(scope)
+    population = (
+        select(units.c.unit_code, units.c.unit_name, func.sum(units.c.population).label("population"))
+        .group_by(units.c.unit_code, units.c.unit_name)
+    )
+    frame = db.frame(population)
+    totals = db.frame(
+        select(units.c.unit_code, *[func.sum(SM.c[m]).label(m) for m in SAFETY_MEASURES])
+        .join(units, units.c.community_code == SM.c.community_code)
+        .where(date_filter(SM.c.month, scope.period))
+        .group_by(units.c.unit_code)
+    ).set_index("unit_code")
+    for measure in SAFETY_MEASURES:
+        frame[measure] = frame["unit_code"].map(totals[measure] if len(totals) else {}).fillna(0).astype(int)
+        frame[f"{measure}_per_1000"] = 1000.0 * frame[measure] / frame["population"].where(frame["population"] > 0)
+    first, last, months = decline_window(scope, data_start)
+    for measure in SAFETY_MEASURES:
+        frame[f"{measure}_decline"] = float("nan")
+    if first < last:
+        year = year_of(SM.c.month).label("year")
+        yearly = db.frame(
+            select(units.c.unit_code, year, *[func.sum(SM.c[m]).label(m) for m in SAFETY_MEASURES])
+            .join(units, units.c.community_code == SM.c.community_code)
+            .where(SM.c.month.in_([date(y, m, 1) for y in (first, last) for m in months]))
+            .group_by(units.c.unit_code, year)
+        )
+        for measure in SAFETY_MEASURES:
+            wide = yearly.pivot_table(index="unit_code", columns="year", values=measure)
+            for code_index, row in enumerate(frame["unit_code"]):
+                t_first = wide.at[row, first] if row in wide.index and first in wide.columns else None
+                t_last = wide.at[row, last] if row in wide.index and last in wide.columns else None
+                decline = average_yearly_decline(t_first, t_last, last - first)
+                frame.loc[code_index, f"{measure}_decline"] = decline if decline is not None else float("nan")
+    return frame.sort_values("unit_code").reset_index(drop=True)
+
+
+def units_where_rising(by_unit: pd.DataFrame) -> pd.DataFrame:
+    """One row per unit and measure whose average yearly decline is negative (the measure rose)."""
+    rows = []
+    for measure in SAFETY_MEASURES:
+        rising = by_unit.loc[by_unit[f"{measure}_decline"] < 0]
+        for item in rising.itertuples():
+            rows.append([measure, item.unit_code, item.unit_name, getattr(item, f"{measure}_decline")])
+    return pd.DataFrame(rows, columns=["measure", "unit_code", "unit_name", "decline"])

@@ -73,6 +73,23 @@ def _days_between_sqlite(element, compiler, **kw):
     return f"(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}))"
 
 
+class day_number(FunctionElement):
+    """A date as a day count, so two of them subtract to whole days on SQLite and PostgreSQL alike."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(day_number)
+def _day_number_default(element, compiler, **kw):
+    return f"(CAST({compiler.process(element.clauses, **kw)} AS DATE) - DATE '2000-01-01')"
+
+
+@compiles(day_number, "sqlite")
+def _day_number_sqlite(element, compiler, **kw):
+    return f"julianday({compiler.process(element.clauses, **kw)})"
+
+
 # --- scope filters -------------------------------------------------------------
 
 

@@ -2,11 +2,21 @@
 
 import streamlit as st
 
-from components import charts, formatting
+from components import charts, formatting, maps
 from components.data import cached, cached_pair, data_context
 from components.kpi import kpi_tile
 from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
-from data_access import evaluation, geography, participation, projects, requests, resources, safety
+from data_access import (
+    boundaries,
+    community_measures,
+    evaluation,
+    geography,
+    participation,
+    projects,
+    requests,
+    resources,
+    safety,
+)
 from data_access.domain import SAFETY_MEASURES
 
 T, lang, scope, ctx = translator(), current_language(), current_scope(), data_context()
@@ -127,3 +137,26 @@ else:
     with bottom:
         st.markdown(f"**{T('overview.ranking.bottom')}**")
         st.plotly_chart(charts.ranking_bars(ranking.tail(5), lang, good=False), config={"displaylogo": False})
+
+# compact community map: the scope's streets (or the street's communities) by requests per 1,000 residents
+st.subheader(T("map.compact.title"))
+map_shapes = boundaries.load_shapes()
+map_street = scope.effective_street
+map_units = cached(community_measures.unit_measures, scope.without_community(), "community" if map_street else "street")
+map_source = ({"type": "FeatureCollection", "features": [f for f in map_shapes.communities["features"]
+                                                         if f["properties"]["street_code"] == map_street]}
+              if map_street else map_shapes.streets)
+map_view = maps.community_map(
+    map_units, map_source, map_shapes.outline, maps.DEFAULT_MEASURE, lang, street_shapes=map_shapes.streets,
+    labels=maps.label_points(map_source), label_size=12 if map_street else 13, highlight=scope.community,
+    bounds=maps.collection_bounds(map_source) if map_street else maps.DISTRICT_BOUNDS, schematic=map_shapes.schematic,
+    width=760, height=380,
+)
+map_left, map_right = st.columns([3, 2])
+with map_left:
+    st.pydeck_chart(map_view.deck, height=380, key="overview-map")
+with map_right:
+    st.html(maps.legend_html(map_view.legend))
+    if map_view.schematic:
+        st.caption(T("map.schematic_note"))
+    st.page_link("pages/map_page.py", label=T("map.compact.link"), icon=":material/map:")

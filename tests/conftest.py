@@ -49,12 +49,14 @@ def in_ci() -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Before any test module is imported: a private data folder, no DATABASE_URL."""
+    """Before any test module is imported: a private data folder, no DATABASE_URL, and no
+    users file (a developer's config/users.toml would put every AppTest behind the login form)."""
     global _session_data_dir
     _session_data_dir = tempfile.mkdtemp(prefix="longgang-test-data-")
-    for name in ("LONGGANG_DATA_DIR", "DATABASE_URL"):
+    for name in ("LONGGANG_DATA_DIR", "DATABASE_URL", "LONGGANG_USERS_FILE"):
         _saved_env[name] = os.environ.get(name)
     os.environ["LONGGANG_DATA_DIR"] = _session_data_dir
+    os.environ["LONGGANG_USERS_FILE"] = os.path.join(_session_data_dir, "no-users.toml")
     os.environ.pop("DATABASE_URL", None)
     # A run ended by SIGTERM (a timeout, say) still tears down: the PostgreSQL server
     # is stopped and the temporary folders are removed.
@@ -77,15 +79,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 # --- CSV folders ----------------------------------------------------------------------
-
-
-def csv_row_counts(csv_dir: Path) -> dict[str, int]:
-    """Data rows in each table's CSV (quoted newlines counted right)."""
-    counts = {}
-    for table in schema.DATA_TABLES:
-        with open(Path(csv_dir) / f"{table.name}.csv", newline="", encoding="utf-8-sig") as f:
-            counts[table.name] = sum(1 for _ in csv.reader(f)) - 1
-    return counts
 
 
 def _tiny_value(column, i: int) -> str:
@@ -219,3 +212,13 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     return request.getfixturevalue("new_pg_url")()
+
+
+@pytest.fixture(autouse=True)
+def fresh_streamlit_caches():
+    """Every test starts and ends with empty st.cache_data, so no figure leaks between tests."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
-import streamlit as st
+from apptest_support import metrics, open_app
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
@@ -16,24 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BUJI = "440307014"
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
 def run_app(**params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return open_app(timeout=120, **params)
 
 
 def test_every_page_file_is_registered_in_the_navigation():

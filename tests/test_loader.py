@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import REPO_ROOT, csv_row_counts
+from csv_counts import csv_row_counts
 from sqlalchemy import func, select
 
 from data_access import schema
-from data_access.database import DEFAULT_SQLITE_NAME, Database
+from data_access.database import DEFAULT_SQLITE_NAME, REPO_ROOT, Database
 from data_access.loader import SAMPLE_DIR, LoadError, ensure_database, load_csv_dir, main
 
 DB_NAME = DEFAULT_SQLITE_NAME

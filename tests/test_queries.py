@@ -75,6 +75,16 @@ def test_a_street_filter_changes_every_figure(db, all_period):
     assert part["resource_items"] == whole["resource_items"] == 42  # district lists are not per place
 
 
+def test_scope_population_sums_communities(db, all_period):
+    communities = geography.communities(db)
+    assert geography.scope_population(db, Scope(all_period)) == communities["population"].sum()
+    buji = communities.loc[communities["street_code"] == BUJI, "population"].sum()
+    assert geography.scope_population(db, Scope(all_period, street=BUJI)) == buji
+    longling = _longling(db)
+    scope = Scope(all_period, street=BUJI, community=longling["code"])
+    assert geography.scope_population(db, scope) == longling["population"]
+
+
 def test_community_scope_and_its_street(db, all_period):
     longling = _longling(db)
     assert longling["street_code"] == BUJI and bool(longling["is_pilot"])

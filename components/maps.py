@@ -1,0 +1,434 @@
+"""Pure builders of the community map: per-unit frames and shapes in, a pydeck Deck and legend data out.
+
+No Streamlit here, so every builder is unit-tested without a server. The map
+works offline: ``map_provider=None`` with pydeck's default ``map_style`` sentinel
+(``"__MAP_STYLE__"``). Streamlit 1.67 reads that sentinel as "no basemap"; with
+``map_style=None`` the JSON carries no style and Streamlit's frontend falls back to
+a Carto style fetched from the internet (the browser test catches that). Nothing
+but the shapes shipped with the app is drawn unless the reader switches the
+online basemap on.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pydeck as pdk
+from shapely.geometry import shape
+from shapely.ops import polylabel
+
+from components import formatting
+from components.i18n import text
+
+#: The district's 11 streets (without Dapeng), lon/lat: the initial view fits these.
+DISTRICT_BOUNDS = (114.045, 22.584, 114.352, 22.816)
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    """How one measure is read from the unit frame, formatted and coloured."""
+
+    column: str
+    kind: str  # per1000, rate, days, count, score
+    scale: str  # sequential or diverging (around the district value)
+    higher_is_better: bool = True
+
+
+MEASURES: dict[str, MeasureSpec] = {
+    "requests_per_1000": MeasureSpec("requests_per_1000", "per1000", "sequential"),
+    "resolution_rate": MeasureSpec("resolution_rate", "rate", "diverging", True),
+    "median_days": MeasureSpec("median_days", "days", "diverging", False),
+    "projects": MeasureSpec("projects", "count", "sequential"),
+    "projects_completed_share": MeasureSpec("projects_completed_share", "rate", "diverging", True),
+    "composite": MeasureSpec("composite", "score", "diverging", True),
+    "resources_used": MeasureSpec("resources_used", "count", "sequential"),
+    "volunteers_per_1000": MeasureSpec("volunteers_per_1000", "per1000", "sequential"),
+}
+DEFAULT_MEASURE = "requests_per_1000"
+#: pydeck's default map_style; with map_provider=None Streamlit draws no basemap at all
+NO_BASEMAP_STYLE = "__MAP_STYLE__"
+
+#: ColorBrewer YlGnBu: pale yellow for low values, so low never looks like missing (grey).
+SEQUENTIAL = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"]
+#: ColorBrewer PuOr reversed: orange = worse than the district, blue-purple = better.
+DIVERGING = ["#e66101", "#fdb863", "#f7f7f7", "#b2abd2", "#5e3c99"]
+MISSING_COLOUR = "#9e9e9e"
+FILL_ALPHA = 215
+MISSING_ALPHA = 110
+HOTSPOT_COLOURS = ["#fee391", "#fec44f", "#fe9929", "#d95f0e", "#993404"]
+#: pydeck reads a bare string as a JavaScript expression, so constant strings are given as JSON
+#: string literals ('"pixels"'); CSS family names may go unquoted inside one.
+FONT_FAMILY = '"Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"'
+
+
+def hex_rgb(colour: str) -> list[int]:
+    colour = colour.lstrip("#")
+    return [int(colour[i:i + 2], 16) for i in (0, 2, 4)]
+
+
+def rgb_hex(rgb) -> str:
+    return "#" + "".join(f"{int(round(c)):02x}" for c in rgb[:3])
+
+
+def _interpolate(palette: list[str], t: float) -> list[int]:
+    """The colour at ``t`` in [0, 1] along the palette, linearly between its stops."""
+    t = min(max(t, 0.0), 1.0)
+    position = t * (len(palette) - 1)
+    lower = min(int(math.floor(position)), len(palette) - 2)
+    frac = position - lower
+    a, b = hex_rgb(palette[lower]), hex_rgb(palette[lower + 1])
+    return [int(round(x + (y - x) * frac)) for x, y in zip(a, b, strict=True)]
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value)
+
+
+@dataclass(frozen=True)
+class ColourScale:
+    """A continuous scale over [low, high]; for diverging scales ``centre`` is the middle colour."""
+
+    measure: str
+    scale: str
+    palette: tuple[str, ...]
+    low: float | None
+    high: float | None
+    centre: float | None = None
+
+    def colour(self, value) -> list[int]:
+        """RGBA of a value; missing values get the grey, half-transparent missing colour."""
+        if _missing(value) or self.low is None:
+            return hex_rgb(MISSING_COLOUR) + [MISSING_ALPHA]
+        span = self.high - self.low
+        t = 0.5 if span <= 0 else (float(value) - self.low) / span
+        return _interpolate(list(self.palette), t) + [FILL_ALPHA]
+
+    def stops(self, count: int = 5) -> list[tuple[float, str]]:
+        """(value, colour) at evenly spaced points of the scale: what the legend shows."""
+        if self.low is None:
+            return []
+        if self.high == self.low:
+            return [(self.low, rgb_hex(self.colour(self.low)))]
+        values = [self.low + (self.high - self.low) * i / (count - 1) for i in range(count)]
+        return [(v, rgb_hex(self.colour(v))) for v in values]
+
+
+def colour_scale(measure: str, values: pd.Series, district_value: float | None = None) -> ColourScale:
+    """The scale a measure's values call for: sequential from min to max, or diverging around the
+    district value with the better side blue-purple whichever way the measure points."""
+    spec = MEASURES[measure]
+    present = pd.to_numeric(values, errors="coerce").dropna()
+    if present.empty:
+        return ColourScale(measure, spec.scale, tuple(SEQUENTIAL), None, None)
+    low, high = float(present.min()), float(present.max())
+    if spec.scale == "diverging":
+        centre = float(district_value) if not _missing(district_value) else float(present.mean())
+        reach = max(abs(high - centre), abs(low - centre)) or max(abs(centre) * 0.01, 1e-9)
+        palette = DIVERGING if spec.higher_is_better else list(reversed(DIVERGING))
+        return ColourScale(measure, "diverging", tuple(palette), centre - reach, centre + reach, centre)
+    if spec.kind in ("count", "per1000"):
+        low = min(low, 0.0) if low <= high * 0.25 else low
+    return ColourScale(measure, "sequential", tuple(SEQUENTIAL), low, high)
+
+
+def format_measure(measure: str, value, lang: str = "zh") -> str:
+    """A measure's value as the legend, tooltip and side panel show it."""
+    if _missing(value):
+        return "—"
+    kind = MEASURES[measure].kind
+    if kind == "rate":
+        return formatting.percent(value, lang)
+    if kind == "days":
+        return formatting.days(value, lang)
+    if kind == "count":
+        return formatting.count(value, lang)
+    return f"{float(value):,.1f}"
+
+
+def measure_label(measure: str, lang: str = "zh") -> str:
+    return text(f"map.measure.{measure}", lang)
+
+
+def measure_unit(measure: str, lang: str = "zh") -> str:
+    return text(f"map.measure.{measure}.unit", lang)
+
+
+@dataclass
+class Legend:
+    """What the page draws next to the map: title, unit, colour stops, missing swatch, notes."""
+
+    title: str
+    unit: str
+    scale: str
+    stops: list[tuple[str, str]]  # (formatted value, hex colour)
+    values: list[float]
+    missing_colour: str = MISSING_COLOUR
+    missing_label: str = ""
+    centre_label: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def legend_for(scale: ColourScale, lang: str = "zh") -> Legend:
+    measure = scale.measure
+    stops = scale.stops()
+    return Legend(
+        title=measure_label(measure, lang),
+        unit=measure_unit(measure, lang),
+        scale=scale.scale,
+        stops=[(format_measure(measure, v, lang), c) for v, c in stops],
+        values=[v for v, _ in stops],
+        missing_label=text("map.legend.missing", lang),
+        centre_label=(text("map.legend.average", lang, value=format_measure(measure, scale.centre, lang))
+                      if scale.centre is not None else None),
+    )
+
+
+def legend_html(legend: Legend) -> str:
+    """The legend as a small HTML block (a gradient bar with ticks); every text is escaped."""
+    esc = html.escape
+    if legend.stops:
+        gradient = ", ".join(colour for _, colour in legend.stops)
+        ticks = "".join(f"<span>{esc(label)}</span>" for label, _ in legend.stops)
+        bar = (f'<div style="height:14px;border-radius:3px;border:1px solid #ccc;'
+               f'background:linear-gradient(to right, {gradient})"></div>'
+               f'<div style="display:flex;justify-content:space-between;font-size:0.8rem;color:#333">{ticks}</div>')
+    else:
+        bar = ""
+    centre = (f'<div style="font-size:0.8rem;color:#555">{esc(legend.centre_label)}</div>'
+              if legend.centre_label else "")
+    notes = "".join(f'<div style="font-size:0.8rem;color:#555;margin-top:2px">{note}</div>' for note in legend.notes)
+    return (
+        '<div class="lg-map-legend" style="background:#fff;border:1px solid #e5e5e5;border-radius:6px;'
+        'padding:8px 10px;margin-bottom:8px">'
+        f'<div style="font-weight:600;font-size:0.9rem">{esc(legend.title)}'
+        f'<span style="font-weight:400;color:#666">（{esc(legend.unit)}）</span></div>'
+        f"{bar}{centre}"
+        f'<div style="font-size:0.8rem;color:#333;margin-top:4px"><span style="display:inline-block;width:14px;'
+        f'height:10px;background:{legend.missing_colour};opacity:0.6;border:1px solid #999;margin-right:4px">'
+        f"</span>{esc(legend.missing_label)}</div>{notes}</div>"
+    )
+
+
+def fit_view(bounds, width: int = 1100, height: int = 620, padding: float = 0.08) -> pdk.ViewState:
+    """A view centred on ``bounds`` (min lon, min lat, max lon, max lat), zoomed so they fit the canvas."""
+    min_lon, min_lat, max_lon, max_lat = bounds
+
+    def mercator_y(lat):
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    lon_span = max(max_lon - min_lon, 1e-4) / 360
+    lat_span = max(mercator_y(max_lat) - mercator_y(min_lat), 1e-6) / (2 * math.pi)
+    usable_w, usable_h = width * (1 - 2 * padding), height * (1 - 2 * padding)
+    zoom = min(math.log2(usable_w / (512 * lon_span)), math.log2(usable_h / (512 * lat_span)))
+    centre_y = (mercator_y(max_lat) + mercator_y(min_lat)) / 2
+    centre_lat = math.degrees(2 * math.atan(math.exp(centre_y)) - math.pi / 2)
+    return pdk.ViewState(longitude=(min_lon + max_lon) / 2, latitude=centre_lat, zoom=round(zoom, 2),
+                         pitch=0, bearing=0)
+
+
+def collection_bounds(collection: dict) -> tuple[float, float, float, float] | None:
+    geoms = [shape(f["geometry"]) for f in collection.get("features", [])]
+    if not geoms:
+        return None
+    xs0, ys0, xs1, ys1 = zip(*(g.bounds for g in geoms), strict=True)
+    return min(xs0), min(ys0), max(xs1), max(ys1)
+
+
+def label_points(collection: dict) -> pd.DataFrame:
+    """A point well inside each feature (pole of inaccessibility) for its label: code, name, lon, lat."""
+    rows = []
+    for feature in collection.get("features", []):
+        geom = shape(feature["geometry"])
+        if geom.geom_type == "MultiPolygon":
+            geom = max(geom.geoms, key=lambda g: g.area)
+        point = polylabel(geom, tolerance=1e-4)
+        rows.append({"code": feature["properties"]["code"], "name": feature["properties"]["name"],
+                     "lon": point.x, "lat": point.y})
+    return pd.DataFrame(rows, columns=["code", "name", "lon", "lat"])
+
+
+def _tooltip_lines(title: str, lines: list[str]) -> str:
+    """Tooltip HTML: the caller passes lines already escaped where they carry data."""
+    return f"<b>{title}</b><br/>" + "<br/>".join(lines)
+
+
+def unit_tooltip(row, measure: str, lang: str) -> str:
+    esc = html.escape
+    lines = [f"{esc(measure_label(measure, lang))}：<b>{esc(format_measure(measure, row.get(measure), lang))}</b>"]
+    if row.get("street_name") and row.get("street_name") != row.get("name"):
+        lines.append(esc(text("map.tip.street", lang, value=row["street_name"])))
+    if not _missing(row.get("population")):
+        lines.append(esc(text("map.tip.population", lang, value=formatting.count(row["population"]))))
+    lines.append(esc(text("map.tip.requests", lang, received=formatting.count(row.get("requests")),
+                          rate=formatting.percent(row.get("resolution_rate"), lang))))
+    lines.append(esc(text("map.tip.projects", lang, n=formatting.count(row.get("projects")),
+                          done=formatting.count(row.get("projects_completed")))))
+    return _tooltip_lines(esc(str(row.get("name", ""))), lines)
+
+
+def unit_features(units: pd.DataFrame, shapes: dict, measure: str, scale: ColourScale, lang: str) -> list[dict]:
+    """The shapes of the units in the frame, each carrying its value, fill colour and tooltip."""
+    by_code = {str(r["code"]): r for r in units.to_dict("records")}
+    features = []
+    for feature in shapes.get("features", []):
+        code = str(feature["properties"]["code"])
+        row = by_code.get(code)
+        if row is None:
+            continue
+        value = row.get(MEASURES[measure].column)
+        value = None if _missing(value) else float(value)
+        tooltip = unit_tooltip({**row, measure: value}, measure, lang)
+        props = {"code": code, "name": html.escape(str(row.get("name", ""))),
+                 "street_code": str(row.get("street_code") or ""), "value": value,
+                 "fill": scale.colour(value), "tooltip": tooltip}
+        features.append({"type": "Feature", "geometry": feature["geometry"], "properties": props,
+                         "tooltip": tooltip})
+    return features
+
+
+@dataclass
+class MapView:
+    """A built map: the Deck, its legend and whether the shapes are schematic (the page says so)."""
+
+    deck: pdk.Deck
+    legend: Legend
+    schematic: bool
+    unit_codes: list[str]
+
+
+def _text_layer(layer_id: str, labels: pd.DataFrame, size: int, colour: list[int]) -> pdk.Layer:
+    data = [{"text": str(r.name), "position": [float(r.lon), float(r.lat)]} for r in labels.itertuples()]
+    return pdk.Layer(
+        "TextLayer", id=layer_id, data=data, get_position="position", get_text="text", get_size=size,
+        size_units='"pixels"', get_color=colour, character_set='"auto"', font_family=FONT_FAMILY,
+        font_weight=600, font_settings={"sdf": True}, outline_width=4, outline_color=[255, 255, 255, 235],
+        get_text_anchor='"middle"', get_alignment_baseline='"center"', billboard=True, pickable=False,
+    )
+
+
+def community_map(
+    units: pd.DataFrame,
+    unit_shapes: dict,
+    outline: dict,
+    measure: str,
+    lang: str = "zh",
+    *,
+    district_value: float | None = None,
+    street_shapes: dict | None = None,
+    labels: pd.DataFrame | None = None,
+    label_size: int = 15,
+    highlight: str | None = None,
+    hotspots: pd.DataFrame | None = None,
+    venues: pd.DataFrame | None = None,
+    project_points: pd.DataFrame | None = None,
+    basemap: bool = False,
+    bounds=None,
+    schematic: bool = True,
+    width: int = 1100,
+    height: int = 620,
+) -> MapView:
+    """The choropleth of ``units`` by ``measure`` with street outlines, labels, district outline and
+    optional layers. ``units`` holds one row per unit (code, name, street_name, the measure columns);
+    ``unit_shapes`` the FeatureCollection keyed by ``code``."""
+    if measure not in MEASURES:
+        raise KeyError(measure)
+    scale = colour_scale(measure, units[MEASURES[measure].column] if len(units) else pd.Series(dtype=float),
+                         district_value)
+    legend = legend_for(scale, lang)
+    features = unit_features(units, unit_shapes, measure, scale, lang)
+    layers = [
+        pdk.Layer("GeoJsonLayer", id="district-fill", data=outline, filled=True, stroked=False,
+                  get_fill_color=[236, 239, 243, 255], pickable=False),
+    ]
+    if street_shapes is not None:
+        layers.append(pdk.Layer("GeoJsonLayer", id="street-context", data=street_shapes, filled=False,
+                                stroked=True, get_line_color=[176, 184, 196, 255], line_width_units='"pixels"',
+                                get_line_width=1, pickable=False))
+    layers.append(pdk.Layer(
+        "GeoJsonLayer", id="units", data={"type": "FeatureCollection", "features": features}, filled=True,
+        stroked=True, get_fill_color="properties.fill", get_line_color=[255, 255, 255, 230],
+        line_width_units='"pixels"', get_line_width=1, pickable=True, auto_highlight=True,
+        highlight_color=[255, 255, 255, 90],
+    ))
+    if street_shapes is not None:
+        layers.append(pdk.Layer("GeoJsonLayer", id="street-lines", data=street_shapes, filled=False, stroked=True,
+                                get_line_color=[70, 80, 95, 255], line_width_units='"pixels"', get_line_width=2,
+                                pickable=False))
+    layers.append(pdk.Layer("GeoJsonLayer", id="district-outline", data=outline, filled=False, stroked=True,
+                            get_line_color=[30, 35, 45, 255], line_width_units='"pixels"', get_line_width=3,
+                            pickable=False))
+    if highlight:
+        chosen = [f for f in features if f["properties"]["code"] == highlight]
+        layers.append(pdk.Layer("GeoJsonLayer", id="highlight", data={"type": "FeatureCollection",
+                                "features": chosen}, filled=False, stroked=True, get_line_color=[200, 16, 46, 255],
+                                line_width_units='"pixels"', get_line_width=4, pickable=False))
+    notes: list[str] = []
+    if hotspots is not None and len(hotspots):
+        peak = float(hotspots["requests"].max()) or 1.0
+        cells = [{"position": [float(r.lon), float(r.lat)], "requests": int(r.requests),
+                  "colour": _interpolate(HOTSPOT_COLOURS, math.sqrt(r.requests / peak)) + [200],
+                  "tooltip": html.escape(text("map.tip.hotspot", lang, n=formatting.count(r.requests)))}
+                 for r in hotspots.itertuples()]
+        layers.append(pdk.Layer("ColumnLayer", id="hotspots", data=cells, get_position="position",
+                                disk_resolution=4, radius=350, angle=45, extruded=False, get_fill_color="colour",
+                                pickable=True))
+        notes.append(html.escape(text("map.legend.hotspots", lang, max=formatting.count(peak))))
+    if project_points is not None and len(project_points):
+        peak = max(int(project_points["projects"].max()), 1)
+        points = [{"position": [float(r.lon), float(r.lat)], "radius": 90 + 520 * math.sqrt(r.projects / peak),
+                   "tooltip": html.escape(text("map.tip.project_point", lang, name=r.name,
+                                               n=formatting.count(r.projects)))}
+                  for r in project_points.itertuples() if r.projects > 0]
+        layers.append(pdk.Layer("ScatterplotLayer", id="projects", data=points, get_position="position",
+                                get_radius="radius", radius_units='"meters"', get_fill_color=[136, 86, 167, 150],
+                                get_line_color=[84, 39, 143, 255], stroked=True, line_width_min_pixels=1,
+                                pickable=True))
+        notes.append(html.escape(text("map.legend.projects", lang, max=formatting.count(peak))))
+    if venues is not None and len(venues):
+        points = [{"position": [float(r.lon), float(r.lat)],
+                   "tooltip": _tooltip_lines(html.escape(str(r.name)), [text(
+                       "map.tip.venue", lang, kind=html.escape(str(r.kind)),
+                       community=html.escape(str(r.community_name)), hours=html.escape(str(r.opening_hours)))])}
+                  for r in venues.itertuples()]
+        layers.append(pdk.Layer("ScatterplotLayer", id="venues", data=points, get_position="position",
+                                get_radius=4, radius_units='"pixels"', get_fill_color=[33, 33, 33, 230],
+                                get_line_color=[255, 255, 255, 255], stroked=True, line_width_min_pixels=1,
+                                pickable=True))
+        notes.append(html.escape(text("map.legend.venues", lang, n=formatting.count(len(venues)))))
+    if labels is not None and len(labels):
+        layers.append(_text_layer("labels", labels, label_size, [25, 30, 40, 255]))
+    legend.notes = notes
+    bounds = bounds or collection_bounds({"features": features}) or DISTRICT_BOUNDS
+    deck = pdk.Deck(
+        layers=layers,
+        initial_view_state=fit_view(bounds, width, height),
+        map_provider="carto" if basemap else None,
+        map_style="light" if basemap else NO_BASEMAP_STYLE,
+        tooltip={"html": "{tooltip}", "style": {"backgroundColor": "#ffffff", "color": "#1f2937",
+                                                 "fontSize": "13px", "border": "1px solid #d1d5db",
+                                                 "borderRadius": "4px", "padding": "6px 8px"}},
+    )
+    return MapView(deck, legend, schematic, [f["properties"]["code"] for f in features])
+
+
+def unit_averages(units: pd.DataFrame) -> dict[str, float | None]:
+    """The measures over all the given units together: rates from summed counts, the composite as a mean."""
+    if units.empty:
+        return {m: None for m in MEASURES}
+    population = float(units["population"].sum())
+    requests = float(units["requests"].sum())
+    projects = float(units["projects"].sum())
+    composite = pd.to_numeric(units["composite"], errors="coerce").dropna()
+    return {
+        "requests_per_1000": requests / population * 1000 if population else None,
+        "resolution_rate": float(units["resolved"].sum()) / requests if requests else None,
+        "median_days": None,
+        "projects": projects / len(units),
+        "projects_completed_share": float(units["projects_completed"].sum()) / projects if projects else None,
+        "composite": float(composite.mean()) if len(composite) else None,
+        "resources_used": float(units["resources_used"].sum()) / len(units),
+        "volunteers_per_1000": float(units["new_volunteers"].sum()) / population * 1000 if population else None,
+    }

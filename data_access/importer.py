@@ -1,0 +1,762 @@
+"""Import one CSV or XLSX file into one table: validated first, written in one transaction.
+
+* The file is refused before it is read when it is larger than ``LONGGANG_IMPORT_MAX_MB``
+  (default 20) megabytes, and with a clear message when it is not a readable CSV
+  (UTF-8, UTF-8 with BOM, GB18030/GBK) or XLSX workbook.
+* Headers may be the Chinese ones of the template or the schema's column names.
+* Every row is checked (required columns, types, dates, code sets, ranges, references to
+  existing records, duplicates inside the file) before anything is written; the report
+  names each problem's row, column, value and reason, in Chinese.
+* One file is one transaction: every row lands or none does. Rows are matched on the
+  area's natural key (see :mod:`data_access.import_specs`) and updated; rows whose values
+  are unchanged are not touched, so re-importing a file changes nothing; columns the file
+  leaves out keep their stored values. A successful import stamps ``dataset_info.loaded_at``
+  so the app's caches refresh.
+
+Command line: ``python -m data_access.importer AREA FILE [--dry-run] [--url URL]``; it prints
+the report and exits non-zero when the file was refused or had problems.
+This module never imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import math
+import os
+import re
+import sys
+import time
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import and_, bindparam, func, select, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from data_access import schema
+from data_access.import_specs import (
+    KIND_BOOLEAN,
+    KIND_DATE,
+    KIND_DATETIME,
+    KIND_INTEGER,
+    KIND_NUMBER,
+    KIND_TEXT,
+    KIND_ZH,
+    SPECS,
+    AreaSpec,
+    ColumnSpec,
+)
+
+DEFAULT_MAX_MB = 20.0
+#: A file with more data rows than this is refused (a dashboard import, not a bulk load).
+MAX_ROWS = 500_000
+#: Longest text accepted in a column the schema leaves unbounded (TEXT).
+MAX_TEXT_LENGTH = 5_000
+#: ``pg_advisory_xact_lock`` key held while importing, so two imports never interleave.
+PG_IMPORT_LOCK_KEY = 0x4C47_494D  # "LGIM"
+#: Test hook: when set, the import writes its rows, creates this file and waits inside the
+#: transaction (so a test can kill the process mid-import).
+PAUSE_ENV = "LONGGANG_IMPORT_PAUSE_FILE"
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+_XLSX_MAGIC = b"PK\x03\x04"
+
+
+class ImportRefused(Exception):
+    """The file cannot be imported at all (too large, unreadable); the message is Chinese."""
+
+
+@dataclass
+class Problem:
+    """One thing wrong with the file: row (as the spreadsheet numbers it; 1 = header), column, value, reason."""
+
+    row: int | None
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did."""
+
+    area: str
+    file_name: str
+    dry_run: bool = False
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    committed: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        """One Chinese sentence on the outcome."""
+        if self.problems:
+            return (f"{self.file_name}：发现 {len(self.problems)} 个问题，未写入任何数据"
+                    f"（共读取 {self.rows_read} 行）。")
+        verb = "检查通过（试运行，未写入）" if self.dry_run else "导入成功"
+        return (f"{self.file_name}：{verb}，共 {self.rows_read} 行：新增 {self.inserted} 行，"
+                f"更新 {self.updated} 行，未变 {self.unchanged} 行。")
+
+    def problem_rows(self) -> list[dict[str, object]]:
+        """The problems as table rows (row, column, value, reason); pages translate the headers."""
+        return [
+            {"row": "" if p.row is None else p.row, "column": p.column, "value": p.value, "reason": p.reason}
+            for p in self.problems
+        ]
+
+
+# --- limits and reading ---------------------------------------------------------------
+
+
+def max_bytes() -> int:
+    """The size limit, from ``LONGGANG_IMPORT_MAX_MB`` (megabytes, default 20)."""
+    raw = os.environ.get("LONGGANG_IMPORT_MAX_MB", "")
+    try:
+        megabytes = float(raw) if raw.strip() else DEFAULT_MAX_MB
+    except ValueError:
+        megabytes = DEFAULT_MAX_MB
+    if not math.isfinite(megabytes) or megabytes <= 0:
+        megabytes = DEFAULT_MAX_MB
+    return int(megabytes * 1024 * 1024)
+
+
+def check_size(size: int) -> None:
+    """Refuse a file over the limit, before it is read."""
+    limit = max_bytes()
+    if size > limit:
+        raise ImportRefused(
+            f"文件过大（{size / 1024 / 1024:.1f} MB），超过上限 {limit / 1024 / 1024:.0f} MB，未读取。"
+            "请拆分后分批导入。"
+        )
+
+
+def _is_xlsx(file_name: str, data: bytes) -> bool:
+    return file_name.lower().endswith((".xlsx", ".xlsm")) or data[:4] == _XLSX_MAGIC
+
+
+def read_rows(data: bytes, file_name: str) -> list[list]:
+    """The file's rows (header first) as lists of cells; CSV cells are text, XLSX cells typed."""
+    if _is_xlsx(file_name, data):
+        return _read_xlsx(data)
+    return _read_csv(data)
+
+
+def _read_csv(data: bytes) -> list[list]:
+    for encoding in CSV_ENCODINGS:
+        try:
+            decoded = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes almost any byte string
+        raise ImportRefused("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV。")
+    if "\x00" in decoded:
+        raise ImportRefused("文件不是有效的 CSV 文本文件（含二进制内容），请检查文件。")
+    try:
+        csv.field_size_limit(max(MAX_TEXT_LENGTH * 4, 131072))
+        rows = list(csv.reader(io.StringIO(decoded, newline="")))
+    except csv.Error as exc:
+        raise ImportRefused(f"无法读取 CSV 文件：{exc}") from None
+    return rows
+
+
+def _read_xlsx(data: bytes) -> list[list]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
+        raise ImportRefused(
+            f"文件不是有效的 Excel 工作簿（.xlsx），无法打开（{type(exc).__name__}）。"
+            "请用 Excel 另存为 .xlsx 或 CSV 后重试。"
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for values in sheet.iter_rows(values_only=True):
+            rows.append(list(values))
+            if len(rows) > MAX_ROWS + 1:
+                break
+    except Exception as exc:  # a damaged sheet inside a valid zip
+        raise ImportRefused(f"Excel 工作簿已损坏，无法读取（{type(exc).__name__}）。") from None
+    finally:
+        workbook.close()
+    return rows
+
+
+# --- converting cells ----------------------------------------------------------------------
+
+_INTEGER = re.compile(r"^[+-]?\d+(\.0*)?$")
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DATETIME = re.compile(
+    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$"
+)
+_TRUE = {"true", "t", "yes", "y", "1", "是", "√"}
+_FALSE = {"false", "f", "no", "n", "0", "否", "×"}
+
+
+class _Bad(ValueError):
+    """A cell that cannot be read as its column's type; the message is the Chinese reason."""
+
+
+def cell_text(cell) -> str:
+    """A cell as the text a person would read in it (for messages and text columns)."""
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "是" if cell else "否"
+    if isinstance(cell, float):
+        if math.isfinite(cell) and cell.is_integer() and abs(cell) < 1e15:
+            return str(int(cell))
+        return repr(cell)
+    if isinstance(cell, datetime):
+        return cell.strftime("%Y-%m-%d %H:%M:%S") if (cell.hour, cell.minute, cell.second) != (0, 0, 0) \
+            else cell.strftime("%Y-%m-%d")
+    if isinstance(cell, date):
+        return cell.isoformat()
+    return str(cell).strip().replace("\x00", "")
+
+
+def _to_integer(cell) -> int:
+    if isinstance(cell, bool):
+        raise _Bad("应为整数")
+    if isinstance(cell, int):
+        return cell
+    if isinstance(cell, float):
+        if math.isfinite(cell) and cell.is_integer():
+            return int(cell)
+        raise _Bad("应为整数")
+    value = cell_text(cell).replace(",", "")
+    if len(value) > 18 or not _INTEGER.match(value):
+        raise _Bad("应为整数")
+    return int(value.split(".")[0])
+
+
+def _to_number(cell) -> float:
+    if isinstance(cell, bool):
+        raise _Bad("应为数字")
+    if isinstance(cell, int | float):
+        number = float(cell)
+    else:
+        value = cell_text(cell).replace(",", "")
+        if len(value) > 40:
+            raise _Bad("应为数字")
+        try:
+            number = float(value)
+        except ValueError:
+            raise _Bad("应为数字") from None
+    if not math.isfinite(number):
+        raise _Bad("应为有限的数字")
+    return number
+
+
+def _to_boolean(cell) -> bool:
+    if isinstance(cell, bool):
+        return cell
+    value = cell_text(cell).lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise _Bad("应为 是/否（或 true/false）")
+
+
+def _to_date(cell) -> date:
+    if isinstance(cell, datetime):
+        if (cell.hour, cell.minute, cell.second) != (0, 0, 0):
+            raise _Bad("应为日期（不含时间）")
+        return cell.date()
+    if isinstance(cell, date):
+        return cell
+    value = cell_text(cell)
+    if value.endswith(" 00:00:00"):
+        value = value[:-9]
+    match = _DATE.match(value)
+    if not match:
+        raise _Bad("应为日期，格式 YYYY-MM-DD")
+    try:
+        return date(*(int(g) for g in match.groups()))
+    except ValueError:
+        raise _Bad("日期不存在") from None
+
+
+def _to_datetime(cell) -> datetime:
+    if isinstance(cell, datetime):
+        return cell.replace(microsecond=0, tzinfo=None)
+    if isinstance(cell, date):
+        return datetime(cell.year, cell.month, cell.day)
+    match = _DATETIME.match(cell_text(cell))
+    if not match:
+        raise _Bad("应为时间，格式 YYYY-MM-DD HH:MM:SS")
+    parts = [int(g) if g else 0 for g in match.groups()]
+    try:
+        return datetime(*parts)
+    except ValueError:
+        raise _Bad("时间不存在") from None
+
+
+_CONVERTERS = {
+    KIND_INTEGER: _to_integer,
+    KIND_NUMBER: _to_number,
+    KIND_BOOLEAN: _to_boolean,
+    KIND_DATE: _to_date,
+    KIND_DATETIME: _to_datetime,
+}
+
+
+def convert_cell(spec: ColumnSpec, cell):
+    """The typed value of a non-empty cell, or :class:`_Bad` with the Chinese reason."""
+    if spec.kind == KIND_TEXT:
+        value = cell_text(cell)
+        limit = spec.max_length or MAX_TEXT_LENGTH
+        if len(value) > limit:
+            raise _Bad(f"文本过长（{len(value)} 字，最多 {limit} 字）")
+        if spec.allowed is not None and value not in spec.allowed:
+            raise _Bad(f"不是允许的值，应为：{'、'.join(spec.allowed)}")
+        return value
+    value = _CONVERTERS[spec.kind](cell)
+    if spec.kind in (KIND_INTEGER, KIND_NUMBER):
+        if spec.minimum is not None and value < spec.minimum:
+            raise _Bad(f"不能小于 {spec.minimum:g}")
+        if spec.maximum is not None and value > spec.maximum:
+            raise _Bad(f"不能大于 {spec.maximum:g}")
+        if spec.kind == KIND_INTEGER and abs(value) > 2**31 - 1:
+            raise _Bad("整数超出范围")
+    if spec.kind in (KIND_DATE, KIND_DATETIME) and not 1900 <= value.year <= 2100:
+        raise _Bad("年份应在 1900 至 2100 之间")
+    return value
+
+
+def _shown(cell, limit: int = 60) -> str:
+    value = cell_text(cell)
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+# --- validating ---------------------------------------------------------------------------
+
+
+def _header_index(spec: AreaSpec, header: list, problems: list[Problem]) -> dict[str, int]:
+    """Which file column holds which spec column, matching Chinese or English headers."""
+    by_label: dict[str, str] = {}
+    for column in spec.columns:
+        by_label[column.zh] = column.name
+        by_label[column.name.lower()] = column.name
+    index: dict[str, int] = {}
+    for position, cell in enumerate(header):
+        label = cell_text(cell).lstrip("\ufeff").strip().rstrip("*＊").strip()
+        if not label:
+            continue
+        name = by_label.get(label) or by_label.get(label.lower())
+        if name is None and spec.surrogate and label.lower() in ("id", "编号"):
+            continue  # an export's surrogate id: rows are matched on the natural key instead
+        if name is None:
+            problems.append(Problem(1, _shown(label), "", "无法识别的列名（请使用模板中的列名）"))
+        elif name in index:
+            problems.append(Problem(1, _shown(label), "", "列重复"))
+        else:
+            index[name] = position
+    for column in spec.columns:
+        if column.required and column.name not in index:
+            problems.append(Problem(1, column.zh, "", "缺少必填列"))
+    for name in spec.natural_key:
+        if name not in index and not spec.column(name).required:
+            problems.append(Problem(1, spec.column(name).zh, "", "缺少用于匹配记录的列"))
+    return index
+
+
+@dataclass
+class _Parsed:
+    """The file's rows as typed dicts (only the columns the file has), with their row numbers."""
+
+    columns: list[str]
+    rows: list[dict]
+    row_numbers: list[int]
+
+
+def parse_rows(spec: AreaSpec, raw: list[list], problems: list[Problem]) -> _Parsed:
+    """Check header and cells; typed rows out, a Problem for each bad cell."""
+    if not raw:
+        problems.append(Problem(None, "", "", "文件为空"))
+        return _Parsed([], [], [])
+    index = _header_index(spec, raw[0], problems)
+    columns = [c.name for c in spec.columns if c.name in index]
+    parsed = _Parsed(columns, [], [])
+    body = raw[1:]
+    if len(body) > MAX_ROWS:
+        problems.append(Problem(None, "", "", f"数据行超过 {MAX_ROWS} 行，请拆分文件"))
+        return parsed
+    specs = [spec.column(name) for name in columns]
+    for offset, cells in enumerate(body):
+        row_number = offset + 2
+        if all(cell_text(c) == "" for c in cells):
+            continue  # blank lines (Excel often leaves some at the end)
+        row = {}
+        for column in specs:
+            position = index[column.name]
+            cell = cells[position] if position < len(cells) else None
+            if cell_text(cell) == "":
+                if column.required:
+                    problems.append(Problem(row_number, column.zh, "", "必填项为空"))
+                row[column.name] = None
+                continue
+            try:
+                row[column.name] = convert_cell(column, cell)
+            except _Bad as bad:
+                problems.append(Problem(row_number, column.zh, _shown(cell), str(bad)))
+                row[column.name] = _INVALID
+        parsed.rows.append(row)
+        parsed.row_numbers.append(row_number)
+    if not parsed.rows and not problems:
+        problems.append(Problem(None, "", "", "文件中没有数据行"))
+    return parsed
+
+
+class _Invalid:
+    """Marks a cell that failed conversion (already reported)."""
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return "<invalid>"
+
+
+_INVALID = _Invalid()
+
+
+def _reference_values(conn: Connection, table_name: str, column_name: str) -> set:
+    column = schema.metadata.tables[table_name].c[column_name]
+    return {value for (value,) in conn.execute(select(column).distinct())}
+
+
+def check_rows(conn: Connection, spec: AreaSpec, parsed: _Parsed, problems: list[Problem]) -> None:
+    """Row checks that need the database or several cells: references, duplicates, consistency."""
+    table = spec.table
+    cache: dict[tuple[str, str], set] = {}
+
+    def values_of(table_name: str, column_name: str) -> set:
+        if (table_name, column_name) not in cache:
+            found = _reference_values(conn, table_name, column_name)
+            if table_name == table.name and column_name in parsed.columns:  # rows of this same file
+                found |= {r[column_name] for r in parsed.rows if r[column_name] not in (None, _INVALID)}
+            cache[(table_name, column_name)] = found
+        return cache[(table_name, column_name)]
+
+    compound_community: dict[str, str] | None = None
+    seen: dict[tuple, int] = {}
+    for row, row_number in zip(parsed.rows, parsed.row_numbers, strict=True):
+        for name in parsed.columns:
+            column = spec.column(name)
+            value = row[name]
+            if column.references and value not in (None, _INVALID) and value not in values_of(*column.references):
+                ref_table = column.references[0]
+                problems.append(Problem(row_number, column.zh, _shown(value),
+                                        f"引用的记录不存在（{_TABLE_ZH.get(ref_table, ref_table)}中没有该编码）"))
+        # a compound must lie in the row's community
+        if "compound_code" in row and "community_code" in row and table.name != "property_ratings":
+            compound, community = row["compound_code"], row["community_code"]
+            if compound not in (None, _INVALID) and community not in (None, _INVALID):
+                if compound_community is None:
+                    C = schema.compounds
+                    compound_community = dict(conn.execute(select(C.c.code, C.c.community_code)).all())
+                if compound in compound_community and compound_community[compound] != community:
+                    problems.append(Problem(row_number, spec.column("compound_code").zh, _shown(compound),
+                                            "该小区不属于本行的社区"))
+        if table.name == "evaluation_scores":
+            level, unit = row.get("unit_level"), row.get("unit_code")
+            if level not in (None, _INVALID) and unit not in (None, _INVALID):
+                target = ("streets", "code") if level == "street" else ("communities", "code")
+                if unit not in values_of(*target):
+                    problems.append(Problem(row_number, spec.column("unit_code").zh, _shown(unit),
+                                            f"不是已有的{'街道' if level == 'street' else '社区'}编码"))
+        if table.name == "safety_months":
+            month = row.get("month")
+            if isinstance(month, date) and month.day != 1:
+                problems.append(Problem(row_number, spec.column("month").zh, month.isoformat(),
+                                        "月份应填该月1日，例如 2023-10-01"))
+        key = tuple(row.get(name) for name in spec.natural_key)
+        if any(v is _INVALID for v in key) or any(
+            row.get(name) is None for name in spec.natural_key if spec.column(name).required
+        ):
+            continue
+        if key in seen:
+            problems.append(Problem(
+                row_number, "、".join(spec.column(n).zh for n in spec.natural_key),
+                _shown(" / ".join("" if v is None else cell_text(v) for v in key)),
+                f"与第 {seen[key]} 行重复（同一记录出现两次）",
+            ))
+        else:
+            seen[key] = row_number
+
+
+_TABLE_ZH = {
+    "projects": "实践项目", "project_indicators": "项目指标", "communities": "社区", "streets": "街道",
+    "compounds": "小区", "catalogue_items": "资源和服务清单", "evaluation_dimensions": "评价维度",
+    "requests": "居民诉求",
+}
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def _begin(conn: Connection) -> None:
+    """Take the write lock at the start, so the checks and the writes see the same data."""
+    if conn.dialect.name == "sqlite":
+        dbapi_conn = conn.connection.dbapi_connection
+        if not dbapi_conn.in_transaction:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_IMPORT_LOCK_KEY})
+
+
+def _same(stored, new) -> bool:
+    if isinstance(stored, float) or isinstance(new, float):
+        if stored is None or new is None:
+            return stored is new
+        return math.isclose(float(stored), float(new), rel_tol=1e-12, abs_tol=1e-9)
+    if isinstance(stored, datetime) and isinstance(new, datetime):
+        return stored.replace(microsecond=0) == new
+    if isinstance(stored, str) and isinstance(new, date):  # SQLite may hand back text for odd rows
+        return stored[:19] == cell_text(new)[:19]
+    return stored == new
+
+
+def _existing(conn: Connection, spec: AreaSpec, columns: list[str]) -> dict[tuple, dict]:
+    """Stored rows by natural key (the lowest id where a surrogate key repeats)."""
+    table = spec.table
+    wanted = list(dict.fromkeys([*spec.natural_key, *columns, *(["id"] if spec.surrogate else [])]))
+    stmt = select(*(table.c[name] for name in wanted))
+    if spec.surrogate:
+        stmt = stmt.order_by(table.c.id.desc())  # so the lowest id is written last and wins
+    found: dict[tuple, dict] = {}
+    for record in conn.execute(stmt).mappings():
+        found[tuple(record[name] for name in spec.natural_key)] = dict(record)
+    return found
+
+
+def _pause_for_tests() -> None:
+    marker = os.environ.get(PAUSE_ENV)
+    if marker:
+        Path(marker).write_text(str(os.getpid()), encoding="utf-8")
+        time.sleep(float(os.environ.get("LONGGANG_IMPORT_PAUSE_S", "600")))
+
+
+def _write(conn: Connection, spec: AreaSpec, parsed: _Parsed, report: ImportReport) -> None:
+    table = spec.table
+    existing = _existing(conn, spec, parsed.columns)
+    inserts, updates = [], []
+    for row in parsed.rows:
+        key = tuple(row.get(name) for name in spec.natural_key)
+        stored = existing.get(key)
+        if stored is None:
+            inserts.append(row)
+        elif all(_same(stored[name], row[name]) for name in parsed.columns):
+            report.unchanged += 1
+        else:
+            update = {f"v_{name}": row[name] for name in parsed.columns}
+            if spec.surrogate:
+                update["k_id"] = stored["id"]
+            else:
+                update.update({f"k_{name}": row[name] for name in spec.natural_key})
+            updates.append(update)
+    if updates:
+        keys = ["id"] if spec.surrogate else list(spec.natural_key)
+        stmt = (
+            table.update()
+            .where(and_(*(table.c[name] == bindparam(f"k_{name}") for name in keys)))
+            .values({name: bindparam(f"v_{name}") for name in parsed.columns})
+        )
+        conn.execute(stmt, updates)
+    if inserts:
+        if spec.surrogate:
+            next_id = (conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+            inserts = [{**row, "id": next_id + i} for i, row in enumerate(inserts)]
+        for start in range(0, len(inserts), 5_000):
+            conn.execute(table.insert(), inserts[start:start + 5_000])
+    report.inserted, report.updated = len(inserts), len(updates)
+    _pause_for_tests()
+    _stamp(conn, report)
+
+
+def _stamp(conn: Connection, report: ImportReport) -> None:
+    """Record the import in dataset_info; the new loaded_at refreshes the app's caches."""
+    info = schema.dataset_info
+    now = datetime.now(UTC).isoformat(timespec="microseconds")
+    entries = {
+        "loaded_at": now,
+        "last_import": f"{now} {report.area} {report.file_name}"[:200],
+    }
+    stored = {k for (k,) in conn.execute(select(info.c.key).where(info.c.key.in_(list(entries))))}
+    for key, value in entries.items():
+        if key in stored:
+            conn.execute(info.update().where(info.c.key == key).values(value=value))
+        else:
+            conn.execute(info.insert().values(key=key, value=value))
+
+
+# --- entry points -----------------------------------------------------------------------------
+
+
+def import_bytes(engine: Engine, area: str, data: bytes, file_name: str, *, dry_run: bool = False) -> ImportReport:
+    """Validate ``data`` (a CSV or XLSX file's bytes) for ``area`` and, unless dry-run, write it.
+
+    Raises :class:`ImportRefused` for a file that cannot be read at all; every other
+    problem is in the report, and then nothing has been written.
+    """
+    started = time.perf_counter()
+    spec = SPECS[area]
+    check_size(len(data))
+    report = ImportReport(area=area, file_name=file_name, dry_run=dry_run)
+    raw = read_rows(data, file_name)
+    parsed = parse_rows(spec, raw, report.problems)
+    report.rows_read = len(parsed.rows)
+    try:
+        with engine.connect() as conn, conn.begin() as transaction:
+            _begin(conn)
+            if parsed.rows:
+                check_rows(conn, spec, parsed, report.problems)
+            if report.problems or dry_run:
+                if dry_run and not report.problems:
+                    report.inserted = report.updated = report.unchanged = 0
+                    _dry_counts(conn, spec, parsed, report)
+                transaction.rollback()
+            else:
+                _write(conn, spec, parsed, report)
+                transaction.commit()
+                report.committed = True
+    except SQLAlchemyError as exc:
+        report.inserted = report.updated = report.unchanged = 0
+        report.committed = False
+        report.problems.append(Problem(None, "", "", f"写入数据库失败，已全部撤销：{_short(exc)}"))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _dry_counts(conn: Connection, spec: AreaSpec, parsed: _Parsed, report: ImportReport) -> None:
+    existing = _existing(conn, spec, parsed.columns)
+    for row in parsed.rows:
+        stored = existing.get(tuple(row.get(name) for name in spec.natural_key))
+        if stored is None:
+            report.inserted += 1
+        elif all(_same(stored[name], row[name]) for name in parsed.columns):
+            report.unchanged += 1
+        else:
+            report.updated += 1
+
+
+def import_file(engine: Engine, area: str, path: Path | str, *, dry_run: bool = False) -> ImportReport:
+    """:func:`import_bytes` for a file on disk, refusing an oversized one before reading it."""
+    path = Path(path)
+    try:
+        check_size(path.stat().st_size)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportRefused(f"无法打开文件 {path.name}：{exc.strerror or exc}") from None
+    return import_bytes(engine, area, data, path.name, dry_run=dry_run)
+
+
+def _short(exc: BaseException) -> str:
+    first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return first[0][:200] if first else type(exc).__name__
+
+
+# --- templates ----------------------------------------------------------------------------------
+
+
+def template_xlsx(area: str) -> bytes:
+    """An XLSX template: the Chinese header row and one example row, plus a sheet describing each column."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    spec = SPECS[area]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = spec.title_zh[:31].replace("（", "(").replace("）", ")")
+    sheet.append([c.zh for c in spec.columns])
+    sheet.append([spec.example.get(c.name, "") for c in spec.columns])
+    for position, column in enumerate(spec.columns, start=1):
+        cell = sheet.cell(row=1, column=position)
+        cell.font = Font(bold=True)
+        sheet.column_dimensions[cell.column_letter].width = max(12, len(column.zh) * 2 + 4)
+    notes = workbook.create_sheet("填写说明")
+    notes.append(["列名", "英文列名", "类型", "是否必填", "允许的值 / 引用", "用于匹配记录"])
+    for column in spec.columns:
+        rule = "、".join(column.allowed) if column.allowed else (
+            f"须为已有的{_TABLE_ZH.get(column.references[0], column.references[0])}编码" if column.references else "")
+        if column.minimum is not None or column.maximum is not None:
+            rule = (rule + " " if rule else "") + f"范围 {'' if column.minimum is None else f'{column.minimum:g}'}" \
+                f"～{'' if column.maximum is None else f'{column.maximum:g}'}"
+        notes.append([column.zh, column.name, KIND_ZH[column.kind], "是" if column.required else "否", rule,
+                      "是" if column.name in spec.natural_key else ""])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+# --- command line ----------------------------------------------------------------------------------
+
+#: Table names accepted on the command line as well as the area keys.
+AREA_ALIASES = {spec.table.name: area for area, spec in SPECS.items()}
+
+
+def format_report(report: ImportReport) -> str:
+    lines = [report.summary()]
+    if report.problems:
+        lines.append("行\t列\t值\t问题")
+        for p in report.problems:
+            lines.append(f"{'' if p.row is None else p.row}\t{p.column}\t{p.value}\t{p.reason}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from data_access.database import normalise_url
+    from data_access.loader import ensure_database
+
+    parser = argparse.ArgumentParser(
+        prog="python -m data_access.importer",
+        description="导入一个 CSV 或 XLSX 文件（先全部校验，再在一个事务中写入）。",
+    )
+    parser.add_argument("area", help="导入类别：" + ", ".join(SPECS))
+    parser.add_argument("file", type=Path, help="CSV（UTF-8 或 GBK）或 XLSX 文件")
+    parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
+    parser.add_argument("--url", help="数据库 URL（默认 DATABASE_URL，否则内置 SQLite 文件）")
+    parser.add_argument("--template", action="store_true", help="把该类别的 XLSX 模板写到 FILE，不导入")
+    args = parser.parse_args(argv)
+    area = AREA_ALIASES.get(args.area, args.area)
+    if area not in SPECS:
+        print(f"未知的导入类别：{args.area[:40]}；可选：{', '.join(SPECS)}", file=sys.stderr)
+        return 2
+    if args.template:
+        args.file.write_bytes(template_xlsx(area))
+        print(f"模板已写入 {args.file}")
+        return 0
+    from data_access.database import make_engine
+
+    try:
+        url = normalise_url(args.url) if args.url else ensure_database()
+        engine = make_engine(url)
+        try:
+            report = import_file(engine, area, args.file, dry_run=args.dry_run)
+        finally:
+            engine.dispose()
+    except ImportRefused as refused:
+        print(f"未导入：{refused}", file=sys.stderr)
+        return 1
+    except (SQLAlchemyError, OSError) as exc:
+        print(f"未导入：无法连接数据库：{_short(exc)}", file=sys.stderr)
+        return 1
+    print(format_report(report))
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Data (数据管理): download a template, upload a CSV or XLSX file, check it and import it."""
+
+import pandas as pd
+import streamlit as st
+
+from components import data
+from components.downloads import csv_download
+from components.login import may_import
+from components.scope_sidebar import current_language, translator
+from data_access import importer
+from data_access.import_specs import KIND_ZH, SPECS
+
+T, lang = translator(), current_language()
+
+st.title(T("data.title"))
+if not may_import():  # the navigation hides the page; a direct link still gets nothing
+    st.error(T("data.not_allowed"))
+    st.stop()
+
+st.caption(T("data.intro"))
+area = st.selectbox(
+    T("data.area"), list(SPECS), key="data_area",
+    format_func=lambda key: SPECS[key].title_en if lang == "en" else SPECS[key].title_zh,
+)
+spec = SPECS[area]
+st.download_button(
+    T("data.template"), data=importer.template_xlsx(area), file_name=f"template_{area}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
+    key="data_template",
+)
+with st.expander(T("data.columns")):
+    yes = T("data.yes")
+    st.dataframe(
+        pd.DataFrame([
+            {
+                T("data.col.header"): c.zh,
+                T("data.col.name"): c.name,
+                T("data.col.kind"): KIND_ZH[c.kind],
+                T("data.col.required"): yes if c.required else "",
+                T("data.col.rule"): "、".join(c.allowed) if c.allowed else (
+                    f"→ {c.references[0]}.{c.references[1]}" if c.references else ""),
+                T("data.col.key"): yes if c.name in spec.natural_key else "",
+            }
+            for c in spec.columns
+        ]),
+        hide_index=True, width="stretch",
+    )
+
+max_mb = importer.max_bytes() / 1024 / 1024
+uploaded = st.file_uploader(T("data.file"), type=["csv", "xlsx"], key="data_file",
+                            help=T("data.max_size", mb=f"{max_mb:g}"))
+dry_run = st.checkbox(T("data.dry_run"), key="data_dry_run")
+if st.button(T("data.import"), type="primary", key="data_import"):
+    if uploaded is None:
+        st.warning(T("data.need_file"))
+        st.stop()
+    try:
+        importer.check_size(uploaded.size)  # before the bytes are read
+        report = importer.import_bytes(data.database().engine, area, uploaded.getvalue(), uploaded.name,
+                                       dry_run=dry_run)
+    except importer.ImportRefused as refused:
+        st.error(T("data.refused", reason=str(refused)))
+        st.stop()
+    counts = {"rows": report.rows_read, "inserted": report.inserted, "updated": report.updated,
+              "unchanged": report.unchanged}
+    if report.ok and report.committed:
+        st.cache_data.clear()  # the new loaded_at keys every cache; clear so this run sees it too
+        st.success(T("data.ok", **counts))
+    elif report.ok:
+        st.success(T("data.dry_ok", **counts))
+    else:
+        st.error(T("data.problems", count=len(report.problems)))
+        headers = {"row": T("data.report.row"), "column": T("data.report.column"), "value": T("data.report.value"),
+                   "reason": T("data.report.reason")}
+        problems = pd.DataFrame(report.problem_rows(), columns=list(headers)).astype(str)
+        st.subheader(T("data.report"))
+        st.dataframe(problems.rename(columns=headers), hide_index=True, width="stretch")
+        csv_download(problems, f"import_problems_{area}", uploaded.name, lang, headers=headers,
+                     key="data_problems_download")

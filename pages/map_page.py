@@ -1,0 +1,191 @@
+"""社区地图 Community map: streets and communities coloured by a measure, with drill-down by click."""
+
+import pandas as pd
+import streamlit as st
+
+from components import formatting, maps
+from components.data import cached, data_context
+from components.downloads import csv_download
+from components.scope_sidebar import (
+    current_language,
+    current_scope,
+    period_label,
+    place_label,
+    request_scope,
+    translator,
+)
+from data_access import boundaries, community_measures, geography
+
+T, lang, scope, ctx = translator(), current_language(), current_scope(), data_context()
+streets, communities = cached(geography.streets), cached(geography.communities)
+place = place_label(scope, streets, communities, lang)
+street_code = scope.effective_street
+street_name = dict(zip(streets["code"], streets["name"], strict=True))
+
+st.title(T("map.title"))
+st.caption(T("caption.scope", place=place, period=period_label(scope.period, lang),
+             date=formatting.day(ctx.reference, lang)))
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _shapes(data_dir_marker: str) -> boundaries.Shapes:
+    return boundaries.load_shapes()
+
+
+shapes = _shapes(str(boundaries.boundaries_dir()))
+
+# --- breadcrumb: 龙岗区 › 街道 › 社区, each part a button that goes back up -----------------------------
+crumbs = [(T("district"), None, None)]
+if street_code:
+    crumbs.append((street_name.get(street_code, street_code) if lang == "zh"
+                   else streets.set_index("code").loc[street_code, "name_en"], street_code, None))
+if scope.community:
+    crumbs.append((communities.set_index("code").loc[scope.community, "name"], street_code, scope.community))
+crumb_cols = st.columns([1.2] * len(crumbs) + [10 - 1.2 * len(crumbs)], vertical_alignment="center")
+for i, (label, crumb_street, crumb_community) in enumerate(crumbs):
+    with crumb_cols[i]:
+        is_here = i == len(crumbs) - 1
+        arrow = "" if i == 0 else "› "
+        if st.button(f"{arrow}{label}", key=f"map-crumb-{i}", disabled=is_here,
+                     type="secondary", width="stretch"):
+            request_scope(crumb_street, crumb_community)
+
+# --- measure (kept in the URL) and layers ---------------------------------------------------------------
+measure_options = list(maps.MEASURES)
+if "map_measure" not in st.session_state:
+    wanted = st.query_params.get("measure", maps.DEFAULT_MEASURE)
+    if wanted not in maps.MEASURES:
+        st.session_state["map_measure_notice"] = wanted
+        wanted = maps.DEFAULT_MEASURE
+    st.session_state["map_measure"] = wanted
+notice = st.session_state.get("map_measure_notice")
+if notice is not None:
+    st.warning(T("map.bad_measure", value=str(notice)[:40], default=maps.measure_label(maps.DEFAULT_MEASURE, lang)))
+
+controls = st.columns([3, 1.3, 1.3, 1.3, 1.3], vertical_alignment="bottom")
+with controls[0]:
+    measure = st.selectbox(T("map.measure"), measure_options, key="map_measure",
+                           format_func=lambda m: maps.measure_label(m, lang),
+                           on_change=lambda: st.session_state.pop("map_measure_notice", None))
+with controls[1]:
+    show_hotspots = st.toggle(T("map.layer.hotspots"), key="map_layer_hotspots")
+with controls[2]:
+    show_venues = st.toggle(T("map.layer.venues"), key="map_layer_venues")
+with controls[3]:
+    show_projects = st.toggle(T("map.layer.projects"), key="map_layer_projects")
+with controls[4]:
+    basemap = st.toggle(T("map.layer.basemap"), key="map_layer_basemap", help=T("map.layer.basemap.help"))
+if st.query_params.get("measure") != measure:
+    st.query_params["measure"] = measure
+
+# --- figures ---------------------------------------------------------------------------------------------
+district_scope = scope.widened()
+district_row = cached(community_measures.unit_measures, district_scope, "district")
+district_communities = cached(community_measures.unit_measures, district_scope, "community")
+district_streets = cached(community_measures.unit_measures, district_scope, "street")
+district_value = district_row[maps.MEASURES[measure].column].iloc[0] if len(district_row) else None
+if measure in ("projects", "resources_used", "composite"):
+    district_value = None  # counts and scores: the centre is the mean of the units shown
+
+if street_code:
+    units = district_communities.loc[district_communities["street_code"] == street_code].reset_index(drop=True)
+    unit_shapes = shapes.communities
+    label_source = {"type": "FeatureCollection", "features": [
+        f for f in shapes.communities["features"] if f["properties"]["street_code"] == street_code]}
+    label_size = 13
+    bounds = maps.collection_bounds(label_source)
+    st.caption(T("map.units.communities", street=street_name.get(street_code, ""), n=len(units)))
+else:
+    units = district_streets
+    unit_shapes = shapes.streets
+    label_source = shapes.streets
+    label_size = 16
+    bounds = maps.DISTRICT_BOUNDS
+    st.caption(T("map.units.streets"))
+if district_value is None or pd.isna(district_value):
+    averages = maps.unit_averages(district_communities if street_code else district_streets)
+    district_value = averages.get(measure)
+
+if units.empty:
+    st.info(T("map.empty"))
+    st.stop()
+
+hotspots = cached(community_measures.request_hotspots, scope.without_community()) if show_hotspots else None
+venues = cached(community_measures.venue_points, scope) if show_venues else None
+project_points = None
+if show_projects:
+    project_points = (district_communities if not street_code else units)[["name", "lon", "lat", "projects"]]
+
+view = maps.community_map(
+    units, unit_shapes, shapes.outline, measure, lang,
+    district_value=district_value, street_shapes=shapes.streets, labels=maps.label_points(label_source),
+    label_size=label_size, highlight=scope.community, hotspots=hotspots, venues=venues,
+    project_points=project_points, basemap=basemap, bounds=bounds, schematic=shapes.schematic,
+)
+
+map_col, panel_col = st.columns([3, 1.15])
+with map_col:
+    event = st.pydeck_chart(view.deck, height=620, on_select="rerun", selection_mode="single-object",
+                            key=f"map-{street_code or 'all'}-{scope.community or 'all'}-{measure}")
+    if view.schematic:
+        st.caption(":material/info: " + T("map.schematic_note"))
+    else:
+        st.caption(T("map.real_note"))
+
+picked = (event.selection.get("objects", {}) or {}).get("units", []) if event else []
+if picked:
+    obj = picked[0]
+    props = obj.get("properties", obj) if isinstance(obj, dict) else {}
+    code = str(props.get("code", ""))
+    if street_code and code in set(units["code"]) and code != scope.community:
+        request_scope(street_code, code)
+    elif not street_code and code in set(units["code"]):
+        request_scope(code, None)
+
+# --- side panel: the scope's figures against the street and district averages ---------------------------
+with panel_col:
+    st.html(maps.legend_html(view.legend))
+    st.markdown(f"**{T('map.panel.title', place=place)}**")
+    if scope.community:
+        own = district_communities.loc[district_communities["code"] == scope.community]
+        street_units = district_communities.loc[district_communities["street_code"] == street_code]
+        street_avg = maps.unit_averages(street_units)
+        street_avg["median_days"] = district_streets.set_index("code")["median_days"].get(street_code)
+        district_avg = maps.unit_averages(district_communities)
+    elif street_code:
+        own = district_streets.loc[district_streets["code"] == street_code]
+        street_avg = None
+        district_avg = maps.unit_averages(district_streets)
+    else:
+        own = district_row
+        street_avg = None
+        district_avg = None
+    if district_avg is not None:
+        district_avg["median_days"] = district_row["median_days"].iloc[0] if len(district_row) else None
+    rows = []
+    for key, spec in maps.MEASURES.items():
+        value = own[spec.column].iloc[0] if len(own) else None
+        row = {T("map.panel.measure"): maps.measure_label(key, lang), T("map.panel.value"):
+               maps.format_measure(key, value, lang)}
+        if street_avg is not None:
+            row[T("map.panel.street_avg")] = maps.format_measure(key, street_avg.get(key), lang)
+        if district_avg is not None:
+            row[T("map.panel.district_avg")] = maps.format_measure(key, district_avg.get(key), lang)
+        rows.append(row)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    if district_avg is not None:
+        st.caption(T("map.panel.note"))
+    st.page_link("pages/overview_page.py", label=T("map.link.overview"), icon=":material/dashboard:")
+
+# --- the units as a table, with a CSV download -----------------------------------------------------------
+st.subheader(T("map.table"))
+columns = ["name", "street_name", "population"] + [spec.column for spec in maps.MEASURES.values()]
+headers = {"name": T("map.col.name"), "street_name": T("map.col.street"), "population": T("map.col.population")}
+headers.update({spec.column: maps.measure_label(key, lang) for key, spec in maps.MEASURES.items()})
+table = units[columns]
+shown = table.copy()
+for key, spec in maps.MEASURES.items():
+    shown[spec.column] = [maps.format_measure(key, v, lang) for v in table[spec.column]]
+shown["population"] = [formatting.count(v) for v in table["population"]]
+st.dataframe(shown.rename(columns=headers), hide_index=True, width="stretch")
+csv_download(table, "community_map", place, lang, headers=headers, key="download-community-map")

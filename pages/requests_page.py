@@ -1,0 +1,343 @@
+"""诉求办理 Requests: volumes, status funnel, responsiveness, backlog, satisfaction and micro wishes.
+
+Follows the sidebar scope. Requester names and phone numbers arrive masked from
+data_access (privacy module); this page never sees raw personal data.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from components import charts, formatting
+from components import request_charts as rc
+from components.data import cached, cached_pair, data_context, data_version
+from components.downloads import csv_download, download_filename
+from components.i18n import value_name
+from components.kpi import kpi_tile
+from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
+from data_access import geography, open311, projects, requests
+from data_access.domain import REQUEST_CHANNEL_VISIT, REQUEST_ESCALATED, REQUEST_RETURNED
+from data_access.scope import parse_period
+
+T, lang, scope, ctx = translator(), current_language(), current_scope(), data_context()
+previous = scope.previous(ctx.start)
+targets = requests.load_request_targets()
+place = place_label(scope, cached(geography.streets), cached(geography.communities), lang)
+CHART = {"displaylogo": False}
+#: Tables show the previous period and the change only when there is one.
+CHANGE_COLUMNS = ["previous", "change"] if previous is not None else []
+
+
+def headers(columns) -> dict[str, str]:
+    """Display headers for a table's columns (catalogue keys requests.col.*)."""
+    return {c: T(f"requests.col.{c}") for c in columns}
+
+
+def show_table(frame, columns, stem, *, percent=(), decimals=(), translate=(), statuses=(), height=None):
+    """A table with translated headers and values, formatted numbers, and its CSV download."""
+    shown = frame[list(columns)].copy()
+    for c in translate:
+        shown[c] = shown[c].map(lambda v: value_name(v, lang) if isinstance(v, str) else v)
+    for c in statuses:
+        shown[c] = shown[c].map(lambda v: rc.status_name(v, lang))
+    for c in percent:
+        shown[c] = (shown[c].astype(float) * 100).round(1)
+    for c in decimals:
+        shown[c] = shown[c].astype(float).round(1)
+    names = headers(columns)
+    config = {names[c]: st.column_config.NumberColumn(format="localized") for c in columns
+              if pd.api.types.is_integer_dtype(shown[c])}
+    signed = {"median_vs_district"}  # differences read with their sign
+    # a difference of shares is in percentage points: the header says so, the cell shows no % sign
+    percent_format = {"change": "%+.1f%%", "on_time_vs_district": "%+.1f"}
+    config.update({names[c]: st.column_config.NumberColumn(format=percent_format.get(c, "%.1f%%"))
+                   for c in percent})
+    config.update({names[c]: st.column_config.NumberColumn(format="%+.1f" if c in signed else "%.1f")
+                   for c in decimals})
+    st.dataframe(shown.rename(columns=names), hide_index=True, column_config=config,
+                 height=height if height and len(shown) > 10 else "auto", width="stretch")
+    csv_download(shown, stem, place, lang, headers=names, key=f"download-{stem}")
+
+
+def tile(label, frame, frame_prev, column, fmt, **kw):
+    prev_value = frame_prev[column].iloc[0] if frame_prev is not None and len(frame_prev) else None
+    value = frame[column].iloc[0] if len(frame) else None
+    kpi_tile(T(label), value, prev_value, fmt, lang, **kw)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def open311_bytes(scope_, targets_, version: str) -> bytes:
+    """The Open311 JSON of the scope's export, built once per scope, targets and data version."""
+    return open311.open311_json(cached(requests.requests_for_export, scope_), dict(targets_))
+
+
+def score(value, lang_=lang):
+    return "—" if formatting.is_missing(value) else T("requests.score", value=f"{float(value):.2f}")
+
+
+st.title(T("requests.title"))
+st.caption(T("caption.scope", place=place, period=period_label(scope.period, lang),
+             date=formatting.day(ctx.reference, lang)))
+st.caption((T("caption.delta", prev=f"{previous.period.start} — {previous.period.end}") if previous
+            else T("caption.no_delta")) + "　" + T("requests.privacy"))
+
+totals, totals_prev = cached_pair(requests.request_totals, scope, previous)
+resp, resp_prev = cached_pair(requests.responsiveness, scope, previous, targets=targets)
+district = cached(requests.responsiveness, scope.widened(), targets=targets)
+
+row = st.columns(5)
+with row[0]:
+    tile("requests.kpi.received", totals, totals_prev, "received", formatting.count)
+with row[1]:
+    tile("requests.kpi.resolved", totals, totals_prev, "resolved", formatting.count)
+with row[2]:
+    tile("requests.kpi.platform_resolved", totals, totals_prev, "platform_resolved", formatting.count,
+         help=T("requests.kpi.platform_resolved.help"))
+with row[3]:
+    tile("requests.kpi.rate", totals, totals_prev, "resolution_rate", formatting.percent, kind="points")
+with row[4]:
+    backlog, backlog_prev = cached_pair(requests.open_requests_by_status, scope, previous, ctx.reference)
+    kpi_tile(T("requests.kpi.open"), backlog["open"].sum(), backlog_prev["open"].sum() if backlog_prev is not None
+             else None, formatting.count, lang, lower_is_better=True, help=T("requests.kpi.open.help"))
+row = st.columns(5)
+with row[0]:
+    tile("requests.kpi.median", totals, totals_prev, "median_days", formatting.days, kind="days",
+         lower_is_better=True, help=T("requests.kpi.time.help"))
+with row[1]:
+    tile("requests.kpi.p90", totals, totals_prev, "p90_days", formatting.days, kind="days",
+         lower_is_better=True, help=T("requests.kpi.time.help"))
+with row[2]:
+    tile("requests.kpi.on_time", resp, resp_prev, "on_time_share", formatting.percent, kind="points",
+         help=T("requests.kpi.on_time.help"))
+with row[3]:
+    tile("requests.kpi.satisfaction", totals, totals_prev, "satisfaction", lambda v, _l: score(v),
+         kind="relative")
+with row[4]:
+    wishes, wishes_prev = cached_pair(requests.wish_totals, scope, previous)
+    tile("requests.wishes.fulfilled", wishes, wishes_prev, "fulfilled", formatting.count,
+         help=T("requests.wishes.fulfilled.help"))
+
+if totals["received"].iloc[0] == 0:
+    st.info(T("empty.requests"))
+    st.stop()
+
+# --- volumes ----------------------------------------------------------------------------
+st.header(T("requests.section.volumes"), divider="gray")
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(T("requests.by_month"))
+    st.plotly_chart(charts.monthly_requests(cached(requests.requests_by_month, scope), lang), config=CHART)
+with right:
+    st.subheader(T("requests.by_category"))
+    if previous is not None:
+        st.caption(T("requests.by_category.caption"))
+    by_category, by_category_prev = cached_pair(requests.requests_by_category, scope, previous)
+    categories = rc.with_change(by_category, by_category_prev, "category")
+    st.plotly_chart(rc.category_bars(categories, lang), config=CHART)
+if previous is None:
+    st.caption(T("requests.no_previous"))
+left, right = st.columns(2)
+with left:
+    st.subheader(T("requests.by_channel"))
+    channels, channels_prev = cached_pair(requests.requests_by_channel, scope, previous)
+    show_table(rc.with_change(channels, channels_prev, "channel"),
+               ["channel", "received", "resolved", *CHANGE_COLUMNS], "requests_by_channel",
+               percent=["change"] if previous else [], translate=["channel"])
+with right:
+    st.subheader(T("requests.by_category.table"))
+    show_table(categories, ["category", "received", "resolved", "resolution_rate", *CHANGE_COLUMNS],
+               "requests_by_category", percent=["resolution_rate", "change"] if previous else ["resolution_rate"],
+               translate=["category"])
+
+# --- status funnel ----------------------------------------------------------------------
+st.header(T("requests.section.funnel"), divider="gray")
+funnel = cached(requests.status_funnel, scope)
+left, right = st.columns([3, 2])
+with left:
+    st.caption(T("requests.funnel.caption"))
+    st.plotly_chart(rc.status_funnel(funnel, lang), config=CHART)
+with right:
+    side = funnel.set_index("status")
+    cols = st.columns(2)
+    with cols[0]:
+        st.metric(T("requests.funnel.returned"), formatting.count(side.loc[REQUEST_RETURNED, "reached"]), border=True)
+    with cols[1]:
+        st.metric(T("requests.funnel.escalated"), formatting.count(side.loc[REQUEST_ESCALATED, "reached"]), border=True)
+    st.markdown(f"**{T('requests.funnel.current')}**")
+    show_table(funnel, ["status", "reached", "current"], "request_status_funnel", statuses=["status"])
+
+# --- responsiveness ---------------------------------------------------------------------
+st.header(T("requests.section.responsiveness"), divider="gray")
+left, right = st.columns([1, 3])
+with left:
+    st.subheader(T("requests.targets"))
+    st.caption(T("requests.targets.caption"))
+    show_table(requests.targets_frame(targets), ["category", "target_days"], "request_targets",
+               translate=["category"], decimals=["target_days"])
+with right:
+    st.subheader(T("requests.league"))
+    dist = district.iloc[0] if len(district) else None
+    st.caption(T("requests.league.caption",
+                 median=formatting.days(dist["median_days"] if dist is not None else None, lang),
+                 share=formatting.percent(dist["on_time_share"] if dist is not None else None, lang)))
+    tabs = st.tabs([T(f"requests.league.{level}") for level in requests.LEAGUE_LEVELS])
+    for tab, level in zip(tabs, requests.LEAGUE_LEVELS, strict=True):
+        with tab:
+            league = rc.league_table(cached(requests.responsiveness, scope, level, targets=targets), district)
+            if league.empty:
+                st.info(T("empty.requests"))
+                continue
+            columns = ["rank", "name"] + (["street_name"] if level == "community" else []) + [
+                "resolved", "median_days", "p90_days", "median_vs_district", "on_time_share",
+                "on_time_vs_district"]
+            chart_rows = league if len(league) <= 20 else league.head(20)
+            st.plotly_chart(rc.league_bars(chart_rows, dist["median_days"] if dist is not None else None, lang),
+                            config=CHART, key=f"league-chart-{level}")
+            show_table(league, columns, f"request_league_{level}",
+                       decimals=["median_days", "p90_days", "median_vs_district"],
+                       percent=["on_time_share", "on_time_vs_district"],
+                       translate=["name"] if level == "category" else [], height=380)
+
+# --- backlog ----------------------------------------------------------------------------
+st.header(T("requests.section.backlog"), divider="gray")
+st.caption(T("requests.backlog.caption", date=formatting.day(ctx.reference, lang)))
+open_by_status = backlog
+if open_by_status["open"].sum() == 0:
+    st.info(T("requests.backlog.none"))
+else:
+    left, right = st.columns([1, 3])
+    with left:
+        show_table(open_by_status, ["status", "open", "median_idle_days"], "open_requests_by_status",
+                   statuses=["status"], decimals=["median_idle_days"])
+    with right:
+        stalest = cached(requests.stalest_open_requests, scope, ctx.reference, 20)
+        st.markdown(f"**{T('requests.backlog.stalest', n=len(stalest))}**")
+        show_table(stalest, ["id", "category", "status", "street", "community", "handling_unit", "submitted_at",
+                             "last_change", "idle_days", "requester_name", "requester_phone"],
+                   "stalest_open_requests", translate=["category"], statuses=["status"], decimals=["idle_days"])
+
+# --- per resident and growth ------------------------------------------------------------
+st.header(T("requests.section.residents"), divider="gray")
+left, right = st.columns(2)
+with left:
+    per_thousand = cached(requests.requests_per_thousand, scope)
+    st.subheader(T("requests.per_thousand", n=min(15, len(per_thousand))))
+    st.plotly_chart(rc.per_thousand_bars(per_thousand, lang), config=CHART)
+    with st.expander(T("requests.col.per_thousand")):
+        show_table(per_thousand, ["name", "street_name", "population", "received", "per_thousand"],
+                   "requests_per_thousand", decimals=["per_thousand"])
+with right:
+    st.subheader(T("requests.growth"))
+    growth_scope, growth_prev = scope, previous
+    if previous is None:  # "all" has no previous span: compare the latest year with the one before
+        year = parse_period(str(ctx.reference.year), ctx.start, ctx.reference)
+        growth_scope = scope.with_period(year) if year else scope
+        growth_prev = growth_scope.previous(ctx.start)
+    if growth_prev is None:
+        st.info(T("requests.no_previous"))
+    else:
+        st.caption(T("requests.growth.caption", current=period_label(growth_scope.period, lang),
+                     previous=f"{growth_prev.period.start} — {growth_prev.period.end}"))
+        now, before = cached_pair(requests.requests_by_category, growth_scope, growth_prev)
+        growth = rc.fastest_growing(rc.with_change(now, before, "category"))
+        if growth.empty:
+            st.info(T("requests.no_previous"))
+        else:
+            st.plotly_chart(rc.growth_bars(growth, lang), config=CHART)
+
+# --- satisfaction -----------------------------------------------------------------------
+st.header(T("requests.section.satisfaction"), divider="gray")
+distribution = cached(requests.satisfaction_distribution, scope)
+if distribution["requests"].sum() == 0:
+    st.info(T("requests.satisfaction.none"))
+else:
+    average = totals["satisfaction"].iloc[0]
+    cols = st.columns(3)
+    with cols[0]:
+        st.subheader(T("requests.satisfaction.distribution"))
+        st.plotly_chart(rc.satisfaction_bars(distribution, lang), config=CHART)
+    with cols[1]:
+        st.subheader(T("requests.satisfaction.by_category"))
+        st.plotly_chart(rc.average_satisfaction_bars(cached(requests.satisfaction_by, scope, "category"), average,
+                                                     lang), config=CHART)
+    with cols[2]:
+        st.subheader(T("requests.satisfaction.by_street"))
+        by_street = cached(requests.satisfaction_by, scope, "street")
+        st.plotly_chart(rc.average_satisfaction_bars(by_street, average, lang), config=CHART)
+        with st.expander(T("requests.satisfaction.by_street")):
+            show_table(by_street, ["name", "rated", "satisfaction"], "satisfaction_by_street",
+                       decimals=["satisfaction"])
+
+# --- micro wishes -----------------------------------------------------------------------
+st.header(T("requests.section.wishes"), divider="gray")
+if wishes["posted"].iloc[0] == 0:
+    st.info(T("requests.wishes.none"))
+else:
+    cols = st.columns(4)
+    with cols[0]:
+        tile("requests.wishes.posted", wishes, wishes_prev, "posted", formatting.count)
+    with cols[1]:
+        tile("requests.wishes.claimed", wishes, wishes_prev, "claimed", formatting.count)
+    with cols[2]:
+        tile("requests.wishes.fulfilled", wishes, wishes_prev, "fulfilled", formatting.count)
+    with cols[3]:
+        tile("requests.wishes.median", wishes, wishes_prev, "median_days_to_fulfil", formatting.days, kind="days",
+             lower_is_better=True)
+    by_claimer = cached(requests.wishes_by_claimer, scope)
+    cols = st.columns(3)
+    with cols[0]:
+        st.plotly_chart(rc.wish_funnel(wishes, lang), config=CHART)
+    with cols[1]:
+        st.markdown(f"**{T('requests.wishes.by_claimer')}**")
+        if not by_claimer.empty:
+            st.plotly_chart(rc.claimer_bars(by_claimer, lang), config=CHART)
+            shown = by_claimer.assign(claimer_kind=by_claimer["claimer_kind"].map(lambda k: rc.claimer_name(k, lang)))
+            show_table(shown, ["claimer_kind", "claimed", "fulfilled", "median_days_to_fulfil"], "wishes_by_claimer",
+                       decimals=["median_days_to_fulfil"])
+    with cols[2]:
+        st.markdown(f"**{T('requests.wishes.weeks')}**")
+        weeks = cached(requests.wish_fulfilment_times, scope)
+        if not weeks.empty:
+            st.plotly_chart(rc.wish_weeks_bars(weeks, lang), config=CHART)
+
+# --- resident talks ---------------------------------------------------------------------
+st.header(T("requests.section.talks"), divider="gray")
+visits = channels.set_index("channel")
+visits_prev = channels_prev.set_index("channel") if channels_prev is not None else None
+collected = int(visits.loc[REQUEST_CHANNEL_VISIT, "received"]) if REQUEST_CHANNEL_VISIT in visits.index else 0
+solved = int(visits.loc[REQUEST_CHANNEL_VISIT, "resolved"]) if REQUEST_CHANNEL_VISIT in visits.index else 0
+
+
+def _visit(column):
+    if visits_prev is None or REQUEST_CHANNEL_VISIT not in visits_prev.index:
+        return None
+    return visits_prev.loc[REQUEST_CHANNEL_VISIT, column]
+
+
+project_totals, project_totals_prev = cached_pair(projects.project_totals, scope, previous)
+cols = st.columns(4)
+with cols[0]:
+    kpi_tile(T("requests.talks.collected"), collected, _visit("received"), formatting.count, lang)
+with cols[1]:
+    kpi_tile(T("requests.talks.resolved"), solved, _visit("resolved"), formatting.count, lang)
+with cols[2]:
+    prev_rate = _visit("resolved") / _visit("received") if _visit("received") else None
+    kpi_tile(T("requests.talks.rate"), solved / collected if collected else None, prev_rate, formatting.percent,
+             lang, kind="points")
+with cols[3]:
+    tile("requests.talks.difficulties", project_totals, project_totals_prev, "difficulties_solved", formatting.count)
+
+# --- export -----------------------------------------------------------------------------
+st.header(T("requests.section.export"), divider="gray")
+export = cached(requests.requests_for_export, scope)
+st.caption(T("requests.export.caption", n=formatting.count(len(export)), cap=formatting.count(requests.EXPORT_LIMIT)))
+with st.container(horizontal=True):
+    export_columns = ["id", "channel", "category", "status", "street", "community", "community_code", "lat", "lon",
+                      "submitted_at", "accepted_at", "resolved_at", "closed_at", "handling_unit", "satisfaction",
+                      "description", "requester_name", "requester_phone"]
+    shown = export[export_columns].assign(status=export["status"].map(lambda s: rc.status_name(s, lang)))
+    names = headers(export_columns)
+    names.update({"satisfaction": T("requests.col.satisfaction"), "street": T("requests.col.street")})
+    csv_download(shown, "requests_export", place, lang, headers=names, key="download-requests_export")
+    st.download_button(T("requests.export.json"), data=open311_bytes(scope, targets, data_version()),
+                       file_name=download_filename("requests_open311", place).removesuffix(".csv") + ".json",
+                       mime="application/json", key="download-requests_open311", icon=":material/data_object:")

@@ -1,0 +1,32 @@
+"""Running the app headless for page tests: the start-up steps every page test shares.
+
+AppTest must first run ``app.py`` (it builds the sidebar scope and the navigation), and only
+then switch to a page file, or Streamlit's older pages/ mode would run the page alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def open_app(page: str | None = None, *, timeout: float = 240, **params) -> AppTest:
+    """app.py run with these URL parameters, then switched to ``page`` (a path like
+    "pages/map_page.py") if given; fails the test on any uncaught exception."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    """Metric tiles by label."""
+    return {m.label: m.value for m in at.metric}

@@ -1,0 +1,151 @@
+"""Pure map builders: frames and shapes in, a pydeck Deck and legend data out (no server)."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from components import maps
+from data_access import boundaries
+
+SHAPES = boundaries.load_shapes("/nonexistent-data-dir")
+
+
+def _streets(values=None) -> pd.DataFrame:
+    rows = []
+    for i, feature in enumerate(SHAPES.streets["features"]):
+        p = feature["properties"]
+        rows.append({"code": p["code"], "name": p["name"], "street_code": p["code"], "street_name": p["name"],
+                     "population": 100_000 + i, "requests": 1000 + 10 * i, "resolved": 900 + 10 * i,
+                     "projects": 10 + i, "projects_completed": 5, "resources_used": 30, "new_volunteers": 50,
+                     "requests_per_1000": 10.0 + i, "resolution_rate": 0.9 + i / 200, "median_days": 3.0 + i / 10,
+                     "projects_completed_share": 0.5, "composite": 90.0 + i, "volunteers_per_1000": 5.0})
+    frame = pd.DataFrame(rows)
+    if values is not None:
+        frame["requests_per_1000"] = values
+    return frame
+
+
+def _layers(view) -> dict:
+    spec = json.loads(view.deck.to_json())
+    return {layer["id"]: layer for layer in spec["layers"]}, spec
+
+
+def test_deck_is_offline_with_the_expected_layers():
+    view = maps.community_map(_streets(), SHAPES.streets, SHAPES.outline, "requests_per_1000", "zh",
+                              street_shapes=SHAPES.streets, labels=maps.label_points(SHAPES.streets))
+    assert view.deck.map_provider is None
+    layers, spec = _layers(view)
+    # no provider, and the style sentinel Streamlit reads as "no basemap" (a missing style makes it use Carto)
+    assert "mapProvider" not in spec and spec["mapStyle"] == maps.NO_BASEMAP_STYLE == "__MAP_STYLE__"
+    assert {"units", "street-lines", "district-outline", "labels"} <= set(layers)
+    assert layers["labels"]["characterSet"] == "auto"
+    assert len(layers["units"]["data"]["features"]) == 11
+    assert view.schematic is True
+    assert view.unit_codes == [f["properties"]["code"] for f in SHAPES.streets["features"]]
+    texts = {d["text"] for d in layers["labels"]["data"]}
+    assert "布吉街道" in texts and len(texts) == 11
+
+
+def test_initial_view_fits_the_district():
+    view = maps.community_map(_streets(), SHAPES.streets, SHAPES.outline, "requests_per_1000",
+                              bounds=maps.DISTRICT_BOUNDS)
+    state = view.deck.initial_view_state
+    assert 114.15 < state.longitude < 114.25 and 22.65 < state.latitude < 22.75
+    assert 10 < state.zoom < 12
+
+
+def test_basemap_toggle_is_the_only_way_online():
+    view = maps.community_map(_streets(), SHAPES.streets, SHAPES.outline, "projects", basemap=True)
+    assert view.deck.map_provider == "carto"
+    assert json.loads(view.deck.to_json())["mapStyle"].startswith("https://basemaps.cartocdn.com")
+
+
+def test_sequential_scale_runs_pale_to_dark_and_legend_spans_the_values():
+    values = [float(v) for v in range(11, 22)]
+    view = maps.community_map(_streets(values), SHAPES.streets, SHAPES.outline, "requests_per_1000")
+    assert view.legend.scale == "sequential"
+    assert view.legend.values[0] == pytest.approx(11) and view.legend.values[-1] == pytest.approx(21)
+    assert view.legend.stops[0] == ("11.0", maps.SEQUENTIAL[0])
+    assert view.legend.stops[-1][1] == maps.SEQUENTIAL[-1]
+    assert view.legend.unit == "件/千人"
+    layers, _ = _layers(view)
+    fills = {f["properties"]["code"]: f["properties"]["fill"] for f in layers["units"]["data"]["features"]}
+    codes = list(_streets()["code"])
+    assert fills[codes[0]][:3] == maps.hex_rgb(maps.SEQUENTIAL[0])
+    assert fills[codes[-1]][:3] == maps.hex_rgb(maps.SEQUENTIAL[-1])
+
+
+def test_missing_values_look_different_from_low_ones():
+    values = [None] + [float(v) for v in range(1, 11)]
+    view = maps.community_map(_streets(values), SHAPES.streets, SHAPES.outline, "requests_per_1000")
+    layers, _ = _layers(view)
+    features = layers["units"]["data"]["features"]
+    missing, lowest = features[0]["properties"], features[1]["properties"]
+    assert missing["value"] is None
+    assert missing["fill"] == maps.hex_rgb(maps.MISSING_COLOUR) + [maps.MISSING_ALPHA]
+    assert missing["fill"] != lowest["fill"]
+    assert "—" in missing["tooltip"]
+    assert view.legend.missing_label == "无数据"
+
+
+def test_diverging_scale_centres_on_the_district_value_and_respects_direction():
+    frame = _streets()
+    scale = maps.colour_scale("median_days", frame["median_days"], district_value=3.5)
+    assert scale.scale == "diverging" and scale.centre == 3.5
+    assert scale.low == pytest.approx(3.5 - 0.5) and scale.high == pytest.approx(4.0)
+    assert scale.colour(3.5)[:3] == maps.hex_rgb(maps.DIVERGING[2])
+    # fewer days is better: the low end takes the "better" colour
+    assert scale.colour(3.0)[:3] == maps.hex_rgb(maps.DIVERGING[-1])
+    rate = maps.colour_scale("resolution_rate", frame["resolution_rate"], district_value=0.92)
+    assert rate.colour(rate.high)[:3] == maps.hex_rgb(maps.DIVERGING[-1])
+    legend = maps.legend_for(scale, "zh")
+    assert legend.centre_label == "全区平均 3.5天"
+
+
+def test_tooltip_escapes_text_from_the_data():
+    frame = _streets()
+    frame.loc[0, "name"] = "<img src=x onerror=alert(1)>"
+    view = maps.community_map(frame, SHAPES.streets, SHAPES.outline, "resolution_rate")
+    layers, _ = _layers(view)
+    tip = layers["units"]["data"]["features"][0]["properties"]["tooltip"]
+    assert "<img" not in tip and "&lt;img" in tip
+    assert "诉求办结率" in tip
+
+
+def test_optional_layers_and_highlight():
+    frame = _streets()
+    hotspots = pd.DataFrame({"lat": [22.7, 22.705], "lon": [114.2, 114.2], "requests": [3, 30]})
+    venues = pd.DataFrame({"code": ["V1"], "name": ["<b>礼堂</b>"], "kind": ["礼堂"], "community_name": ["龙岭社区"],
+                           "opening_hours": ["09:00-21:00"], "lat": [22.6], "lon": [114.1]})
+    points = pd.DataFrame({"name": ["甲", "乙"], "lon": [114.1, 114.2], "lat": [22.6, 22.7], "projects": [0, 4]})
+    code = frame["code"].iloc[2]
+    view = maps.community_map(frame, SHAPES.streets, SHAPES.outline, "projects", hotspots=hotspots, venues=venues,
+                              project_points=points, highlight=code)
+    layers, _ = _layers(view)
+    assert layers["hotspots"]["@@type"] == "ColumnLayer" and len(layers["hotspots"]["data"]) == 2
+    assert "&lt;b&gt;" in layers["venues"]["data"][0]["tooltip"]
+    assert len(layers["projects"]["data"]) == 1  # communities with no project draw no circle
+    assert [f["properties"]["code"] for f in layers["highlight"]["data"]["features"]] == [code]
+    assert len(view.legend.notes) == 3
+
+
+def test_legend_html_is_escaped_and_shows_units():
+    scale = maps.colour_scale("composite", pd.Series([90.0, 110.0]), district_value=100.0)
+    legend = maps.legend_for(scale, "en")
+    block = maps.legend_html(legend)
+    assert "points (100 = on target)" in block and "No data" in block and "linear-gradient" in block
+
+
+def test_unit_averages_use_summed_counts():
+    frame = _streets()
+    averages = maps.unit_averages(frame)
+    assert averages["requests_per_1000"] == pytest.approx(frame["requests"].sum() / frame["population"].sum() * 1000)
+    assert averages["resolution_rate"] == pytest.approx(frame["resolved"].sum() / frame["requests"].sum())
+    assert maps.unit_averages(frame.iloc[0:0])["composite"] is None
+
+
+def test_every_measure_has_label_unit_and_format():
+    for measure in maps.MEASURES:
+        assert maps.measure_label(measure, "zh") and maps.measure_unit(measure, "en")
+        assert maps.format_measure(measure, None) == "—"

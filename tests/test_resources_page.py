@@ -1,0 +1,94 @@
+"""The 资源共享 (Resources) page, run headless with Streamlit's AppTest at district and street scope."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+from apptest_support import metrics, open_app
+from streamlit.testing.v1 import AppTest
+
+from data_access import geography, resources
+from data_access.scope import Scope, period_options
+
+ROOT = Path(__file__).resolve().parent.parent
+BUJI = "440307014"
+
+
+def run_page(**params) -> AppTest:
+    return open_app("pages/resources_page.py", timeout=180, **params)
+
+
+def frame_with(at: AppTest, column: str):
+    frames = [d.value for d in at.dataframe if column in d.value.columns]
+    assert frames, column
+    return frames[0]
+
+
+def whole_scope(db, **kw) -> Scope:
+    return Scope(period_options(*geography.data_range(db))[0], **kw)
+
+
+def test_district_page_shows_the_articles_figures_and_the_gap_list(sqlite_db):
+    at = run_page()
+    assert at.title[0].value == "资源共享"
+    shown = metrics(at)
+    assert shown["资源清单"] == "42"
+    assert shown["服务清单"] == "38"
+    assert shown["参与单位和社会组织"] == "992"
+    assert shown["爱心商家"] == "981"
+    assert shown["承接公共服务"] == "373"
+    assert shown["共享场地"] == "380"
+    assert shown["社区服务基金筹集"] == "533.0万元"
+    # the gap list names exactly the communities the documented rule flags, in its order
+    expected = resources.demand_gap_ranking(sqlite_db, whole_scope(sqlite_db))
+    gap_list = frame_with(at, "缺口分")
+    assert list(gap_list["社区"]) == list(expected.loc[expected["flagged"], "community_name"])
+    assert list(gap_list["排名"]) == list(range(1, len(gap_list) + 1))
+    assert any("缺口分 = 需求百分位 − 供给百分位" in m.value and "全区" in m.value for m in at.markdown)
+    # catalogue tables: 42 resources and 38 services
+    lists = [d.value for d in at.dataframe if "最近使用" in d.value.columns]
+    assert [len(f) for f in lists] == [42, 38]
+    # every table has its CSV download
+    assert len(at.get("download_button")) >= len(at.dataframe)
+    assert len(at.get("plotly_chart")) >= 8
+
+
+def test_street_page_follows_the_scope(sqlite_db):
+    district = metrics(run_page())
+    st.cache_data.clear()
+    at = run_page(street=BUJI)
+    street = metrics(at)
+    assert street["资源清单"] == "42" and street["服务清单"] == "38"  # district-wide lists
+    for label in ("参与单位和社会组织", "共享场地", "社区服务基金筹集", "清单使用次数"):
+        assert street[label] != district[label], label
+    scope = whole_scope(sqlite_db, street=BUJI)
+    assert street["共享场地"] == f"{len(resources.venue_list(sqlite_db, scope)):,}"
+    assert "布吉街道" in at.caption[0].value
+    assert any("本街道" in m.value for m in at.markdown)
+    venues = frame_with(at, "开放时间")
+    assert set(frame_with(at, "产权/管理单位")["街道"]) == {"布吉街道"}
+    assert venues["场地数"].sum() == len(resources.venue_list(sqlite_db, scope))
+    expected = resources.demand_gap_ranking(sqlite_db, scope)
+    flagged = list(expected.loc[expected["flagged"], "community_name"])
+    if flagged:
+        assert list(frame_with(at, "缺口分")["社区"]) == flagged
+
+
+def test_english_page():
+    at = run_page(lang="en")
+    assert at.title[0].value == "Resource sharing"
+    shown = metrics(at)
+    assert shown["Resource list"] == "42"
+    assert shown["Community fund raised"] == "¥5.33 million"
+
+
+def test_community_page_ranks_the_community_among_its_street(sqlite_db):
+    community = geography.communities(sqlite_db, Scope(whole_scope(sqlite_db).period, street=BUJI))["code"].iloc[2]
+    at = run_page(street=BUJI, community=community)
+    expected = resources.demand_gap_ranking(sqlite_db, whole_scope(sqlite_db, street=BUJI, community=community))
+    position = int(expected.index[expected["selected"]][0]) + 1
+    chosen = [d.value for d in at.dataframe if "缺口分" in d.value.columns and
+              d.value["社区"].str.startswith("● ").any()]
+    assert chosen and int(chosen[0]["排名"].iloc[0]) == position
+    assert "本街道" in " ".join(m.value for m in at.markdown)
