@@ -51,8 +51,8 @@ def _in_scope(scope: Scope):
 
 
 def request_totals(db: Database, scope: Scope) -> pd.DataFrame:
-    """One row: received, resolved (all channels and 平安码上办 alone), open, rate, median and p90 days,
-    satisfaction."""
+    """One row: received, resolved (all channels and 平安码上办 alone), unresolved, rate, median and p90
+    days, satisfaction. Unresolved includes returned requests; the backlog is open_requests_by_status."""
     counts = select(
         func.count().label("received"),
         func.count(R.c.resolved_at).label("resolved"),
@@ -68,7 +68,7 @@ def request_totals(db: Database, scope: Scope) -> pd.DataFrame:
         *_in_scope(scope), R.c.resolved_at.is_not(None)
     )
     pct = db.frame(percentile_select(durations, "days", [], [50, 90]))
-    frame["open"] = frame["received"] - frame["resolved"]
+    frame["unresolved"] = frame["received"] - frame["resolved"]  # returned requests included
     frame["median_days"] = pct["p50"].iloc[0] if len(pct) else None
     frame["p90_days"] = pct["p90"].iloc[0] if len(pct) else None
     return frame

@@ -127,7 +127,7 @@ def test_empty_period_gives_zeros_not_errors(db):
 
 def test_request_totals_arithmetic(db, all_period):
     totals = requests.request_totals(db, Scope(all_period, street=BUJI)).iloc[0]
-    assert totals["open"] == totals["received"] - totals["resolved"]
+    assert totals["unresolved"] == totals["received"] - totals["resolved"]
     assert totals["resolution_rate"] == pytest.approx(totals["resolved"] / totals["received"])
     assert 0 < totals["median_days"] < totals["p90_days"]
     assert 1 <= totals["satisfaction"] <= 5
