@@ -231,28 +231,26 @@ def fund_by_month(db: Database, scope: Scope) -> pd.DataFrame:
     return frame
 
 
-def fund_by_source(db: Database, scope: Scope) -> pd.DataFrame:
-    """Money raised in the period per source (enterprises, share companies, people, charity matching)."""
+def _fund_by(db: Database, scope: Scope, column, direction: str) -> pd.DataFrame:
+    """Fund entries of one direction in the period, summed per value of ``column``, largest first."""
     stmt = (
-        select(F.c.source, func.sum(F.c.amount_yuan).label("amount_yuan"), func.count().label("entries"))
+        select(column, func.sum(F.c.amount_yuan).label("amount_yuan"), func.count().label("entries"))
         .where(place_filter(F.c.community_code, scope), date_filter(F.c.entry_date, scope.period),
-               F.c.direction == FUND_IN)
-        .group_by(F.c.source)
+               F.c.direction == direction)
+        .group_by(column)
         .order_by(func.sum(F.c.amount_yuan).desc())
     )
     return db.frame(stmt)
+
+
+def fund_by_source(db: Database, scope: Scope) -> pd.DataFrame:
+    """Money raised in the period per source (enterprises, share companies, people, charity matching)."""
+    return _fund_by(db, scope, F.c.source, FUND_IN)
 
 
 def fund_by_purpose(db: Database, scope: Scope) -> pd.DataFrame:
     """Money spent in the period per purpose (帮扶困难群体, 完善公共服务, 改善环境品质)."""
-    stmt = (
-        select(F.c.purpose, func.sum(F.c.amount_yuan).label("amount_yuan"), func.count().label("entries"))
-        .where(place_filter(F.c.community_code, scope), date_filter(F.c.entry_date, scope.period),
-               F.c.direction == FUND_OUT)
-        .group_by(F.c.purpose)
-        .order_by(func.sum(F.c.amount_yuan).desc())
-    )
-    return db.frame(stmt)
+    return _fund_by(db, scope, F.c.purpose, FUND_OUT)
 
 
 # --- flows ------------------------------------------------------------------------
