@@ -32,6 +32,7 @@ pages = [
             url_path="scorecards"),
     st.Page("pages/participation_page.py", title=text("nav.participation", lang), icon=":material/groups:",
             url_path="participation"),
+    st.Page("pages/show_page.py", title=text("nav.show", lang), icon=":material/slideshow:", url_path="show"),
 ]
 if may_import():  # the data page is the district office's only
     pages.append(st.Page("pages/data_page.py", title=text("nav.data", lang), icon=":material/upload_file:",

@@ -1,41 +1,88 @@
-"""CSV downloads of the tables on a page, following the scope.
+"""Downloads of the tables on a page, following the scope: CSV and Excel side by side.
 
-The file opens in Excel on a Chinese desktop (UTF-8 with a byte-order mark),
-carries translated headers, and its name says what and which scope it holds.
+The CSV opens in Excel on a Chinese desktop (UTF-8 with a byte-order mark); the XLSX carries the
+active filters (place, period, role, data date, export time, rows) on a first sheet. Both carry
+the same translated headers, and the file name says what and which scope it holds. The bytes are
+built by components/exports.py only when a button is clicked, so a page does not pay for them.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 
+from components.exports import XLSX_MIME, csv_bytes, download_filename, export_filters, xlsx_bytes
 from components.i18n import text
 
-_UNSAFE_FILENAME = re.compile(r"[^\w\-.]+", re.UNICODE)
+__all__ = ["csv_bytes", "download_filename", "csv_download", "scope_filters"]
 
 
-def csv_bytes(frame: pd.DataFrame, headers: dict[str, str] | None = None) -> bytes:
-    """The frame as UTF-8-with-BOM CSV, columns renamed to their display headers."""
-    shown = frame.rename(columns=headers or {})
-    return shown.to_csv(index=False).encode("utf-8-sig")
+def scope_filters(scope_label: str, lang: str) -> dict:
+    """This run's scope as the filters sheet names it: place, period, role (when limited), data date."""
+    from components.data import data_context
+    from components.login import role_label
+    from components.scope_sidebar import period_label
+
+    scope = st.session_state.get("scope")
+    try:
+        as_of = data_context().reference
+    except Exception:  # noqa: BLE001 - a filters sheet without the data date beats no download
+        as_of = None
+    return {
+        "place": scope_label,
+        "period": period_label(scope.period, lang) if scope is not None else None,
+        "role": role_label(scope.role, lang) if scope is not None and scope.role_street else None,
+        "as_of": as_of,
+    }
 
 
-def download_filename(stem: str, scope_label: str) -> str:
-    """'projects' + '龙岗区 › 布吉街道' → 'projects_龙岗区_布吉街道.csv' (safe on every OS)."""
-    name = _UNSAFE_FILENAME.sub("_", f"{stem}_{scope_label}").strip("_")
-    return f"{name}.csv"
+def csv_download(frame: pd.DataFrame | Callable[[], pd.DataFrame], stem: str, scope_label: str, lang: str,
+                 headers: dict[str, str] | None = None, key: str | None = None,
+                 follows_scope: bool = True) -> None:
+    """Two download buttons for one table: CSV and Excel (XLSX with a filters sheet).
 
+    A table that does not follow the sidebar scope (an import report) passes
+    ``follows_scope=False``: its filters sheet names ``scope_label`` as the source file instead.
+    ``frame`` may be a function returning the table, so a large export is only queried on a click.
+    """
+    key = key or f"download-{stem}"
+    if callable(frame):
+        table = frame
+    else:
+        kept = frame.copy()
 
-def csv_download(frame: pd.DataFrame, stem: str, scope_label: str, lang: str,
-                 headers: dict[str, str] | None = None, key: str | None = None) -> None:
-    """A download button for one table."""
-    st.download_button(
-        text("download.csv", lang),
-        data=csv_bytes(frame, headers),
-        file_name=download_filename(stem, scope_label),
-        mime="text/csv",
-        key=key or f"download-{stem}",
-        icon=":material/download:",
-    )
+        def table() -> pd.DataFrame:
+            return kept
+    if follows_scope:
+        parts = scope_filters(scope_label, lang)
+    else:
+        parts = {"place": "", "period": None, "as_of": None, "source": scope_label}
+
+    def xlsx() -> bytes:
+        shown = table()
+        filters = export_filters(lang=lang, rows=len(shown), exported_at=datetime.now().replace(microsecond=0),
+                                 **parts)
+        return xlsx_bytes(shown, headers, filters, sheet=stem, lang=lang)
+
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(
+            text("download.csv", lang),
+            data=lambda: csv_bytes(table(), headers),
+            file_name=download_filename(stem, scope_label),
+            mime="text/csv",
+            key=key,
+            icon=":material/download:",
+            on_click="ignore",
+        )
+        st.download_button(
+            text("export.xlsx", lang),
+            data=xlsx,
+            file_name=download_filename(stem, scope_label, "xlsx"),
+            mime=XLSX_MIME,
+            key=f"{key}-xlsx",
+            icon=":material/table_view:",
+            on_click="ignore",
+        )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Integer, and_, cast, func, literal, select
 
-from data_access import evaluation, schema
+from data_access import evaluation, schema, summaries
 from data_access.database import Database
 from data_access.domain import PROJECT_COMPLETED
 from data_access.scope import Scope
@@ -101,6 +101,23 @@ def _median_days(db: Database, scope: Scope, level: str) -> pd.DataFrame:
     return db.frame(percentile_select(wrapped, "days", ["unit"], [50])).rename(columns={"p50": "median_days"})
 
 
+def _request_measures(db: Database, scope: Scope, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Requests, resolved and median days per unit: from the span summary when it covers the period."""
+    if not summaries.covered(db, scope.period):
+        requests = _grouped(db, level, R, scope, datetime_filter(R.c.submitted_at, scope.period), {
+            "requests": (_count, "id"),
+            "resolved": (_count, "resolved_at"),
+        })
+        return requests, _median_days(db, scope, level)
+    whole = scope.without_community()
+    if level == "district":
+        rows = summaries.span_rows(db, whole).assign(unit_code=DISTRICT_CODE)
+    else:
+        rows = summaries.span_rows(db, whole, level=level)
+    rows = rows.rename(columns={"unit_code": "unit", "received": "requests"})
+    return rows[["unit", "requests", "resolved"]], rows[["unit", "median_days"]]
+
+
 def _count(col):
     return func.count(col)
 
@@ -122,20 +139,25 @@ def unit_measures(db: Database, scope: Scope, level: str = "community") -> pd.Da
         raise ValueError(f"unknown level {level!r}")
     units = _units(db, scope, level)
     period = scope.period
-    requests = _grouped(db, level, R, scope, datetime_filter(R.c.submitted_at, period), {
-        "requests": (_count, "id"),
-        "resolved": (_count, "resolved_at"),
-    })
-    projects = _grouped(db, level, P, scope, date_filter(P.c.applied_on, period), {"projects": (_count, "code")})
-    done = _grouped(db, level, P, scope, and_(date_filter(P.c.applied_on, period), P.c.status == PROJECT_COMPLETED),
-                    {"projects_completed": (_count, "code")})
-    uses = _grouped(db, level, U, scope, date_filter(U.c.used_on, period), {"resources_used": (_count, "id")})
-    volunteers = _grouped(db, level, VM, scope, date_filter(VM.c.month, period),
-                          {"new_volunteers": (_sum, "new_volunteers")})
-    medians = _median_days(db, scope, level)
+    requests, medians = _request_measures(db, scope, level)
+    if summaries.covered(db, period):
+        counts = summaries.unit_rows(db, scope.without_community(), level)
+        if level == "district":
+            counts = counts.assign(unit_code=DISTRICT_CODE)
+        others = [counts.rename(columns={"unit_code": "unit"})[
+            ["unit", "projects", "projects_completed", "resources_used", "new_volunteers"]]]
+    else:
+        others = [
+            _grouped(db, level, P, scope, date_filter(P.c.applied_on, period), {"projects": (_count, "code")}),
+            _grouped(db, level, P, scope, and_(date_filter(P.c.applied_on, period), P.c.status == PROJECT_COMPLETED),
+                     {"projects_completed": (_count, "code")}),
+            _grouped(db, level, U, scope, date_filter(U.c.used_on, period), {"resources_used": (_count, "id")}),
+            _grouped(db, level, VM, scope, date_filter(VM.c.month, period),
+                     {"new_volunteers": (_sum, "new_volunteers")}),
+        ]
 
     frame = units.copy()
-    for part in (requests, projects, done, uses, volunteers, medians):
+    for part in (requests, *others, medians):
         frame = frame.merge(part.rename(columns={"unit": "code"}), on="code", how="left")
     for col in ("requests", "resolved", "projects", "projects_completed", "resources_used", "new_volunteers"):
         frame[col] = frame[col].fillna(0).astype(int)

@@ -54,29 +54,30 @@ def _as_date(value) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+def scan_range(scalar) -> tuple[date, date] | None:
+    """(first, last) date of the activity tables, each found with ``scalar(statement)``; None if empty."""
+    firsts = [schema.requests.c.submitted_at, schema.projects.c.applied_on, schema.safety_months.c.month]
+    lasts = [schema.requests.c.submitted_at, schema.requests.c.resolved_at, schema.requests.c.closed_at,
+             schema.micro_wishes.c.fulfilled_at, schema.participation_events.c.held_on,
+             schema.fund_entries.c.entry_date, schema.resource_uses.c.used_on, schema.project_milestones.c.done_on]
+    first = [d for d in (_as_date(scalar(select(func.min(c)))) for c in firsts) if d]
+    last = [d for d in (_as_date(scalar(select(func.max(c)))) for c in lasts) if d]
+    if not first or not last:
+        return None
+    return min(first), max(last)
+
+
 def data_range(db: Database) -> tuple[date, date]:
     """(first, last) date found in the activity tables.
 
     The last one is the dashboard's reference ("as of") date: never the wall
-    clock, so a demo of old data is never blank.
+    clock, so a demo of old data is never blank. The loader and the importer record both in
+    ``dataset_info`` (data_access.summaries), so this is one lookup, not a scan of every dated table.
     """
-    firsts = [
-        select(func.min(schema.requests.c.submitted_at)),
-        select(func.min(schema.projects.c.applied_on)),
-        select(func.min(schema.safety_months.c.month)),
-    ]
-    lasts = [
-        select(func.max(schema.requests.c.submitted_at)),
-        select(func.max(schema.requests.c.resolved_at)),
-        select(func.max(schema.requests.c.closed_at)),
-        select(func.max(schema.micro_wishes.c.fulfilled_at)),
-        select(func.max(schema.participation_events.c.held_on)),
-        select(func.max(schema.fund_entries.c.entry_date)),
-        select(func.max(schema.resource_uses.c.used_on)),
-        select(func.max(schema.project_milestones.c.done_on)),
-    ]
-    first = [d for d in (_as_date(db.scalar(s)) for s in firsts) if d]
-    last = [d for d in (_as_date(db.scalar(s)) for s in lasts) if d]
-    if not first or not last:
+    info = db.dataset_info()
+    if "data_start" in info and "reference_date" in info:
+        return date.fromisoformat(info["data_start"]), date.fromisoformat(info["reference_date"])
+    found = scan_range(db.scalar)
+    if found is None:
         raise LookupError("the database holds no dated records")
-    return min(first), max(last)
+    return found

@@ -38,7 +38,7 @@ from sqlalchemy import and_, bindparam, func, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access import schema
+from data_access import schema, summaries
 from data_access.import_specs import (
     KIND_BOOLEAN,
     KIND_DATE,
@@ -584,6 +584,7 @@ def _write(conn: Connection, spec: AreaSpec, parsed: _Parsed, report: ImportRepo
             conn.execute(table.insert(), inserts[start:start + 5_000])
     report.inserted, report.updated = len(inserts), len(updates)
     _pause_for_tests()
+    summaries.refresh(conn)
     _stamp(conn, report)
 
 

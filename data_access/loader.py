@@ -34,7 +34,7 @@ from sqlalchemy import Boolean, Date, DateTime, Float, Integer, String, inspect,
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access import schema
+from data_access import schema, summaries
 from data_access.database import REPO_ROOT, default_sqlite_path, make_engine, normalise_url
 
 SAMPLE_DIR = REPO_ROOT / "sample_data"
@@ -301,6 +301,7 @@ def load_csv_dir(engine: Engine, csv_dir: Path | str = SAMPLE_DIR, *,
                     # DB-API errors come straight from the raw cursor (COPY, executemany)
                     raise LoadError(f"{table.name}.csv: {_short(exc)}") from exc
                 result.rows[table.name] = data.row_count
+            summaries.refresh(conn)
             result.loaded_at = datetime.now(UTC).isoformat(timespec="microseconds")
             conn.execute(
                 schema.dataset_info.insert(),

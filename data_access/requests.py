@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Float, and_, case, cast, func, literal, select
 
-from data_access import schema
+from data_access import schema, summaries
 from data_access.database import Database
 from data_access.domain import (
     REQUEST_CATEGORIES,
@@ -50,9 +50,35 @@ def _in_scope(scope: Scope):
     return [place_filter(R.c.community_code, scope), datetime_filter(R.c.submitted_at, scope.period)]
 
 
+def _share(numerator, denominator):
+    """numerator / denominator, None (like SQL's NULL) when the denominator is zero."""
+    return float(numerator) / float(denominator) if denominator else None
+
+
+def _summarised(db: Database, scope: Scope, targets: Targets | None = None) -> bool:
+    """Whether the summary tables answer this scope (and targets): see data_access.summaries."""
+    return summaries.covered(db, scope.period, targets)
+
+
+def _scope_row(db: Database, scope: Scope) -> dict | None:
+    """The summary row of the scope's own unit over its span (None: no request in it)."""
+    rows = summaries.span_rows(db, scope)
+    return rows.iloc[0].to_dict() if len(rows) else None
+
+
 def request_totals(db: Database, scope: Scope) -> pd.DataFrame:
     """One row: received, resolved (all channels and 平安码上办 alone), unresolved, rate, median and p90
     days, satisfaction. Unresolved includes returned requests; the backlog is open_requests_by_status."""
+    if _summarised(db, scope):
+        row = _scope_row(db, scope) or {}
+        received, resolved = int(row.get("received", 0)), int(row.get("resolved", 0))
+        return pd.DataFrame([{
+            "received": received, "resolved": resolved, "platform_resolved": int(row.get("platform_resolved", 0)),
+            "resolution_rate": _share(resolved, received),
+            "satisfaction": _share(row.get("satisfaction_sum", 0), row.get("rated", 0)),
+            "unresolved": received - resolved,
+            "median_days": row.get("median_days"), "p90_days": row.get("p90_days"),
+        }])
     counts = select(
         func.count().label("received"),
         func.count(R.c.resolved_at).label("resolved"),
@@ -76,6 +102,10 @@ def request_totals(db: Database, scope: Scope) -> pd.DataFrame:
 
 def requests_by_channel(db: Database, scope: Scope) -> pd.DataFrame:
     """received and resolved per channel (平安码上办, 智慧平安服务站, 居民谈心)."""
+    if _summarised(db, scope):
+        rows = summaries.span_rows(db, scope, "channel").rename(columns={"dim_value": "channel"})
+        rows = rows.sort_values(["received", "channel"], ascending=[False, True])
+        return rows[["channel", "received", "resolved"]].reset_index(drop=True)
     stmt = (
         select(
             R.c.channel,
@@ -91,6 +121,12 @@ def requests_by_channel(db: Database, scope: Scope) -> pd.DataFrame:
 
 def requests_by_month(db: Database, scope: Scope) -> pd.DataFrame:
     """Requests received per month of submission, and how many of them were resolved."""
+    if not scope.period.key.endswith("~prev") and _summarised(db, scope):
+        # a period option starts on the 1st (or at the data's start) and ends on a month's last day
+        # (or at the reference date, after which there are no requests): its months hold exactly its rows
+        rows = summaries.month_rows(db, scope)
+        rows["month"] = [f"{m.year:04d}-{m.month:02d}" for m in pd.to_datetime(rows["month"])]
+        return rows[["month", "received", "resolved"]]
     month = month_of(R.c.submitted_at).label("month")
     stmt = (
         select(month, func.count().label("received"), func.count(R.c.resolved_at).label("resolved"))
@@ -168,6 +204,11 @@ def _on_time_flag(targets: Targets | None):
 
 def requests_by_category(db: Database, scope: Scope) -> pd.DataFrame:
     """received, resolved, open and the resolution rate per category, most received first."""
+    if _summarised(db, scope):
+        rows = summaries.span_rows(db, scope, "category").rename(columns={"dim_value": "category"})
+        rows["resolution_rate"] = [_share(r, n) for r, n in zip(rows["resolved"], rows["received"], strict=True)]
+        rows = rows.sort_values(["received", "category"], ascending=[False, True])
+        return rows[["category", "received", "resolved", "resolution_rate"]].reset_index(drop=True)
     stmt = (
         select(
             R.c.category,
@@ -189,6 +230,13 @@ def status_funnel(db: Database, scope: Scope) -> pd.DataFrame:
     escalated. A request that skips a stage (resolved on acceptance) is not
     counted at the stage it skipped; ``current`` is how many sit in it now.
     """
+    frame = pd.DataFrame({"status": REQUEST_STATUSES})
+    if _summarised(db, scope):
+        row = _scope_row(db, scope) or {}
+        frame["reached"] = [int(row.get(f"reached_{i}", 0)) for i in range(len(REQUEST_STATUSES))]
+        frame["current"] = [int(row.get(f"current_{i}", 0)) for i in range(len(REQUEST_STATUSES))]
+        frame["is_open"] = frame["status"].isin(REQUEST_OPEN_STATUSES)
+        return frame
     in_scope = select(R.c.id).where(*_in_scope(scope)).scalar_subquery()
     reached = db.frame(
         select(H.c.status, func.count(func.distinct(H.c.request_id)).label("reached"))
@@ -196,7 +244,6 @@ def status_funnel(db: Database, scope: Scope) -> pd.DataFrame:
         .group_by(H.c.status)
     )
     current = db.frame(select(R.c.status, func.count().label("current")).where(*_in_scope(scope)).group_by(R.c.status))
-    frame = pd.DataFrame({"status": REQUEST_STATUSES})
     frame = frame.merge(reached, on="status", how="left").merge(current, on="status", how="left")
     frame[["reached", "current"]] = frame[["reached", "current"]].fillna(0).astype(int)
     frame["is_open"] = frame["status"].isin(REQUEST_OPEN_STATUSES)
@@ -235,8 +282,13 @@ def responsiveness(db: Database, scope: Scope, level: str | None = None,
     counts resolved requests whose time is at most their category's target.
     """
     columns, joins = _group_columns(level)
-    source = _joined(joins)
     group_names = [c.name for c in columns]
+    empty = pd.DataFrame(columns=[*group_names, "resolved", "on_time", "on_time_share", "satisfaction",
+                                  "median_days", "p90_days", "rank"])
+    if not (scope.community and level == "street") and _summarised(db, scope, targets or load_request_targets()):
+        frame = _summary_league(db, scope, level)
+        return empty if frame.empty else _ranked(frame)
+    source = _joined(joins)
     on_time = _on_time_flag(targets)
     counts = (
         select(
@@ -259,43 +311,86 @@ def responsiveness(db: Database, scope: Scope, level: str | None = None,
     )
     pct = db.frame(percentile_select(durations, "days", group_names, [50, 90]))
     if frame.empty or (not columns and frame["resolved"].iloc[0] == 0):
-        return pd.DataFrame(columns=[*group_names, "resolved", "on_time", "on_time_share", "satisfaction",
-                                     "median_days", "p90_days", "rank"])
+        return empty
     pct = pct.rename(columns={"p50": "median_days", "p90": "p90_days"})
     frame = frame.merge(pct, on=group_names, how="left") if group_names else frame.assign(
         median_days=pct["median_days"].iloc[0] if len(pct) else None,
         p90_days=pct["p90_days"].iloc[0] if len(pct) else None)
     frame["on_time"] = frame["on_time"].fillna(0).astype(int)
+    return _ranked(frame)
+
+
+def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
+    """Fastest first by median days (then the higher on-time share); rank 1 = fastest."""
     frame = frame.sort_values(["median_days", "on_time_share"], ascending=[True, False], kind="mergesort")
     frame["rank"] = range(1, len(frame) + 1)
     return frame.reset_index(drop=True)
+
+
+def _unit_names(db: Database, level: str, codes: list[str]) -> pd.DataFrame:
+    """key, name (and street_name for communities) of the given streets or communities."""
+    if level == "street":
+        return db.frame(select(S.c.code.label("key"), S.c.name).where(S.c.code.in_(codes)))
+    return db.frame(select(C.c.code.label("key"), C.c.name, S.c.name.label("street_name"))
+                    .join(S, S.c.code == C.c.street_code).where(C.c.code.in_(codes)))
+
+
+def _summary_league(db: Database, scope: Scope, level: str | None) -> pd.DataFrame:
+    """responsiveness() from the span summary: the scope's unit, its categories, or its streets/communities."""
+    if level in ("street", "community"):
+        rows = summaries.span_rows(db, scope, level=level).rename(columns={"unit_code": "key"})
+    else:
+        rows = summaries.span_rows(db, scope, "category" if level else "all")
+        rows = rows.assign(key=rows["dim_value"], name=rows["dim_value"])
+    rows = rows[rows["resolved"] > 0].sort_values("key")
+    if rows.empty:
+        return rows
+    if level in ("street", "community"):
+        rows = _unit_names(db, level, rows["key"].tolist()).merge(rows, on="key")
+    out = pd.DataFrame({
+        "resolved": rows["resolved"].astype(int),
+        "on_time": rows["on_time"].astype(int),
+        "on_time_share": rows["on_time"] / rows["resolved"],
+        "satisfaction": [_share(t, n) for t, n in zip(rows["resolved_satisfaction_sum"], rows["resolved_rated"],
+                                                      strict=True)],
+        "median_days": rows["median_days"].astype(float),
+        "p90_days": rows["p90_days"].astype(float),
+    })
+    names = [c.name for c in _group_columns(level)[0]]
+    return pd.concat([rows[names].reset_index(drop=True), out.reset_index(drop=True)], axis=1)
 
 
 # --- backlog -------------------------------------------------------------------------
 
 
 def _last_change():
+    """A request's latest status change: looked up per request through the history's key, so only
+    the requests a query keeps are touched (not the whole history)."""
+    return select(func.max(H.c.changed_at)).where(H.c.request_id == R.c.id).scalar_subquery()
+
+
+def _open_requests(db: Database):
+    """Subquery of the open requests (id, status, community_code, submitted_at, idle_since = their last
+    status change, or submission): the loader's small open-request table when the summaries are built,
+    else computed from the raw rows."""
+    if summaries.covered(db, None):
+        return schema.open_request_summary.alias("open_requests")
     return (
-        select(H.c.request_id, func.max(H.c.changed_at).label("last_change"))
-        .group_by(H.c.request_id)
-        .subquery("last_change")
+        select(R.c.id, R.c.status, R.c.community_code, R.c.submitted_at,
+               func.coalesce(_last_change(), R.c.submitted_at).label("idle_since"))
+        .where(R.c.status.in_(REQUEST_OPEN_STATUSES))
+        .subquery("open_requests")
     )
 
 
 def open_requests_by_status(db: Database, scope: Scope, reference: date) -> pd.DataFrame:
     """Open requests (in REQUEST_OPEN_STATUSES) per status, with the median days since their last change."""
-    last = _last_change()
     as_of = datetime.combine(reference + timedelta(days=1), time.min)
-    idle = days_between(func.coalesce(last.c.last_change, R.c.submitted_at), literal(as_of)).label("idle_days")
-    base = (
-        select(R.c.status, idle)
-        .select_from(R.outerjoin(last, last.c.request_id == R.c.id))
-        .where(*_in_scope(scope), R.c.status.in_(REQUEST_OPEN_STATUSES))
-    )
-    counts = db.frame(
-        select(R.c.status, func.count().label("open")).where(*_in_scope(scope), R.c.status.in_(REQUEST_OPEN_STATUSES))
-        .group_by(R.c.status)
-    )
+    src = _open_requests(db)
+    in_scope = [place_filter(src.c.community_code, scope), datetime_filter(src.c.submitted_at, scope.period)]
+    idle = days_between(src.c.idle_since, literal(as_of)).label("idle_days")
+    base = select(src.c.status, idle).where(*in_scope)
+    counts = db.frame(select(src.c.status, func.count().label("open")).where(*in_scope).group_by(src.c.status))
     pct = db.frame(percentile_select(base, "idle_days", ["status"], [50])).rename(columns={"p50": "median_idle_days"})
     frame = pd.DataFrame({"status": REQUEST_OPEN_STATUSES})
     frame = frame.merge(counts, on="status", how="left").merge(pct, on="status", how="left")
@@ -308,22 +403,19 @@ def stalest_open_requests(db: Database, scope: Scope, reference: date, limit: in
 
     Requester name and phone are masked.
     """
-    last = _last_change()
     as_of = datetime.combine(reference + timedelta(days=1), time.min)
-    changed = func.coalesce(last.c.last_change, R.c.submitted_at)
+    src = _open_requests(db)
     stmt = (
         select(
             R.c.id, R.c.category, R.c.channel, R.c.status, C.c.name.label("community"), S.c.name.label("street"),
-            R.c.handling_unit, R.c.submitted_at, changed.label("last_change"),
-            cast(days_between(changed, literal(as_of)), Float).label("idle_days"),
+            R.c.handling_unit, R.c.submitted_at, src.c.idle_since.label("last_change"),
+            cast(days_between(src.c.idle_since, literal(as_of)), Float).label("idle_days"),
             R.c.requester_name, R.c.requester_phone,
         )
-        .select_from(
-            R.join(C, C.c.code == R.c.community_code).join(S, S.c.code == C.c.street_code)
-            .outerjoin(last, last.c.request_id == R.c.id)
-        )
-        .where(*_in_scope(scope), R.c.status.in_(REQUEST_OPEN_STATUSES))
-        .order_by(changed, R.c.id)
+        .select_from(src.join(R, R.c.id == src.c.id).join(C, C.c.code == R.c.community_code)
+                     .join(S, S.c.code == C.c.street_code))
+        .where(place_filter(src.c.community_code, scope), datetime_filter(src.c.submitted_at, scope.period))
+        .order_by(src.c.idle_since, src.c.id)
         .limit(limit)
     )
     return mask_personal_data(db.frame(stmt))
@@ -334,6 +426,16 @@ def stalest_open_requests(db: Database, scope: Scope, reference: date, limit: in
 
 def requests_per_thousand(db: Database, scope: Scope) -> pd.DataFrame:
     """Requests per 1,000 residents by community (communities.population), highest first."""
+    if _summarised(db, scope):
+        units = db.frame(select(C.c.code, C.c.name, S.c.name.label("street_name"), C.c.population)
+                         .join(S, S.c.code == C.c.street_code).where(place_filter(C.c.code, scope)))
+        rows = summaries.span_rows(db, scope, level="community")[["unit_code", "received"]]
+        frame = units.merge(rows.rename(columns={"unit_code": "code"}), on="code", how="left")
+        frame["received"] = frame["received"].fillna(0).astype(int)
+        frame["per_thousand"] = [_share(n, p) * 1000 if p else None
+                                 for n, p in zip(frame["received"], frame["population"], strict=True)]
+        frame = frame.sort_values(["per_thousand", "code"], ascending=[False, True], na_position="last")
+        return frame.reset_index(drop=True)
     received = (
         select(R.c.community_code, func.count().label("received"))
         .where(*_in_scope(scope))
@@ -358,6 +460,13 @@ def requests_per_thousand(db: Database, scope: Scope) -> pd.DataFrame:
 
 def satisfaction_distribution(db: Database, scope: Scope) -> pd.DataFrame:
     """Rated requests per satisfaction score 1–5 (every score listed, zero when none)."""
+    if _summarised(db, scope):
+        row = _scope_row(db, scope) or {}
+        frame = pd.DataFrame({"score": [1, 2, 3, 4, 5],
+                              "requests": [int(row.get(f"score_{s}", 0)) for s in range(1, 6)]})
+        total = frame["requests"].sum()
+        frame["share"] = frame["requests"] / total if total else 0.0
+        return frame
     frame = db.frame(
         select(R.c.satisfaction.label("score"), func.count().label("requests"))
         .where(*_in_scope(scope), R.c.satisfaction.is_not(None))
@@ -376,6 +485,16 @@ def satisfaction_by(db: Database, scope: Scope, level: str = "category") -> pd.D
     if level not in ("category", "street"):
         raise ValueError(f"unknown satisfaction level {level!r}")
     columns, joins = _group_columns(level)
+    if not (scope.community and level == "street") and _summarised(db, scope):
+        if level == "street":
+            rows = summaries.span_rows(db, scope, level="street").rename(columns={"unit_code": "key"})
+            rows = _unit_names(db, "street", rows["key"].tolist()).merge(rows, on="key")
+        else:
+            rows = summaries.span_rows(db, scope, "category")
+            rows = rows.assign(key=rows["dim_value"], name=rows["dim_value"])
+        rows = rows[rows["rated"] > 0]
+        frame = rows[["key", "name", "rated"]].assign(satisfaction=rows["satisfaction_sum"] / rows["rated"])
+        return frame.sort_values(["satisfaction", "key"], ascending=[False, True]).reset_index(drop=True)
     stmt = (
         select(*columns, func.count(R.c.satisfaction).label("rated"), func.avg(R.c.satisfaction).label("satisfaction"))
         .select_from(_joined(joins))
@@ -425,18 +544,14 @@ def wish_fulfilment_times(db: Database, scope: Scope) -> pd.DataFrame:
 
 def requests_for_export(db: Database, scope: Scope, limit: int = EXPORT_LIMIT) -> pd.DataFrame:
     """The scope's latest requests (newest first, at most ``limit``), one row each, personal data masked."""
-    last = _last_change()
     stmt = (
         select(
             R.c.id, R.c.channel, R.c.category, R.c.status, R.c.community_code, C.c.name.label("community"),
             S.c.name.label("street"), R.c.lat, R.c.lon, R.c.submitted_at, R.c.accepted_at, R.c.resolved_at,
-            R.c.closed_at, last.c.last_change, R.c.handling_unit, R.c.satisfaction, R.c.description,
+            R.c.closed_at, _last_change().label("last_change"), R.c.handling_unit, R.c.satisfaction, R.c.description,
             R.c.requester_name, R.c.requester_phone,
         )
-        .select_from(
-            R.join(C, C.c.code == R.c.community_code).join(S, S.c.code == C.c.street_code)
-            .outerjoin(last, last.c.request_id == R.c.id)
-        )
+        .select_from(R.join(C, C.c.code == R.c.community_code).join(S, S.c.code == C.c.street_code))
         .where(*_in_scope(scope))
         .order_by(R.c.submitted_at.desc(), R.c.id.desc())
         .limit(limit)

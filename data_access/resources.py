@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Float, case, cast, distinct, func, literal, select
 
-from data_access import schema
+from data_access import schema, summaries
 from data_access.database import Database
 from data_access.domain import (
     CATALOGUE_RESOURCE,
@@ -322,17 +322,28 @@ def load_demand_map(path: Path | str = DEMAND_MAP_PATH) -> DemandMap:
     return DemandMap(kinds, int(gap.get("per_residents", 1000)), float(gap.get("threshold", 0.5)))
 
 
-def _requests_by_kind(scope: Scope, demand_map: DemandMap):
+def _requests_in_categories(db: Database, scope: Scope, categories: list[str]):
+    """Subquery (community_code, category, n): requests submitted in the period per community and category,
+    only these categories; read from the request summary when it covers the period (data_access.summaries)."""
+    if summaries.covered(db, scope.period):
+        return summaries.community_category_counts(scope, categories).subquery("req_counts")
+    return (
+        select(R.c.community_code, R.c.category, func.count().label("n"))
+        .where(place_filter(R.c.community_code, scope), datetime_filter(R.c.submitted_at, scope.period),
+               R.c.category.in_(categories))
+        .group_by(R.c.community_code, R.c.category)
+        .subquery("req_counts")
+    )
+
+
+def _requests_by_kind(db: Database, scope: Scope, demand_map: DemandMap):
     """Requests submitted in the period in mapped categories, per community and serving resource kind."""
     mapping = demand_map.kind_of_category()
-    kind = case(mapping, value=R.c.category).label("resource_kind") if mapping else literal(None).label(
+    counts = _requests_in_categories(db, scope, list(mapping))
+    kind = case(mapping, value=counts.c.category).label("resource_kind") if mapping else literal(None).label(
         "resource_kind")
-    return (
-        select(R.c.community_code, kind, func.count().label("requests"))
-        .where(place_filter(R.c.community_code, scope), datetime_filter(R.c.submitted_at, scope.period),
-               R.c.category.in_(list(mapping)))
-        .group_by(R.c.community_code, kind)
-    )
+    return select(counts.c.community_code, kind, func.sum(counts.c.n).label("requests")).group_by(
+        counts.c.community_code, kind)
 
 
 def _wishes_by_community(scope: Scope):
@@ -370,7 +381,7 @@ def supply_demand_by_community(db: Database, scope: Scope, demand_map: DemandMap
     kinds = pd.DataFrame({"resource_kind": demand_map.resource_kinds})
     frame = places.merge(kinds, how="cross")
     keys = ["community_code", "resource_kind"]
-    requests = db.frame(_requests_by_kind(scope, demand_map))
+    requests = db.frame(_requests_by_kind(db, scope, demand_map))
     uses = db.frame(_uses_by_kind(scope, demand_map))
     wishes = db.frame(_wishes_by_community(scope))
     frame = frame.merge(requests, on=keys, how="left").merge(uses, on=keys, how="left")
@@ -393,13 +404,9 @@ def demand_gap_ranking(db: Database, scope: Scope, demand_map: DemandMap | None 
     """
     demand_map = demand_map or load_demand_map()
     peers = scope.without_community()
-    requests = (
-        select(R.c.community_code, func.count().label("n"))
-        .where(place_filter(R.c.community_code, peers), datetime_filter(R.c.submitted_at, scope.period),
-               R.c.category.in_(demand_map.request_categories))
-        .group_by(R.c.community_code)
-        .subquery("req")
-    )
+    counts = _requests_in_categories(db, peers, list(demand_map.request_categories))
+    requests = select(counts.c.community_code, func.sum(counts.c.n).label("n")).group_by(
+        counts.c.community_code).subquery("req")
     wishes = _wishes_by_community(peers).subquery("wish")
     uses = (
         select(U.c.community_code, func.count().label("n"))

@@ -24,6 +24,8 @@ from sqlalchemy import (
     Text,
 )
 
+from data_access.domain import REQUEST_STATUSES
+
 metadata = MetaData()
 
 # --- geography: district -> street -> community -> compound ------------------
@@ -152,6 +154,7 @@ requests = Table(
     Column("description", Text, nullable=False),
     Index("ix_requests_community_submitted", "community_code", "submitted_at"),
     Index("ix_requests_submitted", "submitted_at"),
+    Index("ix_requests_status_community", "status", "community_code"),
 )
 
 request_status_history = Table(
@@ -318,6 +321,82 @@ property_ratings = Table(
     Column("stars", Integer, nullable=False, comment="1-5"),
 )
 
+# --- summaries (rebuilt by data_access.summaries on every load and import) ----------
+
+summary_spans = Table(
+    "summary_spans",
+    metadata,
+    Column("span_start", Date, primary_key=True),
+    Column("span_end", Date, primary_key=True),
+    comment="spans the summaries cover: every period option and its previous span",
+)
+
+request_span_summary = Table(
+    "request_span_summary",
+    metadata,
+    Column("unit_level", String(9), primary_key=True, comment="district / street / community"),
+    Column("unit_code", String(12), primary_key=True, comment="* for the district"),
+    Column("span_start", Date, primary_key=True),
+    Column("span_end", Date, primary_key=True),
+    Column("dim", String(8), primary_key=True, comment="all / category / channel"),
+    Column("dim_value", String(20), primary_key=True),
+    Column("street_code", String(9), nullable=False, comment="the unit's street ('' for the district)"),
+    Column("received", Integer, nullable=False),
+    Column("resolved", Integer, nullable=False),
+    Column("platform_resolved", Integer, nullable=False),
+    Column("rated", Integer, nullable=False),
+    Column("satisfaction_sum", Float, nullable=False),
+    Column("resolved_rated", Integer, nullable=False),
+    Column("resolved_satisfaction_sum", Float, nullable=False),
+    Column("on_time", Integer, nullable=False),
+    *[Column(f"score_{s}", Integer, nullable=False) for s in range(1, 6)],
+    *[Column(f"{kind}_{i}", Integer, nullable=False) for kind in ("reached", "current")
+      for i in range(len(REQUEST_STATUSES))],
+    Column("median_days", Float),
+    Column("p90_days", Float),
+    Index("ix_request_span_summary_level_span", "unit_level", "span_start", "span_end", "dim", "street_code"),
+)
+
+request_month_summary = Table(
+    "request_month_summary",
+    metadata,
+    Column("unit_level", String(9), primary_key=True),
+    Column("unit_code", String(12), primary_key=True),
+    Column("month", Date, primary_key=True, comment="first day of the month of submission"),
+    Column("street_code", String(9), nullable=False),
+    Column("received", Integer, nullable=False),
+    Column("resolved", Integer, nullable=False),
+)
+
+unit_span_summary = Table(
+    "unit_span_summary",
+    metadata,
+    Column("unit_level", String(9), primary_key=True, comment="district / street / community"),
+    Column("unit_code", String(12), primary_key=True, comment="* for the district"),
+    Column("span_start", Date, primary_key=True),
+    Column("span_end", Date, primary_key=True),
+    Column("street_code", String(9), nullable=False),
+    Column("projects", Integer, nullable=False, comment="applied for in the span"),
+    Column("projects_completed", Integer, nullable=False, comment="of those, completed today"),
+    Column("resources_used", Integer, nullable=False),
+    Column("new_volunteers", Integer, nullable=False),
+    Index("ix_unit_span_summary_level_span", "unit_level", "span_start", "span_end", "street_code"),
+)
+
+open_request_summary = Table(
+    "open_request_summary",
+    metadata,
+    Column("id", String(16), primary_key=True, comment="requests.id of an open request"),
+    Column("status", String(6), nullable=False),
+    Column("community_code", String(12), nullable=False, index=True),
+    Column("submitted_at", DateTime, nullable=False),
+    Column("idle_since", DateTime, nullable=False, index=True, comment="last status change, else submission"),
+)
+
+#: Tables derived from the data tables, never loaded from CSV.
+SUMMARY_TABLES = [summary_spans, request_span_summary, request_month_summary, unit_span_summary,
+                  open_request_summary]
+
 # --- bookkeeping ---------------------------------------------------------------
 
 dataset_info = Table(
@@ -328,4 +407,4 @@ dataset_info = Table(
 )
 
 #: Tables whose rows come from ``sample_data/<name>.csv``, in load order.
-DATA_TABLES = [t for t in metadata.sorted_tables if t.name != "dataset_info"]
+DATA_TABLES = [t for t in metadata.sorted_tables if t.name != "dataset_info" and t not in SUMMARY_TABLES]

@@ -76,4 +76,4 @@ if st.button(T("data.import"), type="primary", key="data_import"):
         st.subheader(T("data.report"))
         st.dataframe(problems.rename(columns=headers), hide_index=True, width="stretch")
         csv_download(problems, f"import_problems_{area}", uploaded.name, lang, headers=headers,
-                     key="data_problems_download")
+                     key="data_problems_download", follows_scope=False)

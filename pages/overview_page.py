@@ -1,9 +1,13 @@
 """总览 Overview: the district (or the chosen street or community) at a glance."""
 
+from datetime import datetime
+from functools import partial
+
 import streamlit as st
 
-from components import charts, formatting, maps
+from components import briefing, charts, data, formatting, maps
 from components.data import cached, cached_pair, data_context
+from components.exports import download_filename
 from components.kpi import kpi_tile
 from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
 from data_access import (
@@ -28,6 +32,19 @@ st.caption(T("caption.scope", place=place, period=period_label(scope.period, lan
              date=formatting.day(ctx.reference, lang)))
 st.caption(T("caption.delta", prev=f"{previous.period.start} — {previous.period.end}") if previous
            else T("caption.no_delta"))
+
+
+def _briefing(db, scope_, ctx_, place_, period, lang_, streets) -> str:
+    """The printable briefing of this scope, built only when the button is clicked (same queries as the pages)."""
+    content = briefing.collect_briefing(lambda fn, *args: fn(db, *args), scope_, ctx_.start, ctx_.reference, place_,
+                                        period, lang_, streets)
+    return briefing.briefing_html(content, datetime.now())
+
+
+briefing_args = (data.database(), scope, ctx, place, period_label(scope.period, lang), lang, cached(geography.streets))
+st.download_button(T("briefing.button"), data=partial(_briefing, *briefing_args),
+                   file_name=download_filename("briefing", place, "html"), mime="text/html", key="briefing-download",
+                   icon=":material/print:", on_click="ignore", help=T("briefing.button.help"))
 
 proj, proj_prev = cached_pair(projects.project_totals, scope, previous)
 req, req_prev = cached_pair(requests.request_totals, scope, previous)

@@ -328,16 +328,24 @@ with cols[3]:
 
 # --- export -----------------------------------------------------------------------------
 st.header(T("requests.section.export"), divider="gray")
-export = cached(requests.requests_for_export, scope)
-st.caption(T("requests.export.caption", n=formatting.count(len(export)), cap=formatting.count(requests.EXPORT_LIMIT)))
+# the export's rows are queried only when a button is clicked: its size is known from the totals
+exported = min(int(totals["received"].iloc[0]) if len(totals) else 0, requests.EXPORT_LIMIT)
+st.caption(T("requests.export.caption", n=formatting.count(exported), cap=formatting.count(requests.EXPORT_LIMIT)))
+EXPORT_COLUMNS = ["id", "channel", "category", "status", "street", "community", "community_code", "lat", "lon",
+                  "submitted_at", "accepted_at", "resolved_at", "closed_at", "handling_unit", "satisfaction",
+                  "description", "requester_name", "requester_phone"]
+
+
+def export_rows():
+    export = cached(requests.requests_for_export, scope)
+    return export[EXPORT_COLUMNS].assign(status=export["status"].map(lambda s: rc.status_name(s, lang)))
+
+
 with st.container(horizontal=True):
-    export_columns = ["id", "channel", "category", "status", "street", "community", "community_code", "lat", "lon",
-                      "submitted_at", "accepted_at", "resolved_at", "closed_at", "handling_unit", "satisfaction",
-                      "description", "requester_name", "requester_phone"]
-    shown = export[export_columns].assign(status=export["status"].map(lambda s: rc.status_name(s, lang)))
-    names = headers(export_columns)
+    names = headers(EXPORT_COLUMNS)
     names.update({"satisfaction": T("requests.col.satisfaction"), "street": T("requests.col.street")})
-    csv_download(shown, "requests_export", place, lang, headers=names, key="download-requests_export")
-    st.download_button(T("requests.export.json"), data=open311_bytes(scope, targets, data_version()),
+    csv_download(export_rows, "requests_export", place, lang, headers=names, key="download-requests_export")
+    st.download_button(T("requests.export.json"), data=lambda: open311_bytes(scope, targets, data_version()),
                        file_name=download_filename("requests_open311", place).removesuffix(".csv") + ".json",
-                       mime="application/json", key="download-requests_open311", icon=":material/data_object:")
+                       mime="application/json", key="download-requests_open311", icon=":material/data_object:",
+                       on_click="ignore")

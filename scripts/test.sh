@@ -31,6 +31,18 @@ if [ ! -x /usr/bin/chromium ] && is_root; then
     apt_install chromium fonts-noto-cjk || echo "warning: could not install chromium (browser tests will not run)" >&2
 fi
 
+# The deployment test (tests/test_deploy.py) puts nginx in front of two replicas. A policy-rc.d
+# that forbids service starts keeps the package from starting its own nginx on port 80.
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] && is_root; then
+    echo "== installing nginx"
+    added_policy=0
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && added_policy=1
+    fi
+    apt_install nginx || echo "warning: could not install nginx (the deployment test will not run)" >&2
+    if [ "$added_policy" -eq 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
+fi
+
 # The PostgreSQL tests start a throwaway server with initdb/pg_ctl (tests/pg_server.py).
 if ! pg_bin_found; then
     if is_root; then

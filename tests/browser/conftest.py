@@ -6,6 +6,13 @@ and stops the server at the end. ``offline_page`` opens a 1920×1080 page in whi
 request to a host other than the loopback one is aborted and recorded in
 ``page.external_requests``, so a test can assert the app never reached the internet.
 
+Before any test runs, ``app_server`` opens the root URL once and waits for it to finish, so
+the server has built its database and left Streamlit's older multipage mode: a session whose
+first request is a page URL on a fresh server would see a "Page not found" pop-up.
+``app_data_dir`` is the server's data folder (its SQLite file is ``longgang.sqlite3``).
+The browser helpers (waiting until a page is done, naming its problems, the offline guard)
+live in ``bench/browser_support.py``, shared with the load script and the browser timing.
+
 Without /usr/bin/chromium the browser tests are skipped, except under ``CI=true``.
 """
 
@@ -13,24 +20,28 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
+from bench.browser_support import (  # noqa: F401 - CHROMIUM_ARGS and LOOPBACK are re-exported for tests
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOCALE,
+    LOOPBACK,
+    VIEWPORT,
+    free_port,
+    healthy,
+    install_offline_guard,
+    page_problems,
+    wait_until_done,
+)
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-#: WebGL on ANGLE's SwiftShader (software): deck.gl draws and picks there. With --disable-gpu it
-#: draws nothing, so that flag must not be used.
-CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
 #: the machine may be slow and shared: building the database and the first render take a while
 START_TIMEOUT_S = float(os.environ.get("LONGGANG_BROWSER_START_TIMEOUT", "300"))
 
@@ -39,26 +50,19 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() == "true"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as response:
-            return response.status == 200
-    except OSError:
-        return False
+@pytest.fixture(scope="session")
+def app_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The browser server's data folder: it builds ``longgang.sqlite3`` there on first start."""
+    return tmp_path_factory.mktemp("browser-data")
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a real Streamlit server running app.py (own data folder, no internet use)."""
-    data_dir = tmp_path_factory.mktemp("browser-data")
-    port = _free_port()
-    env = {**os.environ, "LONGGANG_DATA_DIR": str(data_dir)}
+def app_server(app_data_dir: Path, chromium) -> Iterator[str]:
+    """Base URL of a real Streamlit server running app.py (own data folder, no internet use), warmed up."""
+    data_dir = app_data_dir
+    port = free_port()
+    # the open demo (no login form), whatever users file the developer has
+    env = {**os.environ, "LONGGANG_DATA_DIR": str(data_dir), "LONGGANG_USERS_FILE": str(data_dir / "no-users.toml")}
     env.pop("DATABASE_URL", None)
     log = open(data_dir / "server.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
@@ -69,12 +73,13 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
-        while not _healthy(url):
+        while not healthy(url):
             if process.poll() is not None:
                 pytest.fail(f"streamlit exited with {process.returncode}: {(data_dir / 'server.log').read_text()}")
             if time.monotonic() > deadline:
                 pytest.fail(f"streamlit did not become healthy in {START_TIMEOUT_S:.0f}s")
             time.sleep(0.5)
+        _warm_up(chromium, url)
         yield url
     finally:
         if process.poll() is None:
@@ -85,6 +90,20 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         log.close()
+
+
+def _warm_up(browser, url: str) -> None:
+    """Open the root URL once (builds the database, leaves the older multipage mode); it must render."""
+    context = browser.new_context(viewport=VIEWPORT, locale=LOCALE)
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/", timeout=START_TIMEOUT_S * 1000)
+        wait_until_done(page, START_TIMEOUT_S * 1000)
+        problems = page_problems(page)
+        if problems:
+            pytest.fail(f"the root page of a fresh server does not render cleanly: {problems}")
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="session")
@@ -107,19 +126,10 @@ def chromium():
 @pytest.fixture
 def offline_page(chromium):
     """A 1920×1080 page that aborts and records every request to a non-loopback host."""
-    context = chromium.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    context = chromium.new_context(viewport=VIEWPORT, locale=LOCALE)
     page = context.new_page()
     page.external_requests = []
-
-    def guard(route):
-        host = urlsplit(route.request.url).hostname or ""
-        if route.request.url.startswith(("data:", "blob:")) or host in LOOPBACK:
-            route.continue_()
-        else:
-            page.external_requests.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    install_offline_guard(context, page.external_requests)
     page.set_default_timeout(START_TIMEOUT_S * 1000)
     try:
         yield page

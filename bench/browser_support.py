@@ -1,0 +1,405 @@
+"""What the browser tests, the load script and the browser timing share.
+
+* :func:`app_pages` reads the pages from ``app.py`` (every ``st.Page(...)`` call), so a page
+  added there is tested, loaded and timed without touching this code.
+* :class:`StreamlitServer` runs ``streamlit run <file>`` on a free loopback port in its own
+  process group, waits for ``/_stcore/health`` and can report the resident memory of its
+  process tree (``/proc``, no psutil).
+* :func:`wait_until_done` (and :func:`wait_until_done_async`) wait in the browser until the
+  script run has finished (``stApp``'s ``data-test-script-state`` is ``notRunning``, the
+  connection is up), no element is stale and no ``stSkeleton`` (a lazily loaded element
+  still loading) remains, for a short settle time; they return how long that took in
+  milliseconds, from the navigation start or from :func:`arm_for_rerun` before a click.
+* :func:`page_problems` names what is wrong on a page: an exception element, an error
+  alert (the app's guard shows one when a page raises), Streamlit's "Page not found" pop-up.
+* :func:`install_offline_guard` aborts and records every request to a non-loopback host.
+
+Playwright is imported lazily, so importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+APP_FILE = ROOT / "app.py"
+CHROMIUM = os.environ.get("LONGGANG_CHROMIUM", "/usr/bin/chromium")
+#: WebGL on ANGLE's SwiftShader (software): deck.gl draws there. With --disable-gpu it draws nothing.
+CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
+VIEWPORT = {"width": 1920, "height": 1080}
+LOCALE = "zh-CN"
+
+#: The scopes the tests, the load and the timing use: the district, a street, one community
+#: (布吉街道 and its 龙岭社区, official NBS codes).
+BUJI = "440307014"
+LONGLING = "440307014003"
+DISTRICT_SCOPE: dict[str, str] = {}
+STREET_SCOPE = {"street": BUJI}
+COMMUNITY_SCOPE = {"community": LONGLING}
+SCOPES = {"district": DISTRICT_SCOPE, "community": COMMUNITY_SCOPE}
+
+EXCEPTION = '[data-testid="stException"]'
+ERROR_ALERT = '[data-testid="stAlertContentError"]'
+SKELETON = '[data-testid="stSkeleton"]'
+NAV_LINK = '[data-testid="stSidebarNavLink"]'
+NAV_MORE = '[data-testid="stSidebarNavViewButton"]'
+DECK_MAP = '[data-testid="stDeckGlJsonChart"]'
+
+
+# ---------------------------------------------------------------- pages
+
+
+@dataclass(frozen=True)
+class AppPage:
+    """One ``st.Page`` of app.py: its script, its URL path and whether it is the default page."""
+
+    script: str
+    url_path: str
+    default: bool = False
+
+    @property
+    def path(self) -> str:
+        """The path to open: the default page lives at ``/`` (``/overview`` shows "Page not found")."""
+        return "" if self.default else self.url_path
+
+
+def app_pages(app_file: Path = APP_FILE) -> list[AppPage]:
+    """Every ``st.Page(...)`` in app.py, in order (conditional ones too, e.g. the data page)."""
+    pages = []
+    calls = sorted((n for n in ast.walk(ast.parse(app_file.read_text(encoding="utf-8")))
+                    if isinstance(n, ast.Call)), key=lambda n: (n.lineno, n.col_offset))
+    for node in calls:
+        if not (isinstance(node.func, ast.Attribute) and node.func.attr == "Page"):
+            continue
+        keywords = {k.arg: k.value for k in node.keywords if k.arg}
+        script = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
+        if not isinstance(script, str):
+            continue
+        url_path = keywords.get("url_path")
+        default = keywords.get("default")
+        pages.append(AppPage(
+            script=script,
+            url_path=url_path.value if isinstance(url_path, ast.Constant) else Path(script).stem,
+            default=isinstance(default, ast.Constant) and default.value is True,
+        ))
+    return pages
+
+
+def page_url(base_url: str, page: AppPage | str, params: dict[str, str] | None = None) -> str:
+    path = page.path if isinstance(page, AppPage) else page
+    query = f"?{urlencode(params)}" if params else ""
+    return f"{base_url.rstrip('/')}/{path}{query}"
+
+
+# ---------------------------------------------------------------- servers
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def process_tree_rss(pid: int) -> int:
+    """Resident memory in bytes of ``pid`` and all its descendants (0 when it is gone)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return total
+
+
+def listening_pid(port: int) -> int | None:
+    """The process listening on a local TCP port (to measure a server someone else started)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            for fd in (entry / "fd").iterdir():
+                link = os.readlink(fd)
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    return int(entry.name)
+        except OSError:
+            continue
+    return None
+
+
+class StreamlitServer:
+    """``streamlit run <script>`` on a free loopback port, in its own process group.
+
+    ``env`` is added to the current environment. Use as a context manager; ``url`` and ``pid``
+    are set once it answers on ``/_stcore/health``.
+    """
+
+    def __init__(self, script: Path | str = APP_FILE, *, env: dict[str, str] | None = None,
+                 drop_env: tuple[str, ...] = (), log_path: Path | None = None, port: int | None = None,
+                 start_timeout_s: float = 300):
+        self.script, self.env, self.drop_env = Path(script), env or {}, drop_env
+        self.log_path, self.port, self.start_timeout_s = log_path, port or free_port(), start_timeout_s
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def start(self) -> StreamlitServer:
+        env = {**os.environ, **self.env}
+        for name in self.drop_env:
+            env.pop(name, None)
+        log = open(self.log_path, "w", encoding="utf-8") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(self.script), "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        if log is not subprocess.DEVNULL:
+            log.close()  # the child keeps its own handle
+        deadline = time.monotonic() + self.start_timeout_s
+        while not healthy(self.url):
+            if self.process.poll() is not None:
+                detail = self.log_path.read_text() if self.log_path else ""
+                raise RuntimeError(f"streamlit exited with {self.process.returncode}: {detail}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"streamlit did not become healthy in {self.start_timeout_s:.0f}s")
+            time.sleep(0.5)
+        return self
+
+    def rss(self) -> int:
+        return process_tree_rss(self.pid) if self.process and self.process.poll() is None else 0
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def __enter__(self) -> StreamlitServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+@contextlib.contextmanager
+def dashboard_server(data_dir: Path | None = None, log_path: Path | None = None) -> Iterator[StreamlitServer]:
+    """``streamlit run app.py`` as an open demo. ``DATABASE_URL`` and ``LONGGANG_DATA_DIR`` pass through;
+    with neither set, it builds the seed SQLite database in a temporary folder (never in ``data/``)."""
+    with contextlib.ExitStack() as stack:
+        env = {}
+        if data_dir is not None:
+            env["LONGGANG_DATA_DIR"] = str(data_dir)
+        elif not os.environ.get("DATABASE_URL") and not os.environ.get("LONGGANG_DATA_DIR"):
+            env["LONGGANG_DATA_DIR"] = stack.enter_context(tempfile.TemporaryDirectory(prefix="lg-bench-"))
+        folder = Path(env.get("LONGGANG_DATA_DIR") or tempfile.gettempdir())
+        env.setdefault("LONGGANG_USERS_FILE", str(folder / "no-users.toml"))  # the open demo
+        yield stack.enter_context(StreamlitServer(APP_FILE, env=env, log_path=log_path))
+
+
+# ---------------------------------------------------------------- in the browser
+
+#: Arm before a click that reruns the script: "done" then also needs a run seen after the click.
+#: With a target path (a page switch), arriving at that path also counts as a run seen: Streamlit
+#: changes the URL when the new page's run starts, and a quick run may never show 'running' in the
+#: DOM (React batches the two state changes).
+ARM_JS = """(targetPath) => {
+  window.__lgArmedAt = performance.now();
+  window.__lgSeenRun = false;
+  window.__lgTargetPath = (targetPath && targetPath !== location.pathname) ? targetPath : null;
+  window.__lgDoneSince = null;
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (window.__lgObserver) window.__lgObserver.disconnect();
+  window.__lgObserver = new MutationObserver(() => {
+    const state = app.getAttribute('data-test-script-state');
+    if (state !== 'notRunning') window.__lgSeenRun = true;
+  });
+  window.__lgObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+#: Truthy (ms since the navigation start or the arm) once the run has finished and nothing is
+#: loading, and has stayed so for ``settle`` ms: a rerun or a lazily loaded element resets it.
+DONE_JS = """(settle) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (window.__lgSeenRun === false && window.__lgTargetPath && location.pathname === window.__lgTargetPath)
+    window.__lgSeenRun = true;
+  const done = !!app && window.__lgSeenRun !== false
+    && app.getAttribute('data-test-script-state') === 'notRunning'
+    && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+    && !document.querySelector('[data-testid="stSkeleton"], [data-stale="true"]');
+  const now = performance.now();
+  if (!done) { window.__lgDoneSince = null; return false; }
+  if (window.__lgDoneSince == null) window.__lgDoneSince = now;
+  if (now - window.__lgDoneSince < settle) return false;
+  return Math.max(1, window.__lgDoneSince - (window.__lgArmedAt || 0));
+}"""
+
+#: What is wrong on the page, as short strings (empty when all is well).
+PROBLEMS_JS = """() => {
+  const out = [];
+  for (const e of document.querySelectorAll('[data-testid="stException"]'))
+    out.push('exception: ' + e.innerText.slice(0, 2000));
+  for (const e of document.querySelectorAll('[data-testid="stAlertContentError"]'))
+    out.push('error alert: ' + e.innerText.slice(0, 500));
+  for (const e of document.querySelectorAll('[role="dialog"]'))
+    if (/Page not found/i.test(e.innerText)) out.push('dialog: ' + e.innerText.slice(0, 300));
+  return out;
+}"""
+
+SETTLE_MS = 250
+
+
+#: Why a page is not done yet, for the message of a timeout.
+STATE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return {script: app && app.getAttribute('data-test-script-state'),
+          connection: app && app.getAttribute('data-test-connection-state'),
+          seenRun: window.__lgSeenRun, skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length,
+          stale: document.querySelectorAll('[data-stale="true"]').length, url: location.href};
+}"""
+
+
+class PageNotDone(TimeoutError):
+    """A page did not finish in time; the message says in what state it was."""
+
+
+def wait_until_done(page, timeout_ms: float = 120_000, settle_ms: int = SETTLE_MS) -> float:
+    """Wait (sync Playwright) until the script finished and nothing loads; the time it took in ms."""
+    try:
+        return float(page.wait_for_function(DONE_JS, arg=settle_ms, timeout=timeout_ms, polling=50).json_value())
+    except Exception as error:
+        if "Timeout" not in type(error).__name__:
+            raise
+        raise PageNotDone(f"not done after {timeout_ms / 1000:.0f} s: {page.evaluate(STATE_JS)}") from None
+
+
+async def wait_until_done_async(page, timeout_ms: float = 120_000, settle_ms: int = SETTLE_MS) -> float:
+    try:
+        handle = await page.wait_for_function(DONE_JS, arg=settle_ms, timeout=timeout_ms, polling=50)
+    except Exception as error:
+        if "Timeout" not in type(error).__name__:
+            raise
+        raise PageNotDone(f"not done after {timeout_ms / 1000:.0f} s: {await page.evaluate(STATE_JS)}") from None
+    return float(await handle.json_value())
+
+
+def arm_for_rerun(page, target: AppPage | None = None) -> None:
+    """Before a click that reruns: "done" then needs a run after it (or arrival at ``target``'s path)."""
+    page.evaluate(ARM_JS, f"/{target.path}" if target else None)
+
+
+async def arm_for_rerun_async(page, target: AppPage | None = None) -> None:
+    await page.evaluate(ARM_JS, f"/{target.path}" if target else None)
+
+
+def page_problems(page) -> list[str]:
+    return list(page.evaluate(PROBLEMS_JS))
+
+
+async def page_problems_async(page) -> list[str]:
+    return list(await page.evaluate(PROBLEMS_JS))
+
+
+def _is_external(url: str) -> bool:
+    if url.startswith(("data:", "blob:", "about:")):
+        return False
+    return (urlsplit(url).hostname or "") not in LOOPBACK
+
+
+def install_offline_guard(context, sink: list[str]) -> None:
+    """Abort every request to a non-loopback host (sync Playwright context) and record it in ``sink``."""
+
+    def guard(route):
+        if _is_external(route.request.url):
+            sink.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", guard)
+
+
+async def install_offline_guard_async(context, sink: list[str]) -> None:
+    async def guard(route):
+        if _is_external(route.request.url):
+            sink.append(route.request.url)
+            await route.abort()
+        else:
+            await route.continue_()
+
+    await context.route("**/*", guard)
+
+
+def _nav_selector(page_url_now: str, target: AppPage) -> str:
+    """The sidebar link to ``target``: the default page's link is the root URL, not its url_path."""
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(page_url_now))
+    return f'{NAV_LINK}[href="{origin}/{target.path}"], {NAV_LINK}[href="/{target.path}"]'
+
+
+def nav_link(page, target: AppPage):
+    """The sidebar link to a page (sync), expanding "View more" when the list is folded."""
+    link = page.locator(_nav_selector(page.url, target)).first
+    if not link.is_visible() and page.locator(NAV_MORE).count():
+        page.locator(NAV_MORE).first.click()
+    return link
+
+
+async def nav_link_async(page, target: AppPage):
+    link = page.locator(_nav_selector(page.url, target)).first
+    if not await link.is_visible() and await page.locator(NAV_MORE).count():
+        await page.locator(NAV_MORE).first.click()
+    return link

@@ -1,0 +1,225 @@
+"""The benchmark: every page at seed and city scale, its data work, its whole run, its browser time.
+
+    python -m bench.run                      # seed + city scale, SQLite, browser and load included
+    python -m bench.run --city-dir /tmp/lgcity --runs 5 --out bench/results/latest.md
+    python -m bench.run --skip-browser --skip-load --scales seed
+
+For every page of app.py and a district, a street and a community scope:
+
+- **data work**: the query calls the page makes (recorded once through ``components.data.cached``)
+  replayed against a fresh connection with no cache anywhere, as on the first click after a filter
+  change (bench/data_work.py); median, min and max of ``--runs`` runs;
+- **page run**: the whole page in AppTest with Streamlit's caches cleared;
+- **browser** (city scale): the page in headless Chromium at 1920×1080 until the script has
+  finished and no skeleton remains, against the matching empty page, alternating
+  (bench/browser_timing.py);
+- **memory**: the server's peak RSS (with its children) while ten browser sessions cycle
+  through every page (bench/load.py).
+
+The city-scale data (bench/city_data.py) is built once into ``--city-dir`` and reused. The
+printed table (Markdown) is also written to ``--out``; the README shows the latest one.
+Targets (issue #10): data work < 150 ms, browser ≤ 1.5× the empty page, city page run ≤ 1.5× the
+seed page run, RSS < 1.5 GB with ten sessions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from bench import data_work
+from bench.browser_support import app_pages
+from data_access import geography
+from data_access.database import DEFAULT_SQLITE_NAME, Database
+from data_access.loader import prepare_database
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_DATA_MS = 150
+TARGET_RATIO = 1.5
+TARGET_RSS_MB = 1536
+
+
+def machine() -> str:
+    cores = os.cpu_count()
+    memory = ""
+    try:
+        with open("/proc/meminfo") as f:
+            memory = f"{int(f.readline().split()[1]) / 2**20:.0f} GB RAM, "
+    except OSError:
+        pass
+    return f"{platform.processor() or platform.machine()}, {cores} cores, {memory}Python {platform.python_version()}"
+
+
+def seed_dir(base: Path) -> Path:
+    """A folder with the seed SQLite database (built from sample_data/ if missing)."""
+    folder = base / "seed"
+    folder.mkdir(parents=True, exist_ok=True)
+    prepare_database(f"sqlite:///{(folder / DEFAULT_SQLITE_NAME).resolve()}")
+    return folder
+
+
+def city_dir(folder: Path, requests: int, say) -> Path:
+    """A folder with the city-scale SQLite database and boundaries (built once)."""
+    from bench.city_data import build_city, load_city
+
+    if not (folder / DEFAULT_SQLITE_NAME).exists():
+        timings: dict[str, float] = {}
+        say(f"building the city-scale data in {folder} …")
+        counts = build_city(folder, requests=requests, timings=timings)
+        _, load_s = load_city(folder)
+        say(f"  {counts['requests']:,} requests, generate {timings['generate']:.0f} s, write "
+            f"{timings['write']:.0f} s, load (with summaries) {load_s:.0f} s")
+    return folder
+
+
+def scopes_of(url: str) -> dict[str, dict[str, str]]:
+    """District, the first street, and that street's first community, as URL parameters."""
+    db = Database(url)
+    try:
+        street = geography.streets(db)["code"].iloc[0]
+        communities = geography.communities(db)
+        community = communities.loc[communities["street_code"] == street, "code"].iloc[0]
+    finally:
+        db.dispose()
+    return {"district": {}, "street": {"street": street}, "community": {"community": community}}
+
+
+def measure_app(folder: Path, runs: int, say) -> pd.DataFrame:
+    """Data work and AppTest page run per page and scope, with LONGGANG_DATA_DIR at ``folder``."""
+    os.environ["LONGGANG_DATA_DIR"] = str(folder)
+    os.environ.pop("DATABASE_URL", None)
+    url = f"sqlite:///{(folder / DEFAULT_SQLITE_NAME).resolve()}"
+    rows = []
+    for page in app_pages():
+        for scope_name, params in scopes_of(url).items():
+            calls = data_work.page_calls(page.script, params)
+            work = [data_work.time_calls(url, calls) for _ in range(runs)]
+            totals = [w[0] * 1000 for w in work]
+            slowest = max(work[0][1].items(), key=lambda kv: kv[1])[0] if calls else ""
+            page_runs = [data_work.timed_page_run(page.script, params) * 1000 for _ in range(runs)]
+            row = {
+                "page": page.url_path, "scope": scope_name, "queries": len(calls),
+                "data_ms": statistics.median(totals), "data_min": min(totals), "data_max": max(totals),
+                "slowest_query": slowest,
+                "run_ms": statistics.median(page_runs), "run_min": min(page_runs), "run_max": max(page_runs),
+            }
+            rows.append(row)
+            say(f"  {page.url_path:<14} {scope_name:<10} data {row['data_ms']:7.0f} ms  run {row['run_ms']:7.0f} ms")
+    return pd.DataFrame(rows)
+
+
+def measure_browser(folder: Path, runs: int, say) -> tuple[pd.DataFrame, str]:
+    """Browser times against the empty pages, then ten sessions of load (peak RSS), on one server."""
+    from bench.browser_support import dashboard_server
+    from bench.browser_timing import empty_server, measure_pages
+    from bench.load import report, run_load
+
+    with dashboard_server(folder) as app, empty_server() as empty:
+        url = f"sqlite:///{(folder / DEFAULT_SQLITE_NAME).resolve()}"
+        frame = measure_pages(app.url, empty.url, scopes={k: v for k, v in scopes_of(url).items()
+                                                           if k != "street"}, runs=runs, progress=say)
+        results = asyncio.run(run_load(app.url, sessions=10, seconds=120, pid=app.process.pid))
+        return frame, report(results, 10, 120)
+
+
+def _ms(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def table(app: dict[str, pd.DataFrame], browser: pd.DataFrame | None) -> str:
+    """One Markdown table: per page and scope, data work and page run at each scale, browser ratio."""
+    scales = list(app)
+    merged = None
+    for scale, frame in app.items():
+        part = frame.set_index(["page", "scope"]).add_prefix(f"{scale}_")
+        merged = part if merged is None else merged.join(part, how="outer")
+    header = ["page", "scope"]
+    for scale in scales:
+        header += [f"{scale} data ms (min–max)", f"{scale} page run ms"]
+    if len(scales) == 2:
+        header.append("run city ÷ seed")
+    if browser is not None:
+        header += ["browser ms", "empty page ms", "ratio"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    shown = browser.set_index(["page", "scope"]) if browser is not None else None
+    for (page, scope_name), row in merged.iterrows():
+        cells = [page, scope_name]
+        for scale in scales:
+            flag = " ✗" if row[f"{scale}_data_ms"] > TARGET_DATA_MS else ""
+            cells += [f"{_ms(row[f'{scale}_data_ms'])} ({_ms(row[f'{scale}_data_min'])}–"
+                      f"{_ms(row[f'{scale}_data_max'])}){flag}", _ms(row[f"{scale}_run_ms"])]
+        if len(scales) == 2:
+            ratio = row[f"{scales[1]}_run_ms"] / row[f"{scales[0]}_run_ms"]
+            cells.append(f"{ratio:.2f}" + (" ✗" if ratio > TARGET_RATIO else ""))
+        if shown is not None:
+            if (page, scope_name) in shown.index:
+                b = shown.loc[(page, scope_name)]
+                cells += [_ms(b["median_ms"]), _ms(b["empty_median_ms"]),
+                          f"{b['ratio']:.2f}" + (" ✗" if b["ratio"] > TARGET_RATIO else "")]
+            else:
+                cells += ["", "", ""]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--work-dir", type=Path, default=Path("/tmp/longgang-bench"),
+                        help="where the seed database lives (default /tmp/longgang-bench)")
+    parser.add_argument("--city-dir", type=Path, default=None, help="city-scale data folder (built if empty)")
+    parser.add_argument("--requests", type=int, default=2_000_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--scales", default="seed,city")
+    parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.md")
+    args = parser.parse_args(argv)
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    folders = {}
+    for scale in args.scales.split(","):
+        if scale == "seed":
+            folders["seed"] = seed_dir(args.work_dir)
+        elif scale == "city":
+            folders["city"] = city_dir(args.city_dir or args.work_dir / "city", args.requests, say)
+    app = {}
+    for scale, folder in folders.items():
+        say(f"{scale}: data work and page runs ({args.runs} runs each)")
+        app[scale] = measure_app(folder, args.runs, say)
+    browser, load_report = None, ""
+    if not args.skip_browser:
+        largest = folders.get("city") or folders["seed"]
+        say(f"browser timing and load on {largest}")
+        browser, load_report = measure_browser(largest, args.runs, say)
+    text = "\n".join([
+        f"Benchmark of {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; SQLite; runs per figure: {args.runs}.",
+        f"Targets: data work < {TARGET_DATA_MS} ms (cold), browser ≤ {TARGET_RATIO}× its empty page, "
+        f"city page run ≤ {TARGET_RATIO}× seed, server RSS < {TARGET_RSS_MB} MB with 10 sessions. ✗ = missed.",
+        "",
+        table(app, browser),
+        "",
+        "Ten browser sessions for two minutes (browser column's server):" if load_report else "",
+        "```" if load_report else "",
+        load_report,
+        "```" if load_report else "",
+        f"(benchmark took {time.perf_counter() - started:.0f} s)",
+    ])
+    print(text)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

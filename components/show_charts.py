@@ -1,0 +1,189 @@
+"""Pure builders of the presenter show: the page's CSS, the slide header, KPI tiles, legends, and
+figures restyled for a big screen (dark or light). No Streamlit, no database.
+
+Type is sized for the back of a meeting room at 1920×1080: titles 44px, KPI values 64px,
+chart text 20px. Every text that comes from a show file or the data is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from components.charts import FONT
+
+THEMES = ("dark", "light")
+DEFAULT_THEME = "dark"
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    background: str
+    panel: str
+    panel_border: str
+    text: str
+    muted: str
+    accent: str
+    grid: str
+    plotly_template: str
+
+
+THEME_STYLES = {
+    # 数据大屏 convention: deep navy, cyan accents, light text.
+    "dark": Theme("dark", "radial-gradient(ellipse at top, #0d2a52 0%, #061327 70%)", "rgba(16, 45, 86, 0.72)",
+                  "rgba(64, 196, 255, 0.45)", "#e8f1fb", "#9fb9d6", "#3fd0ff", "rgba(255,255,255,0.12)",
+                  "plotly_dark"),
+    "light": Theme("light", "#f3f6fa", "#ffffff", "#d3dce7", "#16212d", "#50606f", "#1f5fa8", "rgba(0,0,0,0.08)",
+                   "plotly_white"),
+}
+
+TITLE_PX = 44
+SCOPE_PX = 26
+KPI_VALUE_PX = 64
+KPI_LABEL_PX = 24
+CHART_FONT_PX = 20
+#: values longer than this (¥5.33 million) get a smaller size so a row of five still fits
+LONG_VALUE = 9
+
+
+def theme_style(theme: str) -> Theme:
+    return THEME_STYLES.get(theme, THEME_STYLES[DEFAULT_THEME])
+
+
+def page_css(theme: str) -> str:
+    """Full screen within the browser: no sidebar, header, toolbar or menus; the theme's colours."""
+    t = theme_style(theme)
+    return f"""<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="collapsedControl"],
+header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+[data-testid="stStatusWidget"], [data-testid="stMainMenu"], [data-testid="stSidebarNav"],
+footer {{ display: none !important; }}
+/* The show draws no dialog of its own; Streamlit's "page not found" notice, sent to the first session
+   of a freshly started server that opens a page by its URL, would otherwise cover the wall. */
+[data-testid="stDialog"] {{ display: none !important; }}
+[data-testid="stApp"], [data-testid="stAppViewContainer"], [data-testid="stMain"] {{
+  background: {t.background} !important; color: {t.text};
+}}
+[data-testid="stMainBlockContainer"], .block-container {{
+  padding: 14px 36px 96px 36px !important; max-width: 100% !important;
+}}
+[data-testid="stMain"] {{ color: {t.text}; }}
+[data-testid="stMain"] [data-testid="stCaptionContainer"] {{ font-size: 20px; color: {t.muted}; }}
+[data-testid="stAlert"] p {{ font-size: 26px !important; }}
+.lg-show-head {{ display: flex; justify-content: space-between; align-items: flex-end; gap: 32px;
+  border-bottom: 2px solid {t.panel_border}; padding-bottom: 10px; margin-bottom: 6px; }}
+.lg-show-title {{ font-size: {TITLE_PX}px; font-weight: 700; line-height: 1.2; color: {t.text}; }}
+.lg-show-scope {{ font-size: {SCOPE_PX}px; color: {t.accent}; margin-top: 6px; line-height: 1.3; }}
+.lg-show-meta {{ text-align: right; font-size: {SCOPE_PX}px; color: {t.muted}; white-space: nowrap;
+  line-height: 1.35; }}
+.lg-show-meta b {{ color: {t.text}; font-size: 30px; }}
+.lg-show-kpis {{ display: flex; gap: 18px; margin: 6px 0 10px 0; }}
+.lg-show-kpi {{ flex: 1 1 0; background: {t.panel}; border: 1px solid {t.panel_border}; border-radius: 10px;
+  padding: 12px 18px; min-width: 0; }}
+.lg-show-kpi-label {{ font-size: {KPI_LABEL_PX}px; color: {t.muted}; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; }}
+.lg-show-kpi-value {{ font-size: {KPI_VALUE_PX}px; font-weight: 700; color: {t.accent}; line-height: 1.15;
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; font-variant-numeric: tabular-nums; }}
+.lg-show-kpi-value.long {{ font-size: {KPI_VALUE_PX * 3 // 4}px; line-height: 1.53; }}
+.lg-show-kpi-note {{ font-size: 20px; color: {t.muted}; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; }}
+.lg-show-kpis.stacked {{ flex-direction: column; }}
+.lg-show-chart-title {{ font-size: 28px; font-weight: 600; color: {t.text}; margin: 4px 0 0 4px; }}
+.lg-show-legend {{ background: {t.panel}; border: 1px solid {t.panel_border}; border-radius: 10px;
+  padding: 14px 18px; }}
+.lg-show-legend-title {{ font-size: 26px; font-weight: 600; color: {t.text}; }}
+.lg-show-legend-bar {{ height: 26px; border-radius: 5px; margin-top: 10px; }}
+.lg-show-legend-ticks {{ display: flex; justify-content: space-between; font-size: 20px; color: {t.muted};
+  margin-top: 4px; }}
+.lg-show-legend-note {{ font-size: 19px; color: {t.muted}; margin-top: 8px; }}
+.st-key-show-controls {{ position: fixed; left: 0; right: 0; bottom: 0; z-index: 999990;
+  background: {t.panel}; border-top: 2px solid {t.panel_border}; padding: 10px 36px;
+  backdrop-filter: blur(6px); }}
+.st-key-show-controls button {{ font-size: 22px !important; min-height: 52px; padding: 4px 22px;
+  background: transparent !important; border: 1px solid {t.panel_border} !important; }}
+.st-key-show-controls button:hover {{ border-color: {t.accent} !important; }}
+.st-key-show-controls button p, .st-key-show-controls button span {{ font-size: 22px !important;
+  color: {t.text} !important; }}
+.st-key-show-controls button kbd, .st-key-show-controls button [data-testid="stButtonShortcut"] {{
+  color: {t.muted} !important; }}
+.lg-show-status {{ font-size: 24px; color: {t.text}; white-space: nowrap; }}
+.lg-show-status .muted {{ color: {t.muted}; font-size: 20px; margin-left: 18px; }}
+.lg-show-progress {{ height: 6px; background: {t.grid}; border-radius: 3px; margin-top: 6px; overflow: hidden; }}
+.lg-show-progress > div {{ height: 100%; background: {t.accent}; }}
+</style>"""
+
+
+def _esc(value) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def header_html(title: str, scope_line: str, as_of: str, counter: str) -> str:
+    """The slide's title and scope on the left, as-of date and slide n/N on the right."""
+    return (
+        '<div class="lg-show-head"><div>'
+        f'<div class="lg-show-title">{_esc(title)}</div>'
+        f'<div class="lg-show-scope" data-testid="lg-show-scope">{_esc(scope_line)}</div></div>'
+        f'<div class="lg-show-meta"><div>{_esc(as_of)}</div><div><b>{_esc(counter)}</b></div></div></div>'
+    )
+
+
+def kpis_html(items: list[tuple[str, str] | tuple[str, str, str]], stacked: bool = False) -> str:
+    """A row (or column) of big figures: (label, value) or (label, value, note)."""
+    tiles = []
+    for item in items:
+        label, value = item[0], item[1]
+        note = f'<div class="lg-show-kpi-note">{_esc(item[2])}</div>' if len(item) > 2 and item[2] else ""
+        size = " long" if len(str(value)) > LONG_VALUE else ""
+        tiles.append(f'<div class="lg-show-kpi"><div class="lg-show-kpi-label">{_esc(label)}</div>'
+                     f'<div class="lg-show-kpi-value{size}">{_esc(value)}</div>{note}</div>')
+    return f'<div class="lg-show-kpis{" stacked" if stacked else ""}">{"".join(tiles)}</div>'
+
+
+def chart_title_html(title: str) -> str:
+    return f'<div class="lg-show-chart-title">{_esc(title)}</div>'
+
+
+def legend_html(title: str, unit: str, stops: list[tuple[str, str]], notes: list[str]) -> str:
+    """A big map legend: the gradient with its tick labels, then notes (all escaped)."""
+    gradient = ", ".join(colour for _, colour in stops) or "#9e9e9e, #9e9e9e"
+    ticks = "".join(f"<span>{_esc(label)}</span>" for label, _ in stops)
+    unit_part = f"（{_esc(unit)}）" if unit else ""
+    note_part = "".join(f'<div class="lg-show-legend-note">{_esc(n)}</div>' for n in notes if n)
+    return (f'<div class="lg-show-legend"><div class="lg-show-legend-title">{_esc(title)}{unit_part}</div>'
+            f'<div class="lg-show-legend-bar" style="background:linear-gradient(to right, {gradient})"></div>'
+            f'<div class="lg-show-legend-ticks">{ticks}</div>{note_part}</div>')
+
+
+def status_html(counter: str, status: str, keys: str, fraction: float) -> str:
+    """The control bar's text: slide n/N, the countdown (or paused), the keys, a progress line."""
+    width = f"{max(0.0, min(1.0, fraction)) * 100:.1f}%"
+    return (f'<div class="lg-show-status">{_esc(counter)}　{_esc(status)}<span class="muted">{_esc(keys)}</span></div>'
+            f'<div class="lg-show-progress"><div style="width:{width}"></div></div>')
+
+
+def big_screen(fig: go.Figure, theme: str, height: int) -> go.Figure:
+    """A builder's figure restyled for the wall: the theme's template, transparent ground, large type."""
+    t = theme_style(theme)
+    fig.update_layout(
+        template=t.plotly_template,
+        height=height,
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font={"family": FONT, "size": CHART_FONT_PX, "color": t.text},
+        margin={"l": 10, "r": 20, "t": 50, "b": 10},
+        legend={"font": {"size": CHART_FONT_PX}, "orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        hoverlabel={"font": {"size": CHART_FONT_PX}},
+    )
+    fig.update_xaxes(gridcolor=t.grid, zerolinecolor=t.grid, tickfont={"size": CHART_FONT_PX - 2},
+                     title_font={"size": CHART_FONT_PX})
+    fig.update_yaxes(gridcolor=t.grid, zerolinecolor=t.grid, tickfont={"size": CHART_FONT_PX - 2},
+                     title_font={"size": CHART_FONT_PX})
+    fig.update_traces(textfont={"size": CHART_FONT_PX}, selector={"type": "bar"})
+    fig.update_traces(textfont={"size": CHART_FONT_PX + 2}, connector={"fillcolor": t.grid},
+                      selector={"type": "funnel"})
+    fig.update_traces(line={"width": 4}, selector={"type": "scatter", "mode": "lines"})
+    fig.update_traces(line={"width": 4}, marker={"size": 9}, selector={"type": "scatter", "mode": "lines+markers"})
+    return fig

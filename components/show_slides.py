@@ -1,0 +1,260 @@
+"""The big-screen panels of the presenter show, one function per panel.
+
+Each panel draws one slide for the slide's OWN scope (never the sidebar's), with the
+existing query functions through :func:`components.data.cached` and the existing pure
+builders, restyled by :mod:`components.show_charts`. Requests are shown as totals only:
+no query that returns a person's name, phone or address is called here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from components import charts, formatting, maps, project_charts, show_charts
+from components import request_charts as rc
+from components import resource_charts as resc
+from components import scorecard_charts as sc
+from components.data import DataContext, cached
+from components.i18n import text
+from components.playlist import Slide
+from data_access import boundaries, community_measures, evaluation, geography, projects, requests, resources
+from data_access.scope import Scope
+
+CHART_CONFIG = {"displayModeBar": False, "displaylogo": False}
+#: The content area between the header band and the control bar at 1920×1080.
+CHART_HEIGHT = 620
+MAP_HEIGHT = 760
+
+
+def _value(frame: pd.DataFrame, column: str):
+    return frame[column].iloc[0] if len(frame) and column in frame else None
+
+
+def _chart(fig, theme: str, title: str, height: int = CHART_HEIGHT, key: str | None = None) -> None:
+    st.markdown(show_charts.chart_title_html(title), unsafe_allow_html=True)
+    st.plotly_chart(show_charts.big_screen(fig, theme, height), theme=None, config=CHART_CONFIG, key=key)
+
+
+def _kpis(items, stacked: bool = False) -> None:
+    st.markdown(show_charts.kpis_html(items, stacked), unsafe_allow_html=True)
+
+
+def _empty(lang: str) -> None:
+    st.info(text("show.empty", lang))
+
+
+def _stage_bars(stages: pd.DataFrame, lang: str):
+    """Projects by stage; a community's handful gets whole-number ticks (not 0, 0, 1, 1)."""
+    fig = charts.stage_bars(stages, lang)
+    if len(stages) and stages["projects"].max() <= 10:
+        fig.update_xaxes(dtick=1)
+    return fig
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _shapes(marker: str) -> boundaries.Shapes:
+    return boundaries.load_shapes()
+
+
+def overview(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
+    T = _translator(lang)
+    proj = cached(projects.project_totals, scope)
+    req = cached(requests.request_totals, scope)
+    res = cached(resources.resource_totals, scope)
+    _kpis([
+        (T("show.kpi.projects"), formatting.count(_value(proj, "projects"))),
+        (T("show.kpi.completed"), formatting.count(_value(proj, "completed"))),
+        (T("show.kpi.received"), formatting.count(_value(req, "received"))),
+        (T("show.kpi.rate"), formatting.percent(_value(req, "resolution_rate"), lang)),
+        (T("show.kpi.fund"), formatting.money(_value(res, "fund_raised_yuan"), lang)),
+    ])
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        by_month = cached(requests.requests_by_month, scope)
+        if by_month.empty:
+            _empty(lang)
+        else:
+            _chart(charts.monthly_requests(by_month, lang), theme, T("show.chart.trend"), key=f"{key}-trend")
+    with right:
+        stages = cached(projects.project_stage_counts, scope)
+        if stages.empty or not stages["projects"].sum():
+            _empty(lang)
+        else:
+            _chart(_stage_bars(stages, lang), theme, T("show.chart.stages"), key=f"{key}-stages")
+
+
+def map_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
+    T = _translator(lang)
+    measure = slide.measure or maps.DEFAULT_MEASURE
+    spec = maps.MEASURES[measure]
+    shapes = _shapes(str(boundaries.boundaries_dir()))
+    street = scope.effective_street
+    if street:
+        units = cached(community_measures.unit_measures, scope.without_community(), "community")
+        units = units.loc[units["street_code"] == street].reset_index(drop=True)
+        source = {"type": "FeatureCollection",
+                  "features": [f for f in shapes.communities["features"] if f["properties"]["street_code"] == street]}
+        unit_shapes, bounds, label_size = shapes.communities, maps.collection_bounds(source), 20
+    else:
+        units = cached(community_measures.unit_measures, scope, "street")
+        source, unit_shapes, bounds, label_size = shapes.streets, shapes.streets, maps.DISTRICT_BOUNDS, 22
+    if units.empty:
+        _empty(lang)
+        return
+    district_row = cached(community_measures.unit_measures, scope.widened(), "district")
+    district_value = _value(district_row, spec.column)
+    if measure in ("projects", "resources_used", "composite") or district_value is None or pd.isna(district_value):
+        district_value = maps.unit_averages(units).get(measure)
+    view = maps.community_map(
+        units, unit_shapes, shapes.outline, measure, lang, district_value=district_value,
+        street_shapes=shapes.streets, labels=maps.label_points(source), label_size=label_size,
+        highlight=scope.community, bounds=bounds, schematic=shapes.schematic, width=1340, height=MAP_HEIGHT,
+    )
+    left, right = st.columns([7, 3], gap="large")
+    with left:
+        st.pydeck_chart(view.deck, height=MAP_HEIGHT, key=f"{key}-map")
+    with right:
+        legend = view.legend
+        notes = [legend.centre_label or ""]
+        if view.schematic:
+            notes.append(text("map.schematic_note", lang))
+        st.markdown(show_charts.legend_html(legend.title, legend.unit, legend.stops, notes), unsafe_allow_html=True)
+        ranked = units.dropna(subset=[spec.column]).sort_values(spec.column, ascending=not spec.higher_is_better)
+        items = []
+        if scope.community:
+            own = units.loc[units["code"] == scope.community]
+            if len(own):
+                items.append((own["name"].iloc[0], maps.format_measure(measure, own[spec.column].iloc[0], lang)))
+        if len(ranked):
+            best, worst = ranked.iloc[0], ranked.iloc[-1]
+            items.append((T("show.map.best", name=best["name"]), maps.format_measure(measure, best[spec.column], lang)))
+            items.append((T("show.map.worst", name=worst["name"]),
+                          maps.format_measure(measure, worst[spec.column], lang)))
+        _kpis(items, stacked=True)
+
+
+def projects_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
+    T = _translator(lang)
+    totals = cached(projects.project_totals, scope)
+    overdue = cached(projects.overdue_projects, scope, ctx.reference)
+    count, completed = _value(totals, "projects"), _value(totals, "completed")
+    share = completed / count if count else None
+    _kpis([
+        (T("show.kpi.projects"), formatting.count(count)),
+        (T("show.kpi.completed"), formatting.count(completed)),
+        (T("show.kpi.completed_share"), formatting.percent(share, lang)),
+        (T("show.kpi.overdue"), formatting.count(len(overdue))),
+        (T("show.kpi.difficulties"), formatting.count(_value(totals, "difficulties_solved"))),
+    ])
+    if not count:
+        _empty(lang)
+        return
+    left, right = st.columns(2, gap="large")
+    with left:
+        _chart(project_charts.funnel(cached(projects.project_funnel, scope), lang), theme, T("show.chart.funnel"),
+               key=f"{key}-funnel")
+    with right:
+        _chart(_stage_bars(cached(projects.project_stage_counts, scope), lang), theme, T("show.chart.stages"),
+               key=f"{key}-stages")
+
+
+def requests_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
+    T = _translator(lang)
+    totals = cached(requests.request_totals, scope)
+    resp = cached(requests.responsiveness, scope, targets=requests.load_request_targets())
+    _kpis([
+        (T("show.kpi.received"), formatting.count(_value(totals, "received"))),
+        (T("show.kpi.resolved"), formatting.count(_value(totals, "resolved"))),
+        (T("show.kpi.rate"), formatting.percent(_value(totals, "resolution_rate"), lang)),
+        (T("show.kpi.on_time"), formatting.percent(_value(resp, "on_time_share"), lang)),
+        (T("show.kpi.median"), formatting.days(_value(totals, "median_days"), lang)),
+    ])
+    if not _value(totals, "received"):
+        _empty(lang)
+        return
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        _chart(charts.monthly_requests(cached(requests.requests_by_month, scope), lang), theme,
+               T("show.chart.trend"), key=f"{key}-trend")
+    with right:
+        categories = rc.with_change(cached(requests.requests_by_category, scope), None, "category")
+        _chart(rc.category_bars(categories, lang), theme, T("show.chart.categories"), key=f"{key}-categories")
+    st.caption(T("show.privacy"))
+
+
+def resources_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
+    T = _translator(lang)
+    totals = cached(resources.resource_totals, scope)
+    _kpis([
+        (T("show.kpi.partners"), formatting.count(_value(totals, "partner_units"))),
+        (T("show.kpi.uses"), formatting.count(_value(totals, "resource_uses"))),
+        (T("show.kpi.beneficiaries"), formatting.count(_value(totals, "beneficiaries"))),
+        (T("show.kpi.venues"), formatting.count(_value(totals, "venues"))),
+        (T("show.kpi.fund"), formatting.money(_value(totals, "fund_raised_yuan"), lang)),
+    ])
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        by_month = cached(resources.fund_by_month, scope)
+        if by_month.empty:
+            _empty(lang)
+        else:
+            _chart(resc.fund_cumulative_lines(by_month, lang), theme, T("show.chart.fund"), key=f"{key}-fund")
+    with right:
+        uptake = cached(resources.catalogue_uptake, scope)
+        if uptake.empty or not (uptake["uses"] > 0).any():
+            _empty(lang)
+        else:
+            _chart(resc.top_items_bars(uptake, lang, top=8), theme, T("show.chart.items"), key=f"{key}-items")
+
+
+def scorecards_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
+    T = _translator(lang)
+    level = "community" if scope.effective_street else "street"
+    league = cached(evaluation.league_table, scope.without_community(), level)
+    if league.empty:
+        _empty(lang)
+        return
+    year = int(league["year"].iloc[0])
+    top = league.sort_values("rank").iloc[0]
+    items = [
+        (T("show.kpi.units"), formatting.count(len(league))),
+        (T("show.kpi.top"), f"{top['composite']:.1f}", str(top["name"])),
+        (T("show.kpi.average"), f"{league['composite'].mean():.1f}"),
+    ]
+    if scope.community:
+        own = league.loc[league["code"] == scope.community]
+        if len(own):
+            items.append((str(own["name"].iloc[0]), f"{own['composite'].iloc[0]:.1f}",
+                          T("show.kpi.rank", rank=int(own["rank"].iloc[0]), n=len(league))))
+    left, right = st.columns([7, 3], gap="large")
+    shown = league.sort_values("rank").head(14)
+    if lang == "en" and level == "street":
+        streets = cached(geography.streets)
+        shown = shown.assign(name=shown["code"].map(dict(zip(streets["code"], streets["name_en"], strict=True)))
+                             .fillna(shown["name"]))
+    with left:
+        _chart(sc.league_bars(shown, lang), theme, T("show.chart.league", year=year),
+               height=min(800, 120 + 60 * len(shown)), key=f"{key}-league")
+    with right:
+        _kpis(items, stacked=True)
+
+
+PANELS: dict[str, Callable[..., None]] = {
+    "overview": overview,
+    "map": map_panel,
+    "projects": projects_panel,
+    "requests": requests_panel,
+    "resources": resources_panel,
+    "scorecards": scorecards_panel,
+}
+
+
+def _translator(lang: str):
+    return lambda key, **values: text(key, lang, **values)
+
+
+def render(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
+    PANELS[slide.panel](slide, scope, lang, theme, ctx, key)

@@ -1,0 +1,191 @@
+"""The printable briefing: for a scope it holds the same figures and lists as the pages' own queries,
+works with no internet, escapes data text; the overview page offers it and pages offer Excel downloads."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+
+import pandas as pd
+import pytest
+from apptest_support import metrics, open_app
+
+from components import formatting
+from components.briefing import HEADLINE, TOTALS, Briefing, Table, briefing_html, collect_briefing
+from components.i18n import text
+from components.request_charts import status_name
+from components.scope_sidebar import period_label, place_label
+from data_access import evaluation, geography, projects, requests, resources
+from data_access.scope import Scope, period_options
+
+GENERATED = datetime(2023, 11, 1, 9, 30)
+
+
+def build(db, scope: Scope, lang: str = "zh") -> tuple[Briefing, str]:
+    start, reference = geography.data_range(db)
+    streets, communities = geography.streets(db), geography.communities(db)
+    content = collect_briefing(lambda fn, *args: fn(db, *args), scope, start, reference,
+                               place_label(scope, streets, communities, lang), period_label(scope.period, lang), lang,
+                               streets)
+    return content, briefing_html(content, GENERATED)
+
+
+def scopes(db) -> dict[str, Scope]:
+    start, reference = geography.data_range(db)
+    periods = {p.key: p for p in period_options(start, reference)}
+    longling = geography.communities(db).query("name == '龙岭社区'").iloc[0]
+    return {"district": Scope(periods["all"]),
+            "community": Scope(periods["2023"], street=longling["street_code"], community=longling["code"])}
+
+
+def without_plotly(document: str) -> str:
+    """The document with the inlined plotly.js library cut out (its source names URLs in strings)."""
+    return re.sub(r"<script>/\*\*.*?</script>", "", document, count=1, flags=re.S)
+
+
+def tiles(document: str) -> dict[str, str]:
+    return dict(re.findall(r'<div class="label">(.*?)</div><div class="value">(.*?)</div>', document))
+
+
+@pytest.mark.parametrize("which", ["district", "community"])
+def test_briefing_holds_the_pages_figures_for_the_scope(db, which):
+    scope = scopes(db)[which]
+    start, reference = geography.data_range(db)
+    content, document = build(db, scope)
+    streets, communities = geography.streets(db), geography.communities(db)
+    place = place_label(scope, streets, communities, "zh")
+
+    # the filters and the data date, in the running header (repeated on every printed page) and the title block
+    running = html.escape(f"范围：{place}\u3000时段：{period_label(scope.period, 'zh')}\u3000数据截至："
+                          f"{formatting.day(reference, 'zh')}")
+    assert running in document
+    header = document[document.index('<table class="layout"><thead>'):document.index("</thead>")]
+    for piece in (f"范围：{place}", f"时段：{period_label(scope.period, 'zh')}",
+                  f"数据截至：{formatting.day(reference, 'zh')}"):
+        assert f"<i>{html.escape(piece)}</i>" in header
+
+    # the headline figures: the overview tiles' queries, formatted as the tiles format them
+    expected = {html.escape(text(key)): html.escape(fmt(TOTALS[source](db, scope)[column].iloc[0], "zh"))
+                for key, source, column, fmt in HEADLINE}
+    assert tiles(document) == expected and len(expected) == len(HEADLINE)
+
+    # every overdue project, by code and title
+    overdue = projects.overdue_projects(db, scope, reference)
+    for code, title in zip(overdue["code"], overdue["title"], strict=True):
+        assert f"<td class=\"s\">{code}</td>" in document and html.escape(title) in document
+    if overdue.empty:
+        assert "该范围内没有逾期项目。" in document
+
+    # the backlog: open requests by status, and the stalest ones, masked
+    backlog = requests.open_requests_by_status(db, scope, reference)
+    for status, open_count in zip(backlog["status"], backlog["open"], strict=True):
+        if backlog["open"].sum():
+            assert f'<td class="s">{status_name(status)}</td><td class="n">{int(open_count):,}</td>' in document
+    stalest = requests.stalest_open_requests(db, scope, reference, 20)
+    for request_id, phone in zip(stalest["id"], stalest["requester_phone"], strict=True):
+        assert request_id in document and html.escape(phone) in document
+        assert re.fullmatch(r"\d{3}\*+\d{4}", phone)
+
+    # the resource gap list: every flagged community, in rank order
+    ranking = resources.demand_gap_ranking(db, scope)
+    flagged = ranking[ranking["flagged"]]
+    heading = f"供需缺口清单（{len(flagged)}个社区）"
+    assert heading in document
+    gap_section = document[document.index(heading):].split("<section", 1)[0]
+    rows = re.findall(r'<tr><td class="n">(\d+)</td><td class="s">(.*?)</td>', gap_section)
+    assert rows == [(str(rank), html.escape(("● " if sel else "") + name)) for rank, (name, sel) in
+                    enumerate(zip(flagged["community_name"], flagged["selected"], strict=True), 1)]
+
+    # the league tables of the evaluation year the period falls in
+    year = max(y for y in evaluation.evaluation_years(db) if y <= scope.period.end.year)
+    for level in ("street", "community"):
+        league = evaluation.league_table(db, scope, level, year)
+        for rank, name, composite in zip(league["rank"], league["name"], league["composite"], strict=True):
+            assert re.search(rf'<td class="n">{int(rank)}</td><td class="s">{re.escape(html.escape(name))}</td>'
+                             rf'<td class="n">{composite:,.2f}</td>', document), (level, name)
+    if which == "community":
+        assert "龙岭社区：综合得分" in document  # the community's own scorecard breakdown
+
+    # one self-contained file: plotly.js inlined exactly once, no external source or link
+    assert document.count("<script>/**") == 1 and "plotly.js" in document
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", without_plotly(document), re.I)
+    assert "cdn." not in without_plotly(document)
+    assert len(content.charts) >= 4 and document.count('class="plotly-graph-div"') == len(content.charts)
+
+
+def test_briefing_escapes_data_text_and_shows_empty_states():
+    evil = "<script>alert('x')</script>&"
+    content = Briefing(
+        "zh", f"龙岗区 › {evil}", "2023年", pd.Timestamp("2023-10-31").date(), [], [],
+        [("节", [Table(evil, pd.DataFrame({"名称<b>": [evil, None], "数": [1, 2.5]}), caption="**规则**：" + evil),
+                 Table("空", pd.DataFrame(), empty="没有数据。")])],
+    )
+    document = briefing_html(content, GENERATED)
+    assert "<script>alert" not in document
+    assert "名称<b>" not in document
+    assert html.escape(evil) in document and "名称&lt;b&gt;" in document
+    assert "<strong>规则</strong>" in document  # the catalogue's bold marks, and only those, become HTML
+    assert "<td>—</td>" in document or '<td class="s">—</td>' in document
+    assert '<td class="n">2.5</td>' in document and "没有数据。" in document
+    assert "<script" not in document  # no chart: no plotly.js either
+
+
+def test_briefing_in_english(sqlite_db):
+    _, document = build(sqlite_db, scopes(sqlite_db)["district"], "en")
+    assert '<html lang="en">' in document and "Longgang grassroots governance briefing" in document
+    assert "Scope: Longgang District · Period: All (2021-01 to 2023-10) · Data as of 2023-10-31" in document
+    assert "<i>Data as of: 2023-10-31</i>" in document
+    assert "Overdue projects" in document and "Gap list" in document
+
+
+def test_overview_offers_the_briefing_with_the_tiles_it_shows(sqlite_db):
+    """The briefing's headline figures are the overview's tiles, for the same scope."""
+    longling = geography.communities(sqlite_db).query("name == '龙岭社区'").iloc[0]
+    at = open_app(None, community=longling["code"], period="2023")
+    labels = [b.label for b in at.get("download_button")]
+    assert "生成简报 (打印版)" in labels
+    content, _ = build(sqlite_db, scopes(sqlite_db)["community"])
+    shown = metrics(at)
+    for tile in content.tiles:
+        assert shown[tile.label] == tile.value, tile.label
+
+
+def test_pages_offer_csv_and_excel_for_every_table():
+    at = open_app("pages/resources_page.py", timeout=180)
+    labels = [b.label for b in at.get("download_button")]
+    assert labels.count("下载 CSV") >= len(at.dataframe)
+    assert labels.count("下载 Excel") == labels.count("下载 CSV")
+
+
+def test_the_excel_export_is_the_table_on_screen(monkeypatch):
+    """The projects page's overdue table: the XLSX behind its button equals what st.dataframe shows."""
+    import io
+
+    import openpyxl
+    import streamlit
+
+    downloads = {}
+    original = streamlit.download_button
+
+    def recording(label, data, file_name=None, *args, **kwargs):
+        downloads[file_name] = data
+        return original(label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", recording)
+    at = open_app("pages/projects_page.py", timeout=180)
+    name = next(n for n in downloads if n.startswith("overdue_projects_") and n.endswith(".xlsx"))
+    book = openpyxl.load_workbook(io.BytesIO(downloads[name]()))
+    headers = [c.value for c in book.worksheets[1][1]]
+    screen = next(d.value for d in at.dataframe if list(d.value.columns) == headers)
+    assert book.sheetnames[0] == "筛选条件"
+    filters = {row[0].value: row[1].value for row in book.worksheets[0].iter_rows(min_row=2)}
+    assert filters["范围"] == "龙岗区" and filters["数据截至"] == "2023-10-31" and filters["行数"] == str(len(screen))
+    rows = list(book.worksheets[1].iter_rows(values_only=True))
+    assert list(rows[0]) == list(screen.columns)
+    assert len(rows) == len(screen) + 1
+    for got, want in zip(rows[1:], screen.itertuples(index=False, name=None), strict=True):
+        for g, w in zip(got, want, strict=True):
+            if hasattr(g, "date") and not isinstance(w, (str, int, float)):
+                g = g.date()
+            assert g == (w.date() if isinstance(w, pd.Timestamp) else w), (got, want)

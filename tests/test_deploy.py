@@ -1,0 +1,150 @@
+"""The two-replica deployment: deploy/run_local.py starts PostgreSQL, two replicas and nginx on
+loopback, renders the overview page through nginx from each replica in Chromium, and stops.
+
+The stack test needs nginx, PostgreSQL's server binaries and /usr/bin/chromium; without them it
+is skipped, except under ``CI=true``, where it fails (scripts/test.sh installs all three as root).
+The configuration tests run anywhere: they keep the nginx template, docker-compose.yml and
+deploy/streamlit.env consistent with each other.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pg_server import NOT_FOUND_REASON, find_pg_bin_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+sys.path.insert(0, str(DEPLOY))
+
+import run_local  # noqa: E402
+
+#: start-up, two cold and two warm page loads on a slow shared machine, and the stop
+STACK_TIMEOUT_S = 1200
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def _missing() -> list[str]:
+    missing = []
+    if run_local.find_nginx() is None:
+        missing.append("nginx is not installed (apt-get install nginx)")
+    if find_pg_bin_dir() is None:
+        missing.append(NOT_FOUND_REASON)
+    if not Path(run_local.CHROMIUM).exists():
+        missing.append(f"{run_local.CHROMIUM} is missing")
+    return missing
+
+
+def _closed(addr: str) -> bool:
+    host, port = addr.rsplit(":", 1)
+    with socket.socket() as sock:
+        sock.settimeout(2)
+        return sock.connect_ex((host, int(port))) != 0
+
+
+def test_two_replicas_serve_rendered_pages_through_nginx():
+    missing = _missing()
+    if missing:
+        if _in_ci():
+            pytest.fail("; ".join(missing) + " (CI=true: the deployment test must run)", pytrace=False)
+        pytest.skip("; ".join(missing))
+    done = subprocess.run(
+        [sys.executable, str(DEPLOY / "run_local.py"), "--no-install", "--timeout", "400"],
+        cwd=ROOT, capture_output=True, text=True, timeout=STACK_TIMEOUT_S,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("summary: ")]
+    assert lines, f"no summary line (exit {done.returncode}):\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    summary = json.loads(lines[-1][len("summary: "):])
+    assert done.returncode == 0, f"{summary['problems']}\n{done.stdout[-4000:]}\n{done.stderr[-2000:]}"
+    assert summary["ok"] is True and summary["problems"] == []
+
+    replicas = summary["replicas"]
+    assert len(set(replicas)) == 2
+    assert sorted(summary["served_by"]) == sorted(replicas)
+    assert summary["cookie_affinity"]["first_replica"] in replicas
+    pages = summary["pages"]
+    assert sorted((p["replica"], p["visit"]) for p in pages) == sorted(
+        (r, v) for r in replicas for v in ("first", "second"))
+    for page in pages:
+        assert page["status"] == "rendered"
+        assert page["upstreams"] == [page["replica"]]  # every response from its own replica
+        assert page["connection_state"] == "CONNECTED"  # the WebSocket through nginx is up
+        assert page["websocket_upgrades"] >= 2
+        assert page["websockets"] and all(u.endswith("/_stcore/stream") for u in page["websockets"])
+        assert page["external_requests"] == []
+        assert page["title"] == "龙岗区基层社会治理看板"
+    # the two first sessions raced to load the empty database: it was loaded once
+    assert summary["data"]["requests"] > 0
+    assert summary["data"]["loaded_at_rows"] == 1
+    # with replica 1 stopped, its browsers' requests reach replica 2
+    assert summary["failover"]["ok"] and summary["failover"]["statuses"] == [200, 200, 200]
+    # and everything is stopped
+    assert all(_closed(addr) for addr in [*replicas, summary["nginx"].removeprefix("http://")])
+    assert not Path(summary["folder"]).exists()
+
+
+# --- configuration, no servers needed --------------------------------------------------------------
+
+
+def _template() -> str:
+    return run_local.TEMPLATE.read_text(encoding="utf-8")
+
+
+def _compose() -> str:
+    return (DEPLOY / "docker-compose.yml").read_text(encoding="utf-8")
+
+
+def test_template_fills_only_its_own_placeholders():
+    placeholders = set(re.findall(r"\$\{(LONGGANG_\w+)\}", _template()))
+    assert placeholders == {"LONGGANG_LISTEN", "LONGGANG_REPLICA_1", "LONGGANG_REPLICA_2", "LONGGANG_ACCESS_LOG"}
+    rendered = run_local.render_template(_template(), {name: "x" for name in placeholders})
+    assert "${" not in rendered
+    for nginx_variable in ("$http_upgrade", "$connection_upgrade", "$request_id", "$cookie_lg_affinity",
+                           "$upstream_addr", "$http_host"):
+        assert nginx_variable in rendered
+    with pytest.raises(run_local.StackError):
+        run_local.render_template(_template(), {"LONGGANG_LISTEN": "80"})
+
+
+def test_compose_gives_nginx_every_placeholder_and_envsubst_only_ours():
+    compose = _compose()
+    for name in re.findall(r"\$\{(LONGGANG_\w+)\}", _template()):
+        assert re.search(rf"^\s+{name}: \S", compose, re.M), f"docker-compose.yml does not set {name}"
+    assert 'NGINX_ENVSUBST_FILTER: "^LONGGANG_"' in compose
+    assert "./nginx/longgang.conf.template:/etc/nginx/templates/default.conf.template" in compose
+    assert compose.count("<<: *app") == 2 and "DATABASE_URL: postgresql://" in compose
+
+
+def test_upload_limits_agree():
+    """nginx's body limit leaves room for the multipart envelope of Streamlit's largest upload."""
+    streamlit_mb = int(run_local.read_env_file(run_local.STREAMLIT_ENV)["STREAMLIT_SERVER_MAX_UPLOAD_SIZE"])
+    nginx_mb = int(re.search(r"client_max_body_size (\d+)m;", _template()).group(1))
+    assert nginx_mb == streamlit_mb + 1
+    from data_access import importer
+
+    assert streamlit_mb >= importer.DEFAULT_MAX_MB
+
+
+def test_websocket_and_affinity_settings():
+    template = _template()
+    assert re.search(r"hash \$lg_affinity_key consistent;", template)
+    stream = re.search(r"location = /_stcore/stream \{(.*?)\}", template, re.S).group(1)
+    assert "proxy_read_timeout 1d;" in stream
+    server = template[template.index("server {"):]
+    for directive in ("proxy_http_version 1.1;", "proxy_set_header Upgrade $http_upgrade;",
+                      "proxy_set_header Connection $connection_upgrade;", "proxy_set_header Host $http_host;",
+                      "add_header X-Upstream $upstream_addr always;", "gzip on;"):
+        assert directive in server
+    # a location with its own proxy_set_header would drop the server's (Upgrade, Host) silently
+    for location in re.findall(r"location [^{]+\{(.*?)\}", template, re.S):
+        assert "proxy_set_header" not in location and "add_header" not in location

@@ -1,0 +1,134 @@
+"""演示模式 under AppTest: the launcher, the show's slides with scope and as-of visible, bad links, editing."""
+
+from __future__ import annotations
+
+import json
+
+from apptest_support import ROOT, open_app
+from streamlit.testing.v1 import AppTest
+
+from components import playlist
+
+PAGE = "pages/show_page.py"
+VALID = 'title = "团队"\n[[slide]]\npanel = "requests"\ntitle = "诉求"\nduration_s = 30\nperiod = "2023"\n'
+INVALID = '[[slide]]\npanel = "nope"\ntitle = "坏幻灯片"\nduration_s = 0\n'
+
+
+def markdown_text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_the_default_show_starts_with_slide_one_its_scope_and_the_as_of_date():
+    at = open_app(PAGE, show="default", theme="dark")
+    text = markdown_text(at)
+    assert "全区总览：共建共治共享" in text
+    assert "范围：龙岗区　时段：全部（2021-01 至 2023-10）" in text
+    assert "数据截至 2023年10月31日" in text and "第 1 / 8 张" in text
+    assert "[data-testid=\"stSidebar\"]" in text  # the sidebar and menus are hidden on the show
+    assert "578" in text  # the overview's project count, big
+    assert {b.key for b in at.button} >= {"show_prev", "show_pause", "show_next", "show_exit"}
+    assert not at.warning and not at.error
+
+
+def test_every_slide_of_the_default_show_renders_with_its_own_scope():
+    at = open_app(PAGE, show="default", theme="light", lang="en")
+    seen, maps = [], []
+    for number in range(1, 9):
+        text = markdown_text(at)
+        assert f"Slide {number} of 8" in text and "Data as of 2023-10-31" in text
+        seen.append(text)
+        maps.append([json.loads(chart.proto.json) for chart in at.get("deck_gl_json_chart")])
+        assert not at.exception and not at.error
+        at.button(key="show_next").click().run()
+    assert "Scope: Longgang District · Period: 2023 (to 2023-10-31)" in seen[1]  # the map slide: 2023
+    assert "Longgang District › Buji" in seen[6] and "龙岭社区" in seen[7]  # street, then community
+    assert "Slide 1 of 8" in markdown_text(at)  # wrapped round
+    assert at.session_state["scope"].street is None  # the sidebar's scope was never touched
+    assert [len(m) for m in maps] == [0, 1, 0, 0, 0, 0, 1, 0]  # the two map slides, offline (no basemap)
+    assert all("mapProvider" not in m[0] and m[0]["mapStyle"] == "__MAP_STYLE__" for m in maps if m)
+
+
+def test_back_pause_and_a_start_slide_from_the_link():
+    at = open_app(PAGE, show="default", slide="8")
+    assert "第 8 / 8 张" in markdown_text(at) and "龙岭社区" in markdown_text(at)
+    at.button(key="show_pause").click().run()
+    assert at.button(key="show_pause").label == "继续"
+    at.button(key="show_prev").click().run()
+    assert "第 7 / 8 张" in markdown_text(at) and "已暂停" in markdown_text(at)
+    at.button(key="show_exit").click().run()
+    assert "show" not in at.query_params and at.title[0].value == "演示模式"  # back at the launcher
+
+
+def test_an_unknown_show_says_so_and_offers_the_way_out():
+    at = open_app(PAGE, show="nosuch")
+    assert "找不到名为「nosuch」的演示" in at.error[0].value and "default" in at.error[0].value
+    at.button(key="show_exit_bad").click().run()
+    assert "show" not in at.query_params
+    assert at.title[0].value == "演示模式"  # back at the launcher
+
+
+def test_a_link_cannot_inject_markdown_into_the_message():
+    at = open_app(PAGE, show="[x](http://evil.example)")
+    assert "\\[x\\]\\(http\\:" in at.error[0].value  # escaped, so it shows as text, not a link
+
+
+def test_bad_theme_slide_and_seconds_are_named_and_defaults_kept():
+    at = open_app(PAGE, show="default", theme="neon", slide="99", seconds="zero")
+    warnings = " ".join(w.value for w in at.warning)
+    assert "neon" in warnings and "99" in warnings and "zero" in warnings
+    assert "第 1 / 8 张" in markdown_text(at)
+
+
+def test_a_stored_show_with_errors_is_explained_not_played():
+    folder = playlist.shows_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "broken.toml").write_text(INVALID, encoding="utf-8")
+    try:
+        at = open_app(PAGE, show="broken")
+        assert "第 1 张幻灯片（坏幻灯片）" in at.error[0].value
+    finally:
+        (folder / "broken.toml").unlink()
+
+
+def test_the_launcher_lists_the_slides_and_starts_the_show():
+    at = open_app(PAGE)
+    assert at.title[0].value == "演示模式"
+    table = at.dataframe[0].value
+    assert len(table) == 8 and "布吉街道" in " ".join(table["范围"])
+    at.button(key="show_start_dark").click().run()
+    assert at.query_params["show"] == "default" and at.query_params["theme"] == "dark"
+    assert "第 1 / 8 张" in markdown_text(at)
+
+
+def test_an_invalid_edit_is_refused_and_the_stored_file_kept():
+    folder = playlist.shows_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / "team.toml"
+    stored.write_text(VALID, encoding="utf-8")
+    try:
+        at = open_app(PAGE)
+        at.selectbox(key="show_pick").select("team").run()
+        at.text_area(key="show_source_team").input(INVALID).run()
+        at.button(key="show_save").click().run()
+        assert "未保存" in at.error[0].value and "第 1 张幻灯片（坏幻灯片）" in at.error[0].value
+        assert stored.read_text(encoding="utf-8") == VALID
+        # a valid edit is saved under a new name and selected
+        at.text_area(key="show_source_team").input(VALID.replace("30", "45")).run()
+        at.text_input(key="show_save_name_team").input("team-b").run()
+        at.button(key="show_save").click().run()
+        assert (folder / "team-b.toml").read_text(encoding="utf-8") == VALID.replace("30", "45")
+        assert at.selectbox(key="show_pick").value == "team-b" and "已保存" in at.success[0].value
+    finally:
+        for name in ("team.toml", "team-b.toml"):
+            (folder / name).unlink(missing_ok=True)
+
+
+def test_a_presenter_runs_shows_but_cannot_edit_them():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
+    at.session_state["auth_role"] = "presenter"
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception
+    assert not at.get("text_area") and any("只有区级账号" in c.value for c in at.caption)
+    assert at.button(key="show_start_dark")
