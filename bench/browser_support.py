@@ -100,6 +100,16 @@ def app_pages(app_file: Path = APP_FILE) -> list[AppPage]:
     return pages
 
 
+def page_sections(script: str, root: Path = APP_FILE.parent) -> list[str]:
+    """The lazy section ids of a page script (the keys of its ``render_sections({...})`` call), the default
+    first; empty for a page without sections."""
+    for node in ast.walk(ast.parse((root / script).read_text(encoding="utf-8"))):
+        if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "render_sections"
+                and len(node.args) > 1 and isinstance(node.args[1], ast.Dict)):
+            return [k.value for k in node.args[1].keys if isinstance(k, ast.Constant)]
+    return []
+
+
 def page_url(base_url: str, page: AppPage | str, params: dict[str, str] | None = None) -> str:
     path = page.path if isinstance(page, AppPage) else page
     query = f"?{urlencode(params)}" if params else ""

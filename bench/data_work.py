@@ -86,17 +86,27 @@ def page_calls(page: str, params: dict[str, str]) -> list[QueryCall]:
     return list(seen.values())
 
 
-def time_calls(url: str, calls: list[QueryCall]) -> tuple[float, dict[str, float]]:
-    """Seconds for all calls against a fresh Database (no cache anywhere), and seconds per call."""
+def time_calls(db: Database, calls: list[QueryCall]) -> tuple[float, dict[str, float]]:
+    """Seconds for all calls against ``db`` (no result cache anywhere), and seconds per call."""
+    per_call: dict[str, float] = {}
+    started = time.perf_counter()
+    for call in calls:
+        t0 = time.perf_counter()
+        call.run(db)
+        per_call[call.name] = per_call.get(call.name, 0.0) + time.perf_counter() - t0
+    return time.perf_counter() - started, per_call
+
+
+def cold_and_warm(url: str, calls: list[QueryCall], runs: int) -> tuple[float, list[float], dict[str, float]]:
+    """(seconds on a brand-new engine, seconds on that engine again ``runs`` times, seconds per call of the
+    slowest warm run). The first figure is a server's very first request of these query shapes: SQLAlchemy
+    compiles each statement once per engine. The warm ones are every later first click after a filter change:
+    no result is cached, but the running server's engine has compiled those shapes before."""
     db = Database(url)
     try:
-        per_call: dict[str, float] = {}
-        started = time.perf_counter()
-        for call in calls:
-            t0 = time.perf_counter()
-            call.run(db)
-            per_call[call.name] = per_call.get(call.name, 0.0) + time.perf_counter() - t0
-        return time.perf_counter() - started, per_call
+        first, _ = time_calls(db, calls)
+        warm = [time_calls(db, calls) for _ in range(runs)]
+        return first, [w[0] for w in warm], max(warm, key=lambda w: w[0])[1]
     finally:
         db.dispose()
 

@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Float, and_, case, cast, func, select
 
-from data_access import schema
+from data_access import schema, summaries
 from data_access.database import Database
 from data_access.scope import Scope
 from data_access.sql import capped, place_filter
@@ -48,6 +48,18 @@ def _achievement():
     return capped(raw, COMPOSITE_CAP)
 
 
+def _composite():
+    return (100.0 * func.sum(ED.c.weight * _achievement()) / func.sum(ED.c.weight)).label("composite")
+
+
+def composite_select():
+    """Every unit's composite per year: what the loader's composite summary holds."""
+    return (select(ES.c.unit_level, ES.c.unit_code, ES.c.year, _composite(),
+                   func.count(ES.c.score).label("dimensions_scored"))
+            .join(ED, ED.c.code == ES.c.dimension_code)
+            .group_by(ES.c.unit_level, ES.c.unit_code, ES.c.year))
+
+
 def composite_scores(db: Database, scope: Scope, level: str = "community", year: int | None = None) -> pd.DataFrame:
     """Composite (0–120) per street or community in the scope's street, ranked, for one year.
 
@@ -65,15 +77,19 @@ def composite_scores(db: Database, scope: Scope, level: str = "community", year:
         if scope.role_street:
             unit = unit.where(S.c.code == scope.role_street)
     unit = unit.subquery("unit")
-    composite = (100.0 * func.sum(ED.c.weight * _achievement()) / func.sum(ED.c.weight)).label("composite")
-    stmt = (
-        select(unit.c.code, unit.c.name, unit.c.street_code, composite,
-               func.count(ES.c.score).label("dimensions_scored"))
-        .select_from(unit)
-        .join(ES, and_(ES.c.unit_code == unit.c.code, ES.c.unit_level == level, ES.c.year == year))
-        .join(ED, ED.c.code == ES.c.dimension_code)
-        .group_by(unit.c.code, unit.c.name, unit.c.street_code)
-    )
+    if summaries.covered(db, None):
+        T = schema.evaluation_composite_summary
+        stmt = (select(unit.c.code, unit.c.name, unit.c.street_code, T.c.composite, T.c.dimensions_scored)
+                .join(T, and_(T.c.unit_code == unit.c.code, T.c.unit_level == level, T.c.year == year)))
+    else:
+        stmt = (
+            select(unit.c.code, unit.c.name, unit.c.street_code, _composite(), func.count(ES.c.score).label(
+                "dimensions_scored"))
+            .select_from(unit)
+            .join(ES, and_(ES.c.unit_code == unit.c.code, ES.c.unit_level == level, ES.c.year == year))
+            .join(ED, ED.c.code == ES.c.dimension_code)
+            .group_by(unit.c.code, unit.c.name, unit.c.street_code)
+        )
     frame = db.frame(stmt)
     frame = frame.sort_values(["composite", "code"], ascending=[False, True]).reset_index(drop=True)
     frame["rank"] = range(1, len(frame) + 1)

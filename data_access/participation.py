@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pandas as pd
 from sqlalchemy import and_, case, func, select
 
-from data_access import schema
+from data_access import schema, summaries
 from data_access.database import Database
 from data_access.domain import (
     EVENT_CONVENIENCE_SERVICE,
@@ -19,13 +21,23 @@ from data_access.domain import (
 )
 from data_access.scope import Scope
 from data_access.sql import date_filter, month_of, month_starts, place_filter
-from data_access.units import unit_map
+from data_access.units import breakdown_level, unit_map
 
 E, VM, CP, CO = schema.participation_events, schema.volunteer_months, schema.courtesy_plans, schema.compounds
 
 
+def _summary_row(db: Database, scope: Scope, columns: list[str]) -> pd.DataFrame:
+    """One row of these participation summary columns for the scope's unit and span (zeros if none)."""
+    row = summaries.participation_rows(db, scope)
+    if not len(row):
+        return pd.DataFrame([dict.fromkeys(columns, 0)])
+    return row[columns].reset_index(drop=True)
+
+
 def volunteer_totals(db: Database, scope: Scope) -> pd.DataFrame:
     """One row: new volunteers and residents newly taking part in the period."""
+    if summaries.covered(db, scope.period):
+        return _summary_row(db, scope, ["new_volunteers", "residents_taking_part"])
     stmt = select(
         func.coalesce(func.sum(VM.c.new_volunteers), 0).label("new_volunteers"),
         func.coalesce(func.sum(VM.c.residents_taking_part), 0).label("residents_taking_part"),
@@ -35,6 +47,12 @@ def volunteer_totals(db: Database, scope: Scope) -> pd.DataFrame:
 
 def events_by_kind(db: Database, scope: Scope) -> pd.DataFrame:
     """Events per kind (every kind listed), participants, and issues settled by councils."""
+    if summaries.covered(db, scope.period):
+        row = _summary_row(db, scope, schema.PARTICIPATION_MEASURES + schema.PARTICIPATION_KIND_MEASURES).iloc[0]
+        return pd.DataFrame({"kind": EVENT_KINDS,
+                             "events": [int(row[EVENT_COLUMNS[k]]) for k in EVENT_KINDS],
+                             "participants": [int(row[f"{EVENT_COLUMNS[k]}_participants"]) for k in EVENT_KINDS],
+                             "issues_settled": [int(row[f"{EVENT_COLUMNS[k]}_issues"]) for k in EVENT_KINDS]})
     stmt = (
         select(
             E.c.kind,
@@ -99,6 +117,9 @@ def participation_totals(db: Database, scope: Scope) -> pd.DataFrame:
     active volunteers in its last month; caring merchants and social
     organisations as a stock at its end; courtesy plans district-wide.
     """
+    if summaries.covered(db, scope.period):
+        row = _summary_row(db, scope, schema.PARTICIPATION_MEASURES)
+        return row.assign(courtesy_plans=courtesy_plan_count(db, scope))
     flows = volunteer_totals(db, scope)
     last = _last_month(db, scope)
     flows["active_volunteers"] = int(db.scalar(
@@ -125,6 +146,12 @@ def participation_totals(db: Database, scope: Scope) -> pd.DataFrame:
 
 def participation_by_month(db: Database, scope: Scope) -> pd.DataFrame:
     """Per month: new and active volunteers, residents taking part, and events of each kind."""
+    frame = pd.DataFrame({"month": month_starts(scope.period.start, scope.period.end)})
+    whole_months = scope.period.start.day == 1 and (scope.period.end + timedelta(days=1)).day == 1
+    if whole_months and summaries.covered(db, scope.period):
+        rows = summaries.participation_month_rows(db, scope, frame["month"].iloc[0], frame["month"].iloc[-1])
+        frame = frame.merge(rows, on="month", how="left")
+        return frame.fillna(0).astype({c: int for c in frame.columns if c != "month"})
     month = month_of(VM.c.month).label("month")
     volunteers = db.frame(
         select(month, func.sum(VM.c.new_volunteers).label("new_volunteers"),
@@ -140,7 +167,6 @@ def participation_by_month(db: Database, scope: Scope) -> pd.DataFrame:
         .where(place_filter(E.c.community_code, scope), date_filter(E.c.held_on, scope.period))
         .group_by(event_month)
     )
-    frame = pd.DataFrame({"month": month_starts(scope.period.start, scope.period.end)})
     frame = frame.merge(volunteers, on="month", how="left").merge(events, on="month", how="left")
     return frame.fillna(0).astype({c: int for c in frame.columns if c != "month"})
 
@@ -152,6 +178,11 @@ def participation_by_unit(db: Database, scope: Scope) -> pd.DataFrame:
         select(units.c.unit_code, units.c.unit_name, func.sum(units.c.population).label("population"))
         .group_by(units.c.unit_code, units.c.unit_name).order_by(units.c.unit_code)
     )
+    measured = ["new_volunteers", "residents_taking_part", "active_volunteers", *EVENT_COLUMNS.values(),
+                "issues_settled", "caring_merchants", "social_organisations"]
+    if summaries.covered(db, scope.period):
+        rows = summaries.participation_rows(db, scope, breakdown_level(scope))
+        return _per_1000(frame.merge(rows[["unit_code", *measured]], on="unit_code", how="left"))
     last = _last_month(db, scope)
     parts = [
         select(units.c.unit_code, func.sum(VM.c.new_volunteers).label("new_volunteers"),
@@ -172,6 +203,11 @@ def participation_by_unit(db: Database, scope: Scope) -> pd.DataFrame:
     ]
     for stmt in parts:
         frame = frame.merge(db.frame(stmt), on="unit_code", how="left")
+    return _per_1000(frame)
+
+
+def _per_1000(frame: pd.DataFrame) -> pd.DataFrame:
+    """Counts as integers (zero where a unit has none) and each per 1,000 residents."""
     for column in PER_1000:
         if column not in frame:
             frame[column] = 0

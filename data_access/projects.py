@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import Date, Float, Integer, and_, case, cast, func, literal, select
 
-from data_access import schema
+from data_access import schema, summaries
 from data_access.database import Database
 from data_access.domain import PROJECT_COMPLETED, PROJECT_STATUSES
 from data_access.scope import Scope
@@ -68,14 +68,20 @@ def _days_from(start, reference: date):
     return cast(day_number(literal(reference, Date)) - day_number(start), Integer)
 
 
-def _last_done():
+def last_done_select():
     """Per project: the latest milestone done, and how many are done of how many."""
     return (
         select(M.c.project_code, func.max(M.c.done_on).label("last_done"),
                func.count(M.c.done_on).label("milestones_done"), func.count().label("milestones"))
         .group_by(M.c.project_code)
-        .subquery("last_done")
     )
+
+
+def _last_done(db: Database):
+    """:func:`last_done_select` as a table: the loader's summary of it when built, else the subquery."""
+    if summaries.covered(db, None):
+        return schema.project_milestone_summary.alias("last_done")
+    return last_done_select().subquery("last_done")
 
 
 def _stage_since(last_done):
@@ -95,7 +101,7 @@ def project_board(db: Database, scope: Scope, reference: date) -> pd.DataFrame:
     Days in stage, days overdue and days since the last milestone are counted to the
     data's reference date, never the wall clock.
     """
-    last = _last_done()
+    last = _last_done(db)
     since = _stage_since(last)
     last_activity = func.coalesce(last.c.last_done, P.c.approved_on, P.c.applied_on)
     overdue = case(
@@ -148,7 +154,7 @@ def stalled_projects(db: Database, scope: Scope, reference: date, days: int = ST
 
     With no milestone done yet, the silence counts from approval (or application).
     """
-    last = _last_done()
+    last = _last_done(db)
     last_activity = func.coalesce(last.c.last_done, P.c.approved_on, P.c.applied_on)
     cutoff = reference - timedelta(days=days)
     stmt = (
@@ -294,7 +300,8 @@ def project_scorecard(db: Database, scope: Scope, code: str) -> pd.DataFrame:
     return db.frame(stmt)
 
 
-def _project_totals_select(scope: Scope):
+def project_totals_select(scope: Scope | None):
+    """Each scored project of the scope (every project with None): its weighted acceptance total."""
     total = (100.0 * func.sum(PI.c.weight * _achievement()) / func.sum(PI.c.weight)).label("total")
     return (
         select(S.c.project_code, P.c.community_code, SC.c.street_code, total,
@@ -302,14 +309,28 @@ def _project_totals_select(scope: Scope):
         .join(PI, PI.c.code == S.c.indicator_code)
         .join(P, P.c.code == S.c.project_code)
         .join(SC, SC.c.code == P.c.community_code)
-        .where(*_in_scope(scope))
+        .where(*(_in_scope(scope) if scope is not None else []))
         .group_by(S.c.project_code, P.c.community_code, SC.c.street_code)
+    )
+
+
+def _project_totals(db: Database, scope: Scope):
+    """:func:`project_totals_select` as a subquery, read from the loader's per-project summary when built."""
+    if not summaries.covered(db, None):
+        return project_totals_select(scope).subquery("totals")
+    A = schema.project_acceptance_summary
+    return (
+        select(A.c.project_code, P.c.community_code, SC.c.street_code, A.c.total, A.c.indicators_scored)
+        .join(P, P.c.code == A.c.project_code)
+        .join(SC, SC.c.code == P.c.community_code)
+        .where(*_in_scope(scope))
+        .subquery("totals")
     )
 
 
 def acceptance_totals(db: Database, scope: Scope) -> pd.DataFrame:
     """Each scored project's weighted acceptance total (0–120), for the distribution of totals."""
-    sub = _project_totals_select(scope).subquery("totals")
+    sub = _project_totals(db, scope)
     stmt = (
         select(sub.c.project_code, P.c.title, SC.c.name.label("community_name"), sub.c.street_code,
                sub.c.total, sub.c.indicators_scored)
@@ -322,7 +343,7 @@ def acceptance_totals(db: Database, scope: Scope) -> pd.DataFrame:
 
 def acceptance_average(db: Database, scope: Scope) -> pd.DataFrame:
     """One row: projects scored and their average weighted total in the scope (NULL when none)."""
-    sub = _project_totals_select(scope).subquery("totals")
+    sub = _project_totals(db, scope)
     return db.frame(select(func.count().label("projects_scored"), func.avg(sub.c.total).label("average_total")))
 
 

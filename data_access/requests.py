@@ -139,6 +139,11 @@ def requests_by_month(db: Database, scope: Scope) -> pd.DataFrame:
 
 def wish_totals(db: Database, scope: Scope) -> pd.DataFrame:
     """One row: micro wishes posted in the period, claimed and fulfilled, median days to fulfil."""
+    if summaries.covered(db, scope.period):
+        row = summaries.wish_rows(db, scope)
+        if len(row):
+            return row.reset_index(drop=True)
+        return pd.DataFrame([{"posted": 0, "claimed": 0, "fulfilled": 0, "median_days_to_fulfil": None}])
     where = [place_filter(W.c.community_code, scope), datetime_filter(W.c.posted_at, scope.period)]
     frame = db.frame(
         select(
@@ -385,6 +390,11 @@ def _open_requests(db: Database):
 
 def open_requests_by_status(db: Database, scope: Scope, reference: date) -> pd.DataFrame:
     """Open requests (in REQUEST_OPEN_STATUSES) per status, with the median days since their last change."""
+    frame = pd.DataFrame({"status": REQUEST_OPEN_STATUSES})
+    if summaries.covered(db, scope.period, reference=reference):
+        frame = frame.merge(summaries.open_status_rows(db, scope), on="status", how="left")
+        frame["open"] = frame["open"].fillna(0).astype(int)
+        return frame
     as_of = datetime.combine(reference + timedelta(days=1), time.min)
     src = _open_requests(db)
     in_scope = [place_filter(src.c.community_code, scope), datetime_filter(src.c.submitted_at, scope.period)]
@@ -392,7 +402,6 @@ def open_requests_by_status(db: Database, scope: Scope, reference: date) -> pd.D
     base = select(src.c.status, idle).where(*in_scope)
     counts = db.frame(select(src.c.status, func.count().label("open")).where(*in_scope).group_by(src.c.status))
     pct = db.frame(percentile_select(base, "idle_days", ["status"], [50])).rename(columns={"p50": "median_idle_days"})
-    frame = pd.DataFrame({"status": REQUEST_OPEN_STATUSES})
     frame = frame.merge(counts, on="status", how="left").merge(pct, on="status", how="left")
     frame["open"] = frame["open"].fillna(0).astype(int)
     return frame

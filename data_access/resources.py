@@ -47,12 +47,17 @@ def resource_totals(db: Database, scope: Scope) -> pd.DataFrame:
             _count_if(CI.c.list_kind == CATALOGUE_SERVICE).label("service_items"),
         )
     )
-    uses = db.frame(
-        select(
-            func.count().label("resource_uses"),
-            func.coalesce(func.sum(U.c.beneficiaries), 0).label("beneficiaries"),
-        ).where(place_filter(U.c.community_code, scope), date_filter(U.c.used_on, scope.period))
-    )
+    if summaries.covered(db, scope.period):
+        own = summaries.resource_use_rows(scope).subquery("uses")
+        uses = db.frame(select(func.coalesce(func.sum(own.c.uses), 0).label("resource_uses"),
+                               func.coalesce(func.sum(own.c.beneficiaries), 0).label("beneficiaries")))
+    else:
+        uses = db.frame(
+            select(
+                func.count().label("resource_uses"),
+                func.coalesce(func.sum(U.c.beneficiaries), 0).label("beneficiaries"),
+            ).where(place_filter(U.c.community_code, scope), date_filter(U.c.used_on, scope.period))
+        )
     partners = db.frame(
         select(
             _count_if(PU.c.kind.in_(PARTNER_UNIT_KINDS)).label("partner_units"),
@@ -354,7 +359,11 @@ def _wishes_by_community(scope: Scope):
     )
 
 
-def _uses_by_kind(scope: Scope, demand_map: DemandMap):
+def _uses_by_kind(db: Database, scope: Scope, demand_map: DemandMap):
+    """Uses of mapped resource kinds per community of the scope and kind, in the period."""
+    if summaries.covered(db, scope.period):
+        rows = summaries.resource_use_rows(scope, "community", list(demand_map.resource_kinds)).subquery("used")
+        return select(rows.c.unit_code.label("community_code"), rows.c.resource_kind, rows.c.uses)
     return (
         select(U.c.community_code, CI.c.kind.label("resource_kind"), func.count().label("uses"))
         .select_from(U.join(CI, CI.c.code == U.c.item_code))
@@ -382,7 +391,7 @@ def supply_demand_by_community(db: Database, scope: Scope, demand_map: DemandMap
     frame = places.merge(kinds, how="cross")
     keys = ["community_code", "resource_kind"]
     requests = db.frame(_requests_by_kind(db, scope, demand_map))
-    uses = db.frame(_uses_by_kind(scope, demand_map))
+    uses = db.frame(_uses_by_kind(db, scope, demand_map))
     wishes = db.frame(_wishes_by_community(scope))
     frame = frame.merge(requests, on=keys, how="left").merge(uses, on=keys, how="left")
     frame = frame.merge(wishes, on="community_code", how="left")
@@ -408,14 +417,9 @@ def demand_gap_ranking(db: Database, scope: Scope, demand_map: DemandMap | None 
     requests = select(counts.c.community_code, func.sum(counts.c.n).label("n")).group_by(
         counts.c.community_code).subquery("req")
     wishes = _wishes_by_community(peers).subquery("wish")
-    uses = (
-        select(U.c.community_code, func.count().label("n"))
-        .select_from(U.join(CI, CI.c.code == U.c.item_code))
-        .where(place_filter(U.c.community_code, peers), date_filter(U.c.used_on, scope.period),
-               CI.c.kind.in_(demand_map.resource_kinds))
-        .group_by(U.c.community_code)
-        .subquery("use")
-    )
+    by_kind = _uses_by_kind(db, peers, demand_map).subquery("by_kind")
+    uses = select(by_kind.c.community_code, func.sum(by_kind.c.uses).label("n")).group_by(
+        by_kind.c.community_code).subquery("use")
     wish_count = func.coalesce(wishes.c.wishes, 0) if demand_map.wish_kinds else literal(0)
     base = (
         select(

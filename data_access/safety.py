@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import func, select
 
-from data_access import schema
+from data_access import schema, summaries
 from data_access.database import Database
 from data_access.domain import SAFETY_MEASURES
 from data_access.scope import Scope
@@ -24,12 +24,21 @@ from data_access.units import unit_map
 SM = schema.safety_months
 
 
+def _source(db: Database, scope: Scope):
+    """(table, its rows in the scope): the per-unit month summary when built (a few rows for the
+    district), else safety_months filtered to the scope's communities."""
+    if summaries.covered(db, None):
+        return summaries.safety_source(scope), []
+    return SM, [place_filter(SM.c.community_code, scope)]
+
+
 def safety_by_month(db: Database, scope: Scope) -> pd.DataFrame:
     """Alerts and disputes per month in the scope."""
-    month = month_of(SM.c.month).label("month")
+    src, in_scope = _source(db, scope)
+    month = month_of(src.c.month).label("month")
     stmt = (
-        select(month, *[func.sum(SM.c[m]).label(m) for m in SAFETY_MEASURES])
-        .where(place_filter(SM.c.community_code, scope), date_filter(SM.c.month, scope.period))
+        select(month, *[func.sum(src.c[m]).label(m) for m in SAFETY_MEASURES])
+        .where(*in_scope, date_filter(src.c.month, scope.period))
         .group_by(month)
         .order_by(month)
     )
@@ -53,10 +62,11 @@ def safety_yearly_decline(db: Database, scope: Scope, data_start: date) -> pd.Da
     if first >= last:
         return pd.DataFrame(columns=columns)
     month_days = [date(y, m, 1) for y in (first, last) for m in months]
-    year = year_of(SM.c.month).label("year")
+    src, in_scope = _source(db, scope)
+    year = year_of(src.c.month).label("year")
     stmt = (
-        select(year, *[func.sum(SM.c[m]).label(m) for m in SAFETY_MEASURES])
-        .where(place_filter(SM.c.community_code, scope), SM.c.month.in_(month_days))
+        select(year, *[func.sum(src.c[m]).label(m) for m in SAFETY_MEASURES])
+        .where(*in_scope, src.c.month.in_(month_days))
         .group_by(year)
     )
     totals = db.frame(stmt).set_index("year")

@@ -24,7 +24,7 @@ from sqlalchemy import (
     Text,
 )
 
-from data_access.domain import REQUEST_STATUSES
+from data_access.domain import REQUEST_STATUSES, SAFETY_MEASURES
 
 metadata = MetaData()
 
@@ -200,6 +200,8 @@ resource_uses = Table(
     Column("community_code", String(12), ForeignKey("communities.code"), nullable=False, index=True),
     Column("used_on", Date, nullable=False),
     Column("beneficiaries", Integer, nullable=False),
+    # covering: a scope's uses in a period are read from the index alone, no table lookups
+    Index("ix_resource_uses_community_used", "community_code", "used_on", "item_code", "beneficiaries"),
 )
 
 partner_units = Table(
@@ -212,6 +214,7 @@ partner_units = Table(
     Column("is_party_cobuilding", Boolean, nullable=False),
     Column("joined_on", Date, nullable=False),
     Column("public_services_undertaken", Integer, nullable=False),
+    Index("ix_partner_units_community_joined", "community_code", "joined_on", "kind", "public_services_undertaken"),
 )
 
 venues = Table(
@@ -300,6 +303,7 @@ evaluation_scores = Table(
     Column("year", Integer, primary_key=True),
     Column("dimension_code", String(8), ForeignKey("evaluation_dimensions.code"), primary_key=True),
     Column("score", Float, nullable=False),
+    Index("ix_evaluation_scores_year", "year"),  # the years evaluated: an index scan, not a table scan
 )
 
 safety_months = Table(
@@ -323,6 +327,17 @@ property_ratings = Table(
 
 # --- summaries (rebuilt by data_access.summaries on every load and import) ----------
 
+
+def unit_span_key() -> list[Column]:
+    """The key columns a per-unit, per-span summary starts with (new Column objects for each table)."""
+    return [
+        Column("unit_level", String(9), primary_key=True, comment="district / street / community"),
+        Column("unit_code", String(12), primary_key=True, comment="* for the district"),
+        Column("span_start", Date, primary_key=True),
+        Column("span_end", Date, primary_key=True),
+    ]
+
+
 summary_spans = Table(
     "summary_spans",
     metadata,
@@ -334,10 +349,7 @@ summary_spans = Table(
 request_span_summary = Table(
     "request_span_summary",
     metadata,
-    Column("unit_level", String(9), primary_key=True, comment="district / street / community"),
-    Column("unit_code", String(12), primary_key=True, comment="* for the district"),
-    Column("span_start", Date, primary_key=True),
-    Column("span_end", Date, primary_key=True),
+    *unit_span_key(),
     Column("dim", String(8), primary_key=True, comment="all / category / channel"),
     Column("dim_value", String(20), primary_key=True),
     Column("street_code", String(9), nullable=False, comment="the unit's street ('' for the district)"),
@@ -371,10 +383,7 @@ request_month_summary = Table(
 unit_span_summary = Table(
     "unit_span_summary",
     metadata,
-    Column("unit_level", String(9), primary_key=True, comment="district / street / community"),
-    Column("unit_code", String(12), primary_key=True, comment="* for the district"),
-    Column("span_start", Date, primary_key=True),
-    Column("span_end", Date, primary_key=True),
+    *unit_span_key(),
     Column("street_code", String(9), nullable=False),
     Column("projects", Integer, nullable=False, comment="applied for in the span"),
     Column("projects_completed", Integer, nullable=False, comment="of those, completed today"),
@@ -393,9 +402,112 @@ open_request_summary = Table(
     Column("idle_since", DateTime, nullable=False, index=True, comment="last status change, else submission"),
 )
 
+open_status_summary = Table(
+    "open_status_summary",
+    metadata,
+    *unit_span_key(),
+    Column("status", String(6), primary_key=True),
+    Column("street_code", String(9), nullable=False),
+    Column("open", Integer, nullable=False, comment="open requests submitted in the span"),
+    Column("median_idle_days", Float, comment="days since their last change, as of the reference date"),
+)
+
+project_milestone_summary = Table(
+    "project_milestone_summary",
+    metadata,
+    Column("project_code", String(16), primary_key=True),
+    Column("last_done", Date, comment="latest milestone done"),
+    Column("milestones_done", Integer, nullable=False),
+    Column("milestones", Integer, nullable=False),
+)
+
+project_acceptance_summary = Table(
+    "project_acceptance_summary",
+    metadata,
+    Column("project_code", String(16), primary_key=True),
+    Column("total", Float, comment="weighted acceptance total, 0-120"),
+    Column("indicators_scored", Integer, nullable=False),
+)
+
+PARTICIPATION_MEASURES = ["new_volunteers", "residents_taking_part", "active_volunteers", "caring_merchants",
+                          "social_organisations", "new_caring_merchants", "new_social_organisations",
+                          "joint_meetings", "council_sessions", "convenience_services", "volunteer_services",
+                          "education_activities", "issues_settled", "event_participants"]
+#: participants and issues settled per event kind (columns <kind column>_participants / _issues)
+PARTICIPATION_KIND_MEASURES = [f"{kind}_{what}" for kind in PARTICIPATION_MEASURES[7:12]
+                               for what in ("participants", "issues")]
+PARTICIPATION_MONTH_MEASURES = ["new_volunteers", "active_volunteers", "residents_taking_part", "joint_meetings",
+                                "council_sessions", "convenience_services", "volunteer_services",
+                                "education_activities", "issues_settled"]
+
+participation_span_summary = Table(
+    "participation_span_summary",
+    metadata,
+    *unit_span_key(),
+    Column("street_code", String(9), nullable=False),
+    *[Column(name, Integer, nullable=False) for name in PARTICIPATION_MEASURES + PARTICIPATION_KIND_MEASURES],
+    Index("ix_participation_span_summary_level_span", "unit_level", "span_start", "span_end", "street_code"),
+    comment="data_access.participation's headline figures per unit and span",
+)
+
+participation_month_summary = Table(
+    "participation_month_summary",
+    metadata,
+    Column("unit_level", String(9), primary_key=True),
+    Column("unit_code", String(12), primary_key=True),
+    Column("month", String(7), primary_key=True, comment="YYYY-MM"),
+    Column("street_code", String(9), nullable=False),
+    *[Column(name, Integer, nullable=False) for name in PARTICIPATION_MONTH_MEASURES],
+)
+
+safety_month_summary = Table(
+    "safety_month_summary",
+    metadata,
+    Column("unit_level", String(9), primary_key=True, comment="district / street / community"),
+    Column("unit_code", String(12), primary_key=True, comment="* for the district"),
+    Column("month", Date, primary_key=True, comment="first day of the month"),
+    Column("street_code", String(9), nullable=False),
+    *[Column(name, Integer, nullable=False) for name in SAFETY_MEASURES],
+    comment="safety_months summed per street and for the district",
+)
+
+resource_use_summary = Table(
+    "resource_use_summary",
+    metadata,
+    *unit_span_key(),
+    Column("resource_kind", String(20), primary_key=True, comment="catalogue_items.kind of the item used"),
+    Column("street_code", String(9), nullable=False),
+    Column("uses", Integer, nullable=False),
+    Column("beneficiaries", Integer, nullable=False),
+    Index("ix_resource_use_summary_level_span", "unit_level", "span_start", "span_end", "street_code"),
+)
+
+wish_span_summary = Table(
+    "wish_span_summary",
+    metadata,
+    *unit_span_key(),
+    Column("street_code", String(9), nullable=False),
+    Column("posted", Integer, nullable=False, comment="micro wishes posted in the span"),
+    Column("claimed", Integer, nullable=False),
+    Column("fulfilled", Integer, nullable=False),
+    Column("median_days_to_fulfil", Float),
+)
+
+evaluation_composite_summary = Table(
+    "evaluation_composite_summary",
+    metadata,
+    Column("unit_level", String(9), primary_key=True, comment="street / community"),
+    Column("unit_code", String(12), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("composite", Float, comment="data_access.evaluation's weighted composite, 0-120"),
+    Column("dimensions_scored", Integer, nullable=False),
+)
+
 #: Tables derived from the data tables, never loaded from CSV.
 SUMMARY_TABLES = [summary_spans, request_span_summary, request_month_summary, unit_span_summary,
-                  open_request_summary]
+                  open_request_summary, open_status_summary, project_milestone_summary, project_acceptance_summary,
+                  participation_span_summary, participation_month_summary, safety_month_summary,
+                  resource_use_summary, evaluation_composite_summary, wish_span_summary]
 
 # --- bookkeeping ---------------------------------------------------------------
 

@@ -34,6 +34,7 @@ from data_access.scope import Period, Scope, period_options
 R, H, C = schema.requests, schema.request_status_history, schema.communities
 SPANS, SPAN_SUMMARY, MONTH_SUMMARY = schema.summary_spans, schema.request_span_summary, schema.request_month_summary
 OPEN, UNIT_SUMMARY = schema.open_request_summary, schema.unit_span_summary
+OPEN_STATUS = schema.open_status_summary
 INFO = schema.dataset_info
 
 DISTRICT_UNIT = "*"
@@ -41,6 +42,16 @@ DIMENSIONS = {"all": None, "category": "category", "channel": "channel"}
 #: status columns of the span summary: reached_<i> / current_<i> for REQUEST_STATUSES[i]
 STATUS_COLUMNS = [f"reached_{i}" for i in range(len(REQUEST_STATUSES))] + \
     [f"current_{i}" for i in range(len(REQUEST_STATUSES))]
+
+
+def _tables_fingerprint() -> str:
+    """The summary tables' layout (names, columns, types): a database whose summaries were built by another
+    version has another one, and falls back to the raw rows until ``python -m data_access.summaries``."""
+    layout = [(t.name, [(c.name, str(c.type)) for c in t.columns]) for t in schema.SUMMARY_TABLES]
+    return hashlib.sha1(repr(layout).encode("utf-8")).hexdigest()[:16]
+
+
+SUMMARY_VERSION = _tables_fingerprint()
 
 
 def targets_fingerprint(targets) -> str:
@@ -64,13 +75,15 @@ def unit_of(scope: Scope) -> tuple[str, str] | None:
     return "district", DISTRICT_UNIT
 
 
-def covered(db, period: Period | None, targets=None) -> bool:
+def covered(db, period: Period | None, targets=None, reference: date | None = None) -> bool:
     """Whether the summaries hold this span (None: whether they are built at all) and, if given,
-    were built with these targets."""
+    were built with these targets and as of this reference date."""
     info = db.dataset_info()
-    if "summary_targets" not in info:
+    if "summary_targets" not in info or info.get("summary_version") != SUMMARY_VERSION:
         return False
     if targets is not None and info.get("summary_targets") != targets_fingerprint(targets):
+        return False
+    if reference is not None and info.get("reference_date") != reference.isoformat():
         return False
     if period is None:
         return True
@@ -79,31 +92,43 @@ def covered(db, period: Period | None, targets=None) -> bool:
     return bool(db.scalar(stmt))
 
 
-def _place_rows(scope: Scope):
-    """Conditions selecting the scope's own unit row(s), role limits included."""
+def _place_rows(scope: Scope, table=SPAN_SUMMARY):
+    """Conditions selecting the scope's own unit row(s) of a per-unit summary, role limits included."""
     level, code = unit_of(scope)
-    where = [SPAN_SUMMARY.c.unit_level == level, SPAN_SUMMARY.c.unit_code == code]
+    where = [table.c.unit_level == level, table.c.unit_code == code]
     if scope.community and scope.effective_street:  # a community outside the street yields nothing
-        where.append(SPAN_SUMMARY.c.street_code == scope.effective_street)
+        where.append(table.c.street_code == scope.effective_street)
     return where
+
+
+def _span_where(table, scope: Scope, level: str | None) -> list:
+    """Conditions on a per-unit, per-span summary: the scope's span, and its own unit (role limits
+    included) or, with ``level``, every unit of that level inside the scope (its street, its community)."""
+    period = scope.period
+    where = [table.c.span_start == period.start, table.c.span_end == period.end]
+    if level is None:
+        return where + _place_rows(scope, table)
+    where.append(table.c.unit_level == level)
+    if scope.effective_street:
+        where.append(table.c.street_code == scope.effective_street)
+    if scope.community:
+        where.append(table.c.unit_code == scope.community)
+    return where
+
+
+def open_status_rows(db, scope: Scope) -> pd.DataFrame:
+    """Open requests per status of the scope's unit and span, with their median idle days."""
+    return db.frame(select(OPEN_STATUS.c.status, OPEN_STATUS.c.open, OPEN_STATUS.c.median_idle_days)
+                    .where(*_span_where(OPEN_STATUS, scope, None)))
 
 
 def span_rows(db, scope: Scope, dim: str = "all", level: str | None = None) -> pd.DataFrame:
     """Summary rows of the scope's span for breakdown ``dim``: the scope's own unit, or with ``level``
     every unit of that level inside the scope (role limits hold: a street role sees its street only)."""
-    period = scope.period
-    where = [SPAN_SUMMARY.c.span_start == period.start, SPAN_SUMMARY.c.span_end == period.end,
-             SPAN_SUMMARY.c.dim == dim]
-    if level is None:
-        where += _place_rows(scope)
-    else:
-        where.append(SPAN_SUMMARY.c.unit_level == level)
-        street = scope.effective_street
-        if street:
-            where.append(SPAN_SUMMARY.c.street_code == street)
-        if scope.community:
-            where.append(SPAN_SUMMARY.c.unit_code == scope.community)
-    return db.frame(select(SPAN_SUMMARY).where(and_(*where)))
+    where = [*_span_where(SPAN_SUMMARY, scope, level), SPAN_SUMMARY.c.dim == dim]
+    # the selector columns stay behind: reading 1,000 rows' dates back costs more than the query
+    kept = [c for c in SPAN_SUMMARY.c if c.name not in ("unit_level", "span_start", "span_end", "dim")]
+    return db.frame(select(*kept).where(and_(*where)))
 
 
 def community_category_counts(scope: Scope, categories: list[str]):
@@ -250,28 +275,17 @@ def _span_summary(frame: pd.DataFrame, spans: list[Period]) -> pd.DataFrame:
 
 def _month_summary(frame: pd.DataFrame) -> pd.DataFrame:
     work = pd.DataFrame({
-        "district": DISTRICT_UNIT, "street_code": frame["street_code"], "community_code": frame["community_code"],
+        "street_code": frame["street_code"], "community_code": frame["community_code"],
         "month": frame["submitted_at"].dt.to_period("M").dt.start_time.dt.date,
         "received": 1, "resolved": frame["resolved_at"].notna().astype(np.int64),
     })
-    parts = []
-    for level, unit in (("district", "district"), ("street", "street_code"), ("community", "community_code")):
-        keys = [unit, "month"] + (["street_code"] if level == "community" else [])
-        part = work.groupby(keys, sort=False)[["received", "resolved"]].sum().reset_index()
-        part = part.rename(columns={unit: "unit_code"})
-        part["street_code"] = (part["street_code"] if level == "community"
-                               else part["unit_code"] if level == "street" else "")
-        part["unit_level"] = level
-        parts.append(part)
-    out = pd.concat(parts, ignore_index=True)
-    return out[[c.name for c in MONTH_SUMMARY.columns]]
+    return _roll_up(work, ["month"], ["received", "resolved"])[[c.name for c in MONTH_SUMMARY.columns]]
 
 
-def _unit_summary(conn: Connection, spans: list[Period]) -> pd.DataFrame:
+def _unit_summary(conn: Connection, spans: list[Period], streets: pd.DataFrame) -> pd.DataFrame:
     """Per unit and span: projects applied for (and of those completed), resource uses, new volunteers
     (the map's other counts; dates inclusive, as data_access.sql.date_filter)."""
     P, U, V = schema.projects, schema.resource_uses, schema.volunteer_months
-    streets = _rows(conn, select(C.c.code, C.c.street_code), ["community_code", "street_code"])
     sources = {
         "projects": _rows(conn, select(P.c.community_code, P.c.applied_on, P.c.status),
                           ["community_code", "on", "status"]),
@@ -333,6 +347,214 @@ def _open_requests(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
     return open_[[c.name for c in OPEN.columns]]
 
 
+def _per_level(inside: pd.DataFrame, by: list[str], build) -> list[pd.DataFrame]:
+    """``build(grouped frame)`` per district, street and community (grouped by ``by`` as well) as unit rows;
+    for figures that do not add up across units, such as medians."""
+    work = inside.assign(district=DISTRICT_UNIT)
+    parts = []
+    for level, unit in (("district", "district"), ("street", "street_code"), ("community", "community_code")):
+        keys = [unit, *by] + (["street_code"] if level == "community" else [])
+        part = build(work.groupby(keys, sort=False)).reset_index().rename(columns={unit: "unit_code"})
+        part["street_code"] = (part["street_code"] if level == "community"
+                               else part["unit_code"] if level == "street" else "")
+        part["unit_level"] = level
+        parts.append(part)
+    return parts
+
+
+def _wish_span_summary(conn: Connection, spans: list[Period], streets: pd.DataFrame) -> pd.DataFrame:
+    """Micro wishes per unit and span of posting: posted, claimed, fulfilled and the median days to fulfil
+    (as requests.wish_totals)."""
+    W = schema.micro_wishes
+    wishes = _rows(conn, select(W.c.community_code, W.c.posted_at, W.c.claimed_at, W.c.fulfilled_at),
+                   ["community_code", "posted_at", "claimed_at", "fulfilled_at"]).merge(streets, on="community_code")
+    for column in ("posted_at", "claimed_at", "fulfilled_at"):
+        wishes[column] = pd.to_datetime(wishes[column], format="ISO8601")
+    wishes["days"] = (wishes["fulfilled_at"] - wishes["posted_at"]).dt.total_seconds() / 86400
+
+    def build(groups):
+        return pd.DataFrame({"posted": groups.size(), "claimed": groups["claimed_at"].count(),
+                             "fulfilled": groups["fulfilled_at"].count(),
+                             "median_days_to_fulfil": groups["days"].quantile(0.5)})
+
+    parts = []
+    for period in spans:
+        inside = wishes[(wishes["posted_at"] >= pd.Timestamp(period.start_at))
+                        & (wishes["posted_at"] < pd.Timestamp(period.end_exclusive))]
+        parts += [part.assign(span_start=period.start, span_end=period.end) for part in _per_level(inside, [], build)]
+    columns = [c.name for c in schema.wish_span_summary.columns]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+def wish_rows(db, scope: Scope) -> pd.DataFrame:
+    """The wish summary row of the scope's unit and span (none: no wish posted in it)."""
+    T = schema.wish_span_summary
+    return db.frame(select(T.c.posted, T.c.claimed, T.c.fulfilled, T.c.median_days_to_fulfil)
+                    .where(*_span_where(T, scope, None)))
+
+
+def _open_status_summary(open_: pd.DataFrame, streets: pd.DataFrame, spans: list[Period],
+                         reference: date) -> pd.DataFrame:
+    """Per unit, span (of submission) and open status: how many, and the median days since their last
+    change as of the day after the reference date (as requests.open_requests_by_status)."""
+    as_of = pd.Timestamp(reference) + pd.Timedelta(days=1)
+    work = open_.merge(streets, on="community_code")
+    work["idle_days"] = (as_of - work["idle_since"]).dt.total_seconds() / 86400
+
+    def build(groups):
+        return pd.DataFrame({"open": groups.size(), "median_idle_days": groups["idle_days"].quantile(0.5)})
+
+    parts = []
+    for period in spans:
+        inside = work[(work["submitted_at"] >= pd.Timestamp(period.start_at))
+                      & (work["submitted_at"] < pd.Timestamp(period.end_exclusive))]
+        parts += [part.assign(span_start=period.start, span_end=period.end)
+                  for part in _per_level(inside, ["status"], build)]
+    columns = [c.name for c in OPEN_STATUS.columns]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+def _roll_up(per_community: pd.DataFrame, keys: list[str], measures: list[str]) -> pd.DataFrame:
+    """Sums of ``measures`` per ``keys`` for the district, each street and each community, as unit rows
+    (unit_level, unit_code, street_code); ``per_community`` has community_code and street_code."""
+    return pd.concat(_per_level(per_community, keys, lambda groups: groups[measures].sum()), ignore_index=True)
+
+
+def _participation_summaries(conn: Connection, spans: list[Period],
+                             streets: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """data_access.participation's figures per unit and span, and per unit and month (its rules:
+    flows inside the span, active volunteers in the span's last volunteer month, partners as a stock)."""
+    from data_access.domain import PARTNER_MERCHANT_KIND, PARTNER_SOCIAL_ORG_KIND
+    from data_access.participation import EVENT_COLUMNS
+
+    VM, E, PU = schema.volunteer_months, schema.participation_events, schema.partner_units
+    volunteers = _rows(conn, select(VM.c.community_code, VM.c.month, VM.c.new_volunteers, VM.c.active_volunteers,
+                                    VM.c.residents_taking_part),
+                       ["community_code", "on", "new_volunteers", "active_volunteers", "residents_taking_part"])
+    events = _rows(conn, select(E.c.community_code, E.c.held_on, E.c.kind, E.c.participants, E.c.issues_settled),
+                   ["community_code", "on", "kind", "event_participants", "issues_settled"])
+    partners = _rows(conn, select(PU.c.community_code, PU.c.kind, PU.c.joined_on), ["community_code", "kind", "on"])
+    for frame in (volunteers, events, partners):
+        frame["on"] = pd.to_datetime(frame["on"]).dt.date
+    events[["event_participants", "issues_settled"]] = events[["event_participants", "issues_settled"]].fillna(0)
+    for kind, column in EVENT_COLUMNS.items():
+        events[column] = (events["kind"] == kind).astype(np.int64)
+        events[f"{column}_participants"] = events["event_participants"] * events[column]
+        events[f"{column}_issues"] = events["issues_settled"] * events[column]
+    partners["caring_merchants"] = (partners["kind"] == PARTNER_MERCHANT_KIND).astype(np.int64)
+    partners["social_organisations"] = (partners["kind"] == PARTNER_SOCIAL_ORG_KIND).astype(np.int64)
+    event_columns = [*EVENT_COLUMNS.values(), "issues_settled", "event_participants",
+                     *schema.PARTICIPATION_KIND_MEASURES]
+    measures = schema.PARTICIPATION_MEASURES + schema.PARTICIPATION_KIND_MEASURES
+    communities = streets.set_index("community_code")
+
+    spans_out = []
+    for period in spans:
+        v = volunteers[(volunteers["on"] >= period.start) & (volunteers["on"] <= period.end)]
+        e = events[(events["on"] >= period.start) & (events["on"] <= period.end)]
+        stock = partners[partners["on"] <= period.end]
+        new = stock[stock["on"] >= period.start]
+        per = communities.copy()
+        per = per.join(v.groupby("community_code")[["new_volunteers", "residents_taking_part"]].sum())
+        last = v["on"].max() if len(v) else None
+        per = per.join(v[v["on"] == last].groupby("community_code")["active_volunteers"].sum())
+        per = per.join(stock.groupby("community_code")[["caring_merchants", "social_organisations"]].sum())
+        per = per.join(new.groupby("community_code")[["caring_merchants", "social_organisations"]].sum()
+                       .add_prefix("new_"))
+        per = per.join(e.groupby("community_code")[event_columns].sum())
+        per = per.reindex(columns=["street_code", *measures]).reset_index()
+        per[measures] = per[measures].fillna(0).astype(np.int64)
+        per["span_start"], per["span_end"] = period.start, period.end
+        spans_out.append(per)
+    span_summary = _roll_up(pd.concat(spans_out, ignore_index=True), ["span_start", "span_end"], measures)
+
+    volunteers["month"] = [f"{d.year:04d}-{d.month:02d}" for d in volunteers["on"]]
+    events["month"] = [f"{d.year:04d}-{d.month:02d}" for d in events["on"]]
+    monthly = pd.concat([volunteers.drop(columns="on"), events[["community_code", "month", *event_columns]]])
+    monthly = monthly.merge(streets, on="community_code")
+    month_columns = schema.PARTICIPATION_MONTH_MEASURES
+    monthly[month_columns] = monthly[month_columns].fillna(0).astype(np.int64)
+    month_summary = _roll_up(monthly, ["month"], month_columns)
+    return (span_summary[[c.name for c in schema.participation_span_summary.columns]],
+            month_summary[[c.name for c in schema.participation_month_summary.columns]])
+
+
+def participation_rows(db, scope: Scope, level: str | None = None) -> pd.DataFrame:
+    """Participation summary rows of the scope's span: its own unit, or every unit of ``level`` in the scope."""
+    T = schema.participation_span_summary
+    return db.frame(select(T).where(*_span_where(T, scope, level)))
+
+
+def participation_month_rows(db, scope: Scope, first: str, last: str) -> pd.DataFrame:
+    """Participation per month ('YYYY-MM' from first to last) of the scope's own unit."""
+    T = schema.participation_month_summary
+    return db.frame(select(T.c.month, *[T.c[c] for c in schema.PARTICIPATION_MONTH_MEASURES])
+                    .where(T.c.month >= first, T.c.month <= last, *_place_rows(scope, T)))
+
+
+def _safety_month_summary(conn: Connection, streets: pd.DataFrame) -> pd.DataFrame:
+    """safety_months summed per unit and month."""
+    from data_access.domain import SAFETY_MEASURES
+
+    SM = schema.safety_months
+    months = _rows(conn, select(SM.c.community_code, SM.c.month, *[SM.c[m] for m in SAFETY_MEASURES]),
+                   ["community_code", "month", *SAFETY_MEASURES]).merge(streets, on="community_code")
+    months["month"] = pd.to_datetime(months["month"]).dt.date
+    summary = _roll_up(months, ["month"], SAFETY_MEASURES)
+    return summary[[c.name for c in schema.safety_month_summary.columns]]
+
+
+def _resource_use_summary(conn: Connection, spans: list[Period], streets: pd.DataFrame) -> pd.DataFrame:
+    """Resource uses and beneficiaries per unit, span (used_on inside, inclusive) and catalogue item kind."""
+    U, CI = schema.resource_uses, schema.catalogue_items
+    uses = _rows(conn, select(U.c.community_code, U.c.used_on, CI.c.kind, U.c.beneficiaries)
+                 .join(CI, CI.c.code == U.c.item_code),
+                 ["community_code", "on", "resource_kind", "beneficiaries"]).merge(streets, on="community_code")
+    uses["on"] = pd.to_datetime(uses["on"]).dt.date
+    uses["uses"] = 1
+    parts = [uses[(uses["on"] >= p.start) & (uses["on"] <= p.end)].assign(span_start=p.start, span_end=p.end)
+             for p in spans]
+    if not parts or not sum(len(part) for part in parts):
+        return pd.DataFrame(columns=[c.name for c in schema.resource_use_summary.columns])
+    summary = _roll_up(pd.concat(parts, ignore_index=True), ["span_start", "span_end", "resource_kind"],
+                       ["uses", "beneficiaries"])
+    return summary[[c.name for c in schema.resource_use_summary.columns]]
+
+
+def resource_use_rows(scope: Scope, level: str | None = None, kinds: list[str] | None = None):
+    """SELECT of the resource use summary's rows of the scope's span: its own unit, or with ``level`` every
+    unit of that level inside the scope; only ``kinds`` if given."""
+    T = schema.resource_use_summary
+    where = _span_where(T, scope, level)
+    if kinds is not None:
+        where.append(T.c.resource_kind.in_(kinds))
+    return select(T).where(*where)
+
+
+def safety_source(scope: Scope):
+    """The safety month summary's rows of the scope's own unit (columns month and the measures)."""
+    T = schema.safety_month_summary
+    return select(T).where(*_place_rows(scope, T)).subquery("safety")
+
+
+def _refresh_projects(conn: Connection) -> None:
+    """Per project: its milestones done (and the latest) and its weighted acceptance total; per unit and
+    year: the evaluation composite. Written by the very statements the raw queries use
+    (data_access.projects, data_access.evaluation), so both paths agree exactly."""
+    from data_access import evaluation, projects  # they import this module
+
+    conn.execute(insert(schema.evaluation_composite_summary).from_select(
+        ["unit_level", "unit_code", "year", "composite", "dimensions_scored"], evaluation.composite_select()))
+
+    last = projects.last_done_select()
+    conn.execute(insert(schema.project_milestone_summary).from_select(
+        ["project_code", "last_done", "milestones_done", "milestones"], last))
+    totals = projects.project_totals_select(None).subquery("totals")
+    conn.execute(insert(schema.project_acceptance_summary).from_select(
+        ["project_code", "total", "indicators_scored"],
+        select(totals.c.project_code, totals.c.total, totals.c.indicators_scored)))
+
+
 def _write(conn: Connection, table, frame: pd.DataFrame, chunk: int = 20_000) -> None:
     """Insert the frame's rows (plain Python values, NaN as NULL) in the caller's transaction."""
     clean = frame.astype(object).where(frame.notna(), None)
@@ -349,6 +571,15 @@ def _set_info(conn: Connection, entries: dict[str, str]) -> None:
             conn.execute(INFO.update().where(INFO.c.key == key).values(value=value))
         else:
             conn.execute(INFO.insert().values(key=key, value=value))
+
+
+def analyze(conn: Connection) -> None:
+    """Refresh the planner's statistics. Without them SQLite reads a summary through its primary key
+    on the first column alone (every community row of every span) instead of the span index: 4× slower.
+    A sampled ANALYZE (analysis_limit) takes milliseconds even at city scale."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+    conn.exec_driver_sql("ANALYZE")
 
 
 def refresh(conn: Connection, targets=None) -> dict[str, int]:
@@ -369,11 +600,22 @@ def refresh(conn: Connection, targets=None) -> dict[str, int]:
     month_summary = _month_summary(frame)
     _write(conn, SPAN_SUMMARY, span_summary)
     _write(conn, MONTH_SUMMARY, month_summary)
-    _write(conn, OPEN, _open_requests(conn, frame))
-    _write(conn, UNIT_SUMMARY, _unit_summary(conn, spans))
+    open_ = _open_requests(conn, frame)
+    _write(conn, OPEN, open_)
+    streets = _rows(conn, select(C.c.code, C.c.street_code), ["community_code", "street_code"])
+    _write(conn, OPEN_STATUS, _open_status_summary(open_, streets, spans, reference))
+    _refresh_projects(conn)
+    for table, frame in zip((schema.participation_span_summary, schema.participation_month_summary),
+                            _participation_summaries(conn, spans, streets), strict=True):
+        _write(conn, table, frame)
+    _write(conn, schema.safety_month_summary, _safety_month_summary(conn, streets))
+    _write(conn, schema.resource_use_summary, _resource_use_summary(conn, spans, streets))
+    _write(conn, schema.wish_span_summary, _wish_span_summary(conn, spans, streets))
+    _write(conn, UNIT_SUMMARY, _unit_summary(conn, spans, streets))
     _write(conn, SPANS, pd.DataFrame([{"span_start": p.start, "span_end": p.end} for p in spans]))
     _set_info(conn, {"data_start": data_start.isoformat(), "reference_date": reference.isoformat(),
-                     "summary_targets": targets_fingerprint(targets)})
+                     "summary_targets": targets_fingerprint(targets), "summary_version": SUMMARY_VERSION})
+    analyze(conn)
     return {"spans": len(spans), "span_rows": len(span_summary), "month_rows": len(month_summary)}
 
 
@@ -392,9 +634,12 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     try:
         with engine.begin() as conn:
-            schema.metadata.create_all(conn)  # only what is missing: summary tables and their indexes
-            for index in schema.requests.indexes:
-                index.create(conn, checkfirst=True)
+            for table in reversed(schema.SUMMARY_TABLES):  # derived data: rebuilt in this version's layout
+                table.drop(conn, checkfirst=True)
+            schema.metadata.create_all(conn)  # the summary tables, and any index added since the load
+            for table in schema.metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
             counts = refresh(conn)
             _set_info(conn, {"loaded_at": pd.Timestamp.now(tz="UTC").isoformat()})  # new cache key for the app
     finally:

@@ -15,6 +15,7 @@ from components.downloads import csv_download
 from components.i18n import value_name
 from components.kpi import kpi_tile
 from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
+from components.sections import render_sections
 from data_access import geography, projects
 from data_access.domain import PROJECT_STAGES, PROJECT_STATUSES
 from data_access.scope import period_options
@@ -245,10 +246,8 @@ if search:
 by, ascending = sort_keys[sort_by]
 shown = shown.sort_values([by, "code"], ascending=[ascending, True])
 
-tabs = st.tabs([T(f"projects.tab.{k}") for k in ("board", "timeline", "overdue", "rollup", "breakdown",
-                                                   "acceptance")])
 
-with tabs[0]:
+def board_section():
     st.caption(T("projects.board.caption", shown=formatting.count(len(shown)), total=formatting.count(len(board)),
                  n=int(per_column)))
     if shown.empty:
@@ -264,7 +263,8 @@ with tabs[0]:
                    "lead_unit", "need", "progress_pct", "days_in_stage", "budget_yuan", "spent_yuan", "planned_end",
                    "days_overdue"], "projects", height=400)
 
-with tabs[1]:
+
+def timeline_section():
     if shown.empty:
         st.info(T("projects.empty.filtered"))
     else:
@@ -276,7 +276,8 @@ with tabs[1]:
         milestones = cached(projects.project_milestones, scope, list(first["code"]))
         st.plotly_chart(project_charts.timeline(first, milestones, ctx.reference, lang), config=CHART)
 
-with tabs[2]:
+
+def overdue_section():
     st.subheader(T("projects.overdue"))
     st.caption(T("projects.overdue.caption", date=formatting.day(ctx.reference, lang)))
     if overdue.empty:
@@ -297,7 +298,8 @@ with tabs[2]:
               ["code", "title", "street_name", "community_name", "status", "lead_unit", "last_activity",
                "days_since_milestone", "progress_pct"], "stalled_projects")
 
-with tabs[3]:
+
+def rollup_section():
     overall = float(district_row["weighted_progress"].iloc[0])
     st.caption(T("projects.rollup.district.help"))
     level = "street" if scope.level == "district" else "community"
@@ -309,7 +311,8 @@ with tabs[3]:
           f"progress_by_{level}",
           column_config={"weighted_progress": st.column_config.NumberColumn(format="%.1f")})
 
-with tabs[4]:
+
+def breakdown_section():
     for dimension in ("category", "funding_source", "need"):
         st.subheader(T(f"projects.breakdown.{dimension}"))
         frame = cached(projects.projects_by, scope, dimension)
@@ -322,7 +325,8 @@ with tabs[4]:
                   f"projects_by_{dimension}", height=360,
                   column_config={"weighted_progress": st.column_config.NumberColumn(format="%.1f")})
 
-with tabs[5]:
+
+def acceptance_section():
     totals = cached(projects.acceptance_totals, scope)
     if totals.empty:
         st.info(T("projects.empty.acceptance"))
@@ -355,3 +359,13 @@ with tabs[5]:
                      key="csv-indicator-averages")
         table(totals, ["project_code", "title", "community_name", "total"], "acceptance_totals", height=300,
               column_config={"total": st.column_config.NumberColumn(format="%.1f")})
+
+
+render_sections("projects", {
+    "board": board_section,
+    "timeline": timeline_section,
+    "overdue": overdue_section,
+    "rollup": rollup_section,
+    "breakdown": breakdown_section,
+    "acceptance": acceptance_section,
+}, lang, labels="tab")

@@ -14,6 +14,7 @@ from components.downloads import csv_download, download_filename
 from components.i18n import value_name
 from components.kpi import kpi_tile
 from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
+from components.sections import render_sections
 from data_access import geography, open311, projects, requests
 from data_access.domain import REQUEST_CHANNEL_VISIT, REQUEST_ESCALATED, REQUEST_RETURNED
 from data_access.scope import parse_period
@@ -82,7 +83,6 @@ st.caption((T("caption.delta", prev=f"{previous.period.start} — {previous.peri
 
 totals, totals_prev = cached_pair(requests.request_totals, scope, previous)
 resp, resp_prev = cached_pair(requests.responsiveness, scope, previous, targets=targets)
-district = cached(requests.responsiveness, scope.widened(), targets=targets)
 
 row = st.columns(5)
 with row[0]:
@@ -120,232 +120,250 @@ if totals["received"].iloc[0] == 0:
     st.info(T("empty.requests"))
     st.stop()
 
-# --- volumes ----------------------------------------------------------------------------
-st.header(T("requests.section.volumes"), divider="gray")
-left, right = st.columns([3, 2])
-with left:
-    st.subheader(T("requests.by_month"))
-    st.plotly_chart(charts.monthly_requests(cached(requests.requests_by_month, scope), lang), config=CHART)
-with right:
-    st.subheader(T("requests.by_category"))
-    if previous is not None:
-        st.caption(T("requests.by_category.caption"))
-    by_category, by_category_prev = cached_pair(requests.requests_by_category, scope, previous)
-    categories = rc.with_change(by_category, by_category_prev, "category")
-    st.plotly_chart(rc.category_bars(categories, lang), config=CHART)
-if previous is None:
-    st.caption(T("requests.no_previous"))
-left, right = st.columns(2)
-with left:
-    st.subheader(T("requests.by_channel"))
-    channels, channels_prev = cached_pair(requests.requests_by_channel, scope, previous)
-    show_table(rc.with_change(channels, channels_prev, "channel"),
-               ["channel", "received", "resolved", *CHANGE_COLUMNS], "requests_by_channel",
-               percent=["change"] if previous else [], translate=["channel"])
-with right:
-    st.subheader(T("requests.by_category.table"))
-    show_table(categories, ["category", "received", "resolved", "resolution_rate", *CHANGE_COLUMNS],
-               "requests_by_category", percent=["resolution_rate", "change"] if previous else ["resolution_rate"],
-               translate=["category"])
+def volumes_section():
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader(T("requests.by_month"))
+        st.plotly_chart(charts.monthly_requests(cached(requests.requests_by_month, scope), lang), config=CHART)
+    with right:
+        st.subheader(T("requests.by_category"))
+        if previous is not None:
+            st.caption(T("requests.by_category.caption"))
+        by_category, by_category_prev = cached_pair(requests.requests_by_category, scope, previous)
+        categories = rc.with_change(by_category, by_category_prev, "category")
+        st.plotly_chart(rc.category_bars(categories, lang), config=CHART)
+    if previous is None:
+        st.caption(T("requests.no_previous"))
+    left, right = st.columns(2)
+    with left:
+        st.subheader(T("requests.by_channel"))
+        channels, channels_prev = cached_pair(requests.requests_by_channel, scope, previous)
+        show_table(rc.with_change(channels, channels_prev, "channel"),
+                   ["channel", "received", "resolved", *CHANGE_COLUMNS], "requests_by_channel",
+                   percent=["change"] if previous else [], translate=["channel"])
+    with right:
+        st.subheader(T("requests.by_category.table"))
+        show_table(categories, ["category", "received", "resolved", "resolution_rate", *CHANGE_COLUMNS],
+                   "requests_by_category", percent=["resolution_rate", "change"] if previous else ["resolution_rate"],
+                   translate=["category"])
 
-# --- status funnel ----------------------------------------------------------------------
-st.header(T("requests.section.funnel"), divider="gray")
-funnel = cached(requests.status_funnel, scope)
-left, right = st.columns([3, 2])
-with left:
-    st.caption(T("requests.funnel.caption"))
-    st.plotly_chart(rc.status_funnel(funnel, lang), config=CHART)
-with right:
-    side = funnel.set_index("status")
-    cols = st.columns(2)
-    with cols[0]:
-        st.metric(T("requests.funnel.returned"), formatting.count(side.loc[REQUEST_RETURNED, "reached"]), border=True)
-    with cols[1]:
-        st.metric(T("requests.funnel.escalated"), formatting.count(side.loc[REQUEST_ESCALATED, "reached"]), border=True)
-    st.markdown(f"**{T('requests.funnel.current')}**")
-    show_table(funnel, ["status", "reached", "current"], "request_status_funnel", statuses=["status"])
 
-# --- responsiveness ---------------------------------------------------------------------
-st.header(T("requests.section.responsiveness"), divider="gray")
-left, right = st.columns([1, 3])
-with left:
-    st.subheader(T("requests.targets"))
-    st.caption(T("requests.targets.caption"))
-    show_table(requests.targets_frame(targets), ["category", "target_days"], "request_targets",
-               translate=["category"], decimals=["target_days"])
-with right:
-    st.subheader(T("requests.league"))
-    dist = district.iloc[0] if len(district) else None
-    st.caption(T("requests.league.caption",
-                 median=formatting.days(dist["median_days"] if dist is not None else None, lang),
-                 share=formatting.percent(dist["on_time_share"] if dist is not None else None, lang)))
-    tabs = st.tabs([T(f"requests.league.{level}") for level in requests.LEAGUE_LEVELS])
-    for tab, level in zip(tabs, requests.LEAGUE_LEVELS, strict=True):
-        with tab:
-            league = rc.league_table(cached(requests.responsiveness, scope, level, targets=targets), district)
-            if league.empty:
-                st.info(T("empty.requests"))
-                continue
-            columns = ["rank", "name"] + (["street_name"] if level == "community" else []) + [
-                "resolved", "median_days", "p90_days", "median_vs_district", "on_time_share",
-                "on_time_vs_district"]
-            chart_rows = league if len(league) <= 20 else league.head(20)
-            st.plotly_chart(rc.league_bars(chart_rows, dist["median_days"] if dist is not None else None, lang),
-                            config=CHART, key=f"league-chart-{level}")
-            show_table(league, columns, f"request_league_{level}",
-                       decimals=["median_days", "p90_days", "median_vs_district"],
-                       percent=["on_time_share", "on_time_vs_district"],
-                       translate=["name"] if level == "category" else [], height=380)
+def funnel_section():
+    funnel = cached(requests.status_funnel, scope)
+    left, right = st.columns([3, 2])
+    with left:
+        st.caption(T("requests.funnel.caption"))
+        st.plotly_chart(rc.status_funnel(funnel, lang), config=CHART)
+    with right:
+        side = funnel.set_index("status")
+        cols = st.columns(2)
+        with cols[0]:
+            st.metric(T("requests.funnel.returned"), formatting.count(side.loc[REQUEST_RETURNED, "reached"]),
+                      border=True)
+        with cols[1]:
+            st.metric(T("requests.funnel.escalated"), formatting.count(side.loc[REQUEST_ESCALATED, "reached"]),
+                      border=True)
+        st.markdown(f"**{T('requests.funnel.current')}**")
+        show_table(funnel, ["status", "reached", "current"], "request_status_funnel", statuses=["status"])
 
-# --- backlog ----------------------------------------------------------------------------
-st.header(T("requests.section.backlog"), divider="gray")
-st.caption(T("requests.backlog.caption", date=formatting.day(ctx.reference, lang)))
-open_by_status = backlog
-if open_by_status["open"].sum() == 0:
-    st.info(T("requests.backlog.none"))
-else:
+
+def responsiveness_section():
+    district = cached(requests.responsiveness, scope.widened(), targets=targets)
     left, right = st.columns([1, 3])
     with left:
-        show_table(open_by_status, ["status", "open", "median_idle_days"], "open_requests_by_status",
-                   statuses=["status"], decimals=["median_idle_days"])
+        st.subheader(T("requests.targets"))
+        st.caption(T("requests.targets.caption"))
+        show_table(requests.targets_frame(targets), ["category", "target_days"], "request_targets",
+                   translate=["category"], decimals=["target_days"])
     with right:
-        stalest = cached(requests.stalest_open_requests, scope, ctx.reference, 20)
-        st.markdown(f"**{T('requests.backlog.stalest', n=len(stalest))}**")
-        show_table(stalest, ["id", "category", "status", "street", "community", "handling_unit", "submitted_at",
-                             "last_change", "idle_days", "requester_name", "requester_phone"],
-                   "stalest_open_requests", translate=["category"], statuses=["status"], decimals=["idle_days"])
+        st.subheader(T("requests.league"))
+        dist = district.iloc[0] if len(district) else None
+        st.caption(T("requests.league.caption",
+                     median=formatting.days(dist["median_days"] if dist is not None else None, lang),
+                     share=formatting.percent(dist["on_time_share"] if dist is not None else None, lang)))
+        tabs = st.tabs([T(f"requests.league.{level}") for level in requests.LEAGUE_LEVELS])
+        for tab, level in zip(tabs, requests.LEAGUE_LEVELS, strict=True):
+            with tab:
+                league = rc.league_table(cached(requests.responsiveness, scope, level, targets=targets), district)
+                if league.empty:
+                    st.info(T("empty.requests"))
+                    continue
+                columns = ["rank", "name"] + (["street_name"] if level == "community" else []) + [
+                    "resolved", "median_days", "p90_days", "median_vs_district", "on_time_share",
+                    "on_time_vs_district"]
+                chart_rows = league if len(league) <= 20 else league.head(20)
+                st.plotly_chart(rc.league_bars(chart_rows, dist["median_days"] if dist is not None else None, lang),
+                                config=CHART, key=f"league-chart-{level}")
+                show_table(league, columns, f"request_league_{level}",
+                           decimals=["median_days", "p90_days", "median_vs_district"],
+                           percent=["on_time_share", "on_time_vs_district"],
+                           translate=["name"] if level == "category" else [], height=380)
 
-# --- per resident and growth ------------------------------------------------------------
-st.header(T("requests.section.residents"), divider="gray")
-left, right = st.columns(2)
-with left:
-    per_thousand = cached(requests.requests_per_thousand, scope)
-    st.subheader(T("requests.per_thousand", n=min(15, len(per_thousand))))
-    st.plotly_chart(rc.per_thousand_bars(per_thousand, lang), config=CHART)
-    with st.expander(T("requests.col.per_thousand")):
-        show_table(per_thousand, ["name", "street_name", "population", "received", "per_thousand"],
-                   "requests_per_thousand", decimals=["per_thousand"])
-with right:
-    st.subheader(T("requests.growth"))
-    growth_scope, growth_prev = scope, previous
-    if previous is None:  # "all" has no previous span: compare the latest year with the one before
-        year = parse_period(str(ctx.reference.year), ctx.start, ctx.reference)
-        growth_scope = scope.with_period(year) if year else scope
-        growth_prev = growth_scope.previous(ctx.start)
-    if growth_prev is None:
-        st.info(T("requests.no_previous"))
+
+def backlog_section():
+    st.caption(T("requests.backlog.caption", date=formatting.day(ctx.reference, lang)))
+    open_by_status = backlog
+    if open_by_status["open"].sum() == 0:
+        st.info(T("requests.backlog.none"))
     else:
-        st.caption(T("requests.growth.caption", current=period_label(growth_scope.period, lang),
-                     previous=f"{growth_prev.period.start} — {growth_prev.period.end}"))
-        now, before = cached_pair(requests.requests_by_category, growth_scope, growth_prev)
-        growth = rc.fastest_growing(rc.with_change(now, before, "category"))
-        if growth.empty:
+        left, right = st.columns([1, 3])
+        with left:
+            show_table(open_by_status, ["status", "open", "median_idle_days"], "open_requests_by_status",
+                       statuses=["status"], decimals=["median_idle_days"])
+        with right:
+            stalest = cached(requests.stalest_open_requests, scope, ctx.reference, 20)
+            st.markdown(f"**{T('requests.backlog.stalest', n=len(stalest))}**")
+            show_table(stalest, ["id", "category", "status", "street", "community", "handling_unit", "submitted_at",
+                                 "last_change", "idle_days", "requester_name", "requester_phone"],
+                       "stalest_open_requests", translate=["category"], statuses=["status"], decimals=["idle_days"])
+
+
+def residents_section():
+    left, right = st.columns(2)
+    with left:
+        per_thousand = cached(requests.requests_per_thousand, scope)
+        st.subheader(T("requests.per_thousand", n=min(15, len(per_thousand))))
+        st.plotly_chart(rc.per_thousand_bars(per_thousand, lang), config=CHART)
+        with st.expander(T("requests.col.per_thousand")):
+            show_table(per_thousand, ["name", "street_name", "population", "received", "per_thousand"],
+                       "requests_per_thousand", decimals=["per_thousand"])
+    with right:
+        st.subheader(T("requests.growth"))
+        growth_scope, growth_prev = scope, previous
+        if previous is None:  # "all" has no previous span: compare the latest year with the one before
+            year = parse_period(str(ctx.reference.year), ctx.start, ctx.reference)
+            growth_scope = scope.with_period(year) if year else scope
+            growth_prev = growth_scope.previous(ctx.start)
+        if growth_prev is None:
             st.info(T("requests.no_previous"))
         else:
-            st.plotly_chart(rc.growth_bars(growth, lang), config=CHART)
+            st.caption(T("requests.growth.caption", current=period_label(growth_scope.period, lang),
+                         previous=f"{growth_prev.period.start} — {growth_prev.period.end}"))
+            now, before = cached_pair(requests.requests_by_category, growth_scope, growth_prev)
+            growth = rc.fastest_growing(rc.with_change(now, before, "category"))
+            if growth.empty:
+                st.info(T("requests.no_previous"))
+            else:
+                st.plotly_chart(rc.growth_bars(growth, lang), config=CHART)
 
-# --- satisfaction -----------------------------------------------------------------------
-st.header(T("requests.section.satisfaction"), divider="gray")
-distribution = cached(requests.satisfaction_distribution, scope)
-if distribution["requests"].sum() == 0:
-    st.info(T("requests.satisfaction.none"))
-else:
-    average = totals["satisfaction"].iloc[0]
-    cols = st.columns(3)
-    with cols[0]:
-        st.subheader(T("requests.satisfaction.distribution"))
-        st.plotly_chart(rc.satisfaction_bars(distribution, lang), config=CHART)
-    with cols[1]:
-        st.subheader(T("requests.satisfaction.by_category"))
-        st.plotly_chart(rc.average_satisfaction_bars(cached(requests.satisfaction_by, scope, "category"), average,
-                                                     lang), config=CHART)
-    with cols[2]:
-        st.subheader(T("requests.satisfaction.by_street"))
-        by_street = cached(requests.satisfaction_by, scope, "street")
-        st.plotly_chart(rc.average_satisfaction_bars(by_street, average, lang), config=CHART)
-        with st.expander(T("requests.satisfaction.by_street")):
-            show_table(by_street, ["name", "rated", "satisfaction"], "satisfaction_by_street",
-                       decimals=["satisfaction"])
 
-# --- micro wishes -----------------------------------------------------------------------
-st.header(T("requests.section.wishes"), divider="gray")
-if wishes["posted"].iloc[0] == 0:
-    st.info(T("requests.wishes.none"))
-else:
+def satisfaction_section():
+    distribution = cached(requests.satisfaction_distribution, scope)
+    if distribution["requests"].sum() == 0:
+        st.info(T("requests.satisfaction.none"))
+    else:
+        average = totals["satisfaction"].iloc[0]
+        cols = st.columns(3)
+        with cols[0]:
+            st.subheader(T("requests.satisfaction.distribution"))
+            st.plotly_chart(rc.satisfaction_bars(distribution, lang), config=CHART)
+        with cols[1]:
+            st.subheader(T("requests.satisfaction.by_category"))
+            st.plotly_chart(rc.average_satisfaction_bars(cached(requests.satisfaction_by, scope, "category"), average,
+                                                         lang), config=CHART)
+        with cols[2]:
+            st.subheader(T("requests.satisfaction.by_street"))
+            by_street = cached(requests.satisfaction_by, scope, "street")
+            st.plotly_chart(rc.average_satisfaction_bars(by_street, average, lang), config=CHART)
+            with st.expander(T("requests.satisfaction.by_street")):
+                show_table(by_street, ["name", "rated", "satisfaction"], "satisfaction_by_street",
+                           decimals=["satisfaction"])
+
+
+def wishes_section():
+    if wishes["posted"].iloc[0] == 0:
+        st.info(T("requests.wishes.none"))
+    else:
+        cols = st.columns(4)
+        with cols[0]:
+            tile("requests.wishes.posted", wishes, wishes_prev, "posted", formatting.count)
+        with cols[1]:
+            tile("requests.wishes.claimed", wishes, wishes_prev, "claimed", formatting.count)
+        with cols[2]:
+            tile("requests.wishes.fulfilled", wishes, wishes_prev, "fulfilled", formatting.count)
+        with cols[3]:
+            tile("requests.wishes.median", wishes, wishes_prev, "median_days_to_fulfil", formatting.days, kind="days",
+                 lower_is_better=True)
+        by_claimer = cached(requests.wishes_by_claimer, scope)
+        cols = st.columns(3)
+        with cols[0]:
+            st.plotly_chart(rc.wish_funnel(wishes, lang), config=CHART)
+        with cols[1]:
+            st.markdown(f"**{T('requests.wishes.by_claimer')}**")
+            if not by_claimer.empty:
+                st.plotly_chart(rc.claimer_bars(by_claimer, lang), config=CHART)
+                kinds = by_claimer["claimer_kind"].map(lambda k: rc.claimer_name(k, lang))
+                show_table(by_claimer.assign(claimer_kind=kinds),
+                           ["claimer_kind", "claimed", "fulfilled", "median_days_to_fulfil"], "wishes_by_claimer",
+                           decimals=["median_days_to_fulfil"])
+        with cols[2]:
+            st.markdown(f"**{T('requests.wishes.weeks')}**")
+            weeks = cached(requests.wish_fulfilment_times, scope)
+            if not weeks.empty:
+                st.plotly_chart(rc.wish_weeks_bars(weeks, lang), config=CHART)
+
+
+def talks_section():
+    channels, channels_prev = cached_pair(requests.requests_by_channel, scope, previous)
+    visits = channels.set_index("channel")
+    visits_prev = channels_prev.set_index("channel") if channels_prev is not None else None
+    collected = int(visits.loc[REQUEST_CHANNEL_VISIT, "received"]) if REQUEST_CHANNEL_VISIT in visits.index else 0
+    solved = int(visits.loc[REQUEST_CHANNEL_VISIT, "resolved"]) if REQUEST_CHANNEL_VISIT in visits.index else 0
+
+
+    def _visit(column):
+        if visits_prev is None or REQUEST_CHANNEL_VISIT not in visits_prev.index:
+            return None
+        return visits_prev.loc[REQUEST_CHANNEL_VISIT, column]
+
+
+    project_totals, project_totals_prev = cached_pair(projects.project_totals, scope, previous)
     cols = st.columns(4)
     with cols[0]:
-        tile("requests.wishes.posted", wishes, wishes_prev, "posted", formatting.count)
+        kpi_tile(T("requests.talks.collected"), collected, _visit("received"), formatting.count, lang)
     with cols[1]:
-        tile("requests.wishes.claimed", wishes, wishes_prev, "claimed", formatting.count)
+        kpi_tile(T("requests.talks.resolved"), solved, _visit("resolved"), formatting.count, lang)
     with cols[2]:
-        tile("requests.wishes.fulfilled", wishes, wishes_prev, "fulfilled", formatting.count)
+        prev_rate = _visit("resolved") / _visit("received") if _visit("received") else None
+        kpi_tile(T("requests.talks.rate"), solved / collected if collected else None, prev_rate, formatting.percent,
+                 lang, kind="points")
     with cols[3]:
-        tile("requests.wishes.median", wishes, wishes_prev, "median_days_to_fulfil", formatting.days, kind="days",
-             lower_is_better=True)
-    by_claimer = cached(requests.wishes_by_claimer, scope)
-    cols = st.columns(3)
-    with cols[0]:
-        st.plotly_chart(rc.wish_funnel(wishes, lang), config=CHART)
-    with cols[1]:
-        st.markdown(f"**{T('requests.wishes.by_claimer')}**")
-        if not by_claimer.empty:
-            st.plotly_chart(rc.claimer_bars(by_claimer, lang), config=CHART)
-            shown = by_claimer.assign(claimer_kind=by_claimer["claimer_kind"].map(lambda k: rc.claimer_name(k, lang)))
-            show_table(shown, ["claimer_kind", "claimed", "fulfilled", "median_days_to_fulfil"], "wishes_by_claimer",
-                       decimals=["median_days_to_fulfil"])
-    with cols[2]:
-        st.markdown(f"**{T('requests.wishes.weeks')}**")
-        weeks = cached(requests.wish_fulfilment_times, scope)
-        if not weeks.empty:
-            st.plotly_chart(rc.wish_weeks_bars(weeks, lang), config=CHART)
-
-# --- resident talks ---------------------------------------------------------------------
-st.header(T("requests.section.talks"), divider="gray")
-visits = channels.set_index("channel")
-visits_prev = channels_prev.set_index("channel") if channels_prev is not None else None
-collected = int(visits.loc[REQUEST_CHANNEL_VISIT, "received"]) if REQUEST_CHANNEL_VISIT in visits.index else 0
-solved = int(visits.loc[REQUEST_CHANNEL_VISIT, "resolved"]) if REQUEST_CHANNEL_VISIT in visits.index else 0
+        tile("requests.talks.difficulties", project_totals, project_totals_prev, "difficulties_solved",
+             formatting.count)
 
 
-def _visit(column):
-    if visits_prev is None or REQUEST_CHANNEL_VISIT not in visits_prev.index:
-        return None
-    return visits_prev.loc[REQUEST_CHANNEL_VISIT, column]
+def export_section():
+    # the export's rows are queried only when a button is clicked: its size is known from the totals
+    exported = min(int(totals["received"].iloc[0]) if len(totals) else 0, requests.EXPORT_LIMIT)
+    st.caption(T("requests.export.caption", n=formatting.count(exported), cap=formatting.count(requests.EXPORT_LIMIT)))
+    EXPORT_COLUMNS = ["id", "channel", "category", "status", "street", "community", "community_code", "lat", "lon",
+                      "submitted_at", "accepted_at", "resolved_at", "closed_at", "handling_unit", "satisfaction",
+                      "description", "requester_name", "requester_phone"]
 
 
-project_totals, project_totals_prev = cached_pair(projects.project_totals, scope, previous)
-cols = st.columns(4)
-with cols[0]:
-    kpi_tile(T("requests.talks.collected"), collected, _visit("received"), formatting.count, lang)
-with cols[1]:
-    kpi_tile(T("requests.talks.resolved"), solved, _visit("resolved"), formatting.count, lang)
-with cols[2]:
-    prev_rate = _visit("resolved") / _visit("received") if _visit("received") else None
-    kpi_tile(T("requests.talks.rate"), solved / collected if collected else None, prev_rate, formatting.percent,
-             lang, kind="points")
-with cols[3]:
-    tile("requests.talks.difficulties", project_totals, project_totals_prev, "difficulties_solved", formatting.count)
-
-# --- export -----------------------------------------------------------------------------
-st.header(T("requests.section.export"), divider="gray")
-# the export's rows are queried only when a button is clicked: its size is known from the totals
-exported = min(int(totals["received"].iloc[0]) if len(totals) else 0, requests.EXPORT_LIMIT)
-st.caption(T("requests.export.caption", n=formatting.count(exported), cap=formatting.count(requests.EXPORT_LIMIT)))
-EXPORT_COLUMNS = ["id", "channel", "category", "status", "street", "community", "community_code", "lat", "lon",
-                  "submitted_at", "accepted_at", "resolved_at", "closed_at", "handling_unit", "satisfaction",
-                  "description", "requester_name", "requester_phone"]
+    def export_rows():
+        export = cached(requests.requests_for_export, scope)
+        return export[EXPORT_COLUMNS].assign(status=export["status"].map(lambda s: rc.status_name(s, lang)))
 
 
-def export_rows():
-    export = cached(requests.requests_for_export, scope)
-    return export[EXPORT_COLUMNS].assign(status=export["status"].map(lambda s: rc.status_name(s, lang)))
+    with st.container(horizontal=True):
+        names = headers(EXPORT_COLUMNS)
+        names.update({"satisfaction": T("requests.col.satisfaction"), "street": T("requests.col.street")})
+        csv_download(export_rows, "requests_export", place, lang, headers=names, key="download-requests_export")
+        st.download_button(T("requests.export.json"), data=lambda: open311_bytes(scope, targets, data_version()),
+                           file_name=download_filename("requests_open311", place).removesuffix(".csv") + ".json",
+                           mime="application/json", key="download-requests_open311", icon=":material/data_object:",
+                           on_click="ignore")
 
 
-with st.container(horizontal=True):
-    names = headers(EXPORT_COLUMNS)
-    names.update({"satisfaction": T("requests.col.satisfaction"), "street": T("requests.col.street")})
-    csv_download(export_rows, "requests_export", place, lang, headers=names, key="download-requests_export")
-    st.download_button(T("requests.export.json"), data=lambda: open311_bytes(scope, targets, data_version()),
-                       file_name=download_filename("requests_open311", place).removesuffix(".csv") + ".json",
-                       mime="application/json", key="download-requests_open311", icon=":material/data_object:",
-                       on_click="ignore")
+render_sections("requests", {
+    "volumes": volumes_section,
+    "funnel": funnel_section,
+    "responsiveness": responsiveness_section,
+    "backlog": backlog_section,
+    "residents": residents_section,
+    "satisfaction": satisfaction_section,
+    "wishes": wishes_section,
+    "talks": talks_section,
+    "export": export_section,
+}, lang)

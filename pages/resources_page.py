@@ -9,6 +9,7 @@ from components.data import cached, cached_pair, data_context
 from components.downloads import csv_download
 from components.kpi import kpi_tile
 from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
+from components.sections import render_sections
 from data_access import geography, resources
 from data_access.domain import CATALOGUE_RESOURCE, CATALOGUE_SERVICE
 
@@ -74,11 +75,9 @@ for tiles in rows:
         with col:
             tile(*args[:5], **args[5])
 
-tabs = st.tabs([T(f"resources.tab.{name}") for name in ("gap", "catalogue", "partners", "venues", "fund", "flows")])
-gap_tab, catalogue_tab, partners_tab, venues_tab, fund_tab, flows_tab = tabs
 
 # --- catalogues -------------------------------------------------------------------------
-with catalogue_tab:
+def catalogue_section():
     uptake = cached(resources.catalogue_uptake, scope)
     item_columns = {"code": "resources.col.code", "name": "resources.col.item", "kind": "resources.col.kind",
                     "provider_unit": "resources.col.provider", "communities": "resources.col.communities",
@@ -107,8 +106,9 @@ with catalogue_tab:
         st.subheader(T(key, n=len(items)))
         table(items, item_columns, f"resources_{list_kind}_list", values=("kind",))
 
+
 # --- partner units --------------------------------------------------------------------------
-with partners_tab:
+def partners_section():
     partners = cached(resources.partners_by_street, scope)
     if partners.empty:
         st.info(T("resources.empty.partners"))
@@ -132,8 +132,9 @@ with partners_tab:
                "party_cobuilding": "resources.col.cobuilding", "public_services": "resources.col.public_services"},
               "resources_partners_by_street", values=("kind",))
 
+
 # --- venues -----------------------------------------------------------------------------------
-with venues_tab:
+def venues_section():
     venue_rows = cached(resources.venue_list, scope)
     if venue_rows.empty:
         st.info(T("resources.empty.venues"))
@@ -155,8 +156,9 @@ with venues_tab:
                "opening_hours": "resources.col.hours", "opened_on": "resources.col.opened_on"},
               "resources_venues", values=("kind",), height=420)
 
+
 # --- community service fund ---------------------------------------------------------------------
-with fund_tab:
+def fund_section():
     by_month = cached(resources.fund_by_month, scope)
     if by_month.empty:
         st.info(T("resources.empty.fund"))
@@ -188,8 +190,9 @@ with fund_tab:
                          "spent_yuan": "resources.col.spent", "raised_cumulative": "resources.col.raised_cum",
                          "spent_cumulative": "resources.col.spent_cum"}, "resources_fund_months", height=300)
 
+
 # --- flows --------------------------------------------------------------------------------------
-with flows_tab:
+def flows_section():
     flows = cached(resources.resource_flows, scope)
     st.subheader(T("resources.flows.title"))
     if flows.empty:
@@ -202,8 +205,9 @@ with flows_tab:
                "street": "resources.col.street", "uses": "resources.col.uses"},
               "resources_flows", values=("kind",), height=300)
 
+
 # --- supply against demand -------------------------------------------------------------------------
-with gap_tab:
+def gap_section():
     demand_map = resources.load_demand_map()
     ranking = cached(resources.demand_gap_ranking, scope, demand_map)
     st.markdown(T("resources.gap.rule", per=formatting.count(demand_map.per_residents),
@@ -264,3 +268,13 @@ with gap_tab:
                             "resource_kind": "resources.col.kind", "requests": "resources.col.requests",
                             "wishes": "resources.col.wishes", "uses": "resources.col.uses"},
               "resources_supply_demand", values=("resource_kind",), height=360)
+
+
+render_sections("resources", {
+    "gap": gap_section,
+    "catalogue": catalogue_section,
+    "partners": partners_section,
+    "venues": venues_section,
+    "fund": fund_section,
+    "flows": flows_section,
+}, lang, labels="tab")

@@ -12,6 +12,7 @@ from components import scorecard_charts as sc
 from components.data import cached, data_context
 from components.downloads import csv_download
 from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
+from components.sections import render_sections
 from data_access import evaluation, geography, safety
 from data_access.domain import SAFETY_MEASURES
 
@@ -61,11 +62,9 @@ changes = cached(evaluation.dimension_changes, scope, year)
 share = evaluation.improved_or_stable_share(changes)
 compared = changes.loc[changes["status"] != "unknown"]
 
-tabs = st.tabs([T("scorecards.tab.scorecard"), T("scorecards.tab.league"), T("scorecards.tab.trend"),
-                T("scorecards.tab.safety"), T("scorecards.tab.property"), T("scorecards.tab.glossary")])
 
 # --- scorecard --------------------------------------------------------------------------
-with tabs[0]:
+def scorecard_section():
     if scope.community:
         level, code = "community", scope.community
     else:
@@ -128,8 +127,9 @@ with tabs[0]:
             scored = float(breakdown["scored_weight"].dropna().iloc[0])
             st.caption(T("scorecards.breakdown.formula", cap=CAP, scored=f"{scored:g}", composite=f"{composite:.2f}"))
 
+
 # --- league tables ----------------------------------------------------------------------
-with tabs[1]:
+def league_section():
     st.caption(T("scorecards.league.caption", prev=previous_year or "—"))
     for level, title in (("street", "scorecards.league.streets"), ("community", "scorecards.league.communities")):
         league = cached(evaluation.league_table, scope, level, year)
@@ -157,8 +157,9 @@ with tabs[1]:
                                 "rank_change": "scorecards.col.rank_change"},
                        f"league_{level}_{year}", decimals={"composite": 2})
 
+
 # --- dimension trends -------------------------------------------------------------------
-with tabs[2]:
+def trend_section():
     trend = cached(evaluation.dimension_trend, scope)
     if trend.empty:
         st.info(T("empty.ranking"))
@@ -183,8 +184,9 @@ with tabs[2]:
                            "status": "scorecards.col.status"},
                    f"dimension_changes_{year}", decimals={"previous": 1, "current": 1, "change": 1})
 
+
 # --- safety outcomes --------------------------------------------------------------------
-with tabs[3]:
+def safety_section():
     declines = cached(safety.safety_yearly_decline, scope, ctx.start)
     unit_word = T("scorecards.unit.streets" if scope.level == "district" else "scorecards.unit.communities")
     if declines.empty:
@@ -252,8 +254,9 @@ with tabs[3]:
                                 "decline": "scorecards.safety.decline.col"},
                        "safety_rising", percent=("decline",), decimals={"decline": 2})
 
+
 # --- property star ratings --------------------------------------------------------------
-with tabs[4]:
+def property_section():
     rating_year = max((y for y in cached(evaluation.rating_years) if y <= scope.period.end.year), default=None)
     distribution = cached(evaluation.rating_distribution, scope, rating_year) if rating_year else pd.DataFrame()
     if distribution.empty:
@@ -306,8 +309,9 @@ with tabs[4]:
                        f"ratings_disputes_{rating_year}", decimals={"average_stars": 2,
                                                                    "disputes_per_1000_households": 2}, height=300)
 
+
 # --- glossary ---------------------------------------------------------------------------
-with tabs[5]:
+def glossary_section():
     st.caption(T("scorecards.glossary.caption"))
     glossary = cached(evaluation.indicator_glossary)
     table = glossary.copy()
@@ -331,3 +335,13 @@ with tabs[5]:
                        "target": "scorecards.col.target", "weight": "scorecards.col.weight",
                        "assumed_label": "scorecards.col.assumed", "how": "scorecards.col.how"},
                "indicator_glossary", decimals={"target": 0, "weight": 0}, height=min(1100, 38 + 35 * len(table)))
+
+
+render_sections("scorecards", {
+    "scorecard": scorecard_section,
+    "league": league_section,
+    "trend": trend_section,
+    "safety": safety_section,
+    "property": property_section,
+    "glossary": glossary_section,
+}, lang, labels="tab")

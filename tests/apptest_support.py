@@ -30,3 +30,21 @@ def open_app(page: str | None = None, *, timeout: float = 240, **params) -> AppT
 def metrics(at: AppTest) -> dict[str, str]:
     """Metric tiles by label."""
     return {m.label: m.value for m in at.metric}
+
+
+class SectionViews(dict):
+    """Each lazy section's AppTest by section id. Element lists read across all of them
+    (``views.dataframe``, ``views.metric`` …), so a test can check the whole page at once."""
+
+    def __getattr__(self, name: str) -> list:
+        return [element for at in self.values() for element in getattr(at, name)]
+
+    def elements(self, element_type: str) -> list:
+        """``at.get(element_type)`` across every section."""
+        return [element for at in self.values() for element in at.get(element_type)]
+
+
+def every_section(page: str, sections: list[str], *, timeout: float = 240, **params) -> SectionViews:
+    """The page opened once per lazy section (``section=<id>`` in the link)."""
+    return SectionViews({section: open_app(page, timeout=timeout, section=section, **params)
+                         for section in sections})

@@ -173,7 +173,7 @@ def test_the_excel_export_is_the_table_on_screen(monkeypatch):
         return original(label, data, file_name, *args, **kwargs)
 
     monkeypatch.setattr(streamlit, "download_button", recording)
-    at = open_app("pages/projects_page.py", timeout=180)
+    at = open_app("pages/projects_page.py", timeout=180, section="overdue")
     name = next(n for n in downloads if n.startswith("overdue_projects_") and n.endswith(".xlsx"))
     book = openpyxl.load_workbook(io.BytesIO(downloads[name]()))
     headers = [c.value for c in book.worksheets[1][1]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from apptest_support import metrics, open_app
+from apptest_support import every_section, metrics, open_app
 from streamlit.testing.v1 import AppTest
 
 from data_access import geography, projects
@@ -13,6 +13,7 @@ from data_access.scope import Scope, period_options
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/projects_page.py"
 BUJI = "440307014"
+SECTIONS = ["board", "timeline", "overdue", "rollup", "breakdown", "acceptance"]
 
 
 def run_page(**params) -> AppTest:
@@ -25,7 +26,9 @@ def _all_scope(db, **kw):
 
 
 def test_district_board_shows_every_project_by_stage(sqlite_db):
-    at = run_page()
+    views = every_section(PAGE, SECTIONS)
+    at = views["board"]
+    assert [t.label for t in at.tabs] == ["进度看板", "时间轴", "逾期与停滞", "进度汇总", "分类统计", "验收评价"]
     assert at.title[0].value == "项目看板"
     shown = metrics(at)
     assert shown["项目数"] == "578"
@@ -36,27 +39,28 @@ def test_district_board_shows_every_project_by_stage(sqlite_db):
     scope, reference = _all_scope(sqlite_db)
     overdue = projects.overdue_projects(sqlite_db, scope, reference)
     assert shown["逾期项目"] == str(len(overdue))
-    frames = [df.value for df in at.dataframe]
+    frames = [df.value for df in views["overdue"].dataframe]
     overdue_table = next(f for f in frames if "逾期天数" in f.columns and "本阶段天数" not in f.columns)
     assert overdue_table["逾期天数"].tolist() == overdue["days_overdue"].tolist()
     assert overdue_table["逾期天数"].is_monotonic_decreasing
-    assert len(at.get("plotly_chart")) >= 6
-    assert len(at.get("download_button")) >= 8
+    assert sum(len(v.get("plotly_chart")) for v in views.values()) >= 6
+    assert sum(len(v.get("download_button")) for v in views.values()) >= 8
 
 
 def test_street_scope_shows_only_that_streets_projects(sqlite_db):
-    at = run_page(street=BUJI)
+    views = every_section(PAGE, SECTIONS, street=BUJI)
+    at = views["board"]
     scope, reference = _all_scope(sqlite_db, street=BUJI)
     board = projects.project_board(sqlite_db, scope, reference)
     assert metrics(at)["项目数"] == str(len(board)) and len(board) < 578
-    for frame in (df.value for df in at.dataframe):
+    for frame in (df.value for v in views.values() for df in v.dataframe):
         if "街道" in frame.columns:
             assert set(frame["街道"]) <= {"布吉街道"}
     assert "布吉街道" in at.caption[0].value
 
 
 def test_stalled_threshold_is_configurable(sqlite_db):
-    at = run_page()
+    at = run_page(section="overdue")
     at.number_input(key="stalled_days").set_value(400).run()
     assert not at.exception
     scope, reference = _all_scope(sqlite_db)

@@ -24,19 +24,43 @@ def _shown_values(at: AppTest) -> set[str]:
     return values
 
 
-def test_district_view(sqlite_db):
+SECTIONS = ["volumes", "funnel", "responsiveness", "backlog", "residents", "satisfaction", "wishes", "talks",
+            "export"]
+
+
+def every_section(**params) -> dict[str, AppTest]:
+    """The page opened once per section (``section=<id>`` in the link)."""
+    return {section: run_page(section=section, **params) for section in SECTIONS}
+
+
+def test_default_view_runs_the_first_section_only(sqlite_db):
     at = run_page()
+    assert [t.label for t in at.tabs][:len(SECTIONS)] == [
+        "诉求量", "办理流程", "办理时效", "积压诉求", "人均诉求和增长", "满意度", "微心愿", "居民谈心", "数据导出"]
+    assert not any("排名" in frame.value.columns for frame in at.dataframe)  # the league is in another tab
+    assert "section" not in at.query_params
+    at.session_state["requests-sections-zh"] = "办理时效"
+    at.run()
+    assert any("排名" in frame.value.columns for frame in at.dataframe)
+    assert at.query_params["section"] == "responsiveness"
+
+
+def test_district_view(sqlite_db):
+    views = every_section()
+    at = views["volumes"]
     assert at.title[0].value == "诉求办理"
     shown = metrics(at)
     assert shown["平安码上办办结"] == "31,712"
     assert shown["微心愿实现"] == "868"
-    assert shown["收集居民心愿诉求"] == "2,115"
-    assert shown["直接解决"] == "1,802"
-    assert len(at.get("plotly_chart")) >= 10
-    headers = [list(frame.value.columns) for frame in at.dataframe]
+    talks = metrics(views["talks"])
+    assert talks["收集居民心愿诉求"] == "2,115"
+    assert talks["直接解决"] == "1,802"
+    assert sum(len(v.get("plotly_chart")) for v in views.values()) >= 10
+    frames = [frame.value for v in views.values() for frame in v.dataframe]
+    headers = [list(frame.columns) for frame in frames]
     league = [h for h in headers if "用时中位数（天）" in h and "排名" in h]
     assert len(league) == 3  # category, street and community
-    tables = {tuple(frame.value.columns): frame.value for frame in at.dataframe}
+    tables = {tuple(frame.columns): frame for frame in frames}
     streets = next(v for k, v in tables.items() if "排名" in k and len(v) == 11)
     assert streets["用时中位数（天）"].is_monotonic_increasing
     communities = next(v for k, v in tables.items() if "排名" in k and len(v) == 111)
@@ -44,18 +68,18 @@ def test_district_view(sqlite_db):
     # the targets are shown, and names and phones only masked
     assert any("时限（天）" in h for h in headers)
     raw = sqlite_db.frame(select(schema.requests.c.requester_name, schema.requests.c.requester_phone))
-    values = _shown_values(at)
+    values = set().union(*(_shown_values(v) for v in views.values()))
     assert not values & set(raw["requester_name"]) and not values & set(raw["requester_phone"])
-    phones = [v for v in values if re.fullmatch(r"\d{3}\*+\d{4}", v)]
+    phones = [v for v in _shown_values(views["backlog"]) if re.fullmatch(r"\d{3}\*+\d{4}", v)]
     assert phones, "the backlog table shows masked phone numbers"
-    labels = [b.label for b in at.get("download_button")]
+    labels = [b.label for v in views.values() for b in v.get("download_button")]
     assert "下载 Open311 JSON" in labels and labels.count("下载 CSV") >= 8
 
 
 def test_community_view_in_english(sqlite_db):
     communities = geography.communities(sqlite_db)
     longling = communities.loc[communities["name"] == "龙岭社区", "code"].iloc[0]
-    at = run_page(community=longling, period="2023", lang="en")
+    at = run_page(community=longling, period="2023", lang="en", section="responsiveness")
     assert at.title[0].value == "Resident requests"
     assert "Longgang District › Buji › 龙岭社区" in at.caption[0].value
     shown = metrics(at)

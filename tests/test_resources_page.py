@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
-from apptest_support import metrics, open_app
+from apptest_support import every_section, metrics, open_app
 from streamlit.testing.v1 import AppTest
 
 from data_access import geography, resources
@@ -13,13 +13,15 @@ from data_access.scope import Scope, period_options
 
 ROOT = Path(__file__).resolve().parent.parent
 BUJI = "440307014"
+PAGE = "pages/resources_page.py"
+SECTIONS = ["gap", "catalogue", "partners", "venues", "fund", "flows"]
 
 
 def run_page(**params) -> AppTest:
     return open_app("pages/resources_page.py", timeout=180, **params)
 
 
-def frame_with(at: AppTest, column: str):
+def frame_with(at, column: str):
     frames = [d.value for d in at.dataframe if column in d.value.columns]
     assert frames, column
     return frames[0]
@@ -30,7 +32,7 @@ def whole_scope(db, **kw) -> Scope:
 
 
 def test_district_page_shows_the_articles_figures_and_the_gap_list(sqlite_db):
-    at = run_page()
+    at = every_section(PAGE, SECTIONS)
     assert at.title[0].value == "资源共享"
     shown = metrics(at)
     assert shown["资源清单"] == "42"
@@ -50,14 +52,14 @@ def test_district_page_shows_the_articles_figures_and_the_gap_list(sqlite_db):
     lists = [d.value for d in at.dataframe if "最近使用" in d.value.columns]
     assert [len(f) for f in lists] == [42, 38]
     # every table has its CSV download
-    assert len(at.get("download_button")) >= len(at.dataframe)
-    assert len(at.get("plotly_chart")) >= 8
+    assert len(at.elements("download_button")) >= len(at.dataframe)
+    assert len(at.elements("plotly_chart")) >= 8
 
 
 def test_street_page_follows_the_scope(sqlite_db):
     district = metrics(run_page())
     st.cache_data.clear()
-    at = run_page(street=BUJI)
+    at = every_section(PAGE, SECTIONS, street=BUJI)
     street = metrics(at)
     assert street["资源清单"] == "42" and street["服务清单"] == "38"  # district-wide lists
     for label in ("参与单位和社会组织", "共享场地", "社区服务基金筹集", "清单使用次数"):

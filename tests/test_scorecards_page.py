@@ -2,25 +2,27 @@
 
 from pathlib import Path
 
-from apptest_support import metrics, open_app
+from apptest_support import every_section, metrics, open_app
 from streamlit.testing.v1 import AppTest
 
 from data_access import geography
 
 ROOT = Path(__file__).resolve().parent.parent
 BUJI = "440307014"
+PAGE = "pages/scorecards_page.py"
+SECTIONS = ["scorecard", "league", "trend", "safety", "property", "glossary"]
 
 
 def open_page(**params) -> AppTest:
     return open_app("pages/scorecards_page.py", timeout=240, **params)
 
 
-def breakdown_table(at: AppTest):
+def breakdown_table(at):
     return next(d.value for d in at.dataframe if {"加权贡献", "Weighted contribution"} & set(d.value.columns))
 
 
 def test_district_scorecard_can_be_rebuilt_by_hand_and_shows_the_three_declines(sqlite_db):
-    at = open_page()
+    at = every_section(PAGE, SECTIONS)
     assert at.title[0].value == "考核评价"
     shown = metrics(at)
     assert shown["刑事治安总警情年均下降"] == "21.20%"
@@ -35,15 +37,15 @@ def test_district_scorecard_can_be_rebuilt_by_hand_and_shows_the_three_declines(
     assert f"{rebuilt:.2f}" == shown[composite_label]
     assert f"{table['加权贡献'].sum():.2f}" == shown[composite_label]
     assert shown["指标改善或持平"].startswith("100.0%")
-    assert len(at.get("plotly_chart")) >= 10
-    assert len(at.get("download_button")) >= 8
+    assert len(at.elements("plotly_chart")) >= 10
+    assert len(at.elements("download_button")) >= 8
     assert not at.warning
 
 
 def test_community_scope_shows_the_communitys_own_scorecard(sqlite_db):
     communities = geography.communities(sqlite_db)
     longling = communities.loc[communities["name"] == "龙岭社区", "code"].iloc[0]
-    at = open_page(community=longling, period="2022")
+    at = every_section(PAGE, SECTIONS, community=longling, period="2022")
     shown = metrics(at)
     assert "龙岭社区综合得分" in shown
     assert "#### 评价年度：2022年" in [m.value for m in at.markdown]

@@ -14,7 +14,19 @@ from import_db import fresh_url
 from sqlalchemy import func, select
 from test_importer import example, zh_file
 
-from data_access import community_measures, geography, importer, requests, resources, schema, summaries
+from data_access import (
+    community_measures,
+    evaluation,
+    geography,
+    importer,
+    participation,
+    projects,
+    requests,
+    resources,
+    safety,
+    schema,
+    summaries,
+)
 from data_access.database import Database
 from data_access.scope import Scope, parse_period
 
@@ -58,6 +70,21 @@ QUERIES = {
     "stalest": lambda db, s: requests.stalest_open_requests(db, s, REFERENCE),
     "supply-demand": lambda db, s: resources.supply_demand_by_community(db, s),
     "gap-ranking": lambda db, s: resources.demand_gap_ranking(db, s),
+    "project-board": lambda db, s: projects.project_board(db, s, REFERENCE),
+    "stalled-projects": lambda db, s: projects.stalled_projects(db, s, REFERENCE),
+    "acceptance-totals": lambda db, s: projects.acceptance_totals(db, s),
+    "acceptance-average": lambda db, s: projects.acceptance_average(db, s),
+    "participation": lambda db, s: participation.participation_totals(db, s),
+    "participation-by-unit": lambda db, s: participation.participation_by_unit(db, s),
+    "participation-by-month": lambda db, s: participation.participation_by_month(db, s),
+    "resource-totals": lambda db, s: resources.resource_totals(db, s),
+    "wishes": lambda db, s: requests.wish_totals(db, s),
+    "composite-communities": lambda db, s: evaluation.composite_scores(db, s),
+    "composite-streets": lambda db, s: evaluation.composite_scores(db, s, "street"),
+    "safety-by-month": lambda db, s: safety.safety_by_month(db, s),
+    "safety-decline": lambda db, s: safety.safety_yearly_decline(db, s, START),
+    "volunteers": lambda db, s: participation.volunteer_totals(db, s),
+    "events": lambda db, s: participation.events_by_kind(db, s),
 }
 
 
@@ -130,7 +157,9 @@ def imported_db(request, tmp_path):
 
 
 @pytest.mark.parametrize("name", ["totals", "by_month", "by_category", "funnel", "responsiveness-community",
-                                  "per_thousand", "map-community", "backlog", "stalest", "gap-ranking"])
+                                  "per_thousand", "map-community", "backlog", "stalest", "gap-ranking", "wishes",
+                                  "participation", "safety-by-month", "resource-totals", "acceptance-average",
+                                  "composite-communities"])
 def test_summaries_follow_an_import(imported_db, monkeypatch, name):
     quarter = scope("2023-Q3", BUJI, LONGLING)
     assert_agree(monkeypatch, imported_db, name, quarter)
@@ -146,3 +175,11 @@ def test_imported_requests_are_counted(imported_db, db):
     assert imported_db.scalar(select(func.count()).select_from(R)) == db.scalar(select(func.count()).select_from(R)) + 2
 
 
+
+
+def test_summaries_built_by_another_version_are_not_used(db, monkeypatch):
+    """After an upgrade that changes a summary table, the raw rows answer until the summaries are rebuilt."""
+    assert summaries.covered(db, SCOPES["district-all"].period)
+    monkeypatch.setattr(summaries, "SUMMARY_VERSION", "another layout")
+    assert not summaries.covered(db, SCOPES["district-all"].period)
+    assert not summaries.covered(db, None)

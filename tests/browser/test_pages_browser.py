@@ -117,3 +117,22 @@ def test_deep_link_reproduces_the_requests_view(app_server, app_data_dir, offlin
     assert _metric(page, "诉求受理") == formatting.count(received, "zh")
     assert _query(page).get("street") == [BUJI] and _query(page).get("period") == ["2023"]
     assert page.external_requests == []
+
+
+def test_a_link_opens_its_tab_and_a_tab_click_updates_the_link(app_server, offline_page):
+    """Lazy tabs: ?section=<id> opens that tab (and runs only its content); clicking another tab reruns
+    the page with that tab's content and puts its id in the address."""
+    page = offline_page
+    _open(page, f"{app_server}/requests?street={BUJI}&section=responsiveness")
+    assert page_problems(page) == []
+    assert page.get_by_role("tab", name="办理时效").get_attribute("aria-selected") == "true"
+    league = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]')
+    assert league.count() >= 2  # the targets and the league tables of the open tab
+    arm_for_rerun(page)
+    page.get_by_role("tab", name="满意度").click()
+    page.wait_for_url(lambda url: "section=satisfaction" in url, timeout=LOAD_TIMEOUT_MS)
+    wait_until_done(page, LOAD_TIMEOUT_MS)
+    assert page.get_by_role("tab", name="满意度").get_attribute("aria-selected") == "true"
+    assert page.locator('[data-testid="stMain"] [data-testid="stPlotlyChart"]').count() >= 1
+    assert _query(page).get("street") == [BUJI]
+    assert page_problems(page) == [] and page.external_requests == []
