@@ -362,6 +362,18 @@ def _per_level(inside: pd.DataFrame, by: list[str], build) -> list[pd.DataFrame]
     return parts
 
 
+def _per_level_and_span(frame: pd.DataFrame, at: str, spans: list[Period], by: list[str], build,
+                        table) -> pd.DataFrame:
+    """:func:`_per_level` for each span, over the rows whose datetime column ``at`` falls inside it (as
+    data_access.sql.datetime_filter), in ``table``'s columns."""
+    parts = []
+    for period in spans:
+        inside = frame[(frame[at] >= pd.Timestamp(period.start_at)) & (frame[at] < pd.Timestamp(period.end_exclusive))]
+        parts += [part.assign(span_start=period.start, span_end=period.end) for part in _per_level(inside, by, build)]
+    columns = [c.name for c in table.columns]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
 def _wish_span_summary(conn: Connection, spans: list[Period], streets: pd.DataFrame) -> pd.DataFrame:
     """Micro wishes per unit and span of posting: posted, claimed, fulfilled and the median days to fulfil
     (as requests.wish_totals)."""
@@ -377,13 +389,7 @@ def _wish_span_summary(conn: Connection, spans: list[Period], streets: pd.DataFr
                              "fulfilled": groups["fulfilled_at"].count(),
                              "median_days_to_fulfil": groups["days"].quantile(0.5)})
 
-    parts = []
-    for period in spans:
-        inside = wishes[(wishes["posted_at"] >= pd.Timestamp(period.start_at))
-                        & (wishes["posted_at"] < pd.Timestamp(period.end_exclusive))]
-        parts += [part.assign(span_start=period.start, span_end=period.end) for part in _per_level(inside, [], build)]
-    columns = [c.name for c in schema.wish_span_summary.columns]
-    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+    return _per_level_and_span(wishes, "posted_at", spans, [], build, schema.wish_span_summary)
 
 
 def wish_rows(db, scope: Scope) -> pd.DataFrame:
@@ -404,14 +410,7 @@ def _open_status_summary(open_: pd.DataFrame, streets: pd.DataFrame, spans: list
     def build(groups):
         return pd.DataFrame({"open": groups.size(), "median_idle_days": groups["idle_days"].quantile(0.5)})
 
-    parts = []
-    for period in spans:
-        inside = work[(work["submitted_at"] >= pd.Timestamp(period.start_at))
-                      & (work["submitted_at"] < pd.Timestamp(period.end_exclusive))]
-        parts += [part.assign(span_start=period.start, span_end=period.end)
-                  for part in _per_level(inside, ["status"], build)]
-    columns = [c.name for c in OPEN_STATUS.columns]
-    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+    return _per_level_and_span(work, "submitted_at", spans, ["status"], build, OPEN_STATUS)
 
 
 def _roll_up(per_community: pd.DataFrame, keys: list[str], measures: list[str]) -> pd.DataFrame:
