@@ -36,3 +36,4 @@ def run_page(page) -> None:
         page.run()
     except Exception as error:  # noqa: BLE001 - everything a page raises is shown, not thrown
         show_error(error, key="page_error_retry")
+    data.settle_heap()

@@ -27,7 +27,8 @@ NOBODY_ROLE = f"{STREET_ROLE_PREFIX}000000000"
 
 
 def _lang() -> str:
-    lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
+    """The session's language; on a session's first run (the sidebar not drawn yet) the link's ``lang``."""
+    lang = st.session_state.get("lang") or st.query_params.get("lang", DEFAULT_LANGUAGE)
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 

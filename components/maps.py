@@ -414,21 +414,25 @@ def community_map(
     return MapView(deck, legend, schematic, [f["properties"]["code"] for f in features])
 
 
-def unit_averages(units: pd.DataFrame) -> dict[str, float | None]:
-    """The measures over all the given units together: rates from summed counts, the composite as a mean."""
+def unit_averages(units: pd.DataFrame, count: int | None = None, composites: pd.Series | None = None
+                  ) -> dict[str, float | None]:
+    """The measures over all the given units together: rates from summed counts, counts per unit, the
+    composite as a mean. The units may also come summed already (the district's own row): then ``count``
+    says how many units they are and ``composites`` gives each unit's composite."""
     if units.empty:
         return {m: None for m in MEASURES}
+    count = count or len(units)
     population = float(units["population"].sum())
     requests = float(units["requests"].sum())
     projects = float(units["projects"].sum())
-    composite = pd.to_numeric(units["composite"], errors="coerce").dropna()
+    composite = pd.to_numeric(units["composite"] if composites is None else composites, errors="coerce").dropna()
     return {
         "requests_per_1000": requests / population * 1000 if population else None,
         "resolution_rate": float(units["resolved"].sum()) / requests if requests else None,
         "median_days": None,
-        "projects": projects / len(units),
+        "projects": projects / count,
         "projects_completed_share": float(units["projects_completed"].sum()) / projects if projects else None,
         "composite": float(composite.mean()) if len(composite) else None,
-        "resources_used": float(units["resources_used"].sum()) / len(units),
+        "resources_used": float(units["resources_used"].sum()) / count,
         "volunteers_per_1000": float(units["new_volunteers"].sum()) / population * 1000 if population else None,
     }

@@ -327,28 +327,33 @@ def load_demand_map(path: Path | str = DEMAND_MAP_PATH) -> DemandMap:
     return DemandMap(kinds, int(gap.get("per_residents", 1000)), float(gap.get("threshold", 0.5)))
 
 
-def _requests_in_categories(db: Database, scope: Scope, categories: list[str]):
-    """Subquery (community_code, category, n): requests submitted in the period per community and category,
-    only these categories; read from the request summary when it covers the period (data_access.summaries)."""
+def _unit_of(community_code, level: str | None):
+    """The unit column of a per-community raw query: the community, or (level None) the scope as one unit."""
+    return (community_code if level == "community" else literal(summaries.DISTRICT_UNIT)).label("unit_code")
+
+
+def _requests_in_categories(db: Database, scope: Scope, categories: list[str], level: str | None = "community"):
+    """Subquery (unit_code, category, n): requests submitted in the period per community (``level`` None: in
+    the whole scope) and category, only these categories; from the request summary when it covers the period."""
     if summaries.covered(db, scope.period):
-        return summaries.community_category_counts(scope, categories).subquery("req_counts")
+        return summaries.category_counts(scope, categories, level).subquery("req_counts")
+    unit = _unit_of(R.c.community_code, level)
     return (
-        select(R.c.community_code, R.c.category, func.count().label("n"))
+        select(unit, R.c.category, func.count().label("n"))
         .where(place_filter(R.c.community_code, scope), datetime_filter(R.c.submitted_at, scope.period),
                R.c.category.in_(categories))
-        .group_by(R.c.community_code, R.c.category)
+        .group_by(unit, R.c.category)
         .subquery("req_counts")
     )
 
 
-def _requests_by_kind(db: Database, scope: Scope, demand_map: DemandMap):
-    """Requests submitted in the period in mapped categories, per community and serving resource kind."""
+def _requests_by_kind(db: Database, scope: Scope, demand_map: DemandMap, level: str | None = "community"):
+    """Requests submitted in the period in mapped categories, per unit and serving resource kind."""
     mapping = demand_map.kind_of_category()
-    counts = _requests_in_categories(db, scope, list(mapping))
+    counts = _requests_in_categories(db, scope, list(mapping), level)
     kind = case(mapping, value=counts.c.category).label("resource_kind") if mapping else literal(None).label(
         "resource_kind")
-    return select(counts.c.community_code, kind, func.sum(counts.c.n).label("requests")).group_by(
-        counts.c.community_code, kind)
+    return select(counts.c.unit_code, kind, func.sum(counts.c.n).label("requests")).group_by(counts.c.unit_code, kind)
 
 
 def _wishes_by_community(scope: Scope):
@@ -359,18 +364,40 @@ def _wishes_by_community(scope: Scope):
     )
 
 
-def _uses_by_kind(db: Database, scope: Scope, demand_map: DemandMap):
-    """Uses of mapped resource kinds per community of the scope and kind, in the period."""
+def _uses_by_kind(db: Database, scope: Scope, demand_map: DemandMap, level: str | None = "community"):
+    """Uses of mapped resource kinds per community (``level`` None: in the whole scope) and kind, in the period."""
     if summaries.covered(db, scope.period):
-        rows = summaries.resource_use_rows(scope, "community", list(demand_map.resource_kinds)).subquery("used")
-        return select(rows.c.unit_code.label("community_code"), rows.c.resource_kind, rows.c.uses)
+        rows = summaries.resource_use_rows(scope, level, list(demand_map.resource_kinds)).subquery("used")
+        return select(rows.c.unit_code, rows.c.resource_kind, rows.c.uses)
+    unit = _unit_of(U.c.community_code, level)
     return (
-        select(U.c.community_code, CI.c.kind.label("resource_kind"), func.count().label("uses"))
+        select(unit, CI.c.kind.label("resource_kind"), func.count().label("uses"))
         .select_from(U.join(CI, CI.c.code == U.c.item_code))
         .where(place_filter(U.c.community_code, scope), date_filter(U.c.used_on, scope.period),
                CI.c.kind.in_(demand_map.resource_kinds))
-        .group_by(U.c.community_code, CI.c.kind)
+        .group_by(unit, CI.c.kind)
     )
+
+
+def supply_demand_by_kind(db: Database, scope: Scope, demand_map: DemandMap | None = None) -> pd.DataFrame:
+    """Per mapped resource kind, in map order: the requests (and micro wishes) it serves in the scope beside
+    its uses; the totals of :func:`supply_demand_by_community`, read from the scope's own summary rows."""
+    from data_access.requests import wish_totals  # requests is the wishes' home
+
+    demand_map = demand_map or load_demand_map()
+    frame = pd.DataFrame({"resource_kind": demand_map.resource_kinds})
+    for column, stmt in (("requests", _requests_by_kind(db, scope, demand_map, None)),
+                         ("uses", _uses_by_kind(db, scope, demand_map, None))):
+        totals = db.frame(stmt).groupby("resource_kind")[column].sum()
+        frame[column] = frame["resource_kind"].map(totals).fillna(0).astype(int)
+    posted = int(wish_totals(db, scope)["posted"].iloc[0])
+    frame["wishes"] = frame["resource_kind"].isin(demand_map.wish_kinds) * posted
+    return frame[["resource_kind", "requests", "wishes", "uses"]]
+
+
+def catalogue_kinds(db: Database) -> list[str]:
+    """The kinds of the catalogue items (both lists, district-wide), sorted."""
+    return sorted(db.frame(select(CI.c.kind).distinct())["kind"])
 
 
 def supply_demand_by_community(db: Database, scope: Scope, demand_map: DemandMap | None = None) -> pd.DataFrame:
@@ -390,8 +417,8 @@ def supply_demand_by_community(db: Database, scope: Scope, demand_map: DemandMap
     kinds = pd.DataFrame({"resource_kind": demand_map.resource_kinds})
     frame = places.merge(kinds, how="cross")
     keys = ["community_code", "resource_kind"]
-    requests = db.frame(_requests_by_kind(db, scope, demand_map))
-    uses = db.frame(_uses_by_kind(db, scope, demand_map))
+    requests = db.frame(_requests_by_kind(db, scope, demand_map)).rename(columns={"unit_code": "community_code"})
+    uses = db.frame(_uses_by_kind(db, scope, demand_map)).rename(columns={"unit_code": "community_code"})
     wishes = db.frame(_wishes_by_community(scope))
     frame = frame.merge(requests, on=keys, how="left").merge(uses, on=keys, how="left")
     frame = frame.merge(wishes, on="community_code", how="left")
@@ -414,12 +441,12 @@ def demand_gap_ranking(db: Database, scope: Scope, demand_map: DemandMap | None 
     demand_map = demand_map or load_demand_map()
     peers = scope.without_community()
     counts = _requests_in_categories(db, peers, list(demand_map.request_categories))
-    requests = select(counts.c.community_code, func.sum(counts.c.n).label("n")).group_by(
-        counts.c.community_code).subquery("req")
+    requests = select(counts.c.unit_code, func.sum(counts.c.n).label("n")).group_by(
+        counts.c.unit_code).subquery("req")
     wishes = _wishes_by_community(peers).subquery("wish")
     by_kind = _uses_by_kind(db, peers, demand_map).subquery("by_kind")
-    uses = select(by_kind.c.community_code, func.sum(by_kind.c.uses).label("n")).group_by(
-        by_kind.c.community_code).subquery("use")
+    uses = select(by_kind.c.unit_code, func.sum(by_kind.c.uses).label("n")).group_by(
+        by_kind.c.unit_code).subquery("use")
     wish_count = func.coalesce(wishes.c.wishes, 0) if demand_map.wish_kinds else literal(0)
     base = (
         select(
@@ -431,9 +458,9 @@ def demand_gap_ranking(db: Database, scope: Scope, demand_map: DemandMap | None 
         )
         .select_from(
             C.join(S, S.c.code == C.c.street_code)
-            .outerjoin(requests, requests.c.community_code == C.c.code)
+            .outerjoin(requests, requests.c.unit_code == C.c.code)
             .outerjoin(wishes, wishes.c.community_code == C.c.code)
-            .outerjoin(uses, uses.c.community_code == C.c.code)
+            .outerjoin(uses, uses.c.unit_code == C.c.code)
         )
         .where(place_filter(C.c.code, peers))
         .subquery("base")

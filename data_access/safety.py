@@ -12,14 +12,14 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 
 from data_access import schema, summaries
 from data_access.database import Database
 from data_access.domain import SAFETY_MEASURES
 from data_access.scope import Scope
 from data_access.sql import date_filter, month_of, place_filter, year_of
-from data_access.units import unit_map
+from data_access.units import breakdown_level, unit_map
 
 SM = schema.safety_months
 
@@ -81,26 +81,52 @@ def safety_yearly_decline(db: Database, scope: Scope, data_start: date) -> pd.Da
 
 def average_yearly_decline(first_total, last_total, years: int) -> float | None:
     """1 − (T(last) / T(first)) ^ (1 / years); None without a positive first total."""
-    if first_total is None or last_total is None or pd.isna(first_total) or pd.isna(last_total):
-        return None
-    if not first_total or years <= 0:
-        return None
-    return 1 - (float(last_total) / float(first_total)) ** (1 / years)
+    decline = yearly_declines(pd.Series([first_total], dtype=float), pd.Series([last_total], dtype=float), years)[0]
+    return None if pd.isna(decline) else float(decline)
+
+
+def yearly_declines(first_totals: pd.Series, last_totals: pd.Series, years: int) -> pd.Series:
+    """:func:`average_yearly_decline` for aligned series of totals (NaN where it is None)."""
+    first_totals, last_totals = first_totals.astype(float), last_totals.astype(float)
+    if years <= 0:
+        return pd.Series(float("nan"), index=first_totals.index)
+    usable = (first_totals > 0) & last_totals.notna()
+    return (1 - (last_totals / first_totals.where(usable)) ** (1 / years)).where(usable)
+
+
+def _per_unit(db: Database, scope: Scope, period_of, *where) -> pd.DataFrame:
+    """Each measure's total per unit (street, or community below the district) and ``period_of(month
+    column)``, over the months matching ``where`` (functions of the month column): from the month summary's
+    rows of that level when built (about 100 rows a month for the district), else from safety_months."""
+    if summaries.covered(db, None):
+        T = schema.safety_month_summary
+        source, rows, unit_code, in_scope = T, T, T.c.unit_code, summaries.level_where(T, scope, breakdown_level(scope))
+    else:
+        units = unit_map(scope)
+        source, rows, unit_code, in_scope = (SM.join(units, units.c.community_code == SM.c.community_code), SM,
+                                             units.c.unit_code, [])
+    month = rows.c.month
+    key = period_of(month)
+    return db.frame(
+        select(unit_code.label("unit_code"), key, *[func.sum(rows.c[m]).label(m) for m in SAFETY_MEASURES])
+        .select_from(source).where(*in_scope, *[condition(month) for condition in where])
+        .group_by(unit_code, key)
+    )
+
+
+def _unit_names(db: Database, scope: Scope) -> pd.DataFrame:
+    """unit_code, unit_name and population of every unit in the scope (units with no months included)."""
+    units = unit_map(scope)
+    return db.frame(select(units.c.unit_code, units.c.unit_name, func.sum(units.c.population).label("population"))
+                    .group_by(units.c.unit_code, units.c.unit_name))
 
 
 def safety_by_unit_month(db: Database, scope: Scope) -> pd.DataFrame:
     """Alerts and disputes per unit (street, or community below the district) and month."""
-    units = unit_map(scope)
-    month = month_of(SM.c.month).label("month")
-    stmt = (
-        select(units.c.unit_code, units.c.unit_name, month,
-               *[func.sum(SM.c[m]).label(m) for m in SAFETY_MEASURES])
-        .join(units, units.c.community_code == SM.c.community_code)
-        .where(date_filter(SM.c.month, scope.period))
-        .group_by(units.c.unit_code, units.c.unit_name, month)
-        .order_by(units.c.unit_code, month)
-    )
-    return db.frame(stmt)
+    frame = _per_unit(db, scope, lambda m: month_of(m).label("month"), lambda m: date_filter(m, scope.period))
+    names = _unit_names(db, scope)[["unit_code", "unit_name"]]
+    frame = names.merge(frame, on="unit_code")[["unit_code", "unit_name", "month", *SAFETY_MEASURES]]
+    return frame.sort_values(["unit_code", "month"]).reset_index(drop=True)
 
 
 def safety_by_unit(db: Database, scope: Scope, data_start: date) -> pd.DataFrame:
@@ -109,18 +135,9 @@ def safety_by_unit(db: Database, scope: Scope, data_start: date) -> pd.DataFrame
     The decline uses the same window and formula as :func:`safety_yearly_decline`,
     so a negative decline means the measure rose there.
     """
-    units = unit_map(scope)
-    population = (
-        select(units.c.unit_code, units.c.unit_name, func.sum(units.c.population).label("population"))
-        .group_by(units.c.unit_code, units.c.unit_name)
-    )
-    frame = db.frame(population)
-    totals = db.frame(
-        select(units.c.unit_code, *[func.sum(SM.c[m]).label(m) for m in SAFETY_MEASURES])
-        .join(units, units.c.community_code == SM.c.community_code)
-        .where(date_filter(SM.c.month, scope.period))
-        .group_by(units.c.unit_code)
-    ).set_index("unit_code")
+    frame = _unit_names(db, scope)
+    totals = _per_unit(db, scope, lambda m: literal(1).label("all"),
+                       lambda m: date_filter(m, scope.period)).set_index("unit_code")
     for measure in SAFETY_MEASURES:
         frame[measure] = frame["unit_code"].map(totals[measure] if len(totals) else {}).fillna(0).astype(int)
         frame[f"{measure}_per_1000"] = 1000.0 * frame[measure] / frame["population"].where(frame["population"] > 0)
@@ -128,20 +145,13 @@ def safety_by_unit(db: Database, scope: Scope, data_start: date) -> pd.DataFrame
     for measure in SAFETY_MEASURES:
         frame[f"{measure}_decline"] = float("nan")
     if first < last:
-        year = year_of(SM.c.month).label("year")
-        yearly = db.frame(
-            select(units.c.unit_code, year, *[func.sum(SM.c[m]).label(m) for m in SAFETY_MEASURES])
-            .join(units, units.c.community_code == SM.c.community_code)
-            .where(SM.c.month.in_([date(y, m, 1) for y in (first, last) for m in months]))
-            .group_by(units.c.unit_code, year)
-        )
+        yearly = _per_unit(db, scope, lambda m: year_of(m).label("year"),
+                           lambda m: m.in_([date(y, m_, 1) for y in (first, last) for m_ in months]))
+        of_year = {y: yearly[yearly["year"] == y].set_index("unit_code") for y in (first, last)}
+        codes = frame["unit_code"]
         for measure in SAFETY_MEASURES:
-            wide = yearly.pivot_table(index="unit_code", columns="year", values=measure)
-            for code_index, row in enumerate(frame["unit_code"]):
-                t_first = wide.at[row, first] if row in wide.index and first in wide.columns else None
-                t_last = wide.at[row, last] if row in wide.index and last in wide.columns else None
-                decline = average_yearly_decline(t_first, t_last, last - first)
-                frame.loc[code_index, f"{measure}_decline"] = decline if decline is not None else float("nan")
+            frame[f"{measure}_decline"] = yearly_declines(codes.map(of_year[first][measure]),
+                                                          codes.map(of_year[last][measure]), last - first)
     return frame.sort_values("unit_code").reset_index(drop=True)
 
 

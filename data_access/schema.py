@@ -468,7 +468,8 @@ safety_month_summary = Table(
     Column("month", Date, primary_key=True, comment="first day of the month"),
     Column("street_code", String(9), nullable=False),
     *[Column(name, Integer, nullable=False) for name in SAFETY_MEASURES],
-    comment="safety_months summed per street and for the district",
+    Index("ix_safety_month_summary_level_street", "unit_level", "street_code", "month"),
+    comment="safety_months summed per community, street and for the district",
 )
 
 resource_use_summary = Table(
@@ -493,6 +494,22 @@ wish_span_summary = Table(
     Column("median_days_to_fulfil", Float),
 )
 
+indicator_span_summary = Table(
+    "indicator_span_summary",
+    metadata,
+    *unit_span_key(),
+    Column("indicator_code", String(8), primary_key=True),
+    Column("street_code", String(9), nullable=False),
+    Column("scores", Integer, nullable=False, comment="scores given to projects applied for in the span"),
+    Column("score_sum", Float, nullable=False),
+    Column("score_count", Integer, nullable=False, comment="scores that are not NULL"),
+    Column("achievement_sum", Float, nullable=False),
+    Column("achievement_count", Integer, nullable=False, comment="achievements that are not NULL"),
+    Column("below_target", Integer, nullable=False, comment="achievement under 1"),
+    Index("ix_indicator_span_summary_level_span", "unit_level", "span_start", "span_end", "street_code"),
+    comment="data_access.projects' acceptance indicator sums per unit, span of application and indicator",
+)
+
 evaluation_composite_summary = Table(
     "evaluation_composite_summary",
     metadata,
@@ -507,7 +524,7 @@ evaluation_composite_summary = Table(
 SUMMARY_TABLES = [summary_spans, request_span_summary, request_month_summary, unit_span_summary,
                   open_request_summary, open_status_summary, project_milestone_summary, project_acceptance_summary,
                   participation_span_summary, participation_month_summary, safety_month_summary,
-                  resource_use_summary, evaluation_composite_summary, wish_span_summary]
+                  resource_use_summary, evaluation_composite_summary, wish_span_summary, indicator_span_summary]
 
 # --- bookkeeping ---------------------------------------------------------------
 

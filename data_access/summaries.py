@@ -101,14 +101,17 @@ def _place_rows(scope: Scope, table=SPAN_SUMMARY):
     return where
 
 
-def _span_where(table, scope: Scope, level: str | None) -> list:
+def span_where(table, scope: Scope, level: str | None) -> list:
     """Conditions on a per-unit, per-span summary: the scope's span, and its own unit (role limits
     included) or, with ``level``, every unit of that level inside the scope (its street, its community)."""
     period = scope.period
     where = [table.c.span_start == period.start, table.c.span_end == period.end]
-    if level is None:
-        return where + _place_rows(scope, table)
-    where.append(table.c.unit_level == level)
+    return where + (_place_rows(scope, table) if level is None else level_where(table, scope, level))
+
+
+def level_where(table, scope: Scope, level: str) -> list:
+    """Conditions on a per-unit summary selecting every unit of ``level`` inside the scope."""
+    where = [table.c.unit_level == level]
     if scope.effective_street:
         where.append(table.c.street_code == scope.effective_street)
     if scope.community:
@@ -119,30 +122,24 @@ def _span_where(table, scope: Scope, level: str | None) -> list:
 def open_status_rows(db, scope: Scope) -> pd.DataFrame:
     """Open requests per status of the scope's unit and span, with their median idle days."""
     return db.frame(select(OPEN_STATUS.c.status, OPEN_STATUS.c.open, OPEN_STATUS.c.median_idle_days)
-                    .where(*_span_where(OPEN_STATUS, scope, None)))
+                    .where(*span_where(OPEN_STATUS, scope, None)))
 
 
 def span_rows(db, scope: Scope, dim: str = "all", level: str | None = None) -> pd.DataFrame:
     """Summary rows of the scope's span for breakdown ``dim``: the scope's own unit, or with ``level``
     every unit of that level inside the scope (role limits hold: a street role sees its street only)."""
-    where = [*_span_where(SPAN_SUMMARY, scope, level), SPAN_SUMMARY.c.dim == dim]
+    where = [*span_where(SPAN_SUMMARY, scope, level), SPAN_SUMMARY.c.dim == dim]
     # the selector columns stay behind: reading 1,000 rows' dates back costs more than the query
     kept = [c for c in SPAN_SUMMARY.c if c.name not in ("unit_level", "span_start", "span_end", "dim")]
     return db.frame(select(*kept).where(and_(*where)))
 
 
-def community_category_counts(scope: Scope, categories: list[str]):
-    """SELECT community_code, category, n: requests per community of the scope and category (only these
-    categories) over the scope's span, from the span summary (check :func:`covered` first)."""
-    T, period = SPAN_SUMMARY, scope.period
-    where = [T.c.unit_level == "community", T.c.span_start == period.start, T.c.span_end == period.end,
-             T.c.dim == "category", T.c.dim_value.in_(categories)]
-    if scope.effective_street:
-        where.append(T.c.street_code == scope.effective_street)
-    if scope.community:
-        where.append(T.c.unit_code == scope.community)
-    return select(T.c.unit_code.label("community_code"), T.c.dim_value.label("category"),
-                  T.c.received.label("n")).where(*where)
+def category_counts(scope: Scope, categories: list[str], level: str | None = "community"):
+    """SELECT unit_code, category, n: requests per unit of ``level`` inside the scope (None: the scope's own
+    unit) and category, only these categories, over the scope's span (check :func:`covered` first)."""
+    T = SPAN_SUMMARY
+    return select(T.c.unit_code, T.c.dim_value.label("category"), T.c.received.label("n")).where(
+        *span_where(T, scope, level), T.c.dim == "category", T.c.dim_value.in_(categories))
 
 
 def month_rows(db, scope: Scope) -> pd.DataFrame:
@@ -374,6 +371,25 @@ def _per_level_and_span(frame: pd.DataFrame, at: str, spans: list[Period], by: l
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
+def _indicator_span_summary(conn: Connection, spans: list[Period], streets: pd.DataFrame) -> pd.DataFrame:
+    """Acceptance scores per unit, span of application and indicator, as sums and counts the averages of
+    data_access.projects.indicator_averages and weakest_indicators are read from."""
+    from data_access import projects  # it imports this module
+
+    scores = _rows(conn, projects.indicator_scores_select(),
+                   ["community_code", "applied_on", "indicator_code", "score", "achievement"]
+                   ).merge(streets, on="community_code")
+    scores["applied_on"] = pd.to_datetime(scores["applied_on"])
+    scores["below"] = (scores["achievement"] < 1).astype(int)
+
+    def build(groups):
+        return pd.DataFrame({"scores": groups.size(), "score_sum": groups["score"].sum(),
+                             "score_count": groups["score"].count(), "achievement_sum": groups["achievement"].sum(),
+                             "achievement_count": groups["achievement"].count(), "below_target": groups["below"].sum()})
+
+    return _per_level_and_span(scores, "applied_on", spans, ["indicator_code"], build, schema.indicator_span_summary)
+
+
 def _wish_span_summary(conn: Connection, spans: list[Period], streets: pd.DataFrame) -> pd.DataFrame:
     """Micro wishes per unit and span of posting: posted, claimed, fulfilled and the median days to fulfil
     (as requests.wish_totals)."""
@@ -396,7 +412,7 @@ def wish_rows(db, scope: Scope) -> pd.DataFrame:
     """The wish summary row of the scope's unit and span (none: no wish posted in it)."""
     T = schema.wish_span_summary
     return db.frame(select(T.c.posted, T.c.claimed, T.c.fulfilled, T.c.median_days_to_fulfil)
-                    .where(*_span_where(T, scope, None)))
+                    .where(*span_where(T, scope, None)))
 
 
 def _open_status_summary(open_: pd.DataFrame, streets: pd.DataFrame, spans: list[Period],
@@ -481,7 +497,7 @@ def _participation_summaries(conn: Connection, spans: list[Period],
 def participation_rows(db, scope: Scope, level: str | None = None) -> pd.DataFrame:
     """Participation summary rows of the scope's span: its own unit, or every unit of ``level`` in the scope."""
     T = schema.participation_span_summary
-    return db.frame(select(T).where(*_span_where(T, scope, level)))
+    return db.frame(select(T).where(*span_where(T, scope, level)))
 
 
 def participation_month_rows(db, scope: Scope, first: str, last: str) -> pd.DataFrame:
@@ -524,7 +540,7 @@ def resource_use_rows(scope: Scope, level: str | None = None, kinds: list[str] |
     """SELECT of the resource use summary's rows of the scope's span: its own unit, or with ``level`` every
     unit of that level inside the scope; only ``kinds`` if given."""
     T = schema.resource_use_summary
-    where = _span_where(T, scope, level)
+    where = span_where(T, scope, level)
     if kinds is not None:
         where.append(T.c.resource_kind.in_(kinds))
     return select(T).where(*where)
@@ -610,6 +626,7 @@ def refresh(conn: Connection, targets=None) -> dict[str, int]:
     _write(conn, schema.safety_month_summary, _safety_month_summary(conn, streets))
     _write(conn, schema.resource_use_summary, _resource_use_summary(conn, spans, streets))
     _write(conn, schema.wish_span_summary, _wish_span_summary(conn, spans, streets))
+    _write(conn, schema.indicator_span_summary, _indicator_span_summary(conn, spans, streets))
     _write(conn, UNIT_SUMMARY, _unit_summary(conn, spans, streets))
     _write(conn, SPANS, pd.DataFrame([{"span_start": p.start, "span_end": p.end} for p in spans]))
     _set_info(conn, {"data_start": data_start.isoformat(), "reference_date": reference.isoformat(),

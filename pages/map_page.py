@@ -14,7 +14,7 @@ from components.scope_sidebar import (
     request_scope,
     translator,
 )
-from data_access import boundaries, community_measures, geography
+from data_access import boundaries, community_measures, evaluation, geography
 
 T, lang, scope, ctx = translator(), current_language(), current_scope(), data_context()
 streets, communities = cached(geography.streets), cached(geography.communities)
@@ -81,14 +81,18 @@ if st.query_params.get("measure") != measure:
 # --- figures ---------------------------------------------------------------------------------------------
 district_scope = scope.widened()
 district_row = cached(community_measures.unit_measures, district_scope, "district")
-district_communities = cached(community_measures.unit_measures, district_scope, "community")
 district_streets = cached(community_measures.unit_measures, district_scope, "street")
+# The average community of the district comes from the district's own sums; every community's row
+# (a thousand for a city) is read only for the project points of the whole district.
+community_composites = cached(evaluation.composite_scores, district_scope)["composite"]
+community_average = maps.unit_averages(district_row, count=len(cached(geography.communities, district_scope)),
+                                       composites=community_composites)
 district_value = district_row[maps.MEASURES[measure].column].iloc[0] if len(district_row) else None
 if measure in ("projects", "resources_used", "composite"):
     district_value = None  # counts and scores: the centre is the mean of the units shown
 
 if street_code:
-    units = district_communities.loc[district_communities["street_code"] == street_code].reset_index(drop=True)
+    units = cached(community_measures.unit_measures, scope.without_community(), "community")
     unit_shapes = shapes.communities
     label_source = {"type": "FeatureCollection", "features": [
         f for f in shapes.communities["features"] if f["properties"]["street_code"] == street_code]}
@@ -103,7 +107,7 @@ else:
     bounds = maps.DISTRICT_BOUNDS
     st.caption(T("map.units.streets"))
 if district_value is None or pd.isna(district_value):
-    averages = maps.unit_averages(district_communities if street_code else district_streets)
+    averages = community_average if street_code else maps.unit_averages(district_streets)
     district_value = averages.get(measure)
 
 if units.empty:
@@ -114,7 +118,8 @@ hotspots = cached(community_measures.request_hotspots, scope.without_community()
 venues = cached(community_measures.venue_points, scope) if show_venues else None
 project_points = None
 if show_projects:
-    project_points = (district_communities if not street_code else units)[["name", "lon", "lat", "projects"]]
+    every_unit = units if street_code else cached(community_measures.unit_measures, district_scope, "community")
+    project_points = every_unit[["name", "lon", "lat", "projects"]]
 
 view = maps.community_map(
     units, unit_shapes, shapes.outline, measure, lang,
@@ -147,11 +152,10 @@ with panel_col:
     st.html(maps.legend_html(view.legend))
     st.markdown(f"**{T('map.panel.title', place=place)}**")
     if scope.community:
-        own = district_communities.loc[district_communities["code"] == scope.community]
-        street_units = district_communities.loc[district_communities["street_code"] == street_code]
-        street_avg = maps.unit_averages(street_units)
+        own = units.loc[units["code"] == scope.community]
+        street_avg = maps.unit_averages(units)
         street_avg["median_days"] = district_streets.set_index("code")["median_days"].get(street_code)
-        district_avg = maps.unit_averages(district_communities)
+        district_avg = dict(community_average)
     elif street_code:
         own = district_streets.loc[district_streets["code"] == street_code]
         street_avg = None

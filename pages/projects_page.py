@@ -167,8 +167,9 @@ if requested:
     show_detail(requested)
     st.stop()
 
-board = cached(projects.project_board, scope, ctx.reference)
-if board.empty:
+scope_totals = cached(projects.project_totals, scope)
+in_scope = int(scope_totals["projects"].iloc[0])
+if not in_scope:
     st.info(T("empty.projects"))
     st.stop()
 
@@ -177,9 +178,9 @@ overdue = cached(projects.overdue_projects, scope, ctx.reference)
 district_row = cached(projects.progress_rollup, scope, "district")
 acceptance = cached(projects.acceptance_average, scope)
 tiles = st.columns(6)
-tiles[0].metric(T("projects.kpi.projects"), formatting.count(len(board)), border=True)
-tiles[1].metric(T("projects.kpi.budget"), formatting.money(board["budget_yuan"].sum(), lang), border=True)
-tiles[2].metric(T("projects.kpi.spent"), formatting.money(board["spent_yuan"].sum(), lang), border=True)
+tiles[0].metric(T("projects.kpi.projects"), formatting.count(in_scope), border=True)
+tiles[1].metric(T("projects.kpi.budget"), formatting.money(scope_totals["budget_yuan"].iloc[0], lang), border=True)
+tiles[2].metric(T("projects.kpi.spent"), formatting.money(scope_totals["spent_yuan"].iloc[0], lang), border=True)
 tiles[3].metric(T("projects.rollup.district"), f"{district_row['weighted_progress'].iloc[0]:.1f}%", border=True,
                 help=T("projects.rollup.district.help"))
 tiles[4].metric(T("projects.kpi.overdue"), formatting.count(len(overdue)), border=True)
@@ -205,7 +206,8 @@ with right:
                      lower_is_better=row.status not in PROJECT_STAGES)  # suspended
 
 # --- project picker ------------------------------------------------------------------------------
-labels = dict(zip(board["code"], board["code"] + " · " + board["title"], strict=True))
+titles = cached(projects.project_titles, scope)
+labels = dict(zip(titles["code"], titles["code"] + " · " + titles["title"], strict=True))
 
 
 def _open_project():
@@ -218,6 +220,7 @@ st.selectbox(T("projects.detail.pick"), list(labels), index=None, format_func=la
              placeholder=T("projects.detail.none"), on_change=_open_project)
 
 # --- filters shared by the board, the timeline and the list --------------------------------------
+options = cached(projects.board_options, scope).groupby("column")["value"].apply(list)
 with st.container(border=True):
     f = st.columns([2, 2, 2, 2, 2])
     picks = {}
@@ -225,56 +228,64 @@ with st.container(border=True):
                                              ("funding_source", "projects.filter.funding"),
                                              ("status", "projects.filter.status"),
                                              ("lead_unit", "projects.filter.lead")), strict=True):
-        options = PROJECT_STATUSES if column == "status" else sorted(board[column].unique())
-        picks[column] = col.multiselect(T(label), options, format_func=lambda v: value_name(v, lang),
-                                        key=f"filter_{column}", placeholder=T("projects.filter.any"))
+        choices = PROJECT_STATUSES if column == "status" else options.get(column, [])
+        picks[column] = tuple(col.multiselect(T(label), choices, format_func=lambda v: value_name(v, lang),
+                                              key=f"filter_{column}", placeholder=T("projects.filter.any")))
     search = f[4].text_input(T("projects.filter.search"), key="filter_search").strip()
     g = st.columns([2, 1, 5])
-    sort_keys = {"days_in_stage": ("days_in_stage", False), "progress_asc": ("progress_pct", True),
-                 "budget": ("budget_yuan", False), "applied": ("applied_on", False)}
-    sort_by = g[0].selectbox(T("projects.sort"), list(sort_keys), format_func=lambda k: T(f"projects.sort.{k}"),
-                             key="board_sort")
-    per_column = g[1].number_input(T("projects.per_column"), min_value=1, max_value=50, value=8, step=1,
-                                   key="board_per_column")
+    sort_by = g[0].selectbox(T("projects.sort"), list(projects.BOARD_SORTS),
+                             format_func=lambda k: T(f"projects.sort.{k}"), key="board_sort")
+    per_column = int(g[1].number_input(T("projects.per_column"), min_value=1, max_value=50, value=8, step=1,
+                                       key="board_per_column"))
 
-shown = board
-for column, values in picks.items():
-    if values:
-        shown = shown[shown[column].isin(values)]
-if search:
-    shown = shown[shown["title"].str.contains(search, regex=False) | shown["code"].str.contains(search, regex=False)]
-by, ascending = sort_keys[sort_by]
-shown = shown.sort_values([by, "code"], ascending=[ascending, True])
+LIST_ROWS = 200  # rows of the list drawn on screen (and the timeline's first); its downloads hold them all
+view = projects.BoardView(**picks, search=search, sort=sort_by)
+
+
+def board_view() -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, int]:
+    """The view's cards, its first rows, projects per stage and in all (only the tabs that show them ask)."""
+    cards, first_rows = cached(projects.board_view, scope, ctx.reference, view, per_column, LIST_ROWS)
+    column_totals = cards.groupby("status")["column_total"].first()
+    return cards, first_rows, column_totals, int(column_totals.sum())
 
 
 def board_section():
-    st.caption(T("projects.board.caption", shown=formatting.count(len(shown)), total=formatting.count(len(board)),
-                 n=int(per_column)))
-    if shown.empty:
+    cards, first_rows, column_totals, matching = board_view()
+    st.caption(T("projects.board.caption", shown=formatting.count(matching), total=formatting.count(in_scope),
+                 n=per_column))
+    if not matching:
         st.info(T("projects.empty.filtered"))
-    else:
-        for col, status in zip(st.columns(len(PROJECT_STATUSES)), PROJECT_STATUSES, strict=True):
-            column_cards = shown[shown["status"] == status]
-            col.html(project_charts.board_column_html(column_cards.head(int(per_column)), status,
-                                                      len(column_cards), lang))
-        with st.expander(T("projects.table.list")):
-            table(translated(shown, "status", "category", "funding_source", "lead_unit"),
-                  ["code", "title", "street_name", "community_name", "status", "category", "funding_source",
+        return
+    for col, status in zip(st.columns(len(PROJECT_STATUSES)), PROJECT_STATUSES, strict=True):
+        col.html(project_charts.board_column_html(cards[cards["status"] == status], status,
+                                                  int(column_totals.get(status, 0)), lang))
+    with st.expander(T("projects.table.list")):
+        columns = ["code", "title", "street_name", "community_name", "status", "category", "funding_source",
                    "lead_unit", "need", "progress_pct", "days_in_stage", "budget_yuan", "spent_yuan", "planned_end",
-                   "days_overdue"], "projects", height=400)
+                   "days_overdue"]
+        if matching > LIST_ROWS:
+            st.caption(T("projects.table.capped", n=formatting.count(LIST_ROWS), total=formatting.count(matching)))
+        st.dataframe(translated(first_rows, "status", "category", "funding_source", "lead_unit")[columns]
+                     .rename(columns=headers(*columns)), hide_index=True, height=400)
+
+        def every_match() -> pd.DataFrame:
+            rows = cached(projects.board_list, scope, ctx.reference, view)
+            return translated(rows, "status", "category", "funding_source", "lead_unit")[columns]
+        csv_download(every_match, "projects", place, lang, headers=headers(*columns), key="csv-projects")
 
 
 def timeline_section():
-    if shown.empty:
+    _, first_rows, _, matching = board_view()
+    if not matching:
         st.info(T("projects.empty.filtered"))
-    else:
-        st.caption(T("projects.timeline.caption", date=formatting.day(ctx.reference, lang)))
-        cap = project_charts.TIMELINE_CAP
-        if len(shown) > cap:
-            st.caption(T("projects.timeline.capped", n=cap, total=formatting.count(len(shown))))
-        first = shown.head(cap)
-        milestones = cached(projects.project_milestones, scope, list(first["code"]))
-        st.plotly_chart(project_charts.timeline(first, milestones, ctx.reference, lang), config=CHART)
+        return
+    st.caption(T("projects.timeline.caption", date=formatting.day(ctx.reference, lang)))
+    cap = project_charts.TIMELINE_CAP
+    if matching > cap:
+        st.caption(T("projects.timeline.capped", n=cap, total=formatting.count(matching)))
+    first = first_rows.head(cap)
+    milestones = cached(projects.project_milestones, scope, list(first["code"]))
+    st.plotly_chart(project_charts.timeline(first, milestones, ctx.reference, lang), config=CHART)
 
 
 def overdue_section():

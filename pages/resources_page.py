@@ -224,7 +224,7 @@ def gap_section():
         })
         table(serves, {"resource_kind": "resources.col.kind", "serves": "resources.col.serves"},
               "resources_demand_map", values=("resource_kind",))
-        unmapped = sorted(set(cached(resources.catalogue_uptake, scope)["kind"]) - set(demand_map.resource_kinds))
+        unmapped = [k for k in cached(resources.catalogue_kinds) if k not in demand_map.resource_kinds]
         st.caption(T("resources.gap.mapping.unmapped", kinds="、".join(rc.value_label(k, lang) for k in unmapped)))
     if ranking.empty:
         st.info(T("resources.empty.gap"))
@@ -236,8 +236,8 @@ def gap_section():
             st.plotly_chart(rc.gap_scatter(ranking, lang), config=PLOTLY)
         with right:
             st.subheader(T("resources.gap.by_kind"))
-            detail = cached(resources.supply_demand_by_community, scope, demand_map)
-            st.plotly_chart(rc.demand_supply_kind_bars(detail, lang), config=PLOTLY)
+            by_kind = cached(resources.supply_demand_by_kind, scope, demand_map)
+            st.plotly_chart(rc.demand_supply_kind_bars(by_kind, lang), config=PLOTLY)
         st.subheader(T("resources.gap.list", n=len(flagged)))
         gap_columns = {
             "rank": "resources.col.rank", "community": "resources.col.community", "street": "resources.col.street",
@@ -263,6 +263,12 @@ def gap_section():
             chosen = ranking.assign(rank=range(1, len(ranking) + 1))
             table(ranked_view(chosen[chosen["selected"]]), gap_columns, "resources_gap_chosen")
         st.subheader(T("resources.gap.table"))
+        # a row per community and kind: thousands for a city's district, read only when asked for
+        rows = len(ranking) * len(demand_map.resource_kinds)
+        if scope.level == "district" and not st.toggle(T("resources.gap.table.show", n=formatting.count(rows)),
+                                                       key="resources_detail_district"):
+            return
+        detail = cached(resources.supply_demand_by_community, scope, demand_map)
         detail_view = detail.assign(street=street_of(detail), demand=detail["requests"] + detail["wishes"])
         table(detail_view, {"community_name": "resources.col.community", "street": "resources.col.street",
                             "resource_kind": "resources.col.kind", "requests": "resources.col.requests",

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def open_app(page: str | None = None, *, timeout: float = 240, **params) -> AppTest:
     """app.py run with these URL parameters, then switched to ``page`` (a path like
-    "pages/map_page.py") if given; fails the test on any uncaught exception."""
+    "pages/map_page.py") if given; fails the test on any uncaught exception, and on any error the page
+    guard (components/guard.py) caught and showed as a message with a retry button."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     for key, value in params.items():
         at.query_params[key] = value
@@ -24,6 +25,7 @@ def open_app(page: str | None = None, *, timeout: float = 240, **params) -> AppT
         at.switch_page(page)
         at.run()
     assert not at.exception, [e.message for e in at.exception]
+    assert not [b for b in at.button if b.key == "page_error_retry"], [e.value for e in at.error]
     return at
 
 

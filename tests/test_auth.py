@@ -89,6 +89,8 @@ def test_without_a_users_file_the_app_is_an_open_demo(tmp_path, monkeypatch):
     at = app()
     assert at.title[0].value == "总览"
     assert any("演示数据" in m.value for m in at.sidebar.markdown)
+    english = app(lang="en")  # a link in English: the badge too, from the first run
+    assert any("Demo data" in m.value for m in english.sidebar.markdown)
 
 
 def test_with_a_users_file_login_is_required(users_file):

@@ -97,3 +97,17 @@ def test_a_period_without_requests_gives_missing_rates_not_zero(db):
     assert len(quiet)
     assert quiet["resolution_rate"].isna().all() and quiet["median_days"].isna().all()
     assert all(math.isfinite(v) for v in quiet["requests_per_1000"])
+
+
+@pytest.mark.parametrize("role", ["district", f"street:{BUJI}"])
+def test_the_average_community_from_the_district_row_equals_the_one_over_every_community(db, role):
+    """The map reads the district's own row, not a thousand community rows, for its average community."""
+    from components import maps
+    from data_access import evaluation
+
+    scope = Scope(_scope(db, "2023").period, role=role)
+    every = community_measures.unit_measures(db, scope, "community")
+    derived = maps.unit_averages(community_measures.unit_measures(db, scope, "district"),
+                                 count=len(geography.communities(db, scope)),
+                                 composites=evaluation.composite_scores(db, scope)["composite"])
+    assert derived == pytest.approx(maps.unit_averages(every), rel=1e-12)

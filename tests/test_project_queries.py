@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from data_access import projects
@@ -172,6 +173,34 @@ def test_board_days_in_stage(hand_db):
     assert board.loc["C", "street_name"] == "甲街道"
 
 
+def test_board_cards_list_and_options_by_hand(hand_db):
+    everything = projects.BoardView()
+    cards, listed = projects.board_view(hand_db, _scope(), REFERENCE, everything, 1, 2)
+    # one card per stage; 实施 has B and C, both in stage since 2023-03-01: the tie goes by code
+    assert cards.set_index("status")["code"].to_dict() == {"完成": "A", "实施": "B", "立项": "D", "暂停": "E"}
+    assert cards.set_index("status")["column_total"].to_dict() == {"完成": 1, "实施": 2, "立项": 1, "暂停": 1}
+    # B, C and E all in stage since 2023-03-01 (244 days): by code
+    assert listed["code"].tolist() == ["B", "C"]
+    slowest, _ = projects.board_view(hand_db, _scope(), REFERENCE, projects.BoardView(sort="progress_asc"), 1, 1)
+    assert slowest.set_index("status").loc["实施", "code"] == "C"  # 20% before 50%
+    assert projects.board_list(hand_db, _scope(), REFERENCE, projects.BoardView(sort="budget"))["code"].tolist() == [
+        "B", "D", "E", "A", "C"]
+    donated = projects.BoardView(funding_source=("社会捐赠",))
+    assert projects.board_list(hand_db, _scope(), REFERENCE, donated)["code"].tolist() == ["D"]
+    searched = projects.board_list(hand_db, _scope(), REFERENCE, projects.BoardView(search="项目c"))
+    assert searched["code"].tolist() == ["C"]  # any case
+    assert projects.board_list(hand_db, _scope(), REFERENCE, projects.BoardView(search="%")).empty  # not a wildcard
+    assert all(f.empty for f in projects.board_view(hand_db, _scope(), REFERENCE, projects.BoardView(status=("验收",)),
+                                                     8, 8))
+    options = projects.board_options(hand_db, _scope())
+    assert options.groupby("column")["value"].apply(list).to_dict() == {
+        "category": ["平安建设"], "funding_source": ["政府资金", "社会捐赠"], "lead_unit": ["社区党委"]}
+    assert projects.project_titles(hand_db, _scope(street=S2)).to_dict("list") == {
+        "code": ["D", "E"], "title": ["项目D", "项目E"]}
+    with pytest.raises(ValueError, match="unknown sort"):
+        projects.BoardView(sort="title")
+
+
 # --- acceptance ---------------------------------------------------------------------------------
 
 
@@ -265,3 +294,31 @@ def test_sample_board_has_all_projects_and_scorecards(db):
     district = projects.progress_rollup(db, scope, "district")["weighted_progress"].iloc[0]
     expected = (board["budget_yuan"] * board["progress_pct"]).sum() / board["budget_yuan"].sum()
     assert district == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("view", [
+    projects.BoardView(),
+    projects.BoardView(sort="progress_asc", status=("实施", "验收")),
+    projects.BoardView(sort="budget", funding_source=("社会捐赠", "政府资金")),
+    projects.BoardView(sort="applied", search="社区"),
+])
+def test_sample_board_views_equal_the_whole_board_filtered_in_pandas(db, view):
+    """What the page reads a page at a time is exactly the whole board filtered and sorted."""
+    scope, reference = _sample_scope(db)
+    board = projects.project_board(db, scope, reference)
+    for column in projects.BOARD_FILTERS:
+        if getattr(view, column):
+            board = board[board[column].isin(getattr(view, column))]
+    if view.search:
+        board = board[board["title"].str.contains(view.search) | board["code"].str.contains(view.search)]
+    by, ascending = projects.BOARD_SORTS[view.sort]
+    expected = board.sort_values([by, "code"], ascending=[ascending, True])
+    assert len(expected) > 8
+    listed = projects.board_list(db, scope, reference, view)
+    assert listed["code"].tolist() == expected["code"].tolist()
+    pd.testing.assert_frame_equal(listed, expected.reset_index(drop=True), check_dtype=False)
+    cards, first = projects.board_view(db, scope, reference, view, 3, 5)
+    assert first["code"].tolist() == expected["code"].head(5).tolist()
+    assert cards["code"].tolist() == expected.groupby("status", sort=True).head(3).sort_values(
+        "status", kind="stable")["code"].tolist()
+    assert cards.groupby("status")["column_total"].first().to_dict() == expected["status"].value_counts().to_dict()

@@ -95,6 +95,10 @@ def test_supply_demand_rows_follow_the_mapping(db):
     wishes = requests.wish_totals(db, scope)["posted"].iloc[0]
     assert detail["wishes"].sum() == wishes * len(demand_map.wish_kinds)
     assert detail.loc[~detail["resource_kind"].isin(demand_map.wish_kinds), "wishes"].sum() == 0
+    by_kind = resources.supply_demand_by_kind(db, scope, demand_map)
+    summed = detail.groupby("resource_kind", sort=False)[["requests", "wishes", "uses"]].sum().reset_index()
+    pd.testing.assert_frame_equal(by_kind, summed, check_dtype=False)
+    assert by_kind["requests"].sum() > 0 and by_kind["uses"].sum() > 0
 
 
 def test_gap_ranking_follows_the_documented_rule(db):
@@ -327,6 +331,9 @@ def test_hand_supply_demand_per_community_and_kind(hand_db):
     assert table.loc[(C, "心理健康")].tolist() == [0, 0, 4]
     assert table.loc[(D, "帮扶救助")].tolist() == [0, 0, 2]
     assert table.loc[(D, "法律援助")].tolist() == [0, 0, 0]  # 2022 requests are outside the period
+    by_kind = resources.supply_demand_by_kind(hand_db, Scope(Y2023, street=S1), TEST_MAP).set_index("resource_kind")
+    assert by_kind.loc["帮扶救助"].tolist() == [0, 2, 2]  # B's two wishes, D's two uses
+    assert by_kind.to_dict("index") == table.groupby(level="resource_kind").sum().to_dict("index")
 
 
 def test_empty_scope_gives_empty_frames_not_errors(hand_db):

@@ -77,6 +77,21 @@ def test_street_page_follows_the_scope(sqlite_db):
         assert list(frame_with(at, "缺口分")["社区"]) == flagged
 
 
+def test_the_district_detail_per_community_and_kind_opens_on_request(sqlite_db):
+    """Thousands of rows for a city's district: the table is read only when the toggle asks for it; a street's
+    own is shown at once."""
+    def details(at):
+        return [d.value for d in at.dataframe if {"社区", "资源类别"} <= set(d.value.columns)]
+
+    at = run_page()
+    assert not details(at)
+    at.toggle(key="resources_detail_district").set_value(True).run()
+    kinds = resources.load_demand_map().resource_kinds
+    assert [len(d) for d in details(at)] == [len(geography.communities(sqlite_db)) * len(kinds)]
+    street = geography.communities(sqlite_db, whole_scope(sqlite_db, street=BUJI))
+    assert [len(d) for d in details(run_page(street=BUJI))] == [len(street) * len(kinds)]
+
+
 def test_english_page():
     at = run_page(lang="en")
     assert at.title[0].value == "Resource sharing"

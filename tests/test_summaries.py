@@ -69,8 +69,10 @@ QUERIES = {
     "backlog": lambda db, s: requests.open_requests_by_status(db, s, REFERENCE),
     "stalest": lambda db, s: requests.stalest_open_requests(db, s, REFERENCE),
     "supply-demand": lambda db, s: resources.supply_demand_by_community(db, s),
+    "supply-demand-by-kind": lambda db, s: resources.supply_demand_by_kind(db, s),
     "gap-ranking": lambda db, s: resources.demand_gap_ranking(db, s),
     "project-board": lambda db, s: projects.project_board(db, s, REFERENCE),
+    "board-view": lambda db, s: pd.concat(projects.board_view(db, s, REFERENCE, projects.BoardView(), 3, 5)),
     "stalled-projects": lambda db, s: projects.stalled_projects(db, s, REFERENCE),
     "acceptance-totals": lambda db, s: projects.acceptance_totals(db, s),
     "acceptance-average": lambda db, s: projects.acceptance_average(db, s),
@@ -83,6 +85,11 @@ QUERIES = {
     "composite-streets": lambda db, s: evaluation.composite_scores(db, s, "street"),
     "safety-by-month": lambda db, s: safety.safety_by_month(db, s),
     "safety-decline": lambda db, s: safety.safety_yearly_decline(db, s, START),
+    "safety-by-unit": lambda db, s: safety.safety_by_unit(db, s, START),
+    "safety-by-unit-month": lambda db, s: safety.safety_by_unit_month(db, s),
+    "indicator-averages-street": lambda db, s: projects.indicator_averages(db, s, "street"),
+    "indicator-averages-community": lambda db, s: projects.indicator_averages(db, s, "community"),
+    "weakest-indicators": lambda db, s: projects.weakest_indicators(db, s),
     "volunteers": lambda db, s: participation.volunteer_totals(db, s),
     "events": lambda db, s: participation.events_by_kind(db, s),
 }
@@ -159,6 +166,7 @@ def imported_db(request, tmp_path):
 @pytest.mark.parametrize("name", ["totals", "by_month", "by_category", "funnel", "responsiveness-community",
                                   "per_thousand", "map-community", "backlog", "stalest", "gap-ranking", "wishes",
                                   "participation", "safety-by-month", "resource-totals", "acceptance-average",
+                                  "weakest-indicators", "safety-by-unit", "supply-demand-by-kind",
                                   "composite-communities"])
 def test_summaries_follow_an_import(imported_db, monkeypatch, name):
     quarter = scope("2023-Q3", BUJI, LONGLING)

@@ -41,6 +41,10 @@ TEXT: dict[str, dict[str, str]] = {
     "projects.card.overdue": {"zh": "逾期 {days} 天", "en": "{days} days overdue"},
     "projects.empty.filtered": {"zh": "没有符合筛选条件的项目。", "en": "No project matches the filters."},
     "projects.table.list": {"zh": "项目清单", "en": "Project list"},
+    "projects.table.capped": {
+        "zh": "显示前 {n} 个（共 {total} 个），按看板的排序；下载包含全部 {total} 个。",
+        "en": "Showing the first {n} of {total}, in the board's order; the downloads hold all {total}.",
+    },
     # timeline
     "projects.timeline.caption": {
         "zh": "计划（浅色）与实际（深色）起止日期，菱形为里程碑（实心已完成、空心未完成），红线为数据日期 {date}。",

@@ -160,6 +160,10 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "各社区分类别需求与资源使用",
         "en": "Demand and resource use per community and kind",
     },
+    "resources.gap.table.show": {
+        "zh": "显示全区各社区明细（{n} 行）",
+        "en": "Show every community of the district ({n} rows)",
+    },
     "resources.gap.rule": {
         "zh": "**规则**：需求 = 时段内映射类别的诉求数 + 微心愿数，按每{per}名居民计；"
               "供给 = 服务这些类别的资源（清单项目）使用次数，按每{per}名居民计；"
