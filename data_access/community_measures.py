@@ -156,9 +156,12 @@ def unit_measures(db: Database, scope: Scope, level: str = "community") -> pd.Da
                      {"new_volunteers": (_sum, "new_volunteers")}),
         ]
 
-    frame = units.copy()
-    for part in (requests, *others, medians):
-        frame = frame.merge(part.rename(columns={"unit": "code"}), on="code", how="left")
+    frame = units.set_index("code")
+    for part in (requests, *others, medians):  # aligned on the unit code (cheaper than merges, same result)
+        part = part.set_index("unit")
+        for column in part.columns:
+            frame[column] = part[column].reindex(frame.index)
+    frame = frame.reset_index()
     for col in ("requests", "resolved", "projects", "projects_completed", "resources_used", "new_volunteers"):
         frame[col] = frame[col].fillna(0).astype(int)
     population = frame["population"].astype(float).where(frame["population"] > 0)

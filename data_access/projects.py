@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import Date, Float, Integer, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import Date, Float, Integer, and_, case, cast, func, literal, or_, select
 
 from data_access import schema, summaries
 from data_access.database import Database
@@ -96,8 +96,8 @@ def _stage_since(last_done):
     )
 
 
-def _board_select(db: Database, scope: Scope, reference: date):
-    """Every project of the scope with what a board card, the list and the filters need (unordered).
+def _board_select(db: Database, scope: Scope | None, reference: date):
+    """Every project of the scope (None: of the district) with what a board card and the list need (unordered).
 
     Days in stage, days overdue and days since the last milestone are counted to the
     data's reference date, never the wall clock.
@@ -125,7 +125,7 @@ def _board_select(db: Database, scope: Scope, reference: date):
         .join(SC, SC.c.code == P.c.community_code)
         .join(ST, ST.c.code == SC.c.street_code)
         .outerjoin(last, last.c.project_code == P.c.code)
-        .where(*_in_scope(scope))
+        .where(*(_in_scope(scope) if scope is not None else []))
     )
 
 
@@ -181,8 +181,8 @@ def _view_order(db: Database, scope: Scope, reference: date, view: BoardView) ->
 def _board_rows(db: Database, scope: Scope, reference: date, codes: pd.Series) -> pd.DataFrame:
     """The board's wide rows of these projects, in this order."""
     stmt = _board_select(db, scope, reference)
-    if len(codes) <= 1000:  # a few cards or a page of the list: read just those
-        stmt = stmt.where(P.c.code.in_(codes.tolist()))
+    if len(codes) <= 1000:  # a few cards or a page of the list (already in scope): read just those, by key
+        stmt = _board_select(db, None, reference).where(P.c.code.in_(codes.tolist()))
     rows = db.frame(stmt)
     return rows.iloc[pd.Index(rows["code"]).get_indexer(codes)].reset_index(drop=True)
 
@@ -211,9 +211,9 @@ def board_list(db: Database, scope: Scope, reference: date, view: BoardView) -> 
 
 def board_options(db: Database, scope: Scope) -> pd.DataFrame:
     """Per filter column (``column``), the values its projects take (``value``), each once, sorted."""
-    parts = [select(literal(column).label("column"), P.c[column].label("value")).where(*_in_scope(scope))
-             .group_by(P.c[column]) for column in BOARD_FILTERS if column != "status"]
-    frame = db.frame(union_all(*parts))
+    columns = [c for c in BOARD_FILTERS if c != "status"]
+    combos = db.frame(select(*[P.c[c] for c in columns]).where(*_in_scope(scope)).group_by(*[P.c[c] for c in columns]))
+    frame = pd.DataFrame([(c, v) for c in columns for v in combos[c].dropna().unique()], columns=["column", "value"])
     return frame.sort_values(["column", "value"], ignore_index=True)  # code-point order on every engine
 
 
