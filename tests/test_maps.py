@@ -47,6 +47,14 @@ def test_deck_is_offline_with_the_expected_layers():
     assert "布吉街道" in texts and len(texts) == 11
 
 
+def test_the_deck_json_is_pydecks_own_without_the_indentation():
+    view = maps.community_map(_streets(), SHAPES.streets, SHAPES.outline, "requests_per_1000", "zh",
+                              street_shapes=SHAPES.streets, labels=maps.label_points(SHAPES.streets))
+    compact, indented = view.deck.to_json(), maps.pdk.Deck.to_json(view.deck)
+    assert json.loads(compact) == json.loads(indented)
+    assert "\n" not in compact and len(compact) < len(indented) / 2
+
+
 def test_initial_view_fits_the_district():
     view = maps.community_map(_streets(), SHAPES.streets, SHAPES.outline, "requests_per_1000",
                               bounds=maps.DISTRICT_BOUNDS)
