@@ -59,6 +59,7 @@ SKELETON = '[data-testid="stSkeleton"]'
 NAV_LINK = '[data-testid="stSidebarNavLink"]'
 NAV_MORE = '[data-testid="stSidebarNavViewButton"]'
 DECK_MAP = '[data-testid="stDeckGlJsonChart"]'
+PLOTLY_CHART = '[data-testid="stPlotlyChart"]'
 
 
 # ---------------------------------------------------------------- pages

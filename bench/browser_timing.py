@@ -4,11 +4,13 @@ Each page (every ``st.Page`` of app.py) at each scope is opened in a fresh headl
 context at 1920×1080 (a cold browser: no HTTP cache, a new Streamlit session), every
 non-loopback request aborted, and timed from the navigation start until the script has
 finished and no ``stSkeleton`` remains (``browser_support.wait_until_done``). Its baseline is
-the empty page ``bench/empty_pages/empty_app.py`` (one title, one metric) loaded the same way;
-for a page that draws a deck.gl map, the variant with one small map (``?map=1``), since
-deck.gl's own start-up is the floor there. Page and baseline loads alternate (the order
-flips every run) so a burst of load on the machine hits both. One load of each, first,
-is not counted: it warms the server's caches and finds out whether the page has a map.
+the empty page ``bench/empty_pages/empty_app.py`` (one title, one metric) loaded the same way,
+with the heavy front-end libraries the page draws: one small deck.gl map (``map=1``) for a page
+with a map, one small plotly chart (``plotly=1``) for a page with a chart, since their start-up
+is the floor of any page that draws one. The plain empty page is timed too (column
+``plain_ratio``). Page and baseline loads alternate (the order turns every run) so a burst of
+load on the machine hits all of them. One load of each, first, is not counted: it warms the
+server's caches and finds out what the page draws.
 
     python -m bench.browser_timing                 # starts both servers (seed data in a temp folder)
     python -m bench.browser_timing --url http://127.0.0.1:8501 --runs 7 --csv timing.csv
@@ -19,7 +21,7 @@ From code (the main benchmark, with a server it started on a city-scale database
     with empty_server() as empty:
         frame = measure_pages(app_url, empty.url, runs=5)
 
-Target: each page within 1.5× its empty page (column ``ratio`` = median ÷ empty median).
+Target: each page within 1.5× its matching empty page (column ``ratio`` = median ÷ that page's median).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from bench.browser_support import (
     CHROMIUM_ARGS,
     DECK_MAP,
     LOCALE,
+    PLOTLY_CHART,
     ROOT,
     SCOPES,
     VIEWPORT,
@@ -56,19 +59,23 @@ TARGET_RATIO = 1.5
 DEFAULT_RUNS = 5
 
 
-def empty_map_url_of(empty_url: str) -> str:
-    return f"{empty_url.rstrip('/')}/?map=1"
+def baseline_of(empty_url: str, has_map: bool, has_plotly: bool) -> tuple[str, str]:
+    """(name, url) of the empty page that loads the same front-end libraries as a page."""
+    params = {"map": has_map, "plotly": has_plotly}
+    drawn = [name for name, on in params.items() if on]
+    query = "&".join(f"{name}=1" for name in drawn)
+    return "+".join(["empty", *drawn]), f"{empty_url.rstrip('/')}/" + (f"?{query}" if query else "")
 
 
 @contextlib.contextmanager
 def empty_server(log_path: Path | None = None) -> Iterator[StreamlitServer]:
-    """The empty baseline app on its own free port (``.url``; ``empty_map_url_of(url)`` has the map)."""
+    """The empty baseline app on its own free port (``.url``; ``baseline_of`` gives its variants)."""
     with StreamlitServer(EMPTY_APP, log_path=log_path) as server:
         yield server
 
 
-def load_once(browser, url: str, timeout_ms: float = 180_000) -> tuple[float, bool, list[str]]:
-    """One cold load in a fresh context: (ms until done, whether a deck.gl map is on it, problems)."""
+def load_once(browser, url: str, timeout_ms: float = 180_000) -> tuple[float, tuple[bool, bool], list[str]]:
+    """One cold load in a fresh context: (ms until done, (has a deck.gl map, has a plotly chart), problems)."""
     context = browser.new_context(viewport=VIEWPORT, locale=LOCALE)
     external: list[str] = []
     install_offline_guard(context, external)
@@ -77,7 +84,8 @@ def load_once(browser, url: str, timeout_ms: float = 180_000) -> tuple[float, bo
         page.goto(url, timeout=timeout_ms)
         ms = wait_until_done(page, timeout_ms)
         problems = page_problems(page) + [f"external request: {u}" for u in external]
-        return ms, page.locator(DECK_MAP).count() > 0, problems
+        drawn = (page.locator(DECK_MAP).count() > 0, page.locator(PLOTLY_CHART).count() > 0)
+        return ms, drawn, problems
     finally:
         context.close()
 
@@ -86,7 +94,7 @@ def _spread(values: Sequence[float]) -> float:
     return max(values) - min(values) if values else float("nan")
 
 
-def measure_pages(base_url: str, empty_url: str, empty_map_url: str | None = None,
+def measure_pages(base_url: str, empty_url: str,
                   pages: Sequence[AppPage] | None = None, scopes: dict[str, dict[str, str]] | None = None,
                   runs: int = DEFAULT_RUNS, *, browser=None, timeout_ms: float = 180_000,
                   progress=None) -> pd.DataFrame:
@@ -98,36 +106,36 @@ def measure_pages(base_url: str, empty_url: str, empty_map_url: str | None = Non
     """
     pages = list(pages) if pages is not None else app_pages()
     scopes = scopes if scopes is not None else SCOPES
-    empty_map_url = empty_map_url or empty_map_url_of(empty_url)
     if browser is None:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as playwright:
             own = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
-                return measure_pages(base_url, empty_url, empty_map_url, pages, scopes, runs, browser=own,
+                return measure_pages(base_url, empty_url, pages, scopes, runs, browser=own,
                                      timeout_ms=timeout_ms, progress=progress)
             finally:
                 own.close()
 
     say = progress or (lambda _message: None)
-    for url in (empty_url, empty_map_url):  # warm the baseline server once
-        load_once(browser, url, timeout_ms)
+    for flags in ((False, False), (True, False), (False, True), (True, True)):  # warm the baseline server
+        load_once(browser, baseline_of(empty_url, *flags)[1], timeout_ms)
     rows = []
     for app_page in pages:
         for scope_name, params in scopes.items():
             url = page_url(base_url, app_page, params)
-            _, has_map, problems = load_once(browser, url, timeout_ms)  # warm-up, not counted
-            baseline = empty_map_url if has_map else empty_url
-            page_ms: list[float] = []
-            empty_ms: list[float] = []
+            _, drawn, problems = load_once(browser, url, timeout_ms)  # warm-up, not counted
+            baseline, baseline_url = baseline_of(empty_url, *drawn)
+            plain_url = baseline_of(empty_url, False, False)[1]
+            times: dict[str, list[float]] = {url: [], baseline_url: [], plain_url: []}
+            targets = list(times)
             for run in range(runs):
-                order = [(url, page_ms), (baseline, empty_ms)]
-                for target, sink in order if run % 2 == 0 else order[::-1]:
+                for target in targets[run % len(targets):] + targets[:run % len(targets)]:
                     ms, _, found = load_once(browser, target, timeout_ms)
-                    sink.append(ms)
+                    times[target].append(ms)
                     if target == url:
                         problems += found
+            page_ms, empty_ms = times[url], times[baseline_url]
             median, empty_median = statistics.median(page_ms), statistics.median(empty_ms)
             rows.append({
                 "page": app_page.url_path,
@@ -135,15 +143,18 @@ def measure_pages(base_url: str, empty_url: str, empty_map_url: str | None = Non
                 "runs": runs,
                 "median_ms": round(median),
                 "spread_ms": round(_spread(page_ms)),
-                "baseline": "empty+map" if has_map else "empty",
+                "baseline": baseline,
                 "empty_median_ms": round(empty_median),
                 "empty_spread_ms": round(_spread(empty_ms)),
                 "ratio": round(median / empty_median, 2),
                 "pair_ratio_median": round(statistics.median(p / e for p, e in zip(page_ms, empty_ms,
                                                                                    strict=True)), 2),
+                "plain_median_ms": round(statistics.median(times[plain_url])),
+                "plain_ratio": round(median / statistics.median(times[plain_url]), 2),
                 "problems": "; ".join(sorted(set(problems)))[:300],
             })
-            say(f"{app_page.url_path:<14} {scope_name:<10} {median:8.0f} ms  ×{median / empty_median:.2f}")
+            say(f"{app_page.url_path:<14} {scope_name:<10} {median:8.0f} ms  ×{median / empty_median:.2f} "
+                f"({baseline})")
     return pd.DataFrame(rows)
 
 

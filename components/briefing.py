@@ -15,7 +15,6 @@ Two pure steps, no Streamlit:
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from components import request_charts as request_ch
 from components import resource_charts as resource_ch
 from components import scorecard_charts as scorecard_ch
 from components.i18n import text, value_name
+from components.tables import cell, escape
 from data_access import evaluation, participation, projects, requests, resources, safety
 from data_access.domain import SAFETY_MEASURES
 from data_access.scope import Scope
@@ -302,52 +302,26 @@ nav ol { margin: 1mm 0 3mm; padding-left: 6mm; }
 """
 
 
-def _esc(value) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _cell(value, digits: int | None) -> tuple[str, bool]:
-    """A value as the page shows it, and whether it is a number (aligned right)."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "—", False
-    if isinstance(value, bool):
-        return _esc(value), False
-    if isinstance(value, int) or (hasattr(value, "dtype") and pd.api.types.is_integer_dtype(value.dtype)):
-        return f"{int(value):,}", True
-    if isinstance(value, float) or (hasattr(value, "dtype") and pd.api.types.is_float_dtype(value.dtype)):
-        value = float(value)
-        if digits is None:
-            digits = 0 if value.is_integer() else 1
-        return f"{value:,.{digits}f}", True
-    if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
-    if isinstance(value, datetime):
-        return _esc(value.strftime("%Y-%m-%d %H:%M")), False
-    if isinstance(value, date):
-        return _esc(value.isoformat()), False
-    return _esc(value), False
-
-
 def table_html(table: Table) -> str:
     """One table: escaped headers and cells; a header row that repeats on each printed page."""
-    parts = ['<div class="table-block">', f"<h3>{_esc(table.title)}</h3>"]
+    parts = ['<div class="table-block">', f"<h3>{escape(table.title)}</h3>"]
     if table.caption:
-        caption = _BOLD.sub(r"<strong>\1</strong>", _esc(table.caption))
+        caption = _BOLD.sub(r"<strong>\1</strong>", escape(table.caption))
         parts.append(f'<p class="caption">{caption}</p>')
     if table.frame.empty:
-        parts.append(f'<p class="empty">{_esc(table.empty)}</p></div>')
+        parts.append(f'<p class="empty">{escape(table.empty)}</p></div>')
         return "".join(parts)
     wide = " wide" if len(table.frame.columns) > 8 else ""
     parts.append(f'<table class="data{wide}"><thead><tr>')
-    parts.extend(f'<th class="s">{_esc(c)}</th>' if len(str(c)) <= 6 else f"<th>{_esc(c)}</th>"
+    parts.extend(f'<th class="s">{escape(c)}</th>' if len(str(c)) <= 6 else f"<th>{escape(c)}</th>"
                  for c in table.frame.columns)
     parts.append("</tr></thead><tbody>")
     digits = [table.decimals.get(c) for c in table.frame.columns]
-    suffixes = [_esc(table.suffixes.get(c, "")) for c in table.frame.columns]
+    suffixes = [escape(table.suffixes.get(c, "")) for c in table.frame.columns]
     for row in table.frame.itertuples(index=False, name=None):
         parts.append("<tr>")
         for value, d, suffix in zip(row, digits, suffixes, strict=True):
-            shown, number = _cell(value, d)
+            shown, number = cell(value, d)
             if number:
                 parts.append(f'<td class="n">{shown}{suffix}</td>')
             else:  # short text (a status, a name, a date) stays on one line
@@ -375,34 +349,35 @@ def briefing_html(briefing: Briefing, generated_at: datetime) -> str:
     pieces = [T("briefing.labelled", label=T(key), value=value) for key, value in (
         ("export.filters.place", briefing.place), ("export.filters.period", briefing.period),
         ("export.filters.as_of", as_of))]
-    head = (f'<div class="running"><span><b>{_esc(title)}</b></span><span class="where">'
-            + " ".join(f"<i>{_esc(p)}</i>" for p in pieces) + "</span></div>")
-    foot = (f'<div class="footer">{_esc(T("briefing.generated", time=generated_at.strftime("%Y-%m-%d %H:%M")))}'
-            f' · {_esc(T("sidebar.sample_note"))}</div>')
+    head = (f'<div class="running"><span><b>{escape(title)}</b></span><span class="where">'
+            + " ".join(f"<i>{escape(p)}</i>" for p in pieces) + "</span></div>")
+    foot = (f'<div class="footer">{escape(T("briefing.generated", time=generated_at.strftime("%Y-%m-%d %H:%M")))}'
+            f' · {escape(T("sidebar.sample_note"))}</div>')
 
-    body = ['<section class="first" id="headline">', f"<h1>{_esc(title)}</h1>",
-            f'<p class="meta">{_esc(running)}</p>',
-            f'<p class="caption">{_esc(T("briefing.generated", time=generated_at.strftime("%Y-%m-%d %H:%M")))}</p>',
-            f'<p class="hint">{_esc(T("briefing.print_hint"))}</p>']
+    body = ['<section class="first" id="headline">', f"<h1>{escape(title)}</h1>",
+            f'<p class="meta">{escape(running)}</p>',
+            f'<p class="caption">{escape(T("briefing.generated", time=generated_at.strftime("%Y-%m-%d %H:%M")))}</p>',
+            f'<p class="hint">{escape(T("briefing.print_hint"))}</p>']
     names = [T("briefing.headline"), T("briefing.charts")] + [name for name, _ in briefing.sections]
-    body.append(f'<nav><b>{_esc(T("briefing.contents"))}</b><ol>'
-                + "".join(f'<li><a href="#s{i}">{_esc(n)}</a></li>' for i, n in enumerate(names)) + "</ol></nav>")
-    body.append(f'<h2 id="s0">{_esc(T("briefing.headline"))}</h2>')
-    body.append(f'<p class="caption">{_esc(briefing.notes.get("delta", ""))}</p><div class="tiles">')
+    body.append(f'<nav><b>{escape(T("briefing.contents"))}</b><ol>'
+                + "".join(f'<li><a href="#s{i}">{escape(n)}</a></li>' for i, n in enumerate(names)) + "</ol></nav>")
+    body.append(f'<h2 id="s0">{escape(T("briefing.headline"))}</h2>')
+    body.append(f'<p class="caption">{escape(briefing.notes.get("delta", ""))}</p><div class="tiles">')
     for tile in briefing.tiles:
-        prev = (f'<div class="prev">{_esc(T("briefing.previous", value=tile.previous))}</div>'
+        prev = (f'<div class="prev">{escape(T("briefing.previous", value=tile.previous))}</div>'
                 if tile.previous is not None else "")
-        body.append(f'<div class="tile"><div class="label">{_esc(tile.label)}</div>'
-                    f'<div class="value">{_esc(tile.value)}</div>{prev}</div>')
+        body.append(f'<div class="tile"><div class="label">{escape(tile.label)}</div>'
+                    f'<div class="value">{escape(tile.value)}</div>{prev}</div>')
     body.append("</div></section>")
 
-    body.append(f'<section class="charts" id="s1"><h2>{_esc(T("briefing.charts"))}</h2>')
+    body.append(f'<section class="charts" id="s1"><h2>{escape(T("briefing.charts"))}</h2>')
     for index, (name, fig) in enumerate(briefing.charts):
-        body.append(f'<div class="chart"><h3>{_esc(name)}</h3><div class="plot">{_figure_html(fig, index)}</div></div>')
+        body.append(f'<div class="chart"><h3>{escape(name)}</h3>'
+                    f'<div class="plot">{_figure_html(fig, index)}</div></div>')
     body.append("</section>")
     for index, (name, tables) in enumerate(briefing.sections, 2):
         opening = ' class="charts"' if index == 2 else ""  # the lists start on a fresh page, then flow
-        body.append(f'<section{opening} id="s{index}"><h2>{_esc(name)}</h2>')
+        body.append(f'<section{opening} id="s{index}"><h2>{escape(name)}</h2>')
         body.extend(table_html(t) for t in tables)
         body.append("</section>")
 
@@ -410,7 +385,7 @@ def briefing_html(briefing: Briefing, generated_at: datetime) -> str:
     return (
         f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_esc(title)} · {_esc(briefing.place)} · {_esc(briefing.period)}</title>"
+        f"<title>{escape(title)} · {escape(briefing.place)} · {escape(briefing.period)}</title>"
         f"<style>{CSS}</style>{script}</head><body>"
         f'<table class="layout"><thead><tr><td>{head}</td></tr></thead>'
         f'<tfoot><tr><td>{foot}</td></tr></tfoot>'

@@ -15,7 +15,7 @@ from datetime import date
 
 import streamlit as st
 
-from data_access import geography
+from data_access import boundaries, geography
 from data_access.database import Database
 from data_access.loader import ensure_database
 
@@ -65,6 +65,47 @@ def cached_pair(fn, scope, previous, *args, **kwargs):
     """The figure for the scope and for the previous like-for-like scope (None if there is none)."""
     current = cached(fn, scope, *args, **kwargs)
     return current, (cached(fn, previous, *args, **kwargs) if previous is not None else None)
+
+
+_shapes_memo: dict[tuple, tuple] = {}  # signature of the files -> (shapes, labels by street)
+_shapes_lock = threading.Lock()
+
+
+def map_shapes() -> boundaries.Shapes:
+    """The boundaries the maps draw, coordinates rounded for display.
+
+    Kept per process for as long as the files are unchanged (``boundaries.shapes_signature``), so
+    no click and no cache reset reads and rounds them again (at city scale about 100 ms); a
+    boundary import writes new files, and the next run reads those. Shared: never modify them.
+    """
+    return _memo_entry()[0]
+
+
+def map_labels(street: str | None):
+    """Label points of the streets, or of one street's communities: a search inside each shape,
+    done once per shapes."""
+    shapes, labels = _memo_entry()
+    if street not in labels:
+        from components.maps import label_points, unit_collection
+
+        labels[street] = label_points(unit_collection(shapes, street))
+    return labels[street]
+
+
+def _memo_entry() -> tuple[boundaries.Shapes, dict]:
+    signature = boundaries.shapes_signature()
+    with _shapes_lock:
+        entry = _shapes_memo.get(signature)
+        if entry is None:
+            from components.maps import rounded_collection
+
+            raw = boundaries.load_shapes()
+            shapes = boundaries.Shapes(rounded_collection(raw.communities), rounded_collection(raw.streets),
+                                       rounded_collection(raw.outline), raw.schematic)
+            if len(_shapes_memo) >= 4:  # a few data folders at most (tests switch between them)
+                _shapes_memo.clear()
+            entry = _shapes_memo[signature] = (shapes, {})
+        return entry
 
 
 @dataclass(frozen=True)

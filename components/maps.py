@@ -239,6 +239,36 @@ def collection_bounds(collection: dict) -> tuple[float, float, float, float] | N
     return min(xs0), min(ys0), max(xs1), max(ys1)
 
 
+STREET_LINE = [70, 80, 95, 255]
+COORDINATE_DIGITS = 5  # about 1 m: finer than a pixel at any zoom the maps use
+
+
+def _rounded(coordinates, digits: int):
+    if coordinates and isinstance(coordinates[0], (int, float)):
+        return [round(c, digits) for c in coordinates]
+    return [_rounded(part, digits) for part in coordinates]
+
+
+def rounded_collection(collection: dict, digits: int = COORDINATE_DIGITS) -> dict:
+    """The FeatureCollection with its coordinates rounded for display.
+
+    Stored boundaries carry 15 significant digits; a map spec sends every shape to the browser on
+    every run, so at city scale (110 streets, 1,110 communities) the digits alone were a third of it.
+    """
+    return {**collection, "features": [
+        {**f, "geometry": {**f["geometry"], "coordinates": _rounded(f["geometry"]["coordinates"], digits)}}
+        for f in collection.get("features", [])]}
+
+
+def unit_collection(shapes, street: str | None) -> dict:
+    """The units a map of ``street`` draws: the streets (None) or that street's communities.
+    ``shapes`` is a ``boundaries.Shapes``."""
+    if street is None:
+        return shapes.streets
+    return {"type": "FeatureCollection",
+            "features": [f for f in shapes.communities["features"] if f["properties"]["street_code"] == street]}
+
+
 def label_points(collection: dict) -> pd.DataFrame:
     """A point well inside each feature (pole of inaccessibility) for its label: code, name, lon, lat."""
     rows = []
@@ -353,19 +383,19 @@ def community_map(
         pdk.Layer("GeoJsonLayer", id="district-fill", data=outline, filled=True, stroked=False,
                   get_fill_color=[236, 239, 243, 255], pickable=False),
     ]
-    if street_shapes is not None:
-        layers.append(pdk.Layer("GeoJsonLayer", id="street-context", data=street_shapes, filled=False,
-                                stroked=True, get_line_color=[176, 184, 196, 255], line_width_units='"pixels"',
-                                get_line_width=1, pickable=False))
+    # When the units are the streets, their own borders are the street lines: the shapes go to the
+    # browser once, not twice (at city scale each copy of 110 streets is a fifth of the map's spec).
+    units_are_streets = street_shapes is unit_shapes
     layers.append(pdk.Layer(
         "GeoJsonLayer", id="units", data={"type": "FeatureCollection", "features": features}, filled=True,
-        stroked=True, get_fill_color="properties.fill", get_line_color=[255, 255, 255, 230],
-        line_width_units='"pixels"', get_line_width=1, pickable=True, auto_highlight=True,
-        highlight_color=[255, 255, 255, 90],
+        stroked=True, get_fill_color="properties.fill",
+        get_line_color=STREET_LINE if units_are_streets else [255, 255, 255, 230],
+        line_width_units='"pixels"', get_line_width=2 if units_are_streets else 1, pickable=True,
+        auto_highlight=True, highlight_color=[255, 255, 255, 90],
     ))
-    if street_shapes is not None:
+    if street_shapes is not None and not units_are_streets:
         layers.append(pdk.Layer("GeoJsonLayer", id="street-lines", data=street_shapes, filled=False, stroked=True,
-                                get_line_color=[70, 80, 95, 255], line_width_units='"pixels"', get_line_width=2,
+                                get_line_color=STREET_LINE, line_width_units='"pixels"', get_line_width=2,
                                 pickable=False))
     layers.append(pdk.Layer("GeoJsonLayer", id="district-outline", data=outline, filled=False, stroked=True,
                             get_line_color=[30, 35, 45, 255], line_width_units='"pixels"', get_line_width=3,

@@ -177,6 +177,9 @@ def demand_supply_kind_bars(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
     return fig
 
 
+GAP_SCATTER_POINTS = 300  # more "other" communities than this are drawn as a density
+
+
 def gap_scatter(ranking: pd.DataFrame, lang: str = "zh") -> go.Figure:
     """Each community's demand against its resource use per 1,000 residents; gap-list communities in red."""
     fig = go.Figure()
@@ -188,6 +191,16 @@ def gap_scatter(ranking: pd.DataFrame, lang: str = "zh") -> go.Figure:
     for mask, key, colour, size in groups:
         part = ranking[mask]
         if part.empty:
+            continue
+        if key == "resources.gap.others" and len(part) > GAP_SCATTER_POINTS:
+            # a city's thousand communities: the others as a density (one image, not a thousand SVG
+            # markers, about 1 s of drawing in the browser), the flagged and chosen ones still as points
+            fig.add_trace(go.Histogram2d(
+                x=part["supply_rate"], y=part["demand_rate"], name=text(key, lang), nbinsx=40, nbinsy=30,
+                colorscale=[[0, "rgba(255,255,255,0)"], [1e-9, "#e5e7eb"], [1, "#6b7280"]], showscale=False,
+                showlegend=True, hovertemplate=html.escape(text("resources.gap.others", lang))
+                + ": %{z}<extra></extra>",
+            ))
             continue
         names = [html.escape(n) for n in part["community_name"]]
         fig.add_scatter(

@@ -41,3 +41,16 @@ def render_sections(page: str, sections: dict[str, Callable[[], None]], lang: st
     with tabs[ids.index(opened)]:
         sections[opened]()
     return opened
+
+
+def lazy_expander(label: str, key: str, render: Callable[[], None], *, expanded: bool = False) -> None:
+    """An expander whose content runs only while it is open (``on_change="rerun"``).
+
+    A collapsed ``st.expander`` still runs its queries and still makes the browser load and
+    draw what is inside it (a table loads the data-grid code); this one costs nothing until
+    the reader opens it, and remembers that it is open across reruns.
+    """
+    box = st.expander(label, expanded=expanded, key=key, on_change="rerun")
+    if box.open:
+        with box:
+            render()

@@ -17,10 +17,10 @@ from components import charts, formatting, maps, project_charts, show_charts
 from components import request_charts as rc
 from components import resource_charts as resc
 from components import scorecard_charts as sc
-from components.data import DataContext, cached
+from components.data import DataContext, cached, map_labels, map_shapes
 from components.i18n import text
 from components.playlist import Slide
-from data_access import boundaries, community_measures, evaluation, geography, projects, requests, resources
+from data_access import community_measures, evaluation, geography, projects, requests, resources
 from data_access.scope import Scope
 
 CHART_CONFIG = {"displayModeBar": False, "displaylogo": False}
@@ -54,11 +54,6 @@ def _stage_bars(stages: pd.DataFrame, lang: str):
     return fig
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def _shapes(marker: str) -> boundaries.Shapes:
-    return boundaries.load_shapes()
-
-
 def overview(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
     T = _translator(lang)
     proj = cached(projects.project_totals, scope)
@@ -90,17 +85,16 @@ def map_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContex
     T = _translator(lang)
     measure = slide.measure or maps.DEFAULT_MEASURE
     spec = maps.MEASURES[measure]
-    shapes = _shapes(str(boundaries.boundaries_dir()))
+    shapes = map_shapes()
     street = scope.effective_street
     if street:
         units = cached(community_measures.unit_measures, scope.without_community(), "community")
         units = units.loc[units["street_code"] == street].reset_index(drop=True)
-        source = {"type": "FeatureCollection",
-                  "features": [f for f in shapes.communities["features"] if f["properties"]["street_code"] == street]}
-        unit_shapes, bounds, label_size = shapes.communities, maps.collection_bounds(source), 20
+        unit_shapes, bounds = shapes.communities, maps.collection_bounds(maps.unit_collection(shapes, street))
+        label_size = 20
     else:
         units = cached(community_measures.unit_measures, scope, "street")
-        source, unit_shapes, bounds, label_size = shapes.streets, shapes.streets, maps.DISTRICT_BOUNDS, 22
+        unit_shapes, bounds, label_size = shapes.streets, maps.DISTRICT_BOUNDS, 22
     if units.empty:
         _empty(lang)
         return
@@ -110,7 +104,7 @@ def map_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContex
         district_value = maps.unit_averages(units).get(measure)
     view = maps.community_map(
         units, unit_shapes, shapes.outline, measure, lang, district_value=district_value,
-        street_shapes=shapes.streets, labels=maps.label_points(source), label_size=label_size,
+        street_shapes=shapes.streets, labels=map_labels(street), label_size=label_size,
         highlight=scope.community, bounds=bounds, schematic=shapes.schematic, width=1340, height=MAP_HEIGHT,
     )
     left, right = st.columns([7, 3], gap="large")

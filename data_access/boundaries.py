@@ -72,13 +72,26 @@ def _read(path: Path) -> dict:
         return json.load(f)
 
 
-def load_shapes(data_dir: Path | str | None = None) -> Shapes:
-    """The loaded real boundaries if there are any, else the schematic ones shipped with the app."""
+def _shape_files(data_dir: Path | str | None) -> tuple[list[Path], bool]:
+    """The three files the maps read (communities, streets, outline) and whether they are schematic."""
     folder = boundaries_dir(data_dir)
     loaded = [folder / name for name in (COMMUNITIES_FILE, STREETS_FILE, OUTLINE_FILE)]
     if all(p.exists() for p in loaded):
-        return Shapes(*(_read(p) for p in loaded), schematic=False)
-    return Shapes(_read(SCHEMATIC_COMMUNITIES), _read(SCHEMATIC_STREETS), _read(DISTRICT_OUTLINE), schematic=True)
+        return loaded, False
+    return [SCHEMATIC_COMMUNITIES, SCHEMATIC_STREETS, DISTRICT_OUTLINE], True
+
+
+def load_shapes(data_dir: Path | str | None = None) -> Shapes:
+    """The loaded real boundaries if there are any, else the schematic ones shipped with the app."""
+    files, schematic = _shape_files(data_dir)
+    return Shapes(*(_read(p) for p in files), schematic=schematic)
+
+
+def shapes_signature(data_dir: Path | str | None = None) -> tuple:
+    """Which files :func:`load_shapes` would read, with their size and change time: equal
+    signatures mean equal shapes, so a reader can keep them until an import replaces a file."""
+    files, _ = _shape_files(data_dir)
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
 
 
 def _label(index: int, feature) -> str:

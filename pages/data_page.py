@@ -7,6 +7,7 @@ from components import data
 from components.downloads import csv_download
 from components.login import may_import
 from components.scope_sidebar import current_language, translator
+from components.sections import lazy_expander
 from data_access import importer
 from data_access.import_specs import KIND_ZH, SPECS
 
@@ -24,11 +25,13 @@ area = st.selectbox(
 )
 spec = SPECS[area]
 st.download_button(
-    T("data.template"), data=importer.template_xlsx(area), file_name=f"template_{area}.xlsx",
+    T("data.template"), data=lambda: importer.template_xlsx(area), file_name=f"template_{area}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
     key="data_template",
 )
-with st.expander(T("data.columns")):
+
+
+def column_rules() -> None:
     yes = T("data.yes")
     st.dataframe(
         pd.DataFrame([
@@ -45,6 +48,9 @@ with st.expander(T("data.columns")):
         ]),
         hide_index=True, width="stretch",
     )
+
+
+lazy_expander(T("data.columns"), f"data-columns-{area}", column_rules)
 
 max_mb = importer.max_bytes() / 1024 / 1024
 uploaded = st.file_uploader(T("data.file"), type=["csv", "xlsx"], key="data_file",

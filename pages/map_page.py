@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from components import formatting, maps
-from components.data import cached, data_context
+from components import formatting, maps, tables
+from components.data import cached, data_context, map_labels, map_shapes
 from components.downloads import csv_download
 from components.scope_sidebar import (
     current_language,
@@ -14,7 +14,8 @@ from components.scope_sidebar import (
     request_scope,
     translator,
 )
-from data_access import boundaries, community_measures, evaluation, geography
+from components.sections import lazy_expander
+from data_access import community_measures, evaluation, geography
 
 T, lang, scope, ctx = translator(), current_language(), current_scope(), data_context()
 streets, communities = cached(geography.streets), cached(geography.communities)
@@ -26,13 +27,7 @@ st.title(T("map.title"))
 st.caption(T("caption.scope", place=place, period=period_label(scope.period, lang),
              date=formatting.day(ctx.reference, lang)))
 
-
-@st.cache_data(ttl=60, show_spinner=False)
-def _shapes(data_dir_marker: str) -> boundaries.Shapes:
-    return boundaries.load_shapes()
-
-
-shapes = _shapes(str(boundaries.boundaries_dir()))
+shapes = map_shapes()
 
 # --- breadcrumb: 龙岗区 › 街道 › 社区, each part a button that goes back up -----------------------------
 crumbs = [(T("district"), None, None)]
@@ -94,15 +89,12 @@ if measure in ("projects", "resources_used", "composite"):
 if street_code:
     units = cached(community_measures.unit_measures, scope.without_community(), "community")
     unit_shapes = shapes.communities
-    label_source = {"type": "FeatureCollection", "features": [
-        f for f in shapes.communities["features"] if f["properties"]["street_code"] == street_code]}
     label_size = 13
-    bounds = maps.collection_bounds(label_source)
+    bounds = maps.collection_bounds(maps.unit_collection(shapes, street_code))
     st.caption(T("map.units.communities", street=street_name.get(street_code, ""), n=len(units)))
 else:
     units = district_streets
     unit_shapes = shapes.streets
-    label_source = shapes.streets
     label_size = 16
     bounds = maps.DISTRICT_BOUNDS
     st.caption(T("map.units.streets"))
@@ -123,7 +115,7 @@ if show_projects:
 
 view = maps.community_map(
     units, unit_shapes, shapes.outline, measure, lang,
-    district_value=district_value, street_shapes=shapes.streets, labels=maps.label_points(label_source),
+    district_value=district_value, street_shapes=shapes.streets, labels=map_labels(street_code),
     label_size=label_size, highlight=scope.community, hotspots=hotspots, venues=venues,
     project_points=project_points, basemap=basemap, bounds=bounds, schematic=shapes.schematic,
 )
@@ -176,20 +168,26 @@ with panel_col:
         if district_avg is not None:
             row[T("map.panel.district_avg")] = maps.format_measure(key, district_avg.get(key), lang)
         rows.append(row)
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    panel = pd.DataFrame(rows)
+    st.html(tables.small_table_html(panel, right=tuple(panel.columns[1:])))
     if district_avg is not None:
         st.caption(T("map.panel.note"))
     st.page_link("pages/overview_page.py", label=T("map.link.overview"), icon=":material/dashboard:")
 
-# --- the units as a table, with a CSV download -----------------------------------------------------------
-st.subheader(T("map.table"))
+# --- the units as a table, with a CSV download (drawn when opened: a city has a thousand rows) ------------
 columns = ["name", "street_name", "population"] + [spec.column for spec in maps.MEASURES.values()]
 headers = {"name": T("map.col.name"), "street_name": T("map.col.street"), "population": T("map.col.population")}
 headers.update({spec.column: maps.measure_label(key, lang) for key, spec in maps.MEASURES.items()})
-table = units[columns]
-shown = table.copy()
-for key, spec in maps.MEASURES.items():
-    shown[spec.column] = [maps.format_measure(key, v, lang) for v in table[spec.column]]
-shown["population"] = [formatting.count(v) for v in table["population"]]
-st.dataframe(shown.rename(columns=headers), hide_index=True, width="stretch")
-csv_download(table, "community_map", place, lang, headers=headers, key="download-community-map")
+
+
+def unit_table() -> None:
+    table = units[columns]
+    shown = table.copy()
+    for key, spec in maps.MEASURES.items():
+        shown[spec.column] = [maps.format_measure(key, v, lang) for v in table[spec.column]]
+    shown["population"] = [formatting.count(v) for v in table["population"]]
+    st.dataframe(shown.rename(columns=headers), hide_index=True, width="stretch")
+    csv_download(table, "community_map", place, lang, headers=headers, key="download-community-map")
+
+
+lazy_expander(T("map.table.open", n=formatting.count(len(units))), "map-unit-table", unit_table)

@@ -11,7 +11,6 @@ from components.exports import download_filename
 from components.kpi import kpi_tile
 from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
 from data_access import (
-    boundaries,
     community_measures,
     evaluation,
     geography,
@@ -157,15 +156,13 @@ else:
 
 # compact community map: the scope's streets (or the street's communities) by requests per 1,000 residents
 st.subheader(T("map.compact.title"))
-map_shapes = boundaries.load_shapes()
+map_shapes = data.map_shapes()
 map_street = scope.effective_street
 map_units = cached(community_measures.unit_measures, scope.without_community(), "community" if map_street else "street")
-map_source = ({"type": "FeatureCollection", "features": [f for f in map_shapes.communities["features"]
-                                                         if f["properties"]["street_code"] == map_street]}
-              if map_street else map_shapes.streets)
+map_source = maps.unit_collection(map_shapes, map_street)
 map_view = maps.community_map(
     map_units, map_source, map_shapes.outline, maps.DEFAULT_MEASURE, lang, street_shapes=map_shapes.streets,
-    labels=maps.label_points(map_source), label_size=12 if map_street else 13, highlight=scope.community,
+    labels=data.map_labels(map_street), label_size=12 if map_street else 13, highlight=scope.community,
     bounds=maps.collection_bounds(map_source) if map_street else maps.DISTRICT_BOUNDS, schematic=map_shapes.schematic,
     width=760, height=380,
 )

@@ -1,7 +1,8 @@
 """共治参与 Participation: volunteers, merchants and organisations, meetings and councils, the party base.
 
 Follows the sidebar scope; every figure has its change against the previous
-like-for-like period and its rate per 1,000 residents.
+like-for-like period and its rate per 1,000 residents. The headline tiles sit above
+lazy sections (components/sections.py): months, units, the party base, courtesy plans.
 """
 
 import pandas as pd
@@ -13,6 +14,7 @@ from components.data import cached, cached_pair, data_context
 from components.downloads import csv_download
 from components.kpi import kpi_tile
 from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
+from components.sections import render_sections
 from data_access import geography, participation
 
 T, lang, scope, ctx = translator(), current_language(), current_scope(), data_context()
@@ -85,10 +87,12 @@ for col, (label, column) in zip(row, [
     with col:
         tile(label, column)
 
-monthly = cached(participation.participation_by_month, scope)
-if monthly.empty:
-    st.info(T("participation.empty"))
-else:
+
+def monthly_section() -> None:
+    monthly = cached(participation.participation_by_month, scope)
+    if monthly.empty:
+        st.info(T("participation.empty"))
+        return
     left, right = st.columns(2)
     with left:
         st.subheader(T("participation.monthly.volunteers"))
@@ -97,42 +101,48 @@ else:
         st.subheader(T("participation.monthly.events"))
         st.plotly_chart(pc.event_months(monthly, lang), config=CHART)
 
-by_unit = cached(participation.participation_by_unit, scope)
-st.subheader(T("participation.by_unit", unit=unit_word))
-if by_unit.empty:
-    st.info(T("participation.empty"))
-else:
+
+def units_section() -> None:
+    by_unit = cached(participation.participation_by_unit, scope)
+    st.subheader(T("participation.by_unit", unit=unit_word))
+    if by_unit.empty:
+        st.info(T("participation.empty"))
+        return
     measures = list(participation.PER_1000)
     measure = st.selectbox(T("participation.by_unit.measure"), measures, key="participation_measure",
                            format_func=lambda c: T(f"participation.col.{c}"))
     st.plotly_chart(pc.unit_per_1000(by_unit, measure, T("participation.col.per_1000_of",
                                                          what=T(f"participation.col.{measure}")), lang),
                     config=CHART)
-    with st.expander(T("participation.table", unit=unit_word)):
-        columns = ["unit_name", "population", *measures, *[f"{c}_per_1000" for c in measures]]
-        labels = {"unit_name": T("scorecards.col.unit"), "population": T("scorecards.col.population"),
-                  **{f"{c}_per_1000": T("participation.col.per_1000_of", what=T(f"participation.col.{c}"))
-                     for c in measures}}
-        show_table(by_unit, columns, "participation_by_unit", labels=labels,
-                   decimals={f"{c}_per_1000": 2 for c in measures})
+    st.markdown(f"###### {T('participation.table', unit=unit_word)}")
+    columns = ["unit_name", "population", *measures, *[f"{c}_per_1000" for c in measures]]
+    labels = {"unit_name": T("scorecards.col.unit"), "population": T("scorecards.col.population"),
+              **{f"{c}_per_1000": T("participation.col.per_1000_of", what=T(f"participation.col.{c}"))
+                 for c in measures}}
+    show_table(by_unit, columns, "participation_by_unit", labels=labels,
+               decimals={f"{c}_per_1000": 2 for c in measures})
 
-st.subheader(T("participation.party"))
-st.caption(T("participation.party.caption"))
-base = cached(participation.party_base, scope).iloc[0]
-party = cached(participation.party_base_by_unit, scope)
-compounds = int(base["compounds"])
-cols = st.columns(4)
-cols[0].metric(T("participation.party.coverage"),
-               T("participation.party.coverage.value",
-                 share=formatting.percent(base["with_party_branch"] / compounds if compounds else None),
-                 n=formatting.count(base["with_party_branch"]), total=formatting.count(compounds)), border=True)
-cols[1].metric(T("participation.party.members"), formatting.count(base["party_members"]), border=True)
-cols[2].metric(T("participation.party.per_compound"),
-               f"{base['party_members'] / compounds:.1f}" if compounds else "—", border=True)
-cols[3].metric(T("participation.party.retired"), formatting.count(base["retired_members_transferred"]), border=True)
-if party.empty:
-    st.info(T("participation.empty"))
-else:
+
+def party_section() -> None:
+    st.subheader(T("participation.party"))
+    st.caption(T("participation.party.caption"))
+    base = cached(participation.party_base, scope).iloc[0]
+    party = cached(participation.party_base_by_unit, scope)
+    compounds = int(base["compounds"])
+    cols = st.columns(4)
+    cols[0].metric(T("participation.party.coverage"),
+                   T("participation.party.coverage.value",
+                     share=formatting.percent(base["with_party_branch"] / compounds if compounds else None),
+                     n=formatting.count(base["with_party_branch"]), total=formatting.count(compounds)),
+                   border=True)
+    cols[1].metric(T("participation.party.members"), formatting.count(base["party_members"]), border=True)
+    cols[2].metric(T("participation.party.per_compound"),
+                   f"{base['party_members'] / compounds:.1f}" if compounds else "—", border=True)
+    cols[3].metric(T("participation.party.retired"), formatting.count(base["retired_members_transferred"]),
+                   border=True)
+    if party.empty:
+        st.info(T("participation.empty"))
+        return
     left, right = st.columns([3, 2])
     with left:
         st.plotly_chart(pc.party_members(party, lang), config=CHART)
@@ -142,8 +152,18 @@ else:
                    labels={"unit_name": T("scorecards.col.unit"), "compounds": T("scorecards.col.compounds")},
                    decimals={"branch_coverage": 0, "members_per_compound": 1}, percent=("branch_coverage",))
 
-with st.expander(f"{T('participation.courtesy')}（{formatting.count(totals['courtesy_plans'].iloc[0])}）"
-                 if lang == "zh" else f"{T('participation.courtesy')} ({totals['courtesy_plans'].iloc[0]})"):
+
+def courtesy_section() -> None:
+    st.subheader(f"{T('participation.courtesy')}（{formatting.count(totals['courtesy_plans'].iloc[0])}）"
+                 if lang == "zh" else f"{T('participation.courtesy')} ({totals['courtesy_plans'].iloc[0]})")
     plans = cached(participation.courtesy_plans, scope)
     show_table(plans, ["code", "name", "domain", "provider", "started_on"], "courtesy_plans",
                labels={"code": T("scorecards.col.code"), "name": T("participation.col.plan")})
+
+
+render_sections("participation", {
+    "monthly": monthly_section,
+    "units": units_section,
+    "party": party_section,
+    "courtesy": courtesy_section,
+}, lang)

@@ -15,7 +15,7 @@ from components.downloads import csv_download
 from components.i18n import value_name
 from components.kpi import kpi_tile
 from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
-from components.sections import render_sections
+from components.sections import lazy_expander, render_sections
 from data_access import geography, projects
 from data_access.domain import PROJECT_STAGES, PROJECT_STATUSES
 from data_access.scope import period_options
@@ -259,7 +259,7 @@ def board_section():
     for col, status in zip(st.columns(len(PROJECT_STATUSES)), PROJECT_STATUSES, strict=True):
         col.html(project_charts.board_column_html(cards[cards["status"] == status], status,
                                                   int(column_totals.get(status, 0)), lang))
-    with st.expander(T("projects.table.list")):
+    def project_list() -> None:
         columns = ["code", "title", "street_name", "community_name", "status", "category", "funding_source",
                    "lead_unit", "need", "progress_pct", "days_in_stage", "budget_yuan", "spent_yuan", "planned_end",
                    "days_overdue"]
@@ -272,6 +272,8 @@ def board_section():
             rows = cached(projects.board_list, scope, ctx.reference, view)
             return translated(rows, "status", "category", "funding_source", "lead_unit")[columns]
         csv_download(every_match, "projects", place, lang, headers=headers(*columns), key="csv-projects")
+
+    lazy_expander(T("projects.table.list"), "projects-list", project_list)
 
 
 def timeline_section():

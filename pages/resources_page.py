@@ -9,7 +9,7 @@ from components.data import cached, cached_pair, data_context
 from components.downloads import csv_download
 from components.kpi import kpi_tile
 from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
-from components.sections import render_sections
+from components.sections import lazy_expander, render_sections
 from data_access import geography, resources
 from data_access.domain import CATALOGUE_RESOURCE, CATALOGUE_SERVICE
 
@@ -215,7 +215,8 @@ def gap_section():
                   threshold=f"{demand_map.threshold:.2f}"))
     if scope.community:
         st.caption(T("resources.gap.community_note"))
-    with st.expander(T("resources.gap.mapping")):
+
+    def mapping() -> None:
         serves = pd.DataFrame({
             "resource_kind": [kind for kind, _, _ in demand_map.kinds],
             "serves": ["、".join([rc.value_label(c, lang) for c in categories]
@@ -226,6 +227,8 @@ def gap_section():
               "resources_demand_map", values=("resource_kind",))
         unmapped = [k for k in cached(resources.catalogue_kinds) if k not in demand_map.resource_kinds]
         st.caption(T("resources.gap.mapping.unmapped", kinds="、".join(rc.value_label(k, lang) for k in unmapped)))
+
+    lazy_expander(T("resources.gap.mapping"), "resources-gap-mapping", mapping)
     if ranking.empty:
         st.info(T("resources.empty.gap"))
     else:

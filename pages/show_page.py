@@ -12,11 +12,12 @@ import time
 import pandas as pd
 import streamlit as st
 
-from components import formatting, playlist, show_charts, show_slides
+from components import formatting, playlist, show_charts, show_slides, tables
 from components.data import cached, data_context
 from components.downloads import csv_download
 from components.login import may_import, session_role
 from components.scope_sidebar import current_language, period_label, place_label, translator
+from components.sections import lazy_expander
 from data_access import geography
 from data_access.scope import Scope, parse_period
 
@@ -77,10 +78,15 @@ def slide_table(show: playlist.Show) -> pd.DataFrame:
 
 
 def editor(name: str) -> None:
-    st.subheader(T("show.edit.title"))
+    """The TOML editor, for the district office only, drawn when its expander is opened."""
     if not may_import():
+        st.subheader(T("show.edit.title"))
         st.caption(T("show.edit.read_only"))
         return
+    lazy_expander(T("show.edit.title"), "show-editor", lambda: edit_form(name))
+
+
+def edit_form(name: str) -> None:
     st.caption(T("show.edit.help"))
     source = st.text_area(T("show.edit.source"), value=playlist.read_show_source(name) or "", height=420,
                           key=f"show_source_{name}")
@@ -141,7 +147,7 @@ def launcher() -> None:
         minutes = f"{table['duration'].sum() / 60:.1f}"
         st.markdown(f"**{T('show.slides', n=len(table), minutes=minutes)}**")
         headers = {c: T(f"show.col.{c}") for c in table.columns}
-        st.dataframe(table.rename(columns=headers), hide_index=True, width="stretch")
+        st.html(tables.small_table_html(table.rename(columns=headers)))
         csv_download(table, f"show_{name}", show.heading(lang), lang, headers=headers, key="download-show",
                      follows_scope=False)
     editor(name)

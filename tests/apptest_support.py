@@ -6,8 +6,10 @@ then switch to a page file, or Streamlit's older pages/ mode would run the page 
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,3 +52,41 @@ def every_section(page: str, sections: list[str], *, timeout: float = 240, **par
     """The page opened once per lazy section (``section=<id>`` in the link)."""
     return SectionViews({section: open_app(page, timeout=timeout, section=section, **params)
                          for section in sections})
+
+
+class _TableParser(HTMLParser):
+    """The tables of an HTML fragment: header cells and body rows, as text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[tuple[list[str], list[list[str]]]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append(([], []))
+        elif tag == "tr" and self.tables:
+            self.tables[-1][1].append([])
+        elif tag in ("th", "td"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td") and self._cell is not None:
+            value = "".join(self._cell).strip()
+            headers, rows = self.tables[-1]
+            (headers if tag == "th" else rows[-1]).append(value)
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def html_tables(at: AppTest) -> list[pd.DataFrame]:
+    """The small HTML tables a page drew (components/tables.py) as frames of their text."""
+    frames = []
+    for element in at.get("html"):
+        parser = _TableParser()
+        parser.feed(element.proto.body)
+        frames += [pd.DataFrame([r for r in rows if r], columns=headers) for headers, rows in parser.tables]
+    return frames

@@ -3,9 +3,10 @@
 import json
 from pathlib import Path
 
-from apptest_support import open_app
+from apptest_support import html_tables, open_app
 from streamlit.testing.v1 import AppTest
 
+from components import maps
 from data_access import geography
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +50,11 @@ def test_street_scope_shows_its_communities_and_the_figures_panel(sqlite_db):
     assert "诉求办结率" in units[0]["properties"]["tooltip"]
     assert at.selectbox(key="map_measure").value == "resolution_rate"
     assert at.query_params["street"] == BUJI
-    assert "全区平均" in at.dataframe[0].value.columns
+    assert "全区平均" in html_tables(at)[0].columns
+    assert not at.dataframe  # the unit table is drawn when its expander is opened
+    at.session_state["map-unit-table"] = True
+    at.run()
+    assert set(at.dataframe[0].value["名称"]) == set(communities.loc[communities["street_code"] == BUJI, "name"])
 
 
 def test_community_scope_highlights_the_chosen_one(sqlite_db):
@@ -60,8 +65,8 @@ def test_community_scope_highlights_the_chosen_one(sqlite_db):
     found = layers(spec)
     assert [f["properties"]["code"] for f in found["highlight"]["data"]["features"]] == [longling]
     assert len(found["units"]["data"]["features"]) == (communities["street_code"] == BUJI).sum()
-    panel = at.dataframe[0].value
-    assert {"街道平均", "全区平均"} <= set(panel.columns)
+    panel = html_tables(at)[0]
+    assert {"街道平均", "全区平均"} <= set(panel.columns) and len(panel) == len(maps.MEASURES)
     # the breadcrumb goes back up to the street
     at.button(key="map-crumb-1").click().run()
     assert at.sidebar.selectbox(key="scope_community").value == ""

@@ -38,7 +38,9 @@ def test_deck_is_offline_with_the_expected_layers():
     layers, spec = _layers(view)
     # no provider, and the style sentinel Streamlit reads as "no basemap" (a missing style makes it use Carto)
     assert "mapProvider" not in spec and spec["mapStyle"] == maps.NO_BASEMAP_STYLE == "__MAP_STYLE__"
-    assert {"units", "street-lines", "district-outline", "labels"} <= set(layers)
+    assert {"units", "district-outline", "labels"} <= set(layers)
+    # the units are the streets: their borders are drawn once, in the street-line style
+    assert "street-lines" not in layers and layers["units"]["getLineColor"] == maps.STREET_LINE
     assert layers["labels"]["characterSet"] == "auto"
     assert len(layers["units"]["data"]["features"]) == 11
     assert view.schematic is True
@@ -157,3 +159,37 @@ def test_every_measure_has_label_unit_and_format():
     for measure in maps.MEASURES:
         assert maps.measure_label(measure, "zh") and maps.measure_unit(measure, "en")
         assert maps.format_measure(measure, None) == "—"
+
+
+def test_rounded_collection_keeps_shapes_and_properties_with_fewer_digits():
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "1", "name": "甲"},
+         "geometry": {"type": "MultiPolygon", "coordinates": [[[[114.123456789, 22.987654321],
+                                                                [114.2, 22.9], [114.1, 22.8],
+                                                                [114.123456789, 22.987654321]]]]}}]}
+    rounded = maps.rounded_collection(collection)
+    ring = rounded["features"][0]["geometry"]["coordinates"][0][0]
+    assert ring[0] == [114.12346, 22.98765] and len(ring) == 4
+    assert rounded["features"][0]["properties"] == {"code": "1", "name": "甲"}
+    assert collection["features"][0]["geometry"]["coordinates"][0][0][0][0] == 114.123456789  # not changed
+
+
+def test_unit_collection_is_the_streets_or_one_streets_communities():
+    shapes = boundaries.load_shapes()
+    assert maps.unit_collection(shapes, None) is shapes.streets
+    street = shapes.streets["features"][0]["properties"]["code"]
+    chosen = maps.unit_collection(shapes, street)["features"]
+    assert chosen and {f["properties"]["street_code"] for f in chosen} == {street}
+
+
+def test_a_streets_communities_keep_the_street_lines_above_them():
+    street = SHAPES.streets["features"][0]["properties"]["code"]
+    source = maps.unit_collection(SHAPES, street)
+    units = pd.DataFrame([{"code": f["properties"]["code"], "name": f["properties"]["name"], "street_code": street,
+                           "requests_per_1000": 5.0 + i} for i, f in enumerate(source["features"])])
+    view = maps.community_map(units, SHAPES.communities, SHAPES.outline, "requests_per_1000", "zh",
+                              street_shapes=SHAPES.streets, labels=maps.label_points(source))
+    layers, _ = _layers(view)
+    assert len(layers["units"]["data"]["features"]) == len(units)
+    assert layers["street-lines"]["getLineColor"] == maps.STREET_LINE
+    assert layers["units"]["getLineColor"] != maps.STREET_LINE

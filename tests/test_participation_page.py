@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from apptest_support import metrics, open_app
+from apptest_support import every_section, metrics, open_app
 from streamlit.testing.v1 import AppTest
 
 from data_access import geography
@@ -14,10 +14,14 @@ def open_page(**params) -> AppTest:
     return open_app("pages/participation_page.py", timeout=240, **params)
 
 
+SECTIONS = ["monthly", "units", "party", "courtesy"]
+
+
 def test_district_figures_match_the_article(sqlite_db):
-    at = open_page()
+    views = every_section("pages/participation_page.py", SECTIONS, timeout=240)
+    at = views["monthly"]
     assert at.title[0].value == "共治参与"
-    shown = metrics(at)
+    shown = {m.label: m.value for m in views.metric}
     assert shown["新增志愿者"] == "64,645"
     assert shown["参与居民"] == "66,186"
     assert shown["爱心商家"] == "981"
@@ -30,9 +34,12 @@ def test_district_figures_match_the_article(sqlite_db):
     assert shown["教育活动"] == "490"
     assert shown["退休党员转入小区"] == "540"
     assert shown["小区党支部覆盖"].startswith("100.0%")
-    assert len(at.get("plotly_chart")) >= 4
-    assert len(at.get("download_button")) >= 3
-    assert not at.warning
+    assert len(views.elements("plotly_chart")) >= 4
+    assert len(views.elements("download_button")) >= 3
+    assert not views.warning
+    # only the open section is drawn: the monthly tab has its two charts and no table
+    assert len(at.get("plotly_chart")) == 2 and not at.dataframe
+    assert [len(views[s].dataframe) for s in SECTIONS[1:]] == [1, 1, 1]
 
 
 def test_community_scope_with_a_previous_period(sqlite_db):

@@ -126,3 +126,15 @@ def test_gap_scatter_highlights_the_gap_list_and_the_chosen_community():
     assert list(by_name["列入缺口清单"].y) == [15.0]
     assert list(by_name["所选社区"].y) == [8.0]
     assert list(by_name["其他社区"].y) == [2.0]
+
+
+def test_gap_scatter_draws_a_citys_other_communities_as_a_density():
+    others = rc.GAP_SCATTER_POINTS + 1
+    ranking = pd.DataFrame({"community_name": [f"社区{i}" for i in range(others + 1)],
+                            "demand_rate": [float(i % 17) for i in range(others + 1)],
+                            "supply_rate": [float(i % 5) for i in range(others + 1)],
+                            "gap_score": [0.0] * (others + 1), "flagged": [True] + [False] * others,
+                            "selected": [False] * (others + 1)})
+    by_name = {trace.name: trace for trace in rc.gap_scatter(ranking, "zh").data}
+    assert by_name["其他社区"].type == "histogram2d" and len(by_name["其他社区"].x) == others
+    assert by_name["列入缺口清单"].type == "scatter" and list(by_name["列入缺口清单"].y) == [0.0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from apptest_support import ROOT, open_app
+from apptest_support import ROOT, html_tables, open_app
 from streamlit.testing.v1 import AppTest
 
 from components import playlist
@@ -93,7 +93,7 @@ def test_a_stored_show_with_errors_is_explained_not_played():
 def test_the_launcher_lists_the_slides_and_starts_the_show():
     at = open_app(PAGE)
     assert at.title[0].value == "演示模式"
-    table = at.dataframe[0].value
+    table = html_tables(at)[0]
     assert len(table) == 8 and "布吉街道" in " ".join(table["范围"])
     at.button(key="show_start_dark").click().run()
     assert at.query_params["show"] == "default" and at.query_params["theme"] == "dark"
@@ -107,6 +107,8 @@ def test_an_invalid_edit_is_refused_and_the_stored_file_kept():
     stored.write_text(VALID, encoding="utf-8")
     try:
         at = open_app(PAGE)
+        assert not at.get("text_area")  # the editor is drawn when opened
+        at.session_state["show-editor"] = True
         at.selectbox(key="show_pick").select("team").run()
         at.text_area(key="show_source_team").input(INVALID).run()
         at.button(key="show_save").click().run()

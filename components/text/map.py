@@ -50,7 +50,10 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "map.panel.links": {"zh": "查看更多", "en": "More"},
     "map.link.overview": {"zh": "查看总览", "en": "Open the overview"},
-    "map.table": {"zh": "各单元指标", "en": "Figures per unit"},
+    "map.table.open": {
+        "zh": "各单元指标明细（{n} 个单元，可下载）",
+        "en": "Figures per unit, in full ({n} units, to download)",
+    },
     "map.col.name": {"zh": "名称", "en": "Name"},
     "map.col.street": {"zh": "所属街道", "en": "Street"},
     "map.col.population": {"zh": "常住人口", "en": "Residents"},

@@ -33,6 +33,10 @@ TEXT: dict[str, dict[str, str]] = {
     "participation.kpi.volunteer_services": {"zh": "志愿服务队服务", "en": "Volunteer-team services"},
     "participation.kpi.education": {"zh": "教育活动", "en": "Education activities"},
     "participation.per_1000": {"zh": "每千人 {value}", "en": "{value} per 1,000 residents"},
+    "participation.section.monthly": {"zh": "月度变化", "en": "By month"},
+    "participation.section.units": {"zh": "各单位对比", "en": "By unit"},
+    "participation.section.party": {"zh": "党建基础", "en": "Party base"},
+    "participation.section.courtesy": {"zh": "礼遇计划", "en": "Courtesy plans"},
     "participation.monthly.volunteers": {
         "zh": "志愿者和参与居民月度变化",
         "en": "Volunteers and residents by month",

@@ -13,6 +13,7 @@ import os
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from bench.browser_support import (
     BUJI,
@@ -135,4 +136,17 @@ def test_a_link_opens_its_tab_and_a_tab_click_updates_the_link(app_server, offli
     assert page.get_by_role("tab", name="满意度").get_attribute("aria-selected") == "true"
     assert page.locator('[data-testid="stMain"] [data-testid="stPlotlyChart"]').count() >= 1
     assert _query(page).get("street") == [BUJI]
+    assert page_problems(page) == [] and page.external_requests == []
+
+
+def test_a_lazy_expander_draws_its_table_when_opened(app_server, offline_page):
+    """The map's unit table is not drawn (nor its data-grid code loaded) until its expander is opened."""
+    page = offline_page
+    _open(page, f"{app_server}/map?street={BUJI}")
+    table = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]')
+    assert table.count() == 0
+    arm_for_rerun(page)
+    page.locator('[data-testid="stExpander"] summary').filter(has_text="各单元指标明细").click()
+    wait_until_done(page, LOAD_TIMEOUT_MS)
+    expect(table).to_have_count(1)
     assert page_problems(page) == [] and page.external_requests == []
