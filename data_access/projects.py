@@ -170,9 +170,7 @@ def _view_order(db: Database, scope: Scope, reference: date, view: BoardView) ->
         last = _last_done(db)
         source, key, ascending = P.outerjoin(last, last.c.project_code == P.c.code), _stage_since(last), not ascending
     where = [P.c[c].in_(getattr(view, c)) for c in BOARD_FILTERS if getattr(view, c)]
-    if view.search:
-        where.append(or_(P.c.title.icontains(view.search, autoescape=True),
-                         P.c.code.icontains(view.search, autoescape=True)))
+    where += _search_where(view.search)
     stmt = select(P.c.code, P.c.status, key.label("sort_key")).select_from(source).where(*_in_scope(scope), *where)
     order = db.frame(stmt).sort_values(["sort_key", "code"], ascending=[ascending, True], na_position="last")
     return order.drop(columns="sort_key").reset_index(drop=True)
@@ -217,9 +215,19 @@ def board_options(db: Database, scope: Scope) -> pd.DataFrame:
     return frame.sort_values(["column", "value"], ignore_index=True)  # code-point order on every engine
 
 
-def project_titles(db: Database, scope: Scope) -> pd.DataFrame:
-    """Code and title of every project of the scope, by code (the project picker)."""
-    return db.frame(select(P.c.code, P.c.title).where(*_in_scope(scope)).order_by(P.c.code))
+def project_titles(db: Database, scope: Scope, search: str = "", limit: int | None = None) -> pd.DataFrame:
+    """Code and title of the scope's projects whose code or title holds ``search`` (any case, taken
+    literally, as the board's search), by code, at most ``limit`` (the project picker: a city has
+    thousands, a list to pick from needs a search first)."""
+    stmt = select(P.c.code, P.c.title).where(*_in_scope(scope), *_search_where(search)).order_by(P.c.code)
+    return db.frame(stmt.limit(limit) if limit is not None else stmt)
+
+
+def _search_where(search: str) -> list:
+    """A project's code or title holds the text, in any case; ``%`` and ``_`` are plain characters."""
+    if not search:
+        return []
+    return [or_(P.c.title.icontains(search, autoescape=True), P.c.code.icontains(search, autoescape=True))]
 
 
 def overdue_projects(db: Database, scope: Scope, reference: date) -> pd.DataFrame:

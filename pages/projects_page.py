@@ -205,20 +205,6 @@ with right:
             kpi_tile(value_name(row.status, lang), row.projects, prev, formatting.count, lang,
                      lower_is_better=row.status not in PROJECT_STAGES)  # suspended
 
-# --- project picker ------------------------------------------------------------------------------
-titles = cached(projects.project_titles, scope)
-labels = dict(zip(titles["code"], titles["code"] + " · " + titles["title"], strict=True))
-
-
-def _open_project():
-    chosen = st.session_state.get("project_pick")
-    if chosen:
-        st.query_params["project"] = chosen
-
-
-st.selectbox(T("projects.detail.pick"), list(labels), index=None, format_func=labels.get, key="project_pick",
-             placeholder=T("projects.detail.none"), on_change=_open_project)
-
 # --- filters shared by the board, the timeline and the list --------------------------------------
 options = cached(projects.board_options, scope).groupby("column")["value"].apply(list)
 with st.container(border=True):
@@ -240,6 +226,24 @@ with st.container(border=True):
 
 LIST_ROWS = 200  # rows of the list drawn on screen (and the timeline's first); its downloads hold them all
 view = projects.BoardView(**picks, search=search, sort=sort_by)
+
+# --- project picker: the scope's projects that match the search, the first few by code ---------------------
+PICKER_ROWS = 200
+titles = cached(projects.project_titles, scope, search, PICKER_ROWS + 1)
+labels = dict(zip(titles["code"], titles["code"] + " · " + titles["title"], strict=True))
+more = len(labels) > PICKER_ROWS
+labels = dict(list(labels.items())[:PICKER_ROWS])
+
+
+def _open_project():
+    chosen = st.session_state.get("project_pick")
+    if chosen:
+        st.query_params["project"] = chosen
+
+
+st.selectbox(T("projects.detail.pick"), list(labels), index=None, format_func=labels.get, key="project_pick",
+             placeholder=T("projects.detail.more", n=PICKER_ROWS) if more else T("projects.detail.none"),
+             on_change=_open_project)
 
 
 def board_view() -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, int]:

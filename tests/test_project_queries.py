@@ -197,6 +197,9 @@ def test_board_cards_list_and_options_by_hand(hand_db):
         "category": ["平安建设"], "funding_source": ["政府资金", "社会捐赠"], "lead_unit": ["社区党委"]}
     assert projects.project_titles(hand_db, _scope(street=S2)).to_dict("list") == {
         "code": ["D", "E"], "title": ["项目D", "项目E"]}
+    assert projects.project_titles(hand_db, _scope(street=S2), limit=1)["code"].tolist() == ["D"]
+    assert projects.project_titles(hand_db, _scope(), search="项目e")["code"].tolist() == ["E"]  # any case
+    assert projects.project_titles(hand_db, _scope(), search="%").empty  # not a wildcard
     with pytest.raises(ValueError, match="unknown sort"):
         projects.BoardView(sort="title")
 

@@ -113,6 +113,15 @@ def test_english_page():
     assert metrics(at)["Projects"] == "578"
 
 
+def test_the_picker_lists_the_first_projects_and_the_search_finds_the_others():
+    at = run_page()
+    picker = at.selectbox(key="project_pick")
+    assert len(picker.options) == 200 and "前 200 个" in picker.proto.placeholder  # 578 in the district
+    at.text_input(key="filter_search").input("lg-2023").run()
+    options = at.selectbox(key="project_pick").options
+    assert options and all(o.startswith("LG-2023") for o in options)
+
+
 def test_picking_a_project_opens_its_detail_and_back_returns_to_the_board():
     at = run_page()
     at.selectbox(key="project_pick").select("LG-2021-0001").run()

@@ -108,6 +108,10 @@ TEXT: dict[str, dict[str, str]] = {
     "projects.detail": {"zh": "项目详情", "en": "Project detail"},
     "projects.detail.pick": {"zh": "选择项目查看详情", "en": "Pick a project to see its detail"},
     "projects.detail.none": {"zh": "（不选择）", "en": "(none)"},
+    "projects.detail.more": {
+        "zh": "列出按编号的前 {n} 个；在“搜索”中输入编号或名称可找到其他项目",
+        "en": "The first {n} by code; type a code or title in Search to find the others",
+    },
     "projects.detail.back": {"zh": "返回项目看板", "en": "Back to the board"},
     "projects.detail.unknown": {
         "zh": "链接中的项目编号“{code}”不存在或不在当前查看范围内。",
