@@ -91,7 +91,8 @@ def shapes_signature(data_dir: Path | str | None = None) -> tuple:
     """Which files :func:`load_shapes` would read, with their size and change time: equal
     signatures mean equal shapes, so a reader can keep them until an import replaces a file."""
     files, _ = _shape_files(data_dir)
-    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    stats = [(str(p), p.stat()) for p in files]
+    return tuple((path, stat.st_mtime_ns, stat.st_size) for path, stat in stats)
 
 
 def _label(index: int, feature) -> str:

@@ -174,7 +174,7 @@ with panel_col:
         st.caption(T("map.panel.note"))
     st.page_link("pages/overview_page.py", label=T("map.link.overview"), icon=":material/dashboard:")
 
-# --- the units as a table, with a CSV download (drawn when opened: a city has a thousand rows) ------------
+# --- the units as a table, with a CSV download (drawn when opened: a city has 110 streets) -----------------
 columns = ["name", "street_name", "population"] + [spec.column for spec in maps.MEASURES.values()]
 headers = {"name": T("map.col.name"), "street_name": T("map.col.street"), "population": T("map.col.population")}
 headers.update({spec.column: maps.measure_label(key, lang) for key, spec in maps.MEASURES.items()})

@@ -229,10 +229,10 @@ view = projects.BoardView(**picks, search=search, sort=sort_by)
 
 # --- project picker: the scope's projects that match the search, the first few by code ---------------------
 PICKER_ROWS = 200
-titles = cached(projects.project_titles, scope, search, PICKER_ROWS + 1)
+titles = cached(projects.project_titles, scope, search, PICKER_ROWS + 1)  # one more: are there others?
+more = len(titles) > PICKER_ROWS
+titles = titles.head(PICKER_ROWS)
 labels = dict(zip(titles["code"], titles["code"] + " · " + titles["title"], strict=True))
-more = len(labels) > PICKER_ROWS
-labels = dict(list(labels.items())[:PICKER_ROWS])
 
 
 def _open_project():
