@@ -516,9 +516,9 @@ def browse_each_replica(stack: Stack, keys: dict[str, str], shots: Path | None) 
                                 page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=15_000)
                         shots.mkdir(parents=True, exist_ok=True)
                         page.screenshot(path=str(shots / f"replica{index}.png"))
-                    record["upstreams"] = sorted(record["upstreams"])
-                    results.append(record)
                     page.context.close()
+                    # a copy: responses still arriving add to the live record's set, never to a list
+                    results.append({**record, "upstreams": sorted(record["upstreams"])})
         finally:
             browser.close()
     return results
