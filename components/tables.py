@@ -3,7 +3,8 @@
 ``st.dataframe`` is the right tool for a table a reader sorts, searches or scrolls; it is also
 the heaviest thing a page can draw: its data grid and Arrow code are about 1.2 MB of JavaScript
 that the browser loads and runs before the page is done (about 0.5 s on the benchmark machine).
-A panel of eight figures or a list of eight slides needs none of that, so it is drawn here.
+A panel of eight figures, a list of eight slides or a table of a page's ten categories needs
+none of that, so it is drawn here; ``show_frame`` picks one or the other by the table's length.
 """
 
 from __future__ import annotations
@@ -12,6 +13,10 @@ import html
 from datetime import date, datetime
 
 import pandas as pd
+
+#: A table of at most this many rows is drawn as HTML: all of it fits on screen, so nobody scrolls
+#: or sorts it. Longer ones keep the data grid.
+SMALL_ROWS = 15
 
 #: the on-screen look, close to Streamlit's own tables (one style block per table; st.html sanitises
 #: and scopes nothing, so the class names are specific)
@@ -65,3 +70,48 @@ def small_table_html(frame: pd.DataFrame, right: tuple[str, ...] = ()) -> str:
             cells.append(f'<td class="n">{shown}</td>' if number or a else f"<td>{shown}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f'{SCREEN_CSS}<table class="lg-small"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def formatted(value, fmt: str) -> str:
+    """A number as the data grid's ``NumberColumn(format=fmt)`` shows it: a printf format, or
+    "localized" (digits grouped); a missing value is a dash."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if isinstance(value, str):
+        return value
+    if fmt == "localized":
+        return f"{value:,}" if float(value).is_integer() else f"{value:,.2f}"
+    return fmt % value
+
+
+def decimals_needed(values: pd.Series, most: int = 4) -> int:
+    """The fewest decimals (up to ``most``) that show every value of a float column as it is, so a
+    column without a stated format loses nothing against the data grid and keeps one width."""
+    present = values.dropna().astype(float)
+    for digits in range(most):
+        if ((present.round(digits) - present).abs() < 10 ** -(most + 2)).all():
+            return digits
+    return most
+
+
+def show_frame(frame: pd.DataFrame, headers: dict[str, str], formats: dict[str, str] | None = None,
+               height: int | None = None) -> None:
+    """A table on screen, its columns renamed by ``headers`` and numbers shown with ``formats``
+    (column -> printf format): HTML when it is short, the data grid when a reader scrolls or sorts."""
+    import streamlit as st  # here, so the briefing can build its tables without a Streamlit import
+
+    formats = formats or {}
+    if len(frame) <= SMALL_ROWS:
+        shown = frame.copy()
+        for column, fmt in formats.items():
+            shown[column] = [formatted(v, fmt) for v in shown[column]]
+        floats = [c for c in frame.columns if c not in formats and pd.api.types.is_float_dtype(frame[c])]
+        for column in floats:
+            digits = decimals_needed(frame[column])
+            shown[column] = ["—" if pd.isna(v) else f"{v:,.{digits}f}" for v in frame[column]]
+        right = tuple(headers.get(c, c) for c in [*formats, *floats])
+        st.html(small_table_html(shown.rename(columns=headers), right=right))
+        return
+    config = {headers.get(c, c): st.column_config.NumberColumn(format=fmt) for c, fmt in formats.items()}
+    st.dataframe(frame.rename(columns=headers), hide_index=True, column_config=config, width="stretch",
+                 height=height if height and len(frame) > 10 else "auto")

@@ -8,7 +8,7 @@ lazy sections (components/sections.py): months, units, the party base, courtesy 
 import pandas as pd
 import streamlit as st
 
-from components import formatting
+from components import formatting, tables
 from components import participation_charts as pc
 from components.data import cached, cached_pair, data_context
 from components.downloads import csv_download
@@ -33,9 +33,8 @@ def show_table(frame: pd.DataFrame, columns: list[str], stem: str, *, decimals=N
     shown = raw.copy()
     for c in percent:
         shown[c] = shown[c].astype(float) * 100
-    config = {headers[c]: st.column_config.NumberColumn(format=f"%.{d}f" + ("%%" if c in percent else ""))
-              for c, d in (decimals or {}).items()}
-    st.dataframe(shown.rename(columns=headers), hide_index=True, column_config=config, height=height or "auto")
+    formats = {c: f"%.{d}f" + ("%%" if c in percent else "") for c, d in (decimals or {}).items()}
+    tables.show_frame(shown, headers, formats, height=height)
     csv_download(raw, stem, place, lang, headers=headers, key=f"download-{stem}")
 
 

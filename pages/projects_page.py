@@ -9,7 +9,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from components import formatting, project_charts
+from components import formatting, project_charts, tables
 from components.data import cached, cached_pair, data_context
 from components.downloads import csv_download
 from components.i18n import value_name
@@ -58,11 +58,12 @@ def translated(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return frame
 
 
-def table(frame: pd.DataFrame, columns: list[str], stem: str, height: int | None = None, **kwargs) -> None:
+def table(frame: pd.DataFrame, columns: list[str], stem: str, height: int | None = None,
+          formats: dict[str, str] | None = None) -> None:
     """A table on screen with its CSV download, both with translated headers."""
     shown = frame[columns]
     names = headers(*columns)
-    st.dataframe(shown.rename(columns=names), hide_index=True, height=height or "auto", **kwargs)
+    tables.show_frame(shown, names, formats, height=height)
     csv_download(shown, stem, place, lang, headers=names, key=f"csv-{stem}")
 
 
@@ -105,7 +106,7 @@ def show_detail(code: str) -> None:
             (T("projects.detail.lead"), value_name(p["lead_unit"], lang)),
             (T("projects.detail.partners"), p["partners"] or "—"),
         ]
-        st.dataframe(pd.DataFrame(facts, columns=["", " "]), hide_index=True, width="stretch")
+        st.html(tables.small_table_html(pd.DataFrame(facts, columns=["", " "])))
         st.caption(T("projects.detail.dates", applied=day(p["applied_on"]), approved=day(p["approved_on"]),
                      ps=day(p["planned_start"]), pe=day(p["planned_end"]), as_=day(p["actual_start"]),
                      ae=day(p["actual_end"])))
@@ -149,13 +150,12 @@ def show_detail(code: str) -> None:
         else:
             down = down.assign(name=down["name_en"] if lang == "en" else down["name"])
             table(down, ["name", "score", "target", "weight", "weighted_shortfall"], f"pulled_down_{code}",
-                  column_config={"weighted_shortfall": st.column_config.NumberColumn(format="%.2f")})
+                  formats={"weighted_shortfall": "%.2f"})
     shown = card.assign(name=card["name_en"] if lang == "en" else card["name"],
                         direction=card["direction"].map(lambda d: T(f"projects.direction.{d}")))
     table(shown, ["name", "direction", "weight", "target", "score", "achievement", "weighted_shortfall"],
           f"scorecard_{code}", height=36 * (len(shown) + 1) + 4,
-          column_config={c: st.column_config.NumberColumn(format="%.3f") for c in ("achievement",
-                                                                                   "weighted_shortfall")})
+          formats={"achievement": "%.3f", "weighted_shortfall": "%.3f"})
 
 
 st.title(T("projects.title"))
@@ -326,7 +326,7 @@ def rollup_section():
     st.plotly_chart(project_charts.rollup_bars(rollup, name_col, lang, overall), config=CHART)
     table(rollup.assign(unit=rollup[name_col]), ["unit", "projects", "completed", "budget_yuan", "weighted_progress"],
           f"progress_by_{level}",
-          column_config={"weighted_progress": st.column_config.NumberColumn(format="%.1f")})
+          formats={"weighted_progress": "%.1f"})
 
 
 def breakdown_section():
@@ -340,7 +340,7 @@ def breakdown_section():
             table(translated(frame, "value"), ["value", "projects", "completed", "budget_yuan", "spent_yuan",
                                                "residents_participating", "weighted_progress"],
                   f"projects_by_{dimension}", height=360,
-                  column_config={"weighted_progress": st.column_config.NumberColumn(format="%.1f")})
+                  formats={"weighted_progress": "%.1f"})
 
 
 def acceptance_section():
@@ -362,8 +362,7 @@ def acceptance_section():
                                     direction=weakest["direction"].map(lambda d: T(f"projects.direction.{d}")))
         table(shown_weak, ["name", "direction", "weight", "target", "average_score", "average_achievement",
                            "share_below_target"], "weakest_indicators",
-              column_config={c: st.column_config.NumberColumn(format="%.3f")
-                             for c in ("average_score", "average_achievement", "share_below_target")})
+              formats=dict.fromkeys(("average_score", "average_achievement", "share_below_target"), "%.3f"))
         level = "street" if scope.level == "district" else "community"
         st.subheader(T("projects.acceptance.heatmap", level=T(f"projects.level.{level}")))
         averages = cached(projects.indicator_averages, scope, level)
@@ -375,7 +374,7 @@ def acceptance_section():
         csv_download(averages[columns], f"indicator_averages_by_{level}", place, lang, headers=headers(*columns),
                      key="csv-indicator-averages")
         table(totals, ["project_code", "title", "community_name", "total"], "acceptance_totals", height=300,
-              column_config={"total": st.column_config.NumberColumn(format="%.1f")})
+              formats={"total": "%.1f"})
 
 
 render_sections("projects", {

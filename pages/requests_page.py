@@ -7,7 +7,7 @@ data_access (privacy module); this page never sees raw personal data.
 import pandas as pd
 import streamlit as st
 
-from components import charts, formatting
+from components import charts, formatting, tables
 from components import request_charts as rc
 from components.data import cached, cached_pair, data_context, data_version
 from components.downloads import csv_download, download_filename
@@ -45,17 +45,13 @@ def show_table(frame, columns, stem, *, percent=(), decimals=(), translate=(), s
     for c in decimals:
         shown[c] = shown[c].astype(float).round(1)
     names = headers(columns)
-    config = {names[c]: st.column_config.NumberColumn(format="localized") for c in columns
-              if pd.api.types.is_integer_dtype(shown[c])}
+    formats = {c: "localized" for c in columns if pd.api.types.is_integer_dtype(shown[c])}
     signed = {"median_vs_district"}  # differences read with their sign
     # a difference of shares is in percentage points: the header says so, the cell shows no % sign
     percent_format = {"change": "%+.1f%%", "on_time_vs_district": "%+.1f"}
-    config.update({names[c]: st.column_config.NumberColumn(format=percent_format.get(c, "%.1f%%"))
-                   for c in percent})
-    config.update({names[c]: st.column_config.NumberColumn(format="%+.1f" if c in signed else "%.1f")
-                   for c in decimals})
-    st.dataframe(shown.rename(columns=names), hide_index=True, column_config=config,
-                 height=height if height and len(shown) > 10 else "auto", width="stretch")
+    formats.update({c: percent_format.get(c, "%.1f%%") for c in percent})
+    formats.update({c: "%+.1f" if c in signed else "%.1f" for c in decimals})
+    tables.show_frame(shown, names, formats, height=height)
     csv_download(shown, stem, place, lang, headers=names, key=f"download-{stem}")
 
 

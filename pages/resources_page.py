@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from components import formatting
+from components import formatting, tables
 from components import resource_charts as rc
 from components.data import cached, cached_pair, data_context
 from components.downloads import csv_download
@@ -28,16 +28,17 @@ def street_of(frame: pd.DataFrame) -> pd.Series:
     return rc.street_label(frame, lang)
 
 
-def table(frame: pd.DataFrame, columns: dict[str, str], stem: str, values: tuple[str, ...] = (),
+def table(frame: pd.DataFrame, columns: dict[str, str], stem: str | None, values: tuple[str, ...] = (),
           height: int | None = None) -> None:
-    """A table with translated headers (and stored values), and its CSV download following the scope."""
+    """A table with translated headers (and stored values), and its CSV download following the scope
+    (none when ``stem`` is None: a part of a table whose whole is offered elsewhere)."""
     view = frame[list(columns)].copy()
     for column in values:
         view[column] = [rc.value_label(v, lang) for v in view[column]]
     headers = {column: T(key) for column, key in columns.items()}
-    st.dataframe(view.rename(columns=headers), hide_index=True, width="stretch",
-                 **({"height": height} if height and len(view) > 10 else {}))
-    csv_download(view, stem, place, lang, headers=headers, key=f"download-{stem}")
+    tables.show_frame(view, headers, height=height)
+    if stem:
+        csv_download(view, stem, place, lang, headers=headers, key=f"download-{stem}")
 
 
 # --- headline figures -------------------------------------------------------------------
@@ -257,10 +258,16 @@ def gap_section():
                 street=street_of(frame),
             ).round({"demand_rate": 2, "supply_rate": 2, "demand_rank": 2, "supply_rank": 2, "gap_score": 2})
 
+        gap_list = ranked_view(flagged.assign(rank=range(1, len(flagged) + 1)))
         if flagged.empty:
             st.info(T("resources.gap.none"))
-        else:
-            table(ranked_view(flagged.assign(rank=range(1, len(flagged) + 1))), gap_columns, "resources_gap_list")
+        elif len(gap_list) <= tables.SMALL_ROWS:
+            table(gap_list, gap_columns, "resources_gap_list")
+        else:  # a city's list runs to a hundred or more: the worst at once, the whole worklist on request
+            st.caption(T("resources.gap.list.top", n=tables.SMALL_ROWS, total=len(gap_list)))
+            table(gap_list.head(tables.SMALL_ROWS), gap_columns, None)
+            lazy_expander(T("resources.gap.list.all", total=len(gap_list)), "resources-gap-list-all",
+                          lambda: table(gap_list, gap_columns, "resources_gap_list", height=360))
         if scope.community:
             st.subheader(T("resources.gap.chosen"))
             chosen = ranking.assign(rank=range(1, len(ranking) + 1))

@@ -7,7 +7,7 @@ data_access.evaluation; the page shows every step so it can be rebuilt by hand.
 import pandas as pd
 import streamlit as st
 
-from components import charts, formatting
+from components import charts, formatting, tables
 from components import scorecard_charts as sc
 from components.data import cached, data_context
 from components.downloads import csv_download
@@ -31,11 +31,8 @@ def show_table(frame: pd.DataFrame, columns: dict[str, str], stem: str, *, perce
     shown = raw.copy()
     for c in percent:
         shown[c] = shown[c].astype(float) * 100
-    config = {}
-    for c, digits in (decimals or {}).items():
-        suffix = "%%" if c in percent else ""
-        config[headers[c]] = st.column_config.NumberColumn(format=f"%.{digits}f{suffix}")
-    st.dataframe(shown.rename(columns=headers), hide_index=True, column_config=config, height=height or "auto")
+    formats = {c: f"%.{digits}f" + ("%%" if c in percent else "") for c, digits in (decimals or {}).items()}
+    tables.show_frame(shown, headers, formats, height=height)
     csv_download(raw, stem, place, lang, headers=headers, key=f"download-{stem}")
 
 
@@ -237,10 +234,9 @@ def safety_section():
             display = table[shown_cols].copy()
             for m in SAFETY_MEASURES:
                 display[f"{m}_decline"] = display[f"{m}_decline"] * 100
-            config = {headers[f"{m}_per_1000"]: st.column_config.NumberColumn(format="%.2f") for m in SAFETY_MEASURES}
-            config.update({headers[f"{m}_decline"]: st.column_config.NumberColumn(format="%.2f%%")
-                           for m in SAFETY_MEASURES})
-            st.dataframe(display.rename(columns=headers), hide_index=True, column_config=config)
+            formats = {f"{m}_per_1000": "%.2f" for m in SAFETY_MEASURES}
+            formats.update({f"{m}_decline": "%.2f%%" for m in SAFETY_MEASURES})
+            tables.show_frame(display, headers, formats)
             csv_download(table[shown_cols], "safety_by_unit", place, lang, headers=headers, key="download-safety-unit")
         with right:
             st.plotly_chart(sc.decline_bars(by_unit, lang), config=CHART)

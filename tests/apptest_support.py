@@ -6,11 +6,13 @@ then switch to a page file, or Streamlit's older pages/ mode would run the page 
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Dataframe, Html
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,11 +84,40 @@ class _TableParser(HTMLParser):
             self._cell.append(data)
 
 
+def _html_frames(body: str) -> list[pd.DataFrame]:
+    parser = _TableParser()
+    parser.feed(body)
+    return [pd.DataFrame([r for r in rows if r], columns=headers) for headers, rows in parser.tables]
+
+
 def html_tables(at: AppTest) -> list[pd.DataFrame]:
     """The small HTML tables a page drew (components/tables.py) as frames of their text."""
+    return [frame for element in at.get("html") for frame in _html_frames(element.proto.body)]
+
+_NUMBER = re.compile(r"^[+-]?[\d,]*\.?\d+%?$")
+
+
+def _as_read(column: pd.Series) -> pd.Series:
+    """An HTML table's text column as a reader takes it: numbers (grouped, signed or with a % sign)
+    as numbers, a dash as missing; any other text stays text."""
+    present = [v for v in column if v != "—"]
+    if not present or not all(_NUMBER.match(v) for v in present):
+        return column
+    numbers = pd.Series([None if v == "—" else float(v.replace(",", "").rstrip("%")) for v in column],
+                        index=column.index, dtype="float64")
+    return numbers.astype("int64") if numbers.notna().all() and (numbers % 1 == 0).all() else numbers
+
+
+def tables(at: AppTest | SectionViews) -> list[pd.DataFrame]:
+    """Every table the page (or each of its sections) drew, long ones from the data grid and short
+    ones from their HTML (components.tables.show_frame picks by length), the HTML's figures read
+    back as numbers."""
+    if isinstance(at, SectionViews):
+        return [frame for view in at.values() for frame in tables(view)]
     frames = []
-    for element in at.get("html"):
-        parser = _TableParser()
-        parser.feed(element.proto.body)
-        frames += [pd.DataFrame([r for r in rows if r], columns=headers) for headers, rows in parser.tables]
+    for node in at.main:  # in page order
+        if isinstance(node, Dataframe):
+            frames.append(node.value)
+        elif isinstance(node, Html):
+            frames += [frame.apply(_as_read) for frame in _html_frames(node.proto.body)]
     return frames

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from apptest_support import metrics
+from apptest_support import metrics, tables
 from streamlit.testing.v1 import AppTest
 
 from data_access import auth, geography
@@ -167,8 +167,8 @@ def _all_text(at: AppTest) -> str:
     parts = [e.value for kind in ("markdown", "caption", "title", "subheader", "header", "info", "warning", "error")
              for e in getattr(at, kind)]
     parts += [m.label + m.value for m in at.metric]
-    for frame in at.dataframe:
-        parts.append(frame.value.to_string())
+    for frame in tables(at):
+        parts.append(frame.to_string())
     return "\n".join(str(p) for p in parts)
 
 

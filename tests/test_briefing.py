@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pandas as pd
 import pytest
-from apptest_support import metrics, open_app
+from apptest_support import metrics, open_app, tables
 
 from components import formatting
 from components.briefing import HEADLINE, TOTALS, Briefing, Table, briefing_html, collect_briefing
@@ -154,12 +154,12 @@ def test_overview_offers_the_briefing_with_the_tiles_it_shows(sqlite_db):
 def test_pages_offer_csv_and_excel_for_every_table():
     at = open_app("pages/resources_page.py", timeout=180)
     labels = [b.label for b in at.get("download_button")]
-    assert labels.count("下载 CSV") >= len(at.dataframe)
+    assert labels.count("下载 CSV") >= len(tables(at))
     assert labels.count("下载 Excel") == labels.count("下载 CSV")
 
 
 def test_the_excel_export_is_the_table_on_screen(monkeypatch):
-    """The projects page's overdue table: the XLSX behind its button equals what st.dataframe shows."""
+    """The projects page's overdue table: the XLSX behind its button equals what the screen shows."""
     import io
 
     import openpyxl
@@ -177,7 +177,7 @@ def test_the_excel_export_is_the_table_on_screen(monkeypatch):
     name = next(n for n in downloads if n.startswith("overdue_projects_") and n.endswith(".xlsx"))
     book = openpyxl.load_workbook(io.BytesIO(downloads[name]()))
     headers = [c.value for c in book.worksheets[1][1]]
-    screen = next(d.value for d in at.dataframe if list(d.value.columns) == headers)
+    screen = next(frame for frame in tables(at) if list(frame.columns) == headers)
     assert book.sheetnames[0] == "筛选条件"
     filters = {row[0].value: row[1].value for row in book.worksheets[0].iter_rows(min_row=2)}
     assert filters["范围"] == "龙岗区" and filters["数据截至"] == "2023-10-31" and filters["行数"] == str(len(screen))

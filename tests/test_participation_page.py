@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from apptest_support import every_section, metrics, open_app
+from apptest_support import every_section, metrics, open_app, tables
 from streamlit.testing.v1 import AppTest
 
 from data_access import geography
@@ -38,8 +38,8 @@ def test_district_figures_match_the_article(sqlite_db):
     assert len(views.elements("download_button")) >= 3
     assert not views.warning
     # only the open section is drawn: the monthly tab has its two charts and no table
-    assert len(at.get("plotly_chart")) == 2 and not at.dataframe
-    assert [len(views[s].dataframe) for s in SECTIONS[1:]] == [1, 1, 1]
+    assert len(at.get("plotly_chart")) == 2 and not tables(at)
+    assert [len(tables(views[s])) for s in SECTIONS[1:]] == [1, 1, 1]
 
 
 def test_community_scope_with_a_previous_period(sqlite_db):

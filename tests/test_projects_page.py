@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from apptest_support import every_section, metrics, open_app
+from apptest_support import every_section, metrics, open_app, tables
 from streamlit.testing.v1 import AppTest
 
 from data_access import geography, projects
@@ -39,7 +39,7 @@ def test_district_board_shows_every_project_by_stage(sqlite_db):
     scope, reference = _all_scope(sqlite_db)
     overdue = projects.overdue_projects(sqlite_db, scope, reference)
     assert shown["逾期项目"] == str(len(overdue))
-    frames = [df.value for df in views["overdue"].dataframe]
+    frames = tables(views["overdue"])
     overdue_table = next(f for f in frames if "逾期天数" in f.columns and "本阶段天数" not in f.columns)
     assert overdue_table["逾期天数"].tolist() == overdue["days_overdue"].tolist()
     assert overdue_table["逾期天数"].is_monotonic_decreasing
@@ -53,7 +53,7 @@ def test_street_scope_shows_only_that_streets_projects(sqlite_db):
     scope, reference = _all_scope(sqlite_db, street=BUJI)
     board = projects.project_board(sqlite_db, scope, reference)
     assert metrics(at)["项目数"] == str(len(board)) and len(board) < 578
-    for frame in (df.value for v in views.values() for df in v.dataframe):
+    for frame in tables(views):
         if "街道" in frame.columns:
             assert set(frame["街道"]) <= {"布吉街道"}
     assert "布吉街道" in at.caption[0].value
@@ -65,7 +65,7 @@ def test_stalled_threshold_is_configurable(sqlite_db):
     assert not at.exception
     scope, reference = _all_scope(sqlite_db)
     expected = projects.stalled_projects(sqlite_db, scope, reference, 400)
-    stalled = [df.value for df in at.dataframe if "无进展天数" in df.value.columns]
+    stalled = [frame for frame in tables(at) if "无进展天数" in frame.columns]
     if expected.empty:
         assert not stalled
     else:
@@ -86,11 +86,11 @@ def test_project_detail_from_the_url_shows_its_18_indicators(sqlite_db):
     at = run_page(project=code)
     detail = projects.project_detail(sqlite_db, scope, code)
     assert at.header[0].value == detail["title"].iloc[0]
-    card = next(df.value for df in at.dataframe if "达标率" in df.value.columns and "方向" in df.value.columns)
+    card = next(frame for frame in tables(at) if "达标率" in frame.columns and "方向" in frame.columns)
     assert len(card) == 18 and card["得分"].notna().all()
     labels = metrics(at)
     assert {"验收总分", "所在街道平均", "全区平均"} <= set(labels)
-    pulled = next(df.value for df in at.dataframe if "加权差距" in df.value.columns and "方向" not in df.value.columns)
+    pulled = next(frame for frame in tables(at) if "加权差距" in frame.columns and "方向" not in frame.columns)
     assert len(pulled) > 0 and pulled["加权差距"].is_monotonic_decreasing
     assert at.query_params["project"] == code
 

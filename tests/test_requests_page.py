@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from apptest_support import metrics, open_app
+from apptest_support import SectionViews, metrics, open_app, tables
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
@@ -19,8 +19,8 @@ def run_page(**params) -> AppTest:
 
 def _shown_values(at: AppTest) -> set[str]:
     values = set()
-    for frame in at.dataframe:
-        values |= set(frame.value.astype(str).to_numpy().ravel())
+    for frame in tables(at):
+        values |= set(frame.astype(str).to_numpy().ravel())
     return values
 
 
@@ -28,20 +28,20 @@ SECTIONS = ["volumes", "funnel", "responsiveness", "backlog", "residents", "sati
             "export"]
 
 
-def every_section(**params) -> dict[str, AppTest]:
+def every_section(**params) -> SectionViews:
     """The page opened once per section (``section=<id>`` in the link)."""
-    return {section: run_page(section=section, **params) for section in SECTIONS}
+    return SectionViews({section: run_page(section=section, **params) for section in SECTIONS})
 
 
 def test_default_view_runs_the_first_section_only(sqlite_db):
     at = run_page()
     assert [t.label for t in at.tabs][:len(SECTIONS)] == [
         "诉求量", "办理流程", "办理时效", "积压诉求", "人均诉求和增长", "满意度", "微心愿", "居民谈心", "数据导出"]
-    assert not any("排名" in frame.value.columns for frame in at.dataframe)  # the league is in another tab
+    assert not any("排名" in frame.columns for frame in tables(at))  # the league is in another tab
     assert "section" not in at.query_params
     at.session_state["requests-sections-zh"] = "办理时效"
     at.run()
-    assert any("排名" in frame.value.columns for frame in at.dataframe)
+    assert any("排名" in frame.columns for frame in tables(at))
     assert at.query_params["section"] == "responsiveness"
 
 
@@ -56,14 +56,14 @@ def test_district_view(sqlite_db):
     assert talks["收集居民心愿诉求"] == "2,115"
     assert talks["直接解决"] == "1,802"
     assert sum(len(v.get("plotly_chart")) for v in views.values()) >= 10
-    frames = [frame.value for v in views.values() for frame in v.dataframe]
+    frames = tables(views)
     headers = [list(frame.columns) for frame in frames]
     league = [h for h in headers if "用时中位数（天）" in h and "排名" in h]
     assert len(league) == 3  # category, street and community
-    tables = {tuple(frame.columns): frame for frame in frames}
-    streets = next(v for k, v in tables.items() if "排名" in k and len(v) == 11)
+    by_columns = {tuple(frame.columns): frame for frame in frames}
+    streets = next(v for k, v in by_columns.items() if "排名" in k and len(v) == 11)
     assert streets["用时中位数（天）"].is_monotonic_increasing
-    communities = next(v for k, v in tables.items() if "排名" in k and len(v) == 111)
+    communities = next(v for k, v in by_columns.items() if "排名" in k and len(v) == 111)
     assert communities["用时中位数（天）"].is_monotonic_increasing
     # the targets are shown, and names and phones only masked
     assert any("时限（天）" in h for h in headers)
@@ -85,5 +85,5 @@ def test_community_view_in_english(sqlite_db):
     shown = metrics(at)
     assert shown["Resolved via Ping'an platform"] != "31,712"
     assert shown["Requests received"] != "0"
-    league = [frame.value for frame in at.dataframe if "Rank" in frame.value.columns]
+    league = [frame for frame in tables(at) if "Rank" in frame.columns]
     assert [len(v) for v in league][1:] == [1, 1]  # one street, one community

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
-from apptest_support import every_section, metrics, open_app
+from apptest_support import every_section, metrics, open_app, tables
 from streamlit.testing.v1 import AppTest
 
 from data_access import geography, resources
@@ -22,7 +22,7 @@ def run_page(**params) -> AppTest:
 
 
 def frame_with(at, column: str):
-    frames = [d.value for d in at.dataframe if column in d.value.columns]
+    frames = [frame for frame in tables(at) if column in frame.columns]
     assert frames, column
     return frames[0]
 
@@ -49,10 +49,10 @@ def test_district_page_shows_the_articles_figures_and_the_gap_list(sqlite_db):
     assert list(gap_list["排名"]) == list(range(1, len(gap_list) + 1))
     assert any("缺口分 = 需求百分位 − 供给百分位" in m.value and "全区" in m.value for m in at.markdown)
     # catalogue tables: 42 resources and 38 services
-    lists = [d.value for d in at.dataframe if "最近使用" in d.value.columns]
+    lists = [frame for frame in tables(at) if "最近使用" in frame.columns]
     assert [len(f) for f in lists] == [42, 38]
     # every table has its CSV download
-    assert len(at.elements("download_button")) >= len(at.dataframe)
+    assert len(at.elements("download_button")) >= len(tables(at))
     assert len(at.elements("plotly_chart")) >= 8
 
 
@@ -81,7 +81,7 @@ def test_the_district_detail_per_community_and_kind_opens_on_request(sqlite_db):
     """Thousands of rows for a city's district: the table is read only when the toggle asks for it; a street's
     own is shown at once."""
     def details(at):
-        return [d.value for d in at.dataframe if {"社区", "资源类别"} <= set(d.value.columns)]
+        return [frame for frame in tables(at) if {"社区", "资源类别"} <= set(frame.columns)]
 
     at = run_page()
     assert not details(at)
@@ -105,7 +105,26 @@ def test_community_page_ranks_the_community_among_its_street(sqlite_db):
     at = run_page(street=BUJI, community=community)
     expected = resources.demand_gap_ranking(sqlite_db, whole_scope(sqlite_db, street=BUJI, community=community))
     position = int(expected.index[expected["selected"]][0]) + 1
-    chosen = [d.value for d in at.dataframe if "缺口分" in d.value.columns and
-              d.value["社区"].str.startswith("● ").any()]
+    chosen = [frame for frame in tables(at) if "缺口分" in frame.columns and frame["社区"].str.startswith("● ").any()]
     assert chosen and int(chosen[0]["排名"].iloc[0]) == position
     assert "本街道" in " ".join(m.value for m in at.markdown)
+
+
+def test_a_long_gap_list_shows_its_worst_rows_and_the_whole_list_on_request(sqlite_db, monkeypatch):
+    """A city flags a hundred communities or more: the worst ones at once, the whole worklist (and its
+    download) in an expander drawn when opened."""
+    from components import tables as screen_tables
+
+    expected = resources.demand_gap_ranking(sqlite_db, whole_scope(sqlite_db))
+    flagged = list(expected.loc[expected["flagged"], "community_name"])
+    assert len(flagged) > 3
+    monkeypatch.setattr(screen_tables, "SMALL_ROWS", 3)
+    at = run_page()
+    assert list(frame_with(at, "缺口分")["社区"]) == flagged[:3]
+    assert any(f"全部 {len(flagged)} 个" in c.value for c in at.caption)
+    assert "download-resources_gap_list" not in [b.key for b in at.get("download_button")]
+    at.session_state["resources-gap-list-all"] = True
+    at.run()
+    whole = [frame for frame in tables(at) if "缺口分" in frame.columns and len(frame) == len(flagged)]
+    assert whole and list(whole[0]["社区"]) == flagged
+    assert "download-resources_gap_list" in [b.key for b in at.get("download_button")]

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from apptest_support import every_section, metrics, open_app
+from apptest_support import every_section, metrics, open_app, tables
 from streamlit.testing.v1 import AppTest
 
 from data_access import geography
@@ -18,7 +18,7 @@ def open_page(**params) -> AppTest:
 
 
 def breakdown_table(at):
-    return next(d.value for d in at.dataframe if {"加权贡献", "Weighted contribution"} & set(d.value.columns))
+    return next(frame for frame in tables(at) if {"加权贡献", "Weighted contribution"} & set(frame.columns))
 
 
 def test_district_scorecard_can_be_rebuilt_by_hand_and_shows_the_three_declines(sqlite_db):
@@ -30,12 +30,14 @@ def test_district_scorecard_can_be_rebuilt_by_hand_and_shows_the_three_declines(
     assert shown["物业管理纠纷年均下降"] == "30.00%"
     composite_label = next(label for label in shown if label.endswith("综合得分"))
     table = breakdown_table(at)
-    # rebuild from the shown score, target, direction and weight: ratio, cap at 120%, weighted mean × 100
+    # rebuild from the shown score, target, direction and weight: ratio, cap at 120%, weighted mean × 100;
+    # the table shows scores to 0.1 and contributions to 0.01, so the rebuilt figure is as close as that allows
+    composite = float(shown[composite_label])
     lower = table["方向"] == "越低越好"
     ratio = (table["得分"] / table["目标"]).where(~lower, table["目标"] / table["得分"]).clip(upper=1.2)
     rebuilt = 100 * (table["权重"] * ratio).sum() / table["权重"].sum()
-    assert f"{rebuilt:.2f}" == shown[composite_label]
-    assert f"{table['加权贡献'].sum():.2f}" == shown[composite_label]
+    assert abs(rebuilt - composite) < 0.1
+    assert abs(table["加权贡献"].sum() - composite) <= 0.005 * len(table) + 0.005
     assert shown["指标改善或持平"].startswith("100.0%")
     assert len(at.elements("plotly_chart")) >= 10
     assert len(at.elements("download_button")) >= 8

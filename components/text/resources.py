@@ -154,6 +154,15 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "供需缺口清单（{n}个社区）",
         "en": "Gap list ({n} communities)",
     },
+    "resources.gap.list.top": {
+        "zh": "缺口分最高的 {n} 个社区；全部 {total} 个社区的清单及下载在下方。",
+        "en": "The {n} communities with the highest gap scores; the list of all {total}, and its downloads, are "
+              "below.",
+    },
+    "resources.gap.list.all": {
+        "zh": "全部 {total} 个社区的供需缺口清单",
+        "en": "Gap list of all {total} communities",
+    },
     "resources.gap.none": {"zh": "按当前规则，本范围没有需求高、资源使用少的社区。",
                            "en": "By the rule below no community in this scope has high demand and little use."},
     "resources.gap.table": {
