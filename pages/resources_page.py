@@ -258,15 +258,15 @@ def gap_section():
                 street=street_of(frame),
             ).round({"demand_rate": 2, "supply_rate": 2, "demand_rank": 2, "supply_rank": 2, "gap_score": 2})
 
-        gap_list = ranked_view(flagged.assign(rank=range(1, len(flagged) + 1)))
+        gap_list = ranked_view(flagged.assign(rank=range(1, len(flagged) + 1))) if len(flagged) else flagged
         if flagged.empty:
             st.info(T("resources.gap.none"))
-        elif len(gap_list) <= tables.SMALL_ROWS:
+        elif len(flagged) <= tables.SMALL_ROWS:
             table(gap_list, gap_columns, "resources_gap_list")
         else:  # a city's list runs to a hundred or more: the worst at once, the whole worklist on request
-            st.caption(T("resources.gap.list.top", n=tables.SMALL_ROWS, total=len(gap_list)))
+            st.caption(T("resources.gap.list.top", n=tables.SMALL_ROWS, total=len(flagged)))
             table(gap_list.head(tables.SMALL_ROWS), gap_columns, None)
-            lazy_expander(T("resources.gap.list.all", total=len(gap_list)), "resources-gap-list-all",
+            lazy_expander(T("resources.gap.list.all", total=len(flagged)), "resources-gap-list-all",
                           lambda: table(gap_list, gap_columns, "resources_gap_list", height=360))
         if scope.community:
             st.subheader(T("resources.gap.chosen"))

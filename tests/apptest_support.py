@@ -94,6 +94,7 @@ def html_tables(at: AppTest) -> list[pd.DataFrame]:
     """The small HTML tables a page drew (components/tables.py) as frames of their text."""
     return [frame for element in at.get("html") for frame in _html_frames(element.proto.body)]
 
+
 _NUMBER = re.compile(r"^[+-]?[\d,]*\.?\d+%?$")
 
 
