@@ -11,7 +11,8 @@ For every page of app.py and a district, a street and a community scope:
   that has run them once (a running server has compiled its statements; the very first run on a new
   engine is reported apart) (bench/data_work.py); median, min and max of ``--runs`` runs; and the same
   for each of the page's other lazy tabs (components/sections.py), the slowest one shown;
-- **page run**: the whole page in AppTest with Streamlit's caches cleared;
+- **page run**: the whole page in AppTest with Streamlit's caches cleared, the two scales taking
+  turns run by run, so the city ÷ seed ratio compares runs made in the same minutes;
 - **browser** (city scale): the page in headless Chromium at 1920×1080 until the script has
   finished and no skeleton remains, against the matching empty page (one title, one metric, and
   the front-end libraries the page draws: a small deck.gl map, a small plotly chart) and the
@@ -113,11 +114,41 @@ def scopes_of(url: str) -> dict[str, dict[str, str]]:
     return {"district": {}, "street": {"street": street}, "community": {"community": community}}
 
 
-def measure_app(folder: Path, runs: int, say) -> pd.DataFrame:
-    """Data work and AppTest page run per page and scope, with LONGGANG_DATA_DIR at ``folder``."""
+def use_folder(folder: Path) -> str:
+    """Point the app (LONGGANG_DATA_DIR) at ``folder``; its database URL."""
     os.environ["LONGGANG_DATA_DIR"] = str(folder)
     os.environ.pop("DATABASE_URL", None)
-    url = f"sqlite:///{(folder / DEFAULT_SQLITE_NAME).resolve()}"
+    return f"sqlite:///{(folder / DEFAULT_SQLITE_NAME).resolve()}"
+
+
+def measure_page_runs(folders: dict[str, Path], runs: int, say) -> dict[str, pd.DataFrame]:
+    """The whole page run in AppTest per page and scope at each scale, the scales taking turns run
+    by run (seed, city, seed, city …), as the browser timing alternates a page with its empty page.
+
+    Measured one scale after the other, minutes apart, a slower spell of the machine (this one
+    varies by a third between runs) fell on one scale only and moved the city ÷ seed ratio by
+    itself; taking turns puts it on both.
+    """
+    scopes = {scale: scopes_of(use_folder(folder)) for scale, folder in folders.items()}
+    rows: dict[str, list[dict]] = {scale: [] for scale in folders}
+    for page in app_pages():
+        for scope_name in next(iter(scopes.values())):
+            times: dict[str, list[float]] = {scale: [] for scale in folders}
+            for _ in range(runs):
+                for scale, folder in folders.items():
+                    use_folder(folder)
+                    times[scale].append(data_work.timed_page_run(page.script, scopes[scale][scope_name]) * 1000)
+            for scale, runs_ms in times.items():
+                rows[scale].append({"page": page.url_path, "scope": scope_name, "run_ms": statistics.median(runs_ms),
+                                    "run_min": min(runs_ms), "run_max": max(runs_ms)})
+            say(f"  {page.url_path:<14} {scope_name:<10} run " + "  ".join(
+                f"{scale} {statistics.median(t):5.0f} ms" for scale, t in times.items()))
+    return {scale: pd.DataFrame(frame_rows) for scale, frame_rows in rows.items()}
+
+
+def measure_app(folder: Path, runs: int, say) -> pd.DataFrame:
+    """Data work per page and scope (and per other tab), with LONGGANG_DATA_DIR at ``folder``."""
+    url = use_folder(folder)
     rows = []
     for page in app_pages():
         sections = page_sections(page.script)
@@ -126,7 +157,6 @@ def measure_app(folder: Path, runs: int, say) -> pd.DataFrame:
             first, warm, per_call = data_work.cold_and_warm(url, calls, runs)
             totals = [w * 1000 for w in warm]
             slowest = max(per_call.items(), key=lambda kv: kv[1])[0] if calls else ""
-            page_runs = [data_work.timed_page_run(page.script, params) * 1000 for _ in range(runs)]
             # every other section is a click away: its data work (default view's tiles included)
             section_ms = {}
             for section in sections[1:]:
@@ -138,11 +168,10 @@ def measure_app(folder: Path, runs: int, say) -> pd.DataFrame:
                 "data_ms": statistics.median(totals), "data_min": min(totals), "data_max": max(totals),
                 "first_ms": first * 1000, "slowest_query": slowest,
                 "section": worst[0], "section_ms": worst[1],
-                "run_ms": statistics.median(page_runs), "run_min": min(page_runs), "run_max": max(page_runs),
             }
             rows.append(row)
             say(f"  {page.url_path:<14} {scope_name:<10} data {row['data_ms']:7.0f} ms (first {row['first_ms']:.0f})"
-                f"  slowest section {worst[0] or '-'} {worst[1]:.0f} ms  run {row['run_ms']:7.0f} ms")
+                f"  slowest section {worst[0] or '-'} {worst[1]:.0f} ms")
     return pd.DataFrame(rows)
 
 
@@ -228,8 +257,11 @@ def main(argv=None) -> int:
             folders["city"] = city_dir(args.city_dir or args.work_dir / "city", args.requests, say)
     app = {}
     for scale, folder in folders.items():
-        say(f"{scale}: data work and page runs ({args.runs} runs each)")
+        say(f"{scale}: data work ({args.runs} runs each)")
         app[scale] = measure_app(folder, args.runs, say)
+    say(f"page runs, {' and '.join(folders)} taking turns ({args.runs} runs each)")
+    for scale, runs in measure_page_runs(folders, args.runs, say).items():
+        app[scale] = app[scale].merge(runs, on=["page", "scope"])
     browser, load_report = None, ""
     if not args.skip_browser:
         largest = folders.get("city") or folders["seed"]
