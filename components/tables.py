@@ -21,9 +21,11 @@ SMALL_ROWS = 15
 #: the on-screen look, close to Streamlit's own tables (one style block per table; st.html sanitises
 #: and scopes nothing, so the class names are specific)
 SCREEN_CSS = """<style>
+div.lg-small-wrap { overflow-x: auto; max-width: 100%; }
 table.lg-small { width: 100%; border-collapse: collapse; font-size: 0.875rem; margin: 0.25rem 0 0.5rem; }
 table.lg-small th { text-align: left; font-weight: 600; color: rgba(49, 51, 63, 0.75);
-  border-bottom: 1px solid rgba(49, 51, 63, 0.2); padding: 0.35rem 0.5rem; background: rgba(49, 51, 63, 0.03); }
+  border-bottom: 1px solid rgba(49, 51, 63, 0.2); padding: 0.35rem 0.5rem; background: rgba(49, 51, 63, 0.03);
+  white-space: nowrap; }
 table.lg-small td { padding: 0.3rem 0.5rem; border-bottom: 1px solid rgba(49, 51, 63, 0.1); vertical-align: top; }
 table.lg-small td.n, table.lg-small th.n { text-align: right; font-variant-numeric: tabular-nums;
   white-space: nowrap; }
@@ -69,7 +71,9 @@ def small_table_html(frame: pd.DataFrame, right: tuple[str, ...] = ()) -> str:
             shown, number = cell(value)
             cells.append(f'<td class="n">{shown}</td>' if number or a else f"<td>{shown}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f'{SCREEN_CSS}<table class="lg-small"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    # a wide table (twenty columns of per-1,000 rates) scrolls sideways, as the data grid does
+    return (f'{SCREEN_CSS}<div class="lg-small-wrap"><table class="lg-small"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
 def formatted(value, fmt: str) -> str:
