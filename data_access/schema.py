@@ -412,13 +412,22 @@ open_status_summary = Table(
     Column("median_idle_days", Float, comment="days since their last change, as of the reference date"),
 )
 
-project_milestone_summary = Table(
-    "project_milestone_summary",
+project_stage_summary = Table(
+    "project_stage_summary",
     metadata,
     Column("project_code", String(16), primary_key=True),
+    Column("status", String(4), nullable=False, comment="the project's status (as projects.status)"),
+    Column("stage_since", Date, nullable=False, comment="when it entered that status"),
     Column("last_done", Date, comment="latest milestone done"),
     Column("milestones_done", Integer, nullable=False),
     Column("milestones", Integer, nullable=False),
+    Column("community_code", String(12), nullable=False, comment="as projects (the board's scope)"),
+    Column("applied_on", Date, nullable=False, comment="as projects (the board's period)"),
+    # the board's first cards of a stage, longest in it first, and its list's first rows: reads of an index
+    # that holds the scope's columns too, in the board's order, stopped at the cards wanted
+    Index("ix_project_stage_summary_status_since", "status", "stage_since", "project_code", "community_code",
+          "applied_on"),
+    Index("ix_project_stage_summary_since", "stage_since", "project_code", "community_code", "applied_on"),
 )
 
 project_acceptance_summary = Table(
@@ -522,7 +531,7 @@ evaluation_composite_summary = Table(
 
 #: Tables derived from the data tables, never loaded from CSV.
 SUMMARY_TABLES = [summary_spans, request_span_summary, request_month_summary, unit_span_summary,
-                  open_request_summary, open_status_summary, project_milestone_summary, project_acceptance_summary,
+                  open_request_summary, open_status_summary, project_stage_summary, project_acceptance_summary,
                   participation_span_summary, participation_month_summary, safety_month_summary,
                   resource_use_summary, evaluation_composite_summary, wish_span_summary, indicator_span_summary]
 

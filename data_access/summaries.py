@@ -553,17 +553,16 @@ def safety_source(scope: Scope):
 
 
 def _refresh_projects(conn: Connection) -> None:
-    """Per project: its milestones done (and the latest) and its weighted acceptance total; per unit and
-    year: the evaluation composite. Written by the very statements the raw queries use
-    (data_access.projects, data_access.evaluation), so both paths agree exactly."""
+    """Per project: its stage (status and since when), its milestones done (and the latest) and its
+    weighted acceptance total; per unit and year: the evaluation composite. Written by the very
+    statements the raw queries use (data_access.projects, data_access.evaluation), so both paths agree."""
     from data_access import evaluation, projects  # they import this module
 
     conn.execute(insert(schema.evaluation_composite_summary).from_select(
         ["unit_level", "unit_code", "year", "composite", "dimensions_scored"], evaluation.composite_select()))
 
-    last = projects.last_done_select()
-    conn.execute(insert(schema.project_milestone_summary).from_select(
-        ["project_code", "last_done", "milestones_done", "milestones"], last))
+    stages = projects.stage_select()
+    conn.execute(insert(schema.project_stage_summary).from_select([c.name for c in stages.selected_columns], stages))
     totals = projects.project_totals_select(None).subquery("totals")
     conn.execute(insert(schema.project_acceptance_summary).from_select(
         ["project_code", "total", "indicators_scored"],

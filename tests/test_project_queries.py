@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import event
 
 from data_access import projects
 from data_access.database import Database
@@ -325,3 +326,26 @@ def test_sample_board_views_equal_the_whole_board_filtered_in_pandas(db, view):
     assert cards["code"].tolist() == expected.groupby("status", sort=True).head(3).sort_values(
         "status", kind="stable")["code"].tolist()
     assert cards.groupby("status")["column_total"].first().to_dict() == expected["status"].value_counts().to_dict()
+
+
+def test_board_reads_each_stage_through_the_stage_index(sqlite_db):
+    """The board's default order (most days in stage first) is an index read per stage and one for the
+    list, stopped at the cards wanted: never a sort of the scope's projects (at city scale, 6,000)."""
+    scope, reference = _sample_scope(sqlite_db)
+    executed = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many):
+        executed.append((statement, parameters))
+
+    event.listen(sqlite_db.engine, "before_cursor_execute", record)
+    try:
+        projects.board_view(sqlite_db, scope, reference, projects.BoardView(), 3, 5)
+    finally:
+        event.remove(sqlite_db.engine, "before_cursor_execute", record)
+    statement, parameters = next((s, p) for s, p in executed if "UNION ALL" in s)
+    with sqlite_db.engine.connect() as conn:
+        plan = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+    stage_reads = [step for step in plan if "ix_project_stage_summary_status_since" in step]
+    assert len(stage_reads) == len(projects.PROJECT_STATUSES), plan
+    assert any("ix_project_stage_summary_since" in step for step in plan), plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan
