@@ -80,8 +80,9 @@ district_streets = cached(community_measures.unit_measures, district_scope, "str
 # The average community of the district comes from the district's own sums; every community's row
 # (a thousand for a city) is read only for the project points of the whole district.
 community_composites = cached(evaluation.composite_scores, district_scope)["composite"]
-community_average = maps.unit_averages(district_row, count=len(cached(geography.communities, district_scope)),
-                                       composites=community_composites)
+role_street = district_scope.effective_street  # the district, or a street office's own street
+in_district = communities if role_street is None else communities.loc[communities["street_code"] == role_street]
+community_average = maps.unit_averages(district_row, count=len(in_district), composites=community_composites)
 district_value = district_row[maps.MEASURES[measure].column].iloc[0] if len(district_row) else None
 if measure in ("projects", "resources_used", "composite"):
     district_value = None  # counts and scores: the centre is the mean of the units shown

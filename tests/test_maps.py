@@ -38,7 +38,10 @@ def test_deck_is_offline_with_the_expected_layers():
     layers, spec = _layers(view)
     # no provider, and the style sentinel Streamlit reads as "no basemap" (a missing style makes it use Carto)
     assert "mapProvider" not in spec and spec["mapStyle"] == maps.NO_BASEMAP_STYLE == "__MAP_STYLE__"
-    assert {"units", "district-outline", "labels"} <= set(layers)
+    assert {"district", "units", "labels"} <= set(layers)
+    # the outline is sent once: its fill and its border are one layer, under the units
+    assert list(layers).index("district") == 0 and layers["district"]["stroked"] and layers["district"]["filled"]
+    assert sum(layer.get("data") == SHAPES.outline for layer in layers.values()) == 1
     # the units are the streets: their borders are drawn once, in the street-line style
     assert "street-lines" not in layers and layers["units"]["getLineColor"] == maps.STREET_LINE
     assert layers["labels"]["characterSet"] == "auto"
