@@ -119,6 +119,11 @@ def _stages(db: Database) -> _Stages:
     return _Stages(stage, P.join(stage, stage.c.project_code == P.c.code))
 
 
+def _last_activity(stage):
+    """A project's latest sign of life: its last milestone done, else its approval, else its application."""
+    return func.coalesce(stage.c.last_done, P.c.approved_on, P.c.applied_on)
+
+
 def _board_select(stages: _Stages, scope: Scope | None, reference: date):
     """Every project of the scope (None: of the district) with what a board card and the list need (unordered).
 
@@ -126,7 +131,7 @@ def _board_select(stages: _Stages, scope: Scope | None, reference: date):
     data's reference date, never the wall clock.
     """
     stage = stages.table
-    last_activity = func.coalesce(stage.c.last_done, P.c.approved_on, P.c.applied_on)
+    last_activity = _last_activity(stage)
     overdue = case(
         (and_(P.c.status != PROJECT_COMPLETED, P.c.planned_end < reference), _days_from(P.c.planned_end, reference)),
         else_=None,
@@ -281,7 +286,7 @@ def stalled_projects(db: Database, scope: Scope, reference: date, days: int = ST
     With no milestone done yet, the silence counts from approval (or application).
     """
     stages = _stages(db)
-    last_activity = func.coalesce(stages.table.c.last_done, P.c.approved_on, P.c.applied_on)
+    last_activity = _last_activity(stages.table)
     cutoff = reference - timedelta(days=days)
     stmt = (
         select(
