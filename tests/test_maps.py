@@ -174,6 +174,7 @@ def test_rounded_collection_keeps_shapes_and_properties_with_fewer_digits():
     ring = rounded["features"][0]["geometry"]["coordinates"][0][0]
     assert ring[0] == [114.12346, 22.98765] and len(ring) == 4
     assert rounded["features"][0]["properties"] == {"code": "1", "name": "甲"}
+    assert rounded["features"][0]["bbox"] == [114.1, 22.8, 114.2, 22.98765]
     assert collection["features"][0]["geometry"]["coordinates"][0][0][0][0] == 114.123456789  # not changed
 
 
@@ -196,3 +197,25 @@ def test_a_streets_communities_keep_the_street_lines_above_them():
     assert len(layers["units"]["data"]["features"]) == len(units)
     assert layers["street-lines"]["getLineColor"] == maps.STREET_LINE
     assert layers["units"]["getLineColor"] != maps.STREET_LINE
+    # the lines of the street itself and of its neighbourhood, not every street of the district
+    drawn = {f["properties"]["code"] for f in layers["street-lines"]["data"]["features"]}
+    view_box = maps.collection_bounds(source)
+    assert street in drawn and drawn == {f["properties"]["code"] for f in
+                                         maps.features_near(SHAPES.streets, view_box)["features"]}
+
+
+def test_features_near_keeps_the_shapes_whose_box_meets_the_widened_view():
+    def square(code, x0, y0, size=1.0):
+        ring = [[x0, y0], [x0 + size, y0], [x0 + size, y0 + size], [x0, y0 + size], [x0, y0]]
+        return {"type": "Feature", "properties": {"code": code}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+    collection = {"type": "FeatureCollection", "features": [
+        square("in", 0, 0), square("beside", 2.5, 0), square("far", 4.5, 0), square("above", 0, 10)]}
+    near = maps.features_near(collection, (0, 0, 1, 1))  # widened by the view's own size: (-1, -1, 2, 2)
+    assert [f["properties"]["code"] for f in near["features"]] == ["in"]
+    wider = maps.features_near(collection, (0, 0, 1, 1), margin=2.0)  # (-2, -2, 3, 3)
+    assert [f["properties"]["code"] for f in wider["features"]] == ["in", "beside"]
+    # a precomputed GeoJSON bbox is used as it is (the memoised shapes carry one per feature)
+    boxed = {**square("boxed", 50, 50), "bbox": [0.5, 0.5, 0.6, 0.6]}
+    assert maps.features_near({"features": [boxed]}, (0, 0, 1, 1))["features"] == [boxed]
+    assert maps.collection_bounds({"features": [boxed, square("in", 0, 0)]}) == (0, 0, 1, 1)
