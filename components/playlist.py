@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 
 from components.i18n import text
+from data_access import geography
 from data_access.database import default_sqlite_path
 from data_access.scope import parse_period
 
@@ -94,8 +95,7 @@ class Geography:
 
     @classmethod
     def from_frames(cls, streets, communities, data_start: date, reference: date) -> Geography:
-        return cls(frozenset(streets["code"]), dict(zip(communities["code"], communities["street_code"], strict=True)),
-                   data_start, reference)
+        return cls(frozenset(streets["code"].tolist()), geography.street_of(communities), data_start, reference)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,13 @@ def communities(db: Database, scope: Scope | None = None) -> pd.DataFrame:
     return db.frame(stmt)
 
 
+def street_of(communities: pd.DataFrame) -> dict[str, str]:
+    """Community code -> street code, from a frame of :func:`communities`. Built from plain lists:
+    iterating a column of Arrow strings goes element by element, about 10 ms a rerun for a city's
+    1,110 communities."""
+    return dict(zip(communities["code"].tolist(), communities["street_code"].tolist(), strict=True))
+
+
 def scope_population(db: Database, scope: Scope) -> int:
     """Residents in the scope, the denominator of every per-1,000 figure."""
     stmt = select(func.coalesce(func.sum(C.c.population), 0)).where(place_filter(C.c.code, scope))
