@@ -100,7 +100,7 @@ def _adopt_query_params(streets: pd.DataFrame, communities: pd.DataFrame, ctx: D
             continue
         accepted[key] = value
     street_of = geography.street_of(communities)
-    if "street" in accepted and accepted["street"] not in set(streets["code"]):
+    if "street" in accepted and accepted["street"] not in set(streets["code"].tolist()):
         rejected.append(f"street={accepted.pop('street')}")
     if "community" in accepted:
         community = accepted["community"]
@@ -165,7 +165,8 @@ def render_scope_sidebar() -> Scope:
         st.session_state.update(pending)
         st.session_state.pop("scope_notice", None)
     street_of = geography.street_of(communities)
-    street_options = list(streets["code"]) if role_scope.role_street else [""] + list(streets["code"])
+    street_codes = streets["code"].tolist()  # plain strings: see geography.street_of
+    street_options = street_codes if role_scope.role_street else [""] + street_codes
 
     with st.sidebar:
         lang = current_language()
