@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from components.i18n import text, value_name
 
@@ -55,7 +56,7 @@ def stage_bars(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
     colors = [PALETTE["done"] if s == "完成" else PALETTE["muted"] if s == "暂停" else PALETTE["primary"]
               for s in frame["status"]]
     fig = go.Figure(go.Bar(x=frame["projects"], y=labels, orientation="h", marker_color=colors,
-                           text=frame["projects"], textposition="auto"))
+                           text=[f"{v:,}" for v in frame["projects"]], textposition="auto"))
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(title=text("label.projects", lang), tickformat=",d")
     return _layout(fig)
@@ -86,18 +87,20 @@ def safety_lines(frame: pd.DataFrame, measures: list[str], lang: str = "zh") -> 
     return _layout(fig)
 
 
-def ranking_bars(frame: pd.DataFrame, lang: str = "zh", good: bool = True) -> go.Figure:
-    """Communities by composite score, best on top (columns name, composite, rank)."""
-    labels = [f"{r}. {n}" for r, n in zip(frame["rank"], frame["name"], strict=True)]
-    fig = go.Figure(go.Bar(
-        x=frame["composite"], y=labels, orientation="h",
-        marker_color=PALETTE["done"] if good else PALETTE["warn"],
-        text=[f"{v:.1f}" for v in frame["composite"]], textposition="auto",
-    ))
-    fig.add_vline(x=100, line_dash="dash", line_color=PALETTE["muted"])
-    fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title=text("label.composite", lang), range=[0, 120])
-    return _layout(fig, height=260)
+def ranking_pair(frame: pd.DataFrame, lang: str = "zh", size: int = 5) -> go.Figure:
+    """The ``size`` best communities by composite score beside the ``size`` worst, best on top in each
+    (columns name, composite, rank; ranked best first). One figure, not two: on the overview each plotly
+    chart costs the browser its own drawing, and the two lists share their scale and the 100 line."""
+    titles = (text("overview.ranking.top", lang), text("overview.ranking.bottom", lang))
+    fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.16)
+    for col, part, colour in ((1, frame.head(size), PALETTE["done"]), (2, frame.tail(size), PALETTE["warn"])):
+        fig.add_bar(x=part["composite"], y=[f"{r}. {n}" for r, n in zip(part["rank"], part["name"], strict=True)],
+                    orientation="h", marker_color=colour, text=[f"{v:.1f}" for v in part["composite"]],
+                    textposition="auto", showlegend=False, row=1, col=col)
+        fig.add_vline(x=100, line_dash="dash", line_color=PALETTE["muted"], row=1, col=col)
+        fig.update_yaxes(autorange="reversed", title=None, row=1, col=col)
+        fig.update_xaxes(title=text("label.composite", lang), range=[0, 120], row=1, col=col)
+    return _layout(fig, height=280)
 
 
 def event_bars(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:

@@ -67,7 +67,7 @@ def cached_pair(fn, scope, previous, *args, **kwargs):
     return current, (cached(fn, previous, *args, **kwargs) if previous is not None else None)
 
 
-_shapes_memo: dict[tuple, tuple] = {}  # signature of the files -> (shapes, labels by street)
+_shapes_memo: dict[tuple, tuple] = {}  # signature of the files -> (shapes, what is derived from them)
 _shapes_lock = threading.Lock()
 
 
@@ -84,12 +84,26 @@ def map_shapes() -> boundaries.Shapes:
 def map_labels(street: str | None):
     """Label points of the streets, or of one street's communities: a search inside each shape,
     done once per shapes."""
-    shapes, labels = _memo_entry()
-    if street not in labels:
-        from components.maps import label_points, unit_collection
+    from components.maps import label_points, unit_collection
 
-        labels[street] = label_points(unit_collection(shapes, street))
-    return labels[street]
+    return _derived(("labels", street), lambda shapes: label_points(unit_collection(shapes, street)))
+
+
+def district_map_shapes(width: int, height: int) -> tuple[boundaries.Shapes, tuple]:
+    """(shapes, bounds) for a map of the whole district on a canvas of this size: it opens on every
+    street, and the streets and outline are simplified for that zoom (``maps.district_view``), once per
+    shapes and size."""
+    from components.maps import district_view
+
+    return _derived(("district", width, height), lambda shapes: district_view(shapes, width, height))
+
+
+def _derived(key: tuple, build):
+    """``build(shapes)``, kept beside the shapes it was made from."""
+    shapes, derived = _memo_entry()
+    if key not in derived:
+        derived[key] = build(shapes)
+    return derived[key]
 
 
 def _memo_entry() -> tuple[boundaries.Shapes, dict]:

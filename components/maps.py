@@ -14,18 +14,19 @@ from __future__ import annotations
 import html
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import pydeck as pdk
+import shapely
 from pydeck.bindings.json_tools import default_serialize
-from shapely.geometry import shape
+from shapely.geometry import mapping, shape
 from shapely.ops import polylabel
 
 from components import formatting
 from components.i18n import text
 
-#: The district's 11 streets (without Dapeng), lon/lat: the initial view fits these.
+#: Longgang's 11 streets (without Dapeng), lon/lat: where a map opens when it has no street shapes to fit.
 DISTRICT_BOUNDS = (114.045, 22.584, 114.352, 22.816)
 
 
@@ -285,6 +286,45 @@ def rounded_collection(collection: dict, digits: int = COORDINATE_DIGITS) -> dic
         for f in collection.get("features", [])]}
 
 
+#: How far a district map's shapes may stray from the true lines, in screen pixels at the zoom it opens at.
+SIMPLIFY_PIXELS = 0.5
+
+
+def degrees_per_pixel(view: pdk.ViewState) -> float:
+    """Degrees of longitude one screen pixel spans at the view's zoom (deck.gl: 512 px per 360° at zoom 0)."""
+    return 360 / (512 * 2 ** view.zoom)
+
+
+def simplified_collection(collection: dict, tolerance: float, digits: int = COORDINATE_DIGITS) -> dict:
+    """The collection's shapes simplified together as one coverage (shapely's ``coverage_simplify``:
+    neighbours keep one shared border, so no gap or overlap opens between them), rounded to ``digits``.
+
+    A map of the whole district sends every street and the outline at full detail although most of it is
+    finer than a pixel at the zoom it opens at: at city scale (110 streets) 316 KB of every such map.
+    Simplified to half a pixel they are 212 KB; the lines look the same until the reader zooms in four
+    times, where a click on a street draws its communities at full detail anyway.
+    """
+    features = collection.get("features", [])
+    if not features:
+        return collection
+    geometries = shapely.coverage_simplify([shape(f["geometry"]) for f in features], tolerance)
+    return rounded_collection({**collection, "features": [
+        {**f, "geometry": mapping(g)} for f, g in zip(features, geometries, strict=True)]}, digits)
+
+
+def district_view(shapes, width: int, height: int):
+    """(shapes, bounds) of a map of the whole district on a ``width`` × ``height`` canvas: it opens on all
+    the streets (a city's 110 as well as Longgang's 11), with the streets and the outline simplified to
+    :data:`SIMPLIFY_PIXELS` at that zoom and rounded to a tenth of a pixel. ``shapes`` is a
+    ``boundaries.Shapes``; its communities are left as they are."""
+    bounds = collection_bounds(shapes.streets) or DISTRICT_BOUNDS
+    pixel = degrees_per_pixel(fit_view(bounds, width, height))
+    digits = min(COORDINATE_DIGITS, max(3, math.ceil(-math.log10(pixel / 10))))
+    tolerance = pixel * SIMPLIFY_PIXELS
+    return replace(shapes, streets=simplified_collection(shapes.streets, tolerance, digits),
+                   outline=simplified_collection(shapes.outline, tolerance, digits)), bounds
+
+
 def unit_collection(shapes, street: str | None) -> dict:
     """The units a map of ``street`` draws: the streets (None) or that street's communities.
     ``shapes`` is a ``boundaries.Shapes``."""
@@ -295,16 +335,48 @@ def unit_collection(shapes, street: str | None) -> dict:
 
 
 def label_points(collection: dict) -> pd.DataFrame:
-    """A point well inside each feature (pole of inaccessibility) for its label: code, name, lon, lat."""
+    """A point well inside each feature (pole of inaccessibility) for its label: code, name, lon, lat and
+    the shape's area (square degrees: which label a crowded map keeps)."""
     rows = []
     for feature in collection.get("features", []):
         geom = shape(feature["geometry"])
+        area = geom.area
         if geom.geom_type == "MultiPolygon":
             geom = max(geom.geoms, key=lambda g: g.area)
         point = polylabel(geom, tolerance=1e-4)
         rows.append({"code": feature["properties"]["code"], "name": feature["properties"]["name"],
-                     "lon": point.x, "lat": point.y})
-    return pd.DataFrame(rows, columns=["code", "name", "lon", "lat"])
+                     "lon": point.x, "lat": point.y, "area": area})
+    return pd.DataFrame(rows, columns=["code", "name", "lon", "lat", "area"])
+
+
+def _screen_xy(lon: float, lat: float, zoom: float) -> tuple[float, float]:
+    """Web Mercator pixels at ``zoom`` (deck.gl's 512-pixel world at zoom 0)."""
+    world = 512 * 2 ** zoom
+    y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    return (lon + 180) / 360 * world, (1 - y / math.pi) / 2 * world
+
+
+def legible_labels(labels: pd.DataFrame, zoom: float, size: int, gap: int = 8) -> pd.DataFrame:
+    """The labels that do not overlap at ``zoom`` (the map's opening zoom), the biggest units' first.
+
+    A city's 110 streets fill the district map with labels laid over one another; the units a label
+    leaves out keep their name in the tooltip, and a click on a street shows its communities, named.
+    A label's box is estimated from its text: a Chinese character (or ·) one ``size`` wide, others 0.6.
+    """
+    if labels.empty:
+        return labels
+    ordered = labels.sort_values("area", ascending=False, kind="stable") if "area" in labels else labels
+    half_h = (size * 1.2 + gap) / 2
+    kept, boxes = [], []
+    for position, name, lon, lat in zip(range(len(ordered)), ordered["name"].tolist(), ordered["lon"].tolist(),
+                                        ordered["lat"].tolist(), strict=True):
+        half_w = (sum(1.0 if ord(c) > 0x2E80 or c == "·" else 0.6 for c in str(name)) * size + gap) / 2
+        x, y = _screen_xy(float(lon), float(lat), zoom)
+        box = (x - half_w, y - half_h, x + half_w, y + half_h)
+        if all(box[2] <= b[0] or box[0] >= b[2] or box[3] <= b[1] or box[1] >= b[3] for b in boxes):
+            kept.append(position)
+            boxes.append(box)
+    return ordered.iloc[kept].sort_index()
 
 
 def _tooltip_lines(title: str, lines: list[str]) -> str:
@@ -465,12 +537,14 @@ def community_map(
                                 get_line_color=[255, 255, 255, 255], stroked=True, line_width_min_pixels=1,
                                 pickable=True))
         notes.append(html.escape(text("map.legend.venues", lang, n=formatting.count(len(venues)))))
+    view = fit_view(bounds, width, height)
     if labels is not None and len(labels):
-        layers.append(_text_layer("labels", labels, label_size, [25, 30, 40, 255]))
+        layers.append(_text_layer("labels", legible_labels(labels, view.zoom, label_size), label_size,
+                                  [25, 30, 40, 255]))
     legend.notes = notes
     deck = CompactDeck(
         layers=layers,
-        initial_view_state=fit_view(bounds, width, height),
+        initial_view_state=view,
         map_provider="carto" if basemap else None,
         map_style="light" if basemap else NO_BASEMAP_STYLE,
         tooltip={"html": "{tooltip}", "style": {"backgroundColor": "#ffffff", "color": "#1f2937",

@@ -17,7 +17,7 @@ from components import charts, formatting, maps, project_charts, show_charts
 from components import request_charts as rc
 from components import resource_charts as resc
 from components import scorecard_charts as sc
-from components.data import DataContext, cached, map_labels, map_shapes
+from components.data import DataContext, cached, district_map_shapes, map_labels, map_shapes
 from components.i18n import text
 from components.playlist import Slide
 from data_access import community_measures, evaluation, geography, projects, requests, resources
@@ -27,6 +27,7 @@ CHART_CONFIG = {"displayModeBar": False, "displaylogo": False}
 #: The content area between the header band and the control bar at 1920×1080.
 CHART_HEIGHT = 620
 MAP_HEIGHT = 760
+MAP_WIDTH = 1340  # the map's column at 1920 px; its view fits the shapes to this
 
 
 def _value(frame: pd.DataFrame, column: str):
@@ -94,7 +95,8 @@ def map_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContex
         label_size = 20
     else:
         units = cached(community_measures.unit_measures, scope, "street")
-        unit_shapes, bounds, label_size = shapes.streets, maps.DISTRICT_BOUNDS, 22
+        shapes, bounds = district_map_shapes(MAP_WIDTH, MAP_HEIGHT)
+        unit_shapes, label_size = shapes.streets, 22
     if units.empty:
         _empty(lang)
         return
@@ -105,7 +107,7 @@ def map_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContex
     view = maps.community_map(
         units, unit_shapes, shapes.outline, measure, lang, district_value=district_value,
         street_shapes=shapes.streets, labels=map_labels(street), label_size=label_size,
-        highlight=scope.community, bounds=bounds, schematic=shapes.schematic, width=1340, height=MAP_HEIGHT,
+        highlight=scope.community, bounds=bounds, schematic=shapes.schematic, width=MAP_WIDTH, height=MAP_HEIGHT,
     )
     left, right = st.columns([7, 3], gap="large")
     with left:

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from components import formatting, maps, tables
-from components.data import cached, data_context, map_labels, map_shapes
+from components.data import cached, data_context, district_map_shapes, map_labels, map_shapes
 from components.downloads import csv_download
 from components.scope_sidebar import (
     current_language,
@@ -28,6 +28,7 @@ st.caption(T("caption.scope", place=place, period=period_label(scope.period, lan
              date=formatting.day(ctx.reference, lang)))
 
 shapes = map_shapes()
+MAP_WIDTH, MAP_HEIGHT = 1100, 620  # the map column at 1920 px wide; the view fits its shapes to this
 
 # --- breadcrumb: 龙岗区 › 街道 › 社区, each part a button that goes back up -----------------------------
 crumbs = [(T("district"), None, None)]
@@ -95,10 +96,10 @@ if street_code:
     st.caption(T("map.units.communities", street=street_name.get(street_code, ""), n=len(units)))
 else:
     units = district_streets
+    shapes, bounds = district_map_shapes(MAP_WIDTH, MAP_HEIGHT)
     unit_shapes = shapes.streets
     label_size = 16
-    bounds = maps.DISTRICT_BOUNDS
-    st.caption(T("map.units.streets"))
+    st.caption(T("map.units.streets", place=place, n=formatting.count(len(units))))
 if district_value is None or pd.isna(district_value):
     averages = community_average if street_code else maps.unit_averages(district_streets)
     district_value = averages.get(measure)
@@ -119,11 +120,12 @@ view = maps.community_map(
     district_value=district_value, street_shapes=shapes.streets, labels=map_labels(street_code),
     label_size=label_size, highlight=scope.community, hotspots=hotspots, venues=venues,
     project_points=project_points, basemap=basemap, bounds=bounds, schematic=shapes.schematic,
+    width=MAP_WIDTH, height=MAP_HEIGHT,
 )
 
 map_col, panel_col = st.columns([3, 1.15])
 with map_col:
-    event = st.pydeck_chart(view.deck, height=620, on_select="rerun", selection_mode="single-object",
+    event = st.pydeck_chart(view.deck, height=MAP_HEIGHT, on_select="rerun", selection_mode="single-object",
                             key=f"map-{street_code or 'all'}-{scope.community or 'all'}-{measure}")
     if view.schematic:
         st.caption(":material/info: " + T("map.schematic_note"))

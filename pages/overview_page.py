@@ -146,25 +146,23 @@ if ranking.empty:
 else:
     st.subheader(T("overview.ranking", year=int(ranking["year"].iloc[0])))
     st.caption(T("overview.ranking.caption", cap=int(evaluation.COMPOSITE_CAP * 100)))
-    top, bottom = st.columns(2)
-    with top:
-        st.markdown(f"**{T('overview.ranking.top')}**")
-        st.plotly_chart(charts.ranking_bars(ranking.head(5), lang, good=True), config={"displaylogo": False})
-    with bottom:
-        st.markdown(f"**{T('overview.ranking.bottom')}**")
-        st.plotly_chart(charts.ranking_bars(ranking.tail(5), lang, good=False), config={"displaylogo": False})
+    st.plotly_chart(charts.ranking_pair(ranking, lang), config={"displaylogo": False})
 
 # compact community map: the scope's streets (or the street's communities) by requests per 1,000 residents
 st.subheader(T("map.compact.title"))
-map_shapes = data.map_shapes()
 map_street = scope.effective_street
 map_units = cached(community_measures.unit_measures, scope.without_community(), "community" if map_street else "street")
-map_source = maps.unit_collection(map_shapes, map_street)
+if map_street:
+    map_shapes = data.map_shapes()
+    map_source = maps.unit_collection(map_shapes, map_street)
+    map_bounds = maps.collection_bounds(map_source)
+else:
+    map_shapes, map_bounds = data.district_map_shapes(760, 380)
+    map_source = map_shapes.streets
 map_view = maps.community_map(
     map_units, map_source, map_shapes.outline, maps.DEFAULT_MEASURE, lang, street_shapes=map_shapes.streets,
     labels=data.map_labels(map_street), label_size=12 if map_street else 13, highlight=scope.community,
-    bounds=maps.collection_bounds(map_source) if map_street else maps.DISTRICT_BOUNDS, schematic=map_shapes.schematic,
-    width=760, height=380,
+    bounds=map_bounds, schematic=map_shapes.schematic, width=760, height=380,
 )
 map_left, map_right = st.columns([3, 2])
 with map_left:

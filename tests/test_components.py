@@ -101,9 +101,15 @@ def test_stage_bars_keep_lifecycle_order_and_colour_completed():
 def test_channel_bars_and_ranking_and_safety_and_events():
     channels = pd.DataFrame({"channel": REQUEST_CHANNELS, "received": [3, 2, 1], "resolved": [2, 1, 1]})
     assert len(charts.channel_bars(channels).data) == 2
-    ranking = pd.DataFrame({"name": ["甲社区", "乙社区"], "composite": [101.5, 88.0], "rank": [1, 2]})
-    fig = charts.ranking_bars(ranking)
-    assert list(fig.data[0].y) == ["1. 甲社区", "2. 乙社区"]
+    names = [f"{c}社区" for c in "甲乙丙丁戊己庚辛壬癸子丑"]
+    ranking = pd.DataFrame({"name": names, "composite": [120 - 4 * i for i in range(12)], "rank": range(1, 13)})
+    fig = charts.ranking_pair(ranking, "en")
+    assert list(fig.data[0].y) == [f"{i + 1}. {n}" for i, n in enumerate(names[:5])]  # the best five, best on top
+    assert list(fig.data[1].y) == [f"{i + 8}. {n}" for i, n in enumerate(names[7:])]  # the worst five
+    assert list(fig.data[1].text) == ["92.0", "88.0", "84.0", "80.0", "76.0"]
+    assert [a.text for a in fig.layout.annotations if a.text] == ["Top 5", "Bottom 5"]
+    assert fig.layout.xaxis.range == fig.layout.xaxis2.range == (0, 120)
+    assert [s.x0 for s in fig.layout.shapes] == [100, 100]  # the target line in both
     safety = pd.DataFrame({"month": ["2023-01"], "criminal_alerts": [5], "neighbour_disputes": [3],
                            "property_disputes": [1]})
     fig = charts.safety_lines(safety, ["criminal_alerts", "neighbour_disputes", "property_disputes"])

@@ -3,11 +3,13 @@
 import json
 from pathlib import Path
 
+import shapely
 from apptest_support import html_tables, open_app
+from shapely.geometry import shape
 from streamlit.testing.v1 import AppTest
 
 from components import maps
-from data_access import geography
+from data_access import boundaries, geography
 
 ROOT = Path(__file__).resolve().parent.parent
 BUJI = "440307014"
@@ -23,6 +25,10 @@ def deck_spec(at: AppTest) -> dict:
     return json.loads(charts[0].proto.json)
 
 
+def vertices(features: list[dict]) -> int:
+    return int(sum(shapely.get_num_coordinates(shape(f["geometry"])) for f in features))
+
+
 def layers(spec: dict) -> dict:
     return {layer["id"]: layer for layer in spec["layers"]}
 
@@ -35,6 +41,10 @@ def test_district_scope_shows_the_streets_offline():
     units = layers(spec)["units"]["data"]["features"]
     assert len(units) == 11
     assert {d["text"] for d in layers(spec)["labels"]["data"]} >= {"布吉街道", "龙岗街道"}
+    # the streets as drawn at the zoom the map opens at: simplified, not every vertex of the files
+    full = boundaries.load_shapes()
+    assert 0 < vertices(units) < 0.9 * vertices(full.streets["features"])
+    assert vertices(layers(spec)["district"]["data"]["features"]) < vertices(full.outline["features"])
     assert any("示意" in c.value for c in at.caption)
     assert at.query_params["measure"] == "requests_per_1000"
     assert not at.warning

@@ -4,6 +4,10 @@ import json
 
 import pandas as pd
 import pytest
+import shapely
+import shapely.affinity
+import shapely.geometry
+from shapely.geometry import shape
 
 from components import maps
 from data_access import boundaries
@@ -219,3 +223,65 @@ def test_features_near_keeps_the_shapes_whose_box_meets_the_widened_view():
     boxed = {**square("boxed", 50, 50), "bbox": [0.5, 0.5, 0.6, 0.6]}
     assert maps.features_near({"features": [boxed]}, (0, 0, 1, 1))["features"] == [boxed]
     assert maps.collection_bounds({"features": [boxed, square("in", 0, 0)]}) == (0, 0, 1, 1)
+
+
+def _city_like_streets() -> dict:
+    """The seed streets and their copy moved one district west: a wider area, as at city scale."""
+    moved = [{**f, "properties": {**f["properties"], "code": f["properties"]["code"] + "w"},
+              "geometry": shapely.geometry.mapping(shapely.affinity.translate(shape(f["geometry"]), xoff=-0.32))}
+             for f in SHAPES.streets["features"]]
+    return {"type": "FeatureCollection", "features": SHAPES.streets["features"] + moved}
+
+
+def test_simplified_streets_keep_one_shared_border_and_stay_within_the_tolerance():
+    streets = _city_like_streets()
+    tolerance = 0.001  # about half a pixel on a map of both copies
+    simplified = maps.simplified_collection(streets, tolerance, digits=4)
+    before = [shape(f["geometry"]) for f in streets["features"]]
+    after = [shape(f["geometry"]) for f in simplified["features"]]
+    assert [f["properties"] for f in simplified["features"]] == [f["properties"] for f in streets["features"]]
+    assert all(g.is_valid for g in after)
+    assert sum(shapely.get_num_coordinates(after)) < 0.9 * sum(shapely.get_num_coordinates(before))
+    assert max(shapely.hausdorff_distance(a, b) for a, b in zip(before, after, strict=True)) < tolerance
+    # neighbours were simplified together: no gap opens and nothing overlaps between them
+    union_before, union_after = shapely.union_all(before), shapely.union_all(after)
+    assert sum(g.area for g in after) == pytest.approx(union_after.area, rel=1e-3)
+    assert union_after.area == pytest.approx(union_before.area, rel=1e-2)
+    assert len(json.dumps(simplified)) < len(json.dumps(streets))
+    assert simplified["features"][0]["bbox"] == [round(c, 4) for c in after[0].bounds]
+
+
+def test_district_view_opens_on_every_street_with_shapes_simplified_for_that_zoom():
+    shapes = boundaries.Shapes(SHAPES.communities, _city_like_streets(), SHAPES.outline, True)
+    simplified, bounds = maps.district_view(shapes, 1100, 620)
+    # every street in view (the copy lies west of the district), not the district's own box only
+    assert bounds == maps.collection_bounds(shapes.streets) and bounds[0] < maps.DISTRICT_BOUNDS[0] - 0.3
+    pixel = maps.degrees_per_pixel(maps.fit_view(bounds, 1100, 620))
+    assert 0.0005 < pixel < 0.002
+    for before, after in zip(shapes.streets["features"], simplified.streets["features"], strict=True):
+        assert shapely.hausdorff_distance(shape(before["geometry"]), shape(after["geometry"])) <= pixel
+    assert simplified.communities is shapes.communities and simplified.schematic is True
+    assert len(json.dumps(simplified.outline)) < len(json.dumps(shapes.outline))
+    # the seed district's own view: its streets' box, which is the district's
+    _, seed_bounds = maps.district_view(SHAPES, 1100, 620)
+    assert seed_bounds == pytest.approx(maps.DISTRICT_BOUNDS, abs=0.002)
+
+
+def test_labels_that_would_overlap_at_the_opening_zoom_give_way_to_the_bigger_units():
+    labels = pd.DataFrame({"code": ["a", "b", "c"], "name": ["甲街道", "乙街道", "丙街道"],
+                           "lon": [114.10, 114.1005, 114.20], "lat": [22.70, 22.70, 22.70],
+                           "area": [0.001, 0.002, 0.001]})
+    kept = maps.legible_labels(labels, zoom=11, size=16)
+    assert list(kept["code"]) == ["b", "c"]  # a and b share a spot: the bigger b keeps it; order as given
+    assert list(maps.legible_labels(labels, zoom=6, size=16)["code"]) == ["b"]  # zoomed out, all three meet
+    # the district map of a city-like area: every label drawn has room of its own
+    shapes = boundaries.Shapes(SHAPES.communities, _city_like_streets(), SHAPES.outline, True)
+    simplified, bounds = maps.district_view(shapes, 1100, 620)
+    all_labels = maps.label_points(simplified.streets)
+    units = pd.DataFrame({"code": all_labels["code"], "name": all_labels["name"], "requests_per_1000": 1.0})
+    view = maps.community_map(units, simplified.streets, simplified.outline, "requests_per_1000",
+                              street_shapes=simplified.streets, labels=all_labels, label_size=16, bounds=bounds)
+    drawn = {d["text"] for d in _layers(view)[0]["labels"]["data"]}
+    zoom = view.deck.initial_view_state.zoom
+    assert 0 < len(drawn) < len(all_labels)
+    assert drawn == set(maps.legible_labels(all_labels, zoom, 16)["name"])

@@ -58,7 +58,7 @@ def test_the_default_show_runs_unattended_with_its_filters_visible(app_server, o
     history: list[str] = []
     slides = [_slide(page, number, history) for number in (1, 2, 3)]
 
-    assert [s["title"] for s in slides] == ["全区总览：共建共治共享", "各街道万人诉求量", "基层治理实践项目进展"]
+    assert [s["title"] for s in slides] == ["全区总览：共建共治共享", "各街道每千人诉求量", "基层治理实践项目进展"]
     for seen in slides:
         assert re.match(r"范围：龙岗区　时段：\S+", seen["scope"]), seen
         assert "数据截至 2023年10月31日" in seen["meta"]
