@@ -31,13 +31,15 @@ def percent(value, lang: str = "zh", digits: int = 1) -> str:
 
 
 def money(yuan, lang: str = "zh") -> str:
-    """5330000 → '533.0万元' (zh) or '¥5.33 million' (en)."""
+    """5330000 → '533.0万元' (zh) or '¥5.33M' (en: short enough for a KPI tile, as 万元 is in Chinese)."""
     if is_missing(yuan):
         return "—"
     yuan = float(yuan)
     if lang == "en":
+        if abs(yuan) >= 1e9:
+            return f"¥{yuan / 1e9:,.2f}B"
         if abs(yuan) >= 1e6:
-            return f"¥{yuan / 1e6:,.2f} million"
+            return f"¥{yuan / 1e6:,.2f}M"
         return f"¥{yuan:,.0f}"
     if abs(yuan) >= 1e8:
         return f"{yuan / 1e8:,.2f}亿元"

@@ -45,7 +45,7 @@ SCOPE_PX = 26
 KPI_VALUE_PX = 64
 KPI_LABEL_PX = 24
 CHART_FONT_PX = 20
-#: values longer than this (¥5.33 million) get a smaller size so a row of five still fits
+#: values longer than this (say 1,234,567 人次) get a smaller size so a row of five still fits
 LONG_VALUE = 9
 
 

@@ -52,7 +52,7 @@ def test_text_fills_values_and_falls_back_to_chinese():
 
 @pytest.mark.parametrize(
     ("value", "lang", "expected"),
-    [(5_330_000, "zh", "533.0万元"), (5_330_000, "en", "¥5.33 million"), (980, "zh", "980元"),
+    [(5_330_000, "zh", "533.0万元"), (5_330_000, "en", "¥5.33M"), (2_500_000_000, "en", "¥2.50B"), (980, "zh", "980元"),
      (3.2e8, "zh", "3.20亿元"), (None, "zh", "—")],
 )
 def test_money(value, lang, expected):

@@ -97,7 +97,7 @@ def test_english_page():
     assert at.title[0].value == "Resource sharing"
     shown = metrics(at)
     assert shown["Resource list"] == "42"
-    assert shown["Community fund raised"] == "¥5.33 million"
+    assert shown["Community fund raised"] == "¥5.33M"
 
 
 def test_community_page_ranks_the_community_among_its_street(sqlite_db):
