@@ -215,18 +215,18 @@ def legend_html(legend: Legend) -> str:
     )
 
 
+def _mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
 def fit_view(bounds, width: int = 1100, height: int = 620, padding: float = 0.08) -> pdk.ViewState:
     """A view centred on ``bounds`` (min lon, min lat, max lon, max lat), zoomed so they fit the canvas."""
     min_lon, min_lat, max_lon, max_lat = bounds
-
-    def mercator_y(lat):
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
     lon_span = max(max_lon - min_lon, 1e-4) / 360
-    lat_span = max(mercator_y(max_lat) - mercator_y(min_lat), 1e-6) / (2 * math.pi)
+    lat_span = max(_mercator_y(max_lat) - _mercator_y(min_lat), 1e-6) / (2 * math.pi)
     usable_w, usable_h = width * (1 - 2 * padding), height * (1 - 2 * padding)
     zoom = min(math.log2(usable_w / (512 * lon_span)), math.log2(usable_h / (512 * lat_span)))
-    centre_y = (mercator_y(max_lat) + mercator_y(min_lat)) / 2
+    centre_y = (_mercator_y(max_lat) + _mercator_y(min_lat)) / 2
     centre_lat = math.degrees(2 * math.atan(math.exp(centre_y)) - math.pi / 2)
     return pdk.ViewState(longitude=(min_lon + max_lon) / 2, latitude=centre_lat, zoom=round(zoom, 2),
                          pitch=0, bearing=0)
@@ -352,8 +352,7 @@ def label_points(collection: dict) -> pd.DataFrame:
 def _screen_xy(lon: float, lat: float, zoom: float) -> tuple[float, float]:
     """Web Mercator pixels at ``zoom`` (deck.gl's 512-pixel world at zoom 0)."""
     world = 512 * 2 ** zoom
-    y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-    return (lon + 180) / 360 * world, (1 - y / math.pi) / 2 * world
+    return (lon + 180) / 360 * world, (1 - _mercator_y(lat) / math.pi) / 2 * world
 
 
 def legible_labels(labels: pd.DataFrame, zoom: float, size: int, gap: int = 8) -> pd.DataFrame:
