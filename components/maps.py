@@ -355,17 +355,18 @@ def _screen_xy(lon: float, lat: float, zoom: float) -> tuple[float, float]:
     return (lon + 180) / 360 * world, (1 - _mercator_y(lat) / math.pi) / 2 * world
 
 
-def legible_labels(labels: pd.DataFrame, zoom: float, size: int, gap: int = 8) -> pd.DataFrame:
+def legible_labels(labels: pd.DataFrame, zoom: float, size: int, gap: int = 2) -> pd.DataFrame:
     """The labels that do not overlap at ``zoom`` (the map's opening zoom), the biggest units' first.
 
     A city's 110 streets fill the district map with labels laid over one another; the units a label
     leaves out keep their name in the tooltip, and a click on a street shows its communities, named.
-    A label's box is estimated from its text: a Chinese character (or ·) one ``size`` wide, others 0.6.
+    A label's box is estimated from its text: one ``size`` high, a Chinese character (or ·) one ``size``
+    wide, others 0.6, and ``gap`` pixels between boxes.
     """
     if labels.empty:
         return labels
     ordered = labels.sort_values("area", ascending=False, kind="stable") if "area" in labels else labels
-    half_h = (size * 1.2 + gap) / 2
+    half_h = (size + gap) / 2
     kept, boxes = [], []
     for position, name, lon, lat in zip(range(len(ordered)), ordered["name"].tolist(), ordered["lon"].tolist(),
                                         ordered["lat"].tolist(), strict=True):

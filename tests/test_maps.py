@@ -285,3 +285,12 @@ def test_labels_that_would_overlap_at_the_opening_zoom_give_way_to_the_bigger_un
     zoom = view.deck.initial_view_state.zoom
     assert 0 < len(drawn) < len(all_labels)
     assert drawn == set(maps.legible_labels(all_labels, zoom, 16)["name"])
+
+
+@pytest.mark.parametrize(("width", "height", "size"), [(760, 380, 13), (1100, 620, 16), (1340, 760, 22)])
+def test_longgangs_eleven_street_labels_all_fit_on_every_district_map(width, height, size):
+    # the overview's compact map, the map page and the show's slide: the seed district loses no label
+    shapes, bounds = maps.district_view(SHAPES, width, height)
+    labels = maps.label_points(shapes.streets)
+    kept = maps.legible_labels(labels, maps.fit_view(bounds, width, height).zoom, size)
+    assert len(kept) == len(labels) == 11
