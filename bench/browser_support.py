@@ -265,13 +265,14 @@ def dashboard_server(data_dir: Path | None = None, log_path: Path | None = None)
 # ---------------------------------------------------------------- in the browser
 
 #: Arm before a click that reruns the script: "done" then also needs a run seen after the click.
-#: With a target path (a page switch), arriving at that path also counts as a run seen: Streamlit
-#: changes the URL when the new page's run starts, and a quick run may never show 'running' in the
-#: DOM (React batches the two state changes).
-ARM_JS = """(targetPath) => {
+#: With a target path (a page switch) or query part (a tab that puts its id in the address),
+#: arriving at it also counts as a run seen: Streamlit changes the URL when the run starts, and a
+#: quick run may never show 'running' in the DOM (React batches the two state changes).
+ARM_JS = """([targetPath, targetQuery]) => {
   window.__lgArmedAt = performance.now();
   window.__lgSeenRun = false;
   window.__lgTargetPath = (targetPath && targetPath !== location.pathname) ? targetPath : null;
+  window.__lgTargetQuery = (targetQuery && !location.search.includes(targetQuery)) ? targetQuery : null;
   window.__lgDoneSince = null;
   const app = document.querySelector('[data-testid="stApp"]');
   if (window.__lgObserver) window.__lgObserver.disconnect();
@@ -286,7 +287,8 @@ ARM_JS = """(targetPath) => {
 #: loading, and has stayed so for ``settle`` ms: a rerun or a lazily loaded element resets it.
 DONE_JS = """(settle) => {
   const app = document.querySelector('[data-testid="stApp"]');
-  if (window.__lgSeenRun === false && window.__lgTargetPath && location.pathname === window.__lgTargetPath)
+  if (window.__lgSeenRun === false && ((window.__lgTargetPath && location.pathname === window.__lgTargetPath)
+      || (window.__lgTargetQuery && location.search.includes(window.__lgTargetQuery))))
     window.__lgSeenRun = true;
   const done = !!app && window.__lgSeenRun !== false
     && app.getAttribute('data-test-script-state') === 'notRunning'
@@ -348,13 +350,14 @@ async def wait_until_done_async(page, timeout_ms: float = 120_000, settle_ms: in
     return float(await handle.json_value())
 
 
-def arm_for_rerun(page, target: AppPage | None = None) -> None:
-    """Before a click that reruns: "done" then needs a run after it (or arrival at ``target``'s path)."""
-    page.evaluate(ARM_JS, f"/{target.path}" if target else None)
+def arm_for_rerun(page, target: AppPage | None = None, query: str | None = None) -> None:
+    """Before a click that reruns: "done" then needs a run after it (or arrival at ``target``'s path, or
+    an address that contains ``query``, e.g. ``section=satisfaction``)."""
+    page.evaluate(ARM_JS, [f"/{target.path}" if target else None, query])
 
 
-async def arm_for_rerun_async(page, target: AppPage | None = None) -> None:
-    await page.evaluate(ARM_JS, f"/{target.path}" if target else None)
+async def arm_for_rerun_async(page, target: AppPage | None = None, query: str | None = None) -> None:
+    await page.evaluate(ARM_JS, [f"/{target.path}" if target else None, query])
 
 
 def page_problems(page) -> list[str]:
