@@ -184,6 +184,14 @@ def listening_pid(port: int) -> int | None:
     return None
 
 
+def die_with_parent() -> None:
+    """``preexec_fn`` of a server: Linux sends it SIGKILL when the process that started it dies, even
+    by SIGKILL (``PR_SET_PDEATHSIG``), so a killed pytest or benchmark leaves no server behind."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+
+
 class StreamlitServer:
     """``streamlit run <script>`` on a free loopback port, in its own process group.
 
@@ -213,6 +221,7 @@ class StreamlitServer:
             [sys.executable, "-m", "streamlit", "run", str(self.script), "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=die_with_parent,
         )
         if log is not subprocess.DEVNULL:
             log.close()  # the child keeps its own handle
@@ -315,6 +324,20 @@ PROBLEMS_JS = """() => {
 
 SETTLE_MS = 250
 
+#: What a visitor who has not logged in is shown, beyond the login form: any element below, or
+#: any trace of the server (a traceback, a file path), is a leak.
+ANONYMOUS_JS = r"""() => {
+  const leaks = {metric: '[data-testid="stMetric"]', upload: 'input[type="file"]',
+    chart: '[data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"]',
+    table: '[data-testid="stDataFrame"], [data-testid="stTable"]', editor: 'textarea',
+    navigation: '[data-testid="stSidebarNav"]', exception: '[data-testid="stException"]'};
+  const found = Object.entries(leaks).filter(([, css]) => document.querySelector(css)).map(([name]) => name);
+  const text = document.body.innerText;
+  const headings = [...document.querySelectorAll('[data-testid="stMain"] h1')].map(h => h.innerText.trim());
+  return {found, headings, password: !!document.querySelector('input[type="password"]'),
+          trace: /Traceback|File "|site-packages|\.py\b/.test(text) ? text.slice(0, 500) : ''};
+}"""
+
 
 #: Why a page is not done yet, for the message of a timeout.
 STATE_JS = """() => {
@@ -366,6 +389,18 @@ def page_problems(page) -> list[str]:
 
 async def page_problems_async(page) -> list[str]:
     return list(await page.evaluate(PROBLEMS_JS))
+
+
+def anonymous_view_problems(page, login_title: str | None) -> list[str]:
+    """What a page shows to a visitor who has not logged in, beyond the login form (empty: nothing).
+    ``login_title`` None: the app did not start at this address, so no login form is expected either."""
+    view = page.evaluate(ANONYMOUS_JS)
+    problems = [f"shows {name}" for name in view["found"]]
+    if login_title is not None and (not view["password"] or view["headings"] != [login_title]):
+        problems.append(f"not the login form: headings {view['headings']}")
+    if view["trace"]:
+        problems.append(f"server details in the page: {view['trace']!r}")
+    return problems
 
 
 def _is_external(url: str) -> bool:

@@ -1,9 +1,10 @@
 """The login gate and the session's role; the checking itself is in data_access/auth.py.
 
 Without a users file the app is an open demo (district role, a 演示数据 badge). With one,
-every session logs in through a small form before the navigation is drawn; the role it
-gets is kept in ``st.session_state["auth_role"]``, which the scope sidebar reads to
-build the :class:`~data_access.scope.Scope` (so tests can set a role directly).
+every session logs in through a small form, the only page of the navigation until then; the
+role it gets is kept in ``st.session_state["auth_role"]``, which the scope sidebar reads to
+build the :class:`~data_access.scope.Scope` (so tests can set a role directly). Deny by
+default: with a users file, a session that has not logged in has no role at all.
 """
 
 from __future__ import annotations
@@ -32,10 +33,19 @@ def _lang() -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def _granted_role() -> str | None:
+    """District in the open demo (unless a test set another role), the login's role once someone
+    has logged in, else nothing: no code path grants a role by default when login is required."""
+    if auth.login_required():
+        role = st.session_state.get(ROLE_KEY) if st.session_state.get(USER_KEY) else None
+    else:
+        role = st.session_state.get(ROLE_KEY, DISTRICT_ROLE)
+    return role if isinstance(role, str) and auth.valid_role(role) else None
+
+
 def session_role() -> str:
-    """The role of this session (district in the open demo); an unknown role sees nothing."""
-    role = st.session_state.get(ROLE_KEY, DISTRICT_ROLE)
-    return role if isinstance(role, str) and auth.valid_role(role) else NOBODY_ROLE
+    """The role of this session; a session without one sees nothing."""
+    return _granted_role() or NOBODY_ROLE
 
 
 def role_label(role: str, lang: str) -> str:
@@ -44,18 +54,29 @@ def role_label(role: str, lang: str) -> str:
     return text("role.presenter" if role == PRESENTER_ROLE else "role.district", lang)
 
 
-def require_login() -> str:
-    """The session's role; when login is required and nobody is logged in, the form, then stop."""
+def established_role() -> str | None:
+    """The session's role, with the demo badge or the signed-in box in the sidebar; ``None``
+    while login is required and nobody has logged in (the caller then shows :func:`login_page`)."""
     lang = _lang()
     if not auth.login_required():
         st.session_state.setdefault(ROLE_KEY, DISTRICT_ROLE)
         st.sidebar.badge(text("login.demo", lang), icon=":material/science:", color="orange")
         return session_role()
-    if st.session_state.get(USER_KEY) and ROLE_KEY in st.session_state:
+    role = _granted_role()
+    if role is not None:
         _signed_in_box(lang)
-        return session_role()
-    _login_form(lang)
-    st.stop()
+    return role
+
+
+def login_pages(addresses: list[str]) -> list[st.Page]:
+    """The navigation of a session that has not logged in (Streamlit's documented pattern): the login
+    form as the default page and at each page's address, nothing else. Any other address falls back to
+    it, and Streamlit's older ``pages/`` mode never starts. After the login, the rerun keeps the
+    address, so a shared link opens its own page."""
+    title = text("login.title", _lang())
+    return [st.Page(_login_form, title=title, icon=":material/login:", default=True)] + [
+        st.Page(_login_form, title=title, icon=":material/login:", url_path=address)
+        for address in addresses if address]
 
 
 def _signed_in_box(lang: str) -> None:
@@ -68,7 +89,14 @@ def _signed_in_box(lang: str) -> None:
             st.rerun()
 
 
-def _login_form(lang: str) -> None:
+def _login_form() -> None:
+    """The form, in a column of reading width (it stacks to full width on a phone)."""
+    with st.columns([1, 2, 1])[1]:
+        _login_form_body()
+
+
+def _login_form_body() -> None:
+    lang = _lang()
     st.title(text("login.title", lang))
     failures, last = st.session_state.get(FAILURES_KEY, (0, 0.0))
     with st.form("login"):

@@ -58,8 +58,11 @@ DEPLOY = ROOT / "deploy"
 TEMPLATE = DEPLOY / "nginx" / "longgang.conf.template"
 STREAMLIT_ENV = DEPLOY / "streamlit.env"
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
 from pg_server import PgNotFound, PgServer, PgStartError  # noqa: E402
+
+from bench.browser_support import anonymous_view_problems, wait_until_done  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 #: as tests/browser/conftest.py: software WebGL, no background traffic
@@ -268,6 +271,10 @@ class Stack:
         self.t0 = time.monotonic()
 
     @property
+    def users_file(self) -> Path:
+        return self.args.users_file.resolve() if self.args.users_file else self.folder / "users.toml"
+
+    @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.nginx_port}"
 
@@ -295,9 +302,9 @@ class Stack:
             "DATABASE_URL": self.database_url,
             # the same on every replica (Streamlit signs cookies with it)
             "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32),
-            # the open demo unless a users file is given: a login form would hide the page
-            "LONGGANG_USERS_FILE": str(self.args.users_file.resolve() if self.args.users_file
-                                       else self.folder / "no-users.toml"),
+            # the open demo unless a users file is given: a login form would hide the page (the
+            # anonymous check writes this file later: the replicas read it at every run)
+            "LONGGANG_USERS_FILE": str(self.users_file),
         })
         for index in (1, 2):
             port = free_port()
@@ -524,6 +531,38 @@ def browse_each_replica(stack: Stack, keys: dict[str, str], shots: Path | None) 
     return results
 
 
+#: addresses an anonymous visitor tries on each replica: the import, the show with data, a page file
+ANONYMOUS_FORMS = ("/data", "/data_page", "/show_page?show=default&slide=2", "/map_page/")
+
+
+def anonymous_check(stack: Stack, keys: dict[str, str]) -> dict:
+    """With a users file in place from now on, every address in ANONYMOUS_FORMS through nginx on each
+    replica shows a visitor who has not logged in nothing but the login form."""
+    from playwright.sync_api import sync_playwright
+
+    from components.i18n import text
+    from data_access import auth
+
+    auth.add_user("checker", "district", secrets.token_urlsafe(16), path=stack.users_file)
+    problems, checked = [], 0
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for page, record in _open_pages(browser, stack, keys):
+                for form in ANONYMOUS_FORMS:
+                    page.goto(stack.base_url + form, timeout=stack.args.timeout * 1000)
+                    wait_until_done(page, stack.args.timeout * 1000)
+                    found = anonymous_view_problems(page, text("login.title"))
+                    checked += 1
+                    problems += [f"{record['replica']} {form}: {problem}" for problem in found]
+                if record["upstreams"] != {record["replica"]}:
+                    problems.append(f"{record['replica']}: anonymous pages came from {sorted(record['upstreams'])}")
+                page.context.close()
+        finally:
+            browser.close()
+    return {"checked": checked, "problems": problems}
+
+
 # --- main --------------------------------------------------------------------------------------------
 
 
@@ -564,6 +603,10 @@ def run(args: argparse.Namespace) -> int:
                     problems.append(f"{record['replica']}: no WebSocket upgrade in nginx's log")
                 if record["external_requests"]:
                     problems.append(f"{record['replica']}: non-loopback requests {record['external_requests'][:5]}")
+        if not args.no_browser and not args.users_file:  # the last browser check: it requires a login
+            log("an anonymous visitor through nginx: the login form only")
+            summary["anonymous"] = anonymous_check(stack, keys)
+            problems += summary["anonymous"]["problems"]
         summary["data"] = stack.rows_loaded()
         summary["nginx_errors"] = stack.nginx_errors()  # reported, not a condition
         if not args.keep:  # the last check: it stops replica 1

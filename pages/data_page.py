@@ -5,11 +5,14 @@ import streamlit as st
 
 from components import data
 from components.downloads import csv_download
+from components.guard import require_entry_point
 from components.login import may_import
 from components.scope_sidebar import current_language, translator
 from components.sections import lazy_expander
 from data_access import importer
 from data_access.import_specs import KIND_ZH, SPECS
+
+require_entry_point()  # outside app.py (the older pages/ mode): a refusal, nothing else
 
 T, lang = translator(), current_language()
 

@@ -6,6 +6,7 @@ import streamlit as st
 from components import formatting, maps, tables
 from components.data import cached, data_context, district_map_shapes, map_labels, map_shapes
 from components.downloads import csv_download
+from components.guard import require_entry_point
 from components.scope_sidebar import (
     current_language,
     current_scope,
@@ -16,6 +17,8 @@ from components.scope_sidebar import (
 )
 from components.sections import lazy_expander
 from data_access import community_measures, evaluation, geography
+
+require_entry_point()  # outside app.py (the older pages/ mode): a refusal, nothing else
 
 T, lang, scope, ctx = translator(), current_language(), current_scope(), data_context()
 streets, communities = cached(geography.streets), cached(geography.communities)

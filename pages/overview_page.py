@@ -8,6 +8,7 @@ import streamlit as st
 from components import briefing, charts, data, formatting, maps
 from components.data import cached, cached_pair, data_context
 from components.exports import download_filename
+from components.guard import require_entry_point
 from components.kpi import kpi_tile
 from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
 from data_access import (
@@ -21,6 +22,8 @@ from data_access import (
     safety,
 )
 from data_access.domain import SAFETY_MEASURES
+
+require_entry_point()  # outside app.py (the older pages/ mode): a refusal, nothing else
 
 T, lang, scope, ctx = translator(), current_language(), current_scope(), data_context()
 previous = scope.previous(ctx.start)

@@ -12,6 +12,7 @@ import streamlit as st
 from components import formatting, project_charts, tables
 from components.data import cached, cached_pair, data_context
 from components.downloads import csv_download
+from components.guard import require_entry_point
 from components.i18n import value_name
 from components.kpi import kpi_tile
 from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
@@ -19,6 +20,8 @@ from components.sections import lazy_expander, render_sections
 from data_access import geography, projects
 from data_access.domain import PROJECT_STAGES, PROJECT_STATUSES
 from data_access.scope import period_options
+
+require_entry_point()  # outside app.py (the older pages/ mode): a refusal, nothing else
 
 T, lang, scope, ctx = translator(), current_language(), current_scope(), data_context()
 previous = scope.previous(ctx.start)

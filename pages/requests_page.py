@@ -11,6 +11,7 @@ from components import charts, formatting, tables
 from components import request_charts as rc
 from components.data import cached, cached_pair, data_context, data_version
 from components.downloads import csv_download, download_filename
+from components.guard import require_entry_point
 from components.i18n import value_name
 from components.kpi import kpi_tile
 from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
@@ -18,6 +19,8 @@ from components.sections import render_sections
 from data_access import geography, open311, projects, requests
 from data_access.domain import REQUEST_CHANNEL_VISIT, REQUEST_ESCALATED, REQUEST_RETURNED
 from data_access.scope import parse_period
+
+require_entry_point()  # outside app.py (the older pages/ mode): a refusal, nothing else
 
 T, lang, scope, ctx = translator(), current_language(), current_scope(), data_context()
 previous = scope.previous(ctx.start)

@@ -7,11 +7,14 @@ from components import formatting, tables
 from components import resource_charts as rc
 from components.data import cached, cached_pair, data_context
 from components.downloads import csv_download
+from components.guard import require_entry_point
 from components.kpi import kpi_tile
 from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
 from components.sections import lazy_expander, render_sections
 from data_access import geography, resources
 from data_access.domain import CATALOGUE_RESOURCE, CATALOGUE_SERVICE
+
+require_entry_point()  # outside app.py (the older pages/ mode): a refusal, nothing else
 
 T, lang, scope, ctx = translator(), current_language(), current_scope(), data_context()
 previous = scope.previous(ctx.start)

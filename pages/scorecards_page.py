@@ -11,10 +11,13 @@ from components import charts, formatting, tables
 from components import scorecard_charts as sc
 from components.data import cached, data_context
 from components.downloads import csv_download
+from components.guard import require_entry_point
 from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
 from components.sections import render_sections
 from data_access import evaluation, geography, safety
 from data_access.domain import SAFETY_MEASURES
+
+require_entry_point()  # outside app.py (the older pages/ mode): a refusal, nothing else
 
 T, lang, scope, ctx = translator(), current_language(), current_scope(), data_context()
 streets, communities = cached(geography.streets), cached(geography.communities)

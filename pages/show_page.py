@@ -15,11 +15,14 @@ import streamlit as st
 from components import formatting, playlist, show_charts, show_slides, tables
 from components.data import cached, data_context
 from components.downloads import csv_download
+from components.guard import require_entry_point
 from components.login import may_import, session_role
 from components.scope_sidebar import current_language, period_label, place_label, translator
 from components.sections import lazy_expander
 from data_access import geography
 from data_access.scope import Scope, parse_period
+
+require_entry_point()  # outside app.py (the older pages/ mode): a refusal, nothing else
 
 T, lang, ctx = translator(), current_language(), data_context()
 streets, communities = cached(geography.streets), cached(geography.communities)

@@ -139,16 +139,55 @@ def test_an_unknown_role_sees_nothing(users_file):
     assert metrics(at).get("实践项目", "0") == "0"
 
 
+PAGE_FILES = sorted((ROOT / "pages").glob("*.py"))
+
+
+def _registered_pages(at: AppTest) -> list[str]:
+    """The page files the session's navigation holds (what any URL can reach)."""
+    known = []
+    for page in PAGE_FILES:
+        try:
+            at.switch_page(str(page.relative_to(ROOT)))
+        except ValueError:
+            continue
+        known.append(page.stem)
+    return known
+
+
 def test_presenter_and_street_users_have_no_data_page(users_file):
     auth.add_user("p", "presenter", "correct horse")
     for role in ("presenter", f"street:{BUJI}"):
-        at = AppTest.from_file(str(ROOT / "pages" / "data_page.py"), default_timeout=60)
-        at.session_state["auth_user"] = "p"
-        at.session_state["auth_role"] = role
-        at.run()
-        assert not at.exception
-        assert "只有区级账号可以导入数据" in at.error[0].value
-        assert not at.get("file_uploader")
+        at = app(role)
+        assert at.title[0].value == "总览"
+        assert "data_page" not in _registered_pages(at) and "show_page" in _registered_pages(at)
+    assert "data_page" in _registered_pages(app("district"))
+
+
+def test_deny_by_default_only_the_login_page_exists_until_someone_logs_in(users_file):
+    auth.add_user("p", "district", "correct horse")
+    anonymous = app()
+    role_without_login = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    role_without_login.session_state["auth_role"] = "district"  # a role, but nobody logged in
+    role_without_login.run()
+    for at in (anonymous, role_without_login):
+        assert at.title[0].value == "登录" and not at.metric and not at.get("file_uploader")
+        assert _registered_pages(at) == []
+        assert not at.sidebar.selectbox  # no scope, no data drawn
+
+
+@pytest.mark.parametrize("login", [True, False], ids=["users-file", "open-demo"])
+@pytest.mark.parametrize("page", PAGE_FILES, ids=[p.stem for p in PAGE_FILES])
+def test_a_page_run_without_the_entry_point_draws_only_a_refusal(page, login, users_file):
+    """As Streamlit's older pages/ mode would run it: the file alone, no session state."""
+    if login:
+        auth.add_user("p", "district", "correct horse")
+    at = AppTest.from_file(str(page), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == ["请从看板首页进入并登录后查看此页。"]
+    drawn = {type(element).__name__ for element in at.main.children.values()}
+    assert drawn == {"Warning", "LinkButton"}, drawn
+    assert not at.sidebar.children
 
 
 def test_street_scope_is_enforced_in_the_data_layer(sqlite_db):
@@ -195,3 +234,19 @@ def test_street_user_cannot_open_another_streets_project_by_link(users_file, sql
 
     assert title in _all_text(project_page("district"))  # the route works ...
     assert title not in _all_text(project_page(f"street:{BUJI}"))  # ... but not across streets
+
+
+def test_an_error_in_the_login_path_shows_the_friendly_message(users_file, monkeypatch):
+    auth.add_user("p", "district", "correct horse")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("/srv/secret/path.py exploded")
+
+    monkeypatch.setattr(auth, "authenticate", broken)
+    at = app()
+    at.text_input[0].input("p")
+    at.text_input[1].input("correct horse")
+    at.button[0].click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["页面加载出错，请稍后重试。（RuntimeError）"]  # no message, no path
+    assert at.button(key="page_error_retry")

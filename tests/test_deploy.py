@@ -83,6 +83,8 @@ def test_two_replicas_serve_rendered_pages_through_nginx():
         assert page["websockets"] and all(u.endswith("/_stcore/stream") for u in page["websockets"])
         assert page["external_requests"] == []
         assert page["title"] == "龙岗区基层社会治理看板"
+    # with a users file in place, anonymous visitors get the login form only, on both replicas
+    assert summary["anonymous"] == {"checked": 2 * len(run_local.ANONYMOUS_FORMS), "problems": []}
     # the two first sessions raced to load the empty database: it was loaded once
     assert summary["data"]["requests"] > 0
     assert summary["data"]["loaded_at_rows"] == 1

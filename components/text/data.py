@@ -67,6 +67,11 @@ TEXT: dict[str, dict[str, str]] = {
     "login.signed_in": {"zh": "已登录：{user}（{role}）", "en": "Logged in: {user} ({role})"},
     "login.logout": {"zh": "退出登录", "en": "Log out"},
     "login.demo": {"zh": "演示数据", "en": "Demo data"},
+    "login.entry_only": {
+        "zh": "请从看板首页进入并登录后查看此页。",
+        "en": "Please open the dashboard from its home page and log in to see this page.",
+    },
+    "login.go_home": {"zh": "前往首页", "en": "Go to the home page"},
     "role.district": {"zh": "区级", "en": "district"},
     "role.street": {"zh": "街道：{street}", "en": "street {street}"},
     "role.presenter": {"zh": "演示（只读）", "en": "presenter (read-only)"},

@@ -34,6 +34,7 @@ from bench.browser_support import (  # noqa: F401 - CHROMIUM_ARGS and LOOPBACK a
     LOCALE,
     LOOPBACK,
     VIEWPORT,
+    die_with_parent,
     free_port,
     healthy,
     install_offline_guard,
@@ -69,6 +70,7 @@ def app_server(app_data_dir: Path, chromium) -> Iterator[str]:
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        preexec_fn=die_with_parent,  # the server dies with pytest, even when pytest is killed
     )
     url = f"http://127.0.0.1:{port}"
     try:
