@@ -502,7 +502,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     # the builders are pure (no Streamlit): components.bulletin_report needs only the text catalogue
     from components.bulletin_report import bulletin_html, bulletin_xlsx
-
     from data_access.loader import ensure_database
 
     db = Database(ensure_database(args.url))
