@@ -27,6 +27,8 @@ pages = [
     st.Page("pages/projects_page.py", title=text("nav.projects", lang), icon=":material/task:", url_path="projects"),
     st.Page("pages/requests_page.py", title=text("nav.requests", lang), icon=":material/support_agent:",
             url_path="requests"),
+    st.Page("pages/bulletin_page.py", title=text("nav.bulletin", lang), icon=":material/campaign:",
+            url_path="bulletin"),
     st.Page("pages/resources_page.py", title=text("nav.resources", lang), icon=":material/hub:", url_path="resources"),
     st.Page("pages/scorecards_page.py", title=text("nav.scorecards", lang), icon=":material/leaderboard:",
             url_path="scorecards"),

@@ -1,0 +1,90 @@
+"""通报 Bulletin: streets (or a street's communities) ranked for a month or an ISO week.
+
+The ranking, red and black lists and every definition come from data_access.bulletin and
+config/bulletin.toml; the table, lists and downloads from the pure builders in
+components/bulletin_report.py. A street role sees its communities and, among the streets,
+only the other streets' composite and rank.
+"""
+
+from datetime import datetime
+
+import streamlit as st
+
+from components import bulletin_charts, tables
+from components import bulletin_report as report
+from components.data import cached, data_context
+from components.exports import XLSX_MIME
+from components.scope_sidebar import current_language, current_scope, translator
+from data_access import bulletin, geography, requests
+
+T, lang, scope, ctx = translator(), current_language(), current_scope(), data_context()
+config = bulletin.load_bulletin_config()
+targets = requests.load_request_targets()
+CHART = {"displaylogo": False}
+
+st.title(T("bulletin.title"))
+st.caption(T("bulletin.caption"))
+
+controls = st.columns([1, 2, 1.4, 2])
+with controls[0]:
+    kind = st.radio(T("bulletin.kind"), ["month", "week"], format_func=lambda k: T(f"bulletin.kind.{k}"),
+                    horizontal=True, key="bulletin_kind")
+options = bulletin.period_options(ctx.start, ctx.reference, kind)
+with controls[1]:
+    period_key = st.selectbox(T("bulletin.period"), [p.key for p in options], key=f"bulletin_period_{kind}")
+with controls[2]:
+    level = st.radio(T("bulletin.level"), list(bulletin.LEVELS), format_func=lambda k: T(f"bulletin.level.{k}"),
+                     horizontal=True, key="bulletin_level")
+streets = cached(geography.streets)
+street = scope.role_street
+with controls[3]:
+    if level == "community":
+        names = dict(zip(streets["code"], streets["name"] if lang == "zh" else streets["name_en"], strict=True))
+        choices = [street] if street else list(names)
+        default = scope.effective_street if scope.effective_street in choices else choices[0]
+        street = st.selectbox(T("bulletin.street"), choices, index=choices.index(default),
+                              format_func=lambda c: names.get(c, c), key="bulletin_street",
+                              disabled=bool(scope.role_street))
+
+try:
+    b = cached(bulletin.build_bulletin, period_key, level, street if level == "community" else None, scope.role,
+               config=config, targets=targets)
+except bulletin.BulletinError as error:
+    st.error(T("bulletin.error", message=str(error)))
+    st.stop()
+
+st.subheader(report.heading(b, lang))
+st.caption(report.cutoff_line(b, lang) + "　" + report.previous_line(b, lang))
+if b.hidden:
+    st.info(T("bulletin.role_note"))
+
+red_codes, black_codes = set(b.red["code"]), set(b.black["code"])
+left, right = st.columns([3, 2])
+with left:
+    st.markdown(f"**{T('bulletin.table')}**")
+    shown = report.display_frame(b, lang)
+    tables.show_frame(shown, {}, height=560)
+with right:
+    st.markdown(f"**{T('bulletin.red', n=config.red_list_size)}**")
+    st.markdown("\n".join(f"- {line}" for line in report.red_lines(b, lang)) or T("bulletin.red.empty"))
+    st.markdown(f"**{T('bulletin.black')}**")
+    black = report.black_lines(b, lang)
+    if black:
+        st.markdown("\n".join(f"- :red[{line}]" for line in black))
+    else:
+        st.markdown(T("bulletin.black.empty"))
+    if b.table["ranked"].any():
+        st.plotly_chart(bulletin_charts.composite_bars(b.table, red_codes, black_codes, lang), config=CHART)
+
+stamp = datetime.now().replace(microsecond=0)
+with st.container(horizontal=True, gap="small"):
+    st.download_button(T("bulletin.download.xlsx"), data=lambda: report.bulletin_xlsx(b, lang, stamp),
+                       file_name=f"{report.file_stem(b)}.xlsx", mime=XLSX_MIME, key="bulletin-xlsx",
+                       icon=":material/table_view:", on_click="ignore")
+    st.download_button(T("bulletin.download.html"), data=lambda: report.bulletin_html(b, lang, stamp),
+                       file_name=f"{report.file_stem(b)}.html", mime="text/html", key="bulletin-html",
+                       icon=":material/print:", on_click="ignore")
+
+st.markdown(f"**{T('bulletin.definitions')}**")
+st.markdown("\n".join(f"{i}. {line}" for i, line in enumerate(report.notes(b, lang), start=1)))
+st.caption(T("bulletin.note.demo"))
