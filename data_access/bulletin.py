@@ -10,9 +10,11 @@ Per unit (street, or community within a street), over the requests *submitted* i
 * 响应率 ``response_rate``: share accepted (first status past 待受理 other than 已退回) within the
   category's response target in hours (``config/bulletin.toml``), by the cut-off;
 * 办结率 ``resolution_rate``: share whose latest status by the cut-off is 已办结 or 已关闭;
-* 按时办结率 ``on_time_rate``: share resolved by the cut-off no later than the category's target
-  days (``config/request_targets.toml``; exactly at the target counts as on time), measured to
-  the latest 已办结 (or the 已关闭 when no 已办结 was recorded);
+* 按时办结率 ``on_time_rate``: of the requests *due* by the cut-off (resolved by then, or still open
+  with their category's target days, ``config/request_targets.toml``, already past), the share
+  resolved no later than the target (exactly at the target counts as on time), measured to the
+  latest 已办结 (or the 已关闭 when no 已办结 was recorded). A request submitted days before the
+  cut-off and not yet due does not count against its unit: the snapshot judges only what fell due;
 * 满意率 ``satisfaction_rate``: among the rated requests resolved by the cut-off, the share
   rated 4 or 5; 不满意数 ``dissatisfied``: rated 1 or 2;
 * 退回/重办 ``returned_reopened``: requests returned (已退回) or reopened (a status other than a
@@ -230,6 +232,7 @@ def unit_counts(db: Database, period: BulletinPeriod, cutoff: date, level: str, 
     is_resolved = and_(history.c.last_resolved_seq.is_not(None), history.c.last_resolved_seq == history.c.last_seq)
     response_s = func.round(days_between(R.c.submitted_at, history.c.accepted) * 86400)
     resolve_s = func.round(days_between(R.c.submitted_at, resolved_at) * 86400)
+    since_s = func.round(days_between(R.c.submitted_at, literal(end)) * 86400)  # submission to the cut-off's end
     hours = _category_value(config.response_hours, config.default_hours)
     days = _category_value(targets, dict(targets).get("*", 7.0))
     rated = and_(is_resolved, R.c.satisfaction.is_not(None))
@@ -244,6 +247,7 @@ def unit_counts(db: Database, period: BulletinPeriod, cutoff: date, level: str, 
             flag(and_(history.c.accepted.is_not(None), response_s <= hours * 3600)).label("responded"),
             flag(is_resolved).label("resolved"),
             flag(and_(is_resolved, resolve_s <= days * 86400)).label("on_time"),
+            flag(or_(is_resolved, since_s > days * 86400)).label("due"),
             flag(rated).label("rated"),
             flag(and_(rated, R.c.satisfaction >= 4)).label("satisfied"),
             flag(and_(rated, R.c.satisfaction <= 2)).label("dissatisfied"),
@@ -256,7 +260,7 @@ def unit_counts(db: Database, period: BulletinPeriod, cutoff: date, level: str, 
         .subquery("flags")
     )
     sums = {name: func.sum(rows.c[name]) for name in
-            ("responded", "resolved", "on_time", "rated", "satisfied", "dissatisfied", "returned", "reopened",
+            ("responded", "resolved", "on_time", "due", "rated", "satisfied", "dissatisfied", "returned", "reopened",
              "returned_reopened")}
     received = func.count()
     stmt = (
@@ -266,7 +270,7 @@ def unit_counts(db: Database, period: BulletinPeriod, cutoff: date, level: str, 
             *[s.label(name) for name, s in sums.items()],
             ratio(sums["responded"], received).label("response_rate"),
             ratio(sums["resolved"], received).label("resolution_rate"),
-            ratio(sums["on_time"], received).label("on_time_rate"),
+            ratio(sums["on_time"], sums["due"]).label("on_time_rate"),
             ratio(sums["satisfied"], sums["rated"]).label("satisfaction_rate"),
         )
         .group_by(rows.c.unit)
@@ -300,7 +304,7 @@ def composite_score(row: dict, config: BulletinConfig) -> float | None:
 def ranked_table(units: pd.DataFrame, counts: pd.DataFrame, config: BulletinConfig) -> pd.DataFrame:
     """Every unit with its counts, rates, composite, rank (or the reason it has none)."""
     frame = units.merge(counts, on="code", how="left")
-    count_columns = ["received", "responded", "resolved", "on_time", "rated", "satisfied", "dissatisfied",
+    count_columns = ["received", "responded", "resolved", "on_time", "due", "rated", "satisfied", "dissatisfied",
                      "returned", "reopened", "returned_reopened"]
     frame[count_columns] = frame[count_columns].fillna(0).astype(int)
     for measure in MEASURES:

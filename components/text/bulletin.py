@@ -94,9 +94,11 @@ TEXT: dict[str, dict[str, str]] = {
     "bulletin.note.resolution": {"zh": "办结率：截止日已办结或已关闭的诉求占受理量的比例。",
                                  "en": "Resolution rate: share resolved (resolved or closed) by the cut-off."},
     "bulletin.note.on_time": {
-        "zh": "按时办结率：截止日前在所属类别办理时限内办结的诉求占受理量的比例（恰好等于时限算按时）。时限：{items}。",
-        "en": "On-time rate: share resolved by the cut-off within the category's target days (exactly at the "
-              "target counts). Targets: {items}.",
+        "zh": "按时办结率：截止日前应办结的诉求（已办结，或未办结但已超过所属类别办理时限）中，在时限内办结的比例"
+              "（恰好等于时限算按时；截止日尚未到期的未办结诉求不计入）。时限：{items}。",
+        "en": "On-time rate: of the requests due by the cut-off (resolved, or open past their category's target "
+              "days), the share resolved within the target (exactly at the target counts; open requests not yet "
+              "due are left out). Targets: {items}.",
     },
     "bulletin.note.days": {"zh": "{category}{days}天", "en": "{category} {days} d"},
     "bulletin.note.satisfaction": {
