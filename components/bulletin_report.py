@@ -86,7 +86,7 @@ def streak_label(row: dict, lang: str = "zh") -> str:
 
 def row_note(row: dict, b: Bulletin, lang: str = "zh") -> str:
     notes = []
-    if row.get("unranked_reason"):
+    if isinstance(row.get("unranked_reason"), str):
         notes.append(text(f"bulletin.unranked.{row['unranked_reason']}", lang, n=b.config.min_requests))
     if row.get("code") in b.hidden:
         notes.append(text("bulletin.hidden", lang))
