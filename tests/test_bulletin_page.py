@@ -1,0 +1,75 @@
+"""The 通报 page in AppTest: the district view, a week, a street's communities and a street role."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from apptest_support import open_app, tables
+from streamlit.testing.v1 import AppTest
+
+from data_access import bulletin
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = "pages/bulletin_page.py"
+BUJI = "440307014"
+
+
+def _table(at: AppTest):
+    frames = [f for f in tables(at) if "综合得分" in f.columns]
+    assert len(frames) == 1
+    return frames[0]
+
+
+def test_district_month_view(sqlite_db):
+    at = open_app(PAGE)
+    assert at.title[0].value == "民生诉求办理情况通报"
+    assert at.subheader[0].value == "龙岗区民生诉求办理情况月度通报（2023年10月）"
+    expected = bulletin.build_bulletin(sqlite_db, "2023-10", "street")
+    table = _table(at)
+    assert list(table["单位"]) == list(expected.table["name"])
+    assert list(table["排名"]) == [int(r) for r in expected.table["rank"]]
+    assert list(table["受理量"]) == [int(n) for n in expected.table["received"]]
+    markdown = "\n".join(m.value for m in at.markdown)
+    assert "红榜（综合得分前3名）" in markdown and "黑榜（低于底线）" in markdown
+    for name in expected.red["name"]:
+        assert name in markdown
+    assert "响应率20、办结率30、按时办结率20、满意率30" in markdown  # the definitions on screen
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["下载通报 Excel", "下载通报（打印版 HTML）"]
+    assert not at.error
+
+
+def test_week_and_a_streets_communities(sqlite_db):
+    at = open_app(PAGE)
+    at.radio(key="bulletin_kind").set_value("week").run()
+    assert at.selectbox(key="bulletin_period_week").value == "2023-W44"
+    at.selectbox(key="bulletin_period_week").set_value("2023-W42").run()
+    assert at.subheader[0].value == "龙岗区民生诉求办理情况周通报（2023年第42周）"
+    at.radio(key="bulletin_level").set_value("community").run()
+    at.selectbox(key="bulletin_street").set_value(BUJI).run()
+    assert not at.exception
+    assert at.subheader[0].value == "布吉街道社区民生诉求办理情况周通报（2023年第42周）"
+    expected = bulletin.build_bulletin(sqlite_db, "2023-W42", "community", BUJI)
+    assert list(_table(at)["单位"]) == list(expected.table["name"])
+
+
+def test_street_role_sees_its_communities_and_only_the_others_rank(sqlite_db):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
+    at.session_state["auth_user"] = "buji"
+    at.session_state["auth_role"] = f"street:{BUJI}"
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception
+    assert any("仅显示本街道的各项指标" in i.value for i in at.info)
+    table = _table(at)
+    others = table[table["单位"] != "布吉街道"]
+    assert len(others) == 10
+    assert others["受理量"].isna().all() and others["响应率"].isna().all()  # shown as —
+    assert others["综合得分"].notna().all()
+    assert table.loc[table["单位"] == "布吉街道", "受理量"].iloc[0] > 0
+    at.radio(key="bulletin_level").set_value("community").run()
+    assert at.selectbox(key="bulletin_street").value == BUJI
+    assert at.selectbox(key="bulletin_street").disabled
+    own = bulletin.build_bulletin(sqlite_db, "2023-10", "community", BUJI)
+    assert list(_table(at)["单位"]) == list(own.table["name"])
