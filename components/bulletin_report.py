@@ -24,6 +24,8 @@ from data_access.bulletin import MEASURES, Bulletin
 TABLE_COLUMNS = ("rank", "name", "received", *MEASURES, "dissatisfied", "returned_reopened", "composite",
                  "rank_change", "streak", "note")
 RATE_COLUMNS = set(MEASURES)
+#: columns of figures (aligned right on screen and in print)
+NUMBER_COLUMNS = ("rank", "received", *MEASURES, "dissatisfied", "returned_reopened", "composite")
 _TITLE_FONT = Font(bold=True, size=16)
 _BOLD = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DCE6F2")
@@ -319,7 +321,7 @@ def bulletin_html(b: Bulletin, lang: str = "zh", generated_at: datetime | None =
     for values in shown.itertuples(index=False):
         cells = []
         for column, value in zip(TABLE_COLUMNS, values, strict=True):
-            cls = ' class="num"' if column not in ("name", "rank_change", "streak", "note") else ""
+            cls = ' class="num"' if column in NUMBER_COLUMNS else ""
             cells.append(f"<td{cls}>{esc(str(value))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     red = "".join(f"<li>{esc(x)}</li>" for x in red_lines(b, lang)) or (
