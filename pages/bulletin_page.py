@@ -64,8 +64,8 @@ with left:
     st.markdown(f"**{T('bulletin.table')}**")
     shown = report.display_frame(b, lang)
     # one HTML table even for a street's twenty-odd communities: a bulletin is read whole, like the paper one
-    right = tuple(report.headers(lang)[c] for c in report.NUMBER_COLUMNS)
-    st.html(tables.small_table_html(shown, right=right))
+    figures = tuple(report.headers(lang)[c] for c in report.NUMBER_COLUMNS)
+    st.html(tables.small_table_html(shown, right=figures))
 with right:
     st.markdown(f"**{T('bulletin.red', n=config.red_list_size)}**")
     st.markdown("\n".join(f"- {line}" for line in report.red_lines(b, lang)) or T("bulletin.red.empty"))
