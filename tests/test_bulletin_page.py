@@ -73,3 +73,25 @@ def test_street_role_sees_its_communities_and_only_the_others_rank(sqlite_db):
     assert at.selectbox(key="bulletin_street").disabled
     own = bulletin.build_bulletin(sqlite_db, "2023-10", "community", BUJI)
     assert list(_table(at)["单位"]) == list(own.table["name"])
+
+
+def test_scorecards_rank_tile_of_a_street_role_ranks_among_all_streets(sqlite_db):
+    """考核评价: a street office's rank tile reads its place among the 11 streets, not 1 of 1 (issue 22)."""
+    from data_access import evaluation
+    from data_access.geography import data_range
+    from data_access.scope import Period, Scope
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
+    at.session_state["auth_user"] = "buji"
+    at.session_state["auth_role"] = f"street:{BUJI}"
+    at.run()
+    at.switch_page("pages/scorecards_page.py")
+    at.run()
+    assert not at.exception
+    start, reference = data_range(sqlite_db)
+    district = evaluation.composite_scores(sqlite_db, Scope(Period("all", start, reference)), "street")
+    rank = int(district.loc[district["code"] == BUJI, "rank"].iloc[0])
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["排名"] == f"第{rank}名 / 11"
+    standing = evaluation.street_standing(sqlite_db, Scope(Period("all", start, reference), role=f"street:{BUJI}"))
+    assert list(standing.columns) == ["code", "composite", "rank", "year"] and len(standing) == 11
