@@ -10,12 +10,15 @@ from datetime import datetime
 
 import streamlit as st
 
-from components import bulletin_charts, tables
+from components import bulletin_charts, formatting, tables
 from components import bulletin_report as report
 from components.data import cached, data_context
+from components.downloads import csv_download
 from components.exports import XLSX_MIME
-from components.scope_sidebar import current_language, current_scope, translator
-from data_access import bulletin, geography, requests
+from components.i18n import value_name
+from components.scope_sidebar import current_language, current_scope, place_label, translator
+from data_access import bulletin, geography, requests, worklist
+from data_access.scope import Period
 
 T, lang, scope, ctx = translator(), current_language(), current_scope(), data_context()
 config = bulletin.load_bulletin_config()
@@ -90,3 +93,28 @@ with st.container(horizontal=True, gap="small"):
 st.markdown(f"**{T('bulletin.definitions')}**")
 st.markdown("\n".join(f"{i}. {line}" for i, line in enumerate(report.notes(b, lang), start=1)))
 st.caption(T("bulletin.note.demo"))
+
+# --- worklist (督办清单): overdue and 临期 work of the sidebar's place, whatever the period -------------
+st.divider()
+st.subheader(T("worklist.title"))
+place = place_label(scope, streets, cached(geography.communities), lang)
+days_ahead = int(st.number_input(T("worklist.days"), min_value=0, max_value=30, value=3, step=1,
+                                 key="worklist_days"))
+st.caption(T("worklist.caption", date=formatting.day(ctx.reference, lang), place=place, days=days_ahead))
+open_scope = scope.with_period(Period("all", ctx.start, ctx.reference))
+work = cached(worklist.worklist, open_scope, ctx.reference, days_ahead, targets)
+if work.empty:
+    st.info(T("worklist.empty"))
+else:
+    st.markdown(T("worklist.summary", overdue=int((work["state"] == "overdue").sum()),
+                  soon=int((work["state"] == "due_soon").sum())))
+    shown = work.copy()
+    shown["kind"] = [T(f"worklist.kind.{k}") for k in shown["kind"]]
+    shown["state"] = [T(f"worklist.state.{k}") for k in shown["state"]]
+    shown["subject"] = [value_name(v, lang) for v in shown["subject"]]
+    shown["status"] = [value_name(v, lang) for v in shown["status"]]
+    shown["days_left"] = shown["days_left"].round(1)
+    names = {c: T(f"worklist.col.{c}") for c in worklist.COLUMNS}
+    tables.show_frame(shown, names, {"days_left": "%.1f"}, height=420)
+    csv_download(shown, "worklist", place, lang, headers=names, key="download-worklist")
+

@@ -365,3 +365,42 @@ def test_sample_street_role_sees_no_other_street_figures(db):
     communities = build_bulletin(db, "2023-10", "community", street="440307003", role=f"street:{own}")
     codes = set(communities.table["code"])
     assert codes and all(code.startswith(own) for code in codes)
+
+
+# --- the worklist (督办清单) ----------------------------------------------------------------
+
+
+def test_worklist_on_the_small_database(small_db):
+    from data_access import worklist
+    from data_access.scope import Period, Scope
+
+    scope = Scope(Period("all", date(2023, 8, 1), date(2023, 10, 31)))
+    # the one open request: R5, category A (3 days), submitted 30 October 09:00, due 2 November 09:00;
+    # from the end of 31 October that leaves 1 day and 9 hours
+    work = worklist.worklist(small_db, scope, date(2023, 10, 31), 3, TARGETS)
+    assert list(work["id"]) == ["R5"] and work.iloc[0]["state"] == "due_soon"
+    assert work.iloc[0]["days_left"] == pytest.approx(1.375)
+    assert work.iloc[0]["due"] == pd.Timestamp("2023-11-02 09:00")
+    assert worklist.worklist(small_db, scope, date(2023, 10, 31), 1, TARGETS).empty
+    late = worklist.worklist(small_db, scope, date(2023, 11, 5), 0, TARGETS)  # as of 5 November: overdue
+    assert list(late["state"]) == ["overdue"] and late.iloc[0]["days_left"] == pytest.approx(-3.625)
+    assert worklist.worklist(small_db, Scope(scope.period, role="street:S2"), date(2023, 11, 5), 0, TARGETS).empty
+    with pytest.raises(ValueError, match="临期"):
+        worklist.worklist(small_db, scope, date(2023, 10, 31), -1, TARGETS)
+
+
+def test_worklist_on_the_sample(db):
+    from data_access import geography, projects, worklist
+    from data_access.scope import Period, Scope
+
+    start, reference = geography.data_range(db)
+    scope = Scope(Period("all", start, reference))
+    work = worklist.worklist(db, scope, reference, 3)
+    overdue_projects = projects.overdue_projects(db, scope, reference)
+    mine = work[(work["kind"] == "project") & (work["state"] == "overdue")]
+    assert sorted(mine["id"]) == sorted(overdue_projects["code"])
+    assert list(work["days_left"]) == sorted(work["days_left"])
+    assert (work["days_left"] <= 3).all() and len(work[work["kind"] == "request"]) > 0
+    assert not {"requester_name", "requester_phone"} & set(work.columns)
+    own = worklist.worklist(db, Scope(scope.period, role="street:440307014"), reference, 3)
+    assert set(own["street"]) == {"布吉街道"}

@@ -35,7 +35,8 @@ def test_district_month_view(sqlite_db):
         assert name in markdown
     assert "响应率20、办结率30、按时办结率20、满意率30" in markdown  # the definitions on screen
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["下载通报 Excel", "下载通报（打印版 HTML）"]
+    assert labels[:2] == ["下载通报 Excel", "下载通报（打印版 HTML）"]
+    assert labels[2:] == ["下载 CSV", "下载 Excel"]  # the worklist's
     assert not at.error
 
 
@@ -46,7 +47,8 @@ def test_week_and_a_streets_communities(sqlite_db):
     at.selectbox(key="bulletin_period_week").set_value("2023-W42").run()
     assert at.subheader[0].value == "龙岗区民生诉求办理情况周通报（2023年第42周）"
     at.radio(key="bulletin_level").set_value("community").run()
-    at.selectbox(key="bulletin_street").set_value(BUJI).run()
+    street = at.selectbox(key="bulletin_street")
+    street.select_index(street.options.index("布吉街道")).run()
     assert not at.exception
     assert at.subheader[0].value == "布吉街道社区民生诉求办理情况周通报（2023年第42周）"
     expected = bulletin.build_bulletin(sqlite_db, "2023-W42", "community", BUJI)
@@ -95,3 +97,28 @@ def test_scorecards_rank_tile_of_a_street_role_ranks_among_all_streets(sqlite_db
     assert tiles["排名"] == f"第{rank}名 / 11"
     standing = evaluation.street_standing(sqlite_db, Scope(Period("all", start, reference), role=f"street:{BUJI}"))
     assert list(standing.columns) == ["code", "composite", "rank", "year"] and len(standing) == 11
+
+
+def test_worklist_section_follows_the_role(sqlite_db):
+    from data_access import worklist
+    from data_access.geography import data_range
+    from data_access.scope import Period, Scope
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
+    at.session_state["auth_user"] = "buji"
+    at.session_state["auth_role"] = f"street:{BUJI}"
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception
+    start, reference = data_range(sqlite_db)
+    expected = worklist.worklist(sqlite_db, Scope(Period("all", start, reference), role=f"street:{BUJI}"),
+                                 reference, 3)
+    summary = f"超期 {(expected['state'] == 'overdue').sum()} 项，临期 {(expected['state'] == 'due_soon').sum()} 项"
+    assert summary in [m.value for m in at.markdown]
+    shown = [f for f in tables(at) if "剩余天数" in f.columns]
+    assert len(shown) == 1 and len(shown[0]) == len(expected)
+    assert set(shown[0]["街道"]) == {"布吉街道"}
+    at.number_input(key="worklist_days").set_value(0).run()
+    fewer = worklist.worklist(sqlite_db, Scope(Period("all", start, reference), role=f"street:{BUJI}"), reference, 0)
+    assert len([f for f in tables(at) if "剩余天数" in f.columns][0]) == len(fewer)

@@ -135,4 +135,31 @@ TEXT: dict[str, dict[str, str]] = {
     "bulletin.chart.title": {"zh": "综合得分", "en": "Composite score"},
     "bulletin.error": {"zh": "无法生成通报：{message}", "en": "Cannot build the bulletin: {message}"},
     "bulletin.sheet": {"zh": "通报", "en": "Bulletin"},
+    # worklist (督办清单)
+    "worklist.title": {"zh": "督办清单：超期与临期", "en": "Worklist: overdue and due soon"},
+    "worklist.caption": {
+        "zh": "截至 {date}，{place}未办结的诉求（按类别办理时限）和未完成的项目（按计划完成日期）中已超期或将在 {days} "
+              "天内到期的事项，按剩余天数排序（负数为已超期天数）。不含诉求人姓名和电话。",
+        "en": "As of {date}, {place}: open requests (by their category's target) and unfinished projects (by their "
+              "planned end) overdue or due within {days} days, soonest first (negative: days overdue). No "
+              "requester names or phones.",
+    },
+    "worklist.days": {"zh": "临期天数", "en": "Due within (days)"},
+    "worklist.summary": {"zh": "超期 {overdue} 项，临期 {soon} 项", "en": "{overdue} overdue, {soon} due soon"},
+    "worklist.empty": {"zh": "没有超期或临期的事项。", "en": "Nothing overdue or due soon."},
+    "worklist.kind.request": {"zh": "诉求", "en": "Request"},
+    "worklist.kind.project": {"zh": "项目", "en": "Project"},
+    "worklist.state.overdue": {"zh": "超期", "en": "Overdue"},
+    "worklist.state.due_soon": {"zh": "临期", "en": "Due soon"},
+    "worklist.col.kind": {"zh": "类型", "en": "Kind"},
+    "worklist.col.id": {"zh": "编号", "en": "ID"},
+    "worklist.col.subject": {"zh": "类别/名称", "en": "Category / title"},
+    "worklist.col.status": {"zh": "状态", "en": "Status"},
+    "worklist.col.community": {"zh": "社区", "en": "Community"},
+    "worklist.col.street": {"zh": "街道", "en": "Street"},
+    "worklist.col.unit": {"zh": "承办单位", "en": "Handling unit"},
+    "worklist.col.started": {"zh": "提交/开始", "en": "Submitted / started"},
+    "worklist.col.due": {"zh": "应完成时间", "en": "Due"},
+    "worklist.col.days_left": {"zh": "剩余天数", "en": "Days left"},
+    "worklist.col.state": {"zh": "状态分类", "en": "State"},
 }
