@@ -74,3 +74,53 @@ def worklist(db: Database, scope: Scope, reference: date, days_ahead: int = 3,
     frame["started"] = pd.to_datetime(frame["started"])
     frame["state"] = ["overdue" if d < 0 else "due_soon" for d in frame["days_left"]]
     return frame.sort_values(["days_left", "kind", "id"], kind="mergesort").reset_index(drop=True)[COLUMNS]
+
+
+# --- one request's timeline ----------------------------------------------------------------
+
+
+H = schema.request_status_history
+RESOLVED_STATUSES = ("已办结", "已关闭")
+
+
+def request_timeline(db: Database, scope: Scope, request_id: str, reference: date,
+                     targets: Targets | None = None) -> tuple[dict, pd.DataFrame] | None:
+    """One request (personal data masked) and its status changes, or None when it is not found.
+
+    A request outside the scope's street (a street role asking for another street's id) is
+    "not found" exactly like an id that does not exist, so nothing of it leaks. The detail has
+    the target days, the expected completion (submission + target), whether the request was
+    returned or reopened; each change has the time spent in that status (up to the next change,
+    or to the end of the reference day while it is the current one).
+    """
+    from data_access.privacy import mask_personal_data
+
+    targets = targets if targets is not None else load_request_targets()
+    target = _target_days(targets)
+    detail = mask_personal_data(db.frame(
+        select(R.c.id, R.c.channel, R.c.category, R.c.status, C.c.name.label("community"),
+               S.c.name.label("street"), R.c.handling_unit, R.c.submitted_at, R.c.accepted_at, R.c.resolved_at,
+               R.c.closed_at, R.c.satisfaction, R.c.description, R.c.requester_name, R.c.requester_phone,
+               target.label("target_days"))
+        .select_from(R.join(C, C.c.code == R.c.community_code).join(S, S.c.code == C.c.street_code))
+        .where(R.c.id == str(request_id), place_filter(R.c.community_code, scope))
+    ))
+    if detail.empty:
+        return None
+    row = detail.iloc[0].to_dict()
+    history = db.frame(select(H.c.seq, H.c.status, H.c.changed_at).where(H.c.request_id == row["id"])
+                       .order_by(H.c.seq))
+    history["changed_at"] = pd.to_datetime(history["changed_at"])
+    as_of = pd.Timestamp(datetime.combine(reference + timedelta(days=1), time.min))
+    following = history["changed_at"].shift(-1).fillna(as_of)
+    history["days_in_status"] = (following - history["changed_at"]).dt.total_seconds() / 86400
+    history["current"] = history["seq"] == history["seq"].max()
+    history["handling_unit"] = row["handling_unit"]
+    statuses = list(history["status"])
+    first_resolution = next((i for i, s in enumerate(statuses) if s in RESOLVED_STATUSES), None)
+    row["returned"] = "已退回" in statuses
+    row["reopened"] = first_resolution is not None and any(s not in RESOLVED_STATUSES
+                                                           for s in statuses[first_resolution:])
+    row["submitted_at"] = pd.Timestamp(row["submitted_at"])
+    row["expected_completion"] = row["submitted_at"] + pd.Timedelta(days=float(row["target_days"]))
+    return row, history

@@ -117,4 +117,12 @@ else:
     names = {c: T(f"worklist.col.{c}") for c in worklist.COLUMNS}
     tables.show_frame(shown, names, {"days_left": "%.1f"}, height=420)
     csv_download(shown, "worklist", place, lang, headers=names, key="download-worklist")
+    ids = list(work.loc[work["kind"] == "request", "id"])
+    if ids:
+        pick = st.columns([1, 2])
+        with pick[0]:
+            chosen = st.selectbox(T("worklist.pick"), ids, key="worklist_request")
+        with pick[1]:
+            st.page_link("pages/requests_page.py", label=T("worklist.open", id=chosen), icon=":material/timeline:",
+                         query_params={"request": chosen})
 

@@ -77,6 +77,11 @@ st.caption(T("caption.scope", place=place, period=period_label(scope.period, lan
 st.caption((T("caption.delta", prev=f"{previous.period.start} — {previous.period.end}") if previous
             else T("caption.no_delta")) + "　" + T("requests.privacy"))
 
+if st.query_params.get("request"):  # one request's timeline (issue 22), above the page's figures
+    from components.timeline_view import render_request_timeline
+
+    render_request_timeline(st.query_params["request"], scope, ctx.reference, targets, lang)
+
 totals, totals_prev = cached_pair(requests.request_totals, scope, previous)
 resp, resp_prev = cached_pair(requests.responsiveness, scope, previous, targets=targets)
 

@@ -404,3 +404,26 @@ def test_worklist_on_the_sample(db):
     assert not {"requester_name", "requester_phone"} & set(work.columns)
     own = worklist.worklist(db, Scope(scope.period, role="street:440307014"), reference, 3)
     assert set(own["street"]) == {"布吉街道"}
+
+
+# --- a request's timeline ----------------------------------------------------------------------
+
+
+def test_request_timeline_on_the_small_database(small_db):
+    from data_access import worklist
+    from data_access.scope import Period, Scope
+
+    scope = Scope(Period("all", date(2023, 8, 1), date(2023, 10, 31)))
+    row, history = worklist.request_timeline(small_db, scope, "R6", date(2023, 10, 31), TARGETS)
+    assert list(history["status"]) == ["待受理", "已受理", "已办结", "办理中", "已办结", "已关闭"]
+    assert row["reopened"] and not row["returned"]
+    assert row["expected_completion"] == pd.Timestamp("2023-10-04 09:00")
+    assert row["requester_name"] != "张三" and row["requester_phone"] != "13812345678"  # masked
+    assert history["days_in_status"].iloc[1] == pytest.approx(1 - 1 / 24)  # accepted after 1 h, resolved at 1 day
+    assert history["current"].tolist() == [False] * 5 + [True]
+    returned, _ = worklist.request_timeline(small_db, scope, "R4", date(2023, 10, 31), TARGETS)
+    assert returned["returned"] and not returned["reopened"]
+    # another street's request is "not found", exactly like an unknown id
+    assert worklist.request_timeline(small_db, Scope(scope.period, role="street:S2"), "R6", date(2023, 10, 31),
+                                     TARGETS) is None
+    assert worklist.request_timeline(small_db, scope, "NOPE", date(2023, 10, 31), TARGETS) is None

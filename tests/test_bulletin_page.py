@@ -122,3 +122,41 @@ def test_worklist_section_follows_the_role(sqlite_db):
     at.number_input(key="worklist_days").set_value(0).run()
     fewer = worklist.worklist(sqlite_db, Scope(Period("all", start, reference), role=f"street:{BUJI}"), reference, 0)
     assert len([f for f in tables(at) if "剩余天数" in f.columns][0]) == len(fewer)
+
+
+def _requests_page(role: str | None = None, **params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    if role:
+        at.session_state["auth_user"] = "tester"
+        at.session_state["auth_role"] = role
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page("pages/requests_page.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_request_timeline_on_the_requests_page(sqlite_db):
+    from sqlalchemy import select
+
+    from data_access import schema
+
+    r, c = schema.requests, schema.communities
+    ids = sqlite_db.frame(select(r.c.id, c.c.street_code).join(c, c.c.code == r.c.community_code)
+                          .where(r.c.status == "已关闭").order_by(r.c.id).limit(2000))
+    own = ids.loc[ids["street_code"] == BUJI, "id"].iloc[0]
+    other = ids.loc[ids["street_code"] != BUJI, "id"].iloc[0]
+    at = _requests_page(request=own)
+    assert f"诉求 {own} 办理时间线" in [s.value for s in at.subheader]
+    assert not at.warning
+    phones = sqlite_db.frame(select(r.c.requester_phone).where(r.c.id == own))["requester_phone"].iloc[0]
+    page_html = "\n".join(h.proto.body for h in at.get("html"))
+    assert phones not in page_html and "已关闭" in page_html
+    # a street role asking for another street's request: a clear "not found", nothing of the record
+    at = _requests_page(role=f"street:{BUJI}", request=other)
+    assert any("未找到诉求" in w.value for w in at.warning)
+    assert f"诉求 {other} 办理时间线" not in [s.value for s in at.subheader]
+    at = _requests_page(role=f"street:{BUJI}", request=own)
+    assert f"诉求 {own} 办理时间线" in [s.value for s in at.subheader]
