@@ -23,3 +23,32 @@ def composite_bars(table: pd.DataFrame, red_codes: set[str], black_codes: set[st
     low = float(ranked["composite"].min()) if len(ranked) else 0.0
     fig.update_xaxes(range=[max(0.0, low - 10), 100], title=text("bulletin.chart.title", lang))
     return _layout(fig, height=max(260, 26 * len(ranked) + 80))
+
+
+TREND_PANELS = ("response_rate", "resolution_rate", "on_time_rate", "satisfaction_rate", "composite")
+
+
+def trend_multiples(trend: pd.DataFrame, lang: str = "zh") -> go.Figure:
+    """Small multiples, one panel per bulletin measure and the composite, one line per unit, all on
+    one 0–100 scale (rates in percent, the composite as scored)."""
+    from plotly.subplots import make_subplots
+
+    from components.charts import SERIES
+
+    titles = [text(f"bulletin.col.{m}", lang) for m in TREND_PANELS]
+    fig = make_subplots(rows=1, cols=len(TREND_PANELS), shared_yaxes=True, subplot_titles=titles,
+                        horizontal_spacing=0.02)
+    units = list(dict.fromkeys(trend["code"]))
+    for i, code in enumerate(units):
+        rows = trend[trend["code"] == code].sort_values("period")
+        name = str(rows["name"].iloc[0])
+        for col, measure in enumerate(TREND_PANELS, start=1):
+            scale = 1.0 if measure == "composite" else 100.0
+            fig.add_trace(go.Scatter(
+                x=list(rows["period"]), y=(rows[measure].astype(float) * scale).round(2).tolist(), mode="lines+markers",
+                name=name, legendgroup=code, showlegend=col == 1, line={"color": SERIES[i % len(SERIES)]},
+                hovertemplate=f"{name} %{{x}}: %{{y:.1f}}<extra></extra>",
+            ), row=1, col=col)
+    fig.update_yaxes(range=[50, 100])
+    fig.update_xaxes(tickangle=0, nticks=4)
+    return _layout(fig, height=320)

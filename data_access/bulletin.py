@@ -486,6 +486,118 @@ def mask_other_units(table: pd.DataFrame, hidden: Sequence[str]) -> pd.DataFrame
     return table
 
 
+# --- comparison ---------------------------------------------------------------------------
+
+DISTRICT_CODE = "district"
+
+
+def _with_rates(frame: pd.DataFrame, config: BulletinConfig) -> pd.DataFrame:
+    frame = frame.copy()
+
+    def share(num, den):
+        return [n / d if d else float("nan") for n, d in zip(frame[num], frame[den], strict=True)]
+
+    frame["response_rate"] = share("responded", "received")
+    frame["resolution_rate"] = share("resolved", "received")
+    frame["on_time_rate"] = share("on_time", "due")
+    frame["satisfaction_rate"] = share("satisfied", "rated")
+    frame["composite"] = [composite_score(row, config) for row in frame[list(MEASURES)].to_dict("records")]
+    return frame
+
+
+def comparison_units(db: Database, level: str, street: str | None, role: str = DISTRICT_ROLE) -> pd.DataFrame:
+    """The units a viewer may compare: code, name (and the district as a whole for the district role).
+
+    A street role compares its own street's communities, or its own street alone at street level:
+    no other street's measures.
+    """
+    role_street = _role_street(role)
+    if level == "community":
+        street = role_street or street
+        if not street:
+            raise BulletinError("社区对比须指定街道")
+    units = unit_list(db, level, street)[["code", "name"]]
+    if role_street and level == "street":
+        units = units[units["code"] == role_street]
+    if not role_street:
+        units = pd.concat([pd.DataFrame([{"code": DISTRICT_CODE, "name": "龙岗区"}]), units], ignore_index=True)
+    return units.reset_index(drop=True)
+
+
+def compare_units(db: Database, codes: Sequence[str], period_key: str, level: str = "street",
+                  street: str | None = None, role: str = DISTRICT_ROLE, months: int = 13, *,
+                  config: BulletinConfig | None = None, targets: Targets | None = None,
+                  reference: date | None = None) -> pd.DataFrame:
+    """Every bulletin measure and the composite of up to four units, month by month up to ``period_key``.
+
+    Rows: period, code, name and the measures, for the ``months`` months ending at the period (13: the
+    same month a year earlier included; months before the data are left out). Each month is read as
+    its own bulletin would (snapshot at its cut-off).
+    Units the viewer may not see (comparison_units) are refused with a Chinese message.
+    """
+    period = parse_bulletin_period(period_key)
+    if period.kind != "month":
+        raise BulletinError("对比分析按月进行：请选择月份（如 2023-10）")
+    codes = list(dict.fromkeys(codes))
+    if not 1 <= len(codes) <= 4:
+        raise BulletinError("请选择1至4个单位进行对比")
+    config = config or load_bulletin_config()
+    targets = targets if targets is not None else load_request_targets()
+    data_start, as_of = data_range(db)
+    reference = reference or as_of
+    allowed = comparison_units(db, level, street, role)
+    if level == "community":
+        street = _role_street(role) or street
+    unknown = [c for c in codes if c not in set(allowed["code"])]
+    if unknown:
+        raise BulletinError(f"无法对比：单位 {'、'.join(unknown)} 不存在或不在您的查看范围内")
+    names = dict(zip(allowed["code"], allowed["name"], strict=True))
+    units = unit_list(db, level, street)
+    district_streets = unit_list(db, "street", None) if DISTRICT_CODE in codes else None
+    frames, step = [], period
+    for _ in range(months):
+        if step.end < data_start or step.start > reference:
+            break
+        cutoff = cutoff_date(step, reference)
+        counts = unit_counts(db, step, cutoff, level, street, config, targets)
+        table = units[["code"]].merge(counts, on="code", how="left")
+        rows = table[table["code"].isin(codes)]
+        if district_streets is not None:
+            whole = counts if level == "street" else unit_counts(db, step, cutoff, "street", None, config, targets)
+            total = whole.drop(columns=["code", *MEASURES]).sum(numeric_only=True).to_dict()
+            rows = pd.concat([rows, pd.DataFrame([{"code": DISTRICT_CODE, **total}])], ignore_index=True)
+        frames.append(rows.assign(period=step.key))
+        step = step.previous()
+    columns = ["period", "code", "name", "received", "responded", "resolved", "on_time", "due", "rated", "satisfied",
+               "dissatisfied", "returned_reopened", *MEASURES, "composite"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    frame = pd.concat(frames, ignore_index=True)
+    counts_columns = ["received", "responded", "resolved", "on_time", "due", "rated", "satisfied", "dissatisfied",
+                      "returned_reopened"]
+    frame[counts_columns] = frame[counts_columns].fillna(0).astype(int)
+    frame = _with_rates(frame, config)
+    frame["name"] = frame["code"].map(names)
+    order = {c: i for i, c in enumerate(codes)}
+    frame = frame.sort_values(["period", "code"], key=lambda s: s.map(order) if s.name == "code" else s)
+    return frame[columns].reset_index(drop=True)
+
+
+def month_comparison(trend: pd.DataFrame, code: str, period_key: str) -> pd.DataFrame:
+    """One unit's month against the month before (环比) and the same month a year earlier (同比).
+
+    Rows: this period, the previous month, the same month last year (each when the trend holds it),
+    with a ``which`` column (current / previous / last_year).
+    """
+    period = parse_bulletin_period(period_key)
+    keys = {"current": period.key, "previous": period.previous().key,
+            "last_year": f"{period.year - 1:04d}-{period.number:02d}"}
+    rows = trend[trend["code"] == code].set_index("period")
+    out = [rows.loc[key].to_dict() | {"which": which, "period": key}
+           for which, key in keys.items() if key in rows.index]
+    return pd.DataFrame(out)
+
+
 # --- command line ------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ only the other streets' composite and rank.
 
 from datetime import datetime
 
+import pandas as pd
 import streamlit as st
 
 from components import bulletin_charts, formatting, tables
@@ -93,6 +94,59 @@ with st.container(horizontal=True, gap="small"):
 st.markdown(f"**{T('bulletin.definitions')}**")
 st.markdown("\n".join(f"{i}. {line}" for i, line in enumerate(report.notes(b, lang), start=1)))
 st.caption(T("bulletin.note.demo"))
+
+# --- comparison (对比分析): two to four units side by side, their monthly trends, 环比 and 同比 ------------
+COMPARED = ("received", *bulletin.MEASURES, "dissatisfied", "returned_reopened", "composite")
+
+
+def _figure(measure: str, value) -> str:
+    if measure in bulletin.MEASURES:
+        return formatting.percent(value, lang)
+    if measure == "composite":
+        return "—" if formatting.is_missing(value) else f"{float(value):.2f}"
+    return formatting.count(value, lang)
+
+
+def _unit_name(code: str, names: dict) -> str:
+    return T("compare.district") if code == bulletin.DISTRICT_CODE else names.get(code, code)
+
+
+st.divider()
+st.subheader(T("compare.title"))
+st.caption(T("compare.caption"))
+compare_street = street if level == "community" else None
+if kind != "month":
+    st.info(T("compare.month_only"))
+else:
+    units = cached(bulletin.comparison_units, level, compare_street, scope.role)
+    unit_names = dict(zip(units["code"], units["name"], strict=True))
+    options = list(units["code"])
+    chosen = st.multiselect(T("compare.units"), options, default=options[:2], max_selections=4,
+                            format_func=lambda c: _unit_name(c, unit_names), key=f"compare_{level}_{compare_street}")
+    if len(chosen) < 2:
+        st.info(T("compare.pick_more"))
+    else:
+        trend = cached(bulletin.compare_units, tuple(chosen), period_key, level, compare_street, scope.role,
+                       config=config, targets=targets)
+        now = trend[trend["period"] == period_key].set_index("code")
+        side = pd.DataFrame({T("bulletin.col.name"): [T(f"bulletin.col.{m}") for m in COMPARED]})
+        for code in chosen:
+            side[_unit_name(code, unit_names)] = [_figure(m, now.loc[code, m]) if code in now.index else "—"
+                                                 for m in COMPARED]
+        st.html(tables.small_table_html(side, right=tuple(_unit_name(c, unit_names) for c in chosen)))
+        trend = trend.assign(name=[_unit_name(c, unit_names) for c in trend["code"]])
+        st.plotly_chart(bulletin_charts.trend_multiples(trend, lang), config=CHART)
+        focus = st.selectbox(T("compare.unit"), chosen, format_func=lambda c: _unit_name(c, unit_names),
+                             key="compare_focus")
+        st.markdown(f"**{T('compare.yoy', unit=_unit_name(focus, unit_names))}**")
+        months = bulletin.month_comparison(trend, focus, period_key)
+        yoy = pd.DataFrame({
+            T("compare.col.which"): [T(f"compare.which.{w}") for w in months["which"]],
+            T("compare.col.period"): list(months["period"]),
+            **{T(f"bulletin.col.{m}"): [_figure(m, v) for v in months[m]] for m in COMPARED},
+        })
+        st.html(tables.small_table_html(yoy, right=tuple(T(f"bulletin.col.{m}") for m in COMPARED)))
+
 
 # --- worklist (督办清单): overdue and 临期 work of the sidebar's place, whatever the period -------------
 st.divider()

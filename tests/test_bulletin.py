@@ -427,3 +427,39 @@ def test_request_timeline_on_the_small_database(small_db):
     assert worklist.request_timeline(small_db, Scope(scope.period, role="street:S2"), "R6", date(2023, 10, 31),
                                      TARGETS) is None
     assert worklist.request_timeline(small_db, scope, "NOPE", date(2023, 10, 31), TARGETS) is None
+
+
+# --- comparison ------------------------------------------------------------------------------
+
+
+def test_compare_units_on_the_small_database(small_db):
+    trend = bulletin.compare_units(small_db, ["S1", "S2", "district"], "2023-10", config=CONFIG, targets=TARGETS)
+    assert sorted(set(trend["period"])) == ["2023-08", "2023-09", "2023-10"]  # the data start in August
+    october = trend[trend["period"] == "2023-10"].set_index("code")
+    assert list(october.index) == ["S1", "S2", "district"]
+    expected = by_code(make(small_db))
+    for code in ("S1", "S2"):
+        for column in ("received", "composite", *bulletin.MEASURES):
+            assert october.loc[code, column] == pytest.approx(expected.loc[code, column]), (code, column)
+    district = october.loc["district"]
+    assert district["received"] == 11 and district["name"] == "龙岗区"
+    assert district["responded"] == expected["responded"].sum()
+    assert district["response_rate"] == pytest.approx(expected["responded"].sum() / 11)
+    months = bulletin.month_comparison(trend, "S1", "2023-10")
+    assert list(months["which"]) == ["current", "previous"]  # no October 2022 in the data
+    assert list(months["received"]) == [7, 2]
+
+
+def test_compare_units_respects_the_role_and_input(small_db):
+    units = bulletin.comparison_units(small_db, "street", None, "street:S1")
+    assert list(units["code"]) == ["S1"]  # no other street, and no district total, for a street office
+    with pytest.raises(BulletinError, match="不在您的查看范围内"):
+        bulletin.compare_units(small_db, ["S1", "S2"], "2023-10", role="street:S1", config=CONFIG, targets=TARGETS)
+    own = bulletin.compare_units(small_db, ["C1", "C2"], "2023-10", "community", "S2", "street:S1",
+                                 config=CONFIG, targets=TARGETS)
+    assert set(own["code"]) == {"C1", "C2"}
+    with pytest.raises(BulletinError, match="按月"):
+        bulletin.compare_units(small_db, ["S1", "S2"], "2023-W42", config=CONFIG, targets=TARGETS)
+    with pytest.raises(BulletinError, match="1至4"):
+        bulletin.compare_units(small_db, ["S1", "S2", "S3", "S4", "district"], "2023-10", config=CONFIG,
+                               targets=TARGETS)

@@ -15,7 +15,7 @@ BUJI = "440307014"
 
 
 def _table(at: AppTest):
-    frames = [f for f in tables(at) if "综合得分" in f.columns]
+    frames = [f for f in tables(at) if "综合得分" in f.columns and "排名" in f.columns]
     assert len(frames) == 1
     return frames[0]
 
@@ -160,3 +160,16 @@ def test_request_timeline_on_the_requests_page(sqlite_db):
     assert f"诉求 {other} 办理时间线" not in [s.value for s in at.subheader]
     at = _requests_page(role=f"street:{BUJI}", request=own)
     assert f"诉求 {own} 办理时间线" in [s.value for s in at.subheader]
+
+
+def test_comparison_section(sqlite_db):
+    at = open_app(PAGE)
+    side = [f for f in tables(at) if "龙岗区（全区）" in f.columns]
+    assert len(side) == 1
+    trend = bulletin.compare_units(sqlite_db, ["district", "440307003"], "2023-10")
+    now = trend[trend["period"] == "2023-10"].set_index("code")
+    assert side[0]["龙岗区（全区）"].iloc[0] == now.loc["district", "received"]
+    assert side[0]["平湖街道"].iloc[0] == now.loc["440307003", "received"]
+    assert len(at.get("plotly_chart")) == 2  # the composite bars and the trends
+    yoy = [f for f in tables(at) if "对比期" in f.columns]
+    assert len(yoy) == 1 and list(yoy[0]["对比期"]) == ["本月", "上月", "去年同月"]

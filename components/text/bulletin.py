@@ -164,6 +164,28 @@ TEXT: dict[str, dict[str, str]] = {
     "worklist.col.state": {"zh": "状态分类", "en": "State"},
     "worklist.pick": {"zh": "选择诉求查看时间线", "en": "Pick a request for its timeline"},
     "worklist.open": {"zh": "打开诉求 {id} 的时间线", "en": "Open the timeline of {id}"},
+    # comparison (对比分析)
+    "compare.title": {"zh": "对比分析", "en": "Comparison"},
+    "compare.caption": {
+        "zh": "选择2至4个单位（街道、社区或全区），并排比较本月各项指标、综合得分，"
+              "以及近13个月的走势（同一刻度，0—100）。每个月按该月通报的口径和截止日计算。",
+        "en": "Pick two to four units (streets, communities or the district) to compare this month's measures, "
+              "the composite, and the last 13 months' trends (one scale, 0–100). Each month is read as its own "
+              "bulletin would be.",
+    },
+    "compare.units": {"zh": "对比单位", "en": "Units"},
+    "compare.pick_more": {"zh": "请至少选择2个单位。", "en": "Pick at least two units."},
+    "compare.month_only": {"zh": "对比分析按月进行，请在上方选择“月度”。",
+                           "en": "The comparison is monthly: pick Month above."},
+    "compare.yoy": {"zh": "{unit}：本月与上月（环比）、去年同月（同比）",
+                    "en": "{unit}: this month, the month before and a year earlier"},
+    "compare.unit": {"zh": "环比/同比单位", "en": "Unit for month-on-month / year-on-year"},
+    "compare.which.current": {"zh": "本月", "en": "This month"},
+    "compare.which.previous": {"zh": "上月", "en": "Month before"},
+    "compare.which.last_year": {"zh": "去年同月", "en": "Same month last year"},
+    "compare.col.which": {"zh": "对比期", "en": "Compared"},
+    "compare.col.period": {"zh": "月份", "en": "Month"},
+    "compare.district": {"zh": "龙岗区（全区）", "en": "Longgang (district)"},
     # one request's timeline (?request=ID on the requests page)
     "timeline.title": {"zh": "诉求 {id} 办理时间线", "en": "Request {id}: timeline"},
     "timeline.not_found": {"zh": "未找到诉求“{id}”（编号不存在，或不在您的查看范围内）。",
