@@ -49,6 +49,11 @@ def trend_multiples(trend: pd.DataFrame, lang: str = "zh") -> go.Figure:
                 name=name, legendgroup=code, showlegend=col == 1, line={"color": SERIES[i % len(SERIES)]},
                 hovertemplate=f"{name} %{{x}}: %{{y:.1f}}<extra></extra>",
             ), row=1, col=col)
-    fig.update_yaxes(range=[50, 100])
+    values = [v for measure in TREND_PANELS
+              for v in trend[measure].astype(float) * (1 if measure == "composite" else 100) if v == v]
+    low = min([50.0, *[v - 5 for v in values]])
+    fig.update_yaxes(range=[max(0.0, low), 100.5])
     fig.update_xaxes(tickangle=0, nticks=4)
-    return _layout(fig, height=320)
+    fig = _layout(fig, height=340)
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0})
+    return fig

@@ -168,9 +168,9 @@ TEXT: dict[str, dict[str, str]] = {
     "compare.title": {"zh": "对比分析", "en": "Comparison"},
     "compare.caption": {
         "zh": "选择2至4个单位（街道、社区或全区），并排比较本月各项指标、综合得分，"
-              "以及近13个月的走势（同一刻度，0—100）。每个月按该月通报的口径和截止日计算。",
+              "以及近13个月的走势（同一百分制刻度）。每个月按该月通报的口径和截止日计算。",
         "en": "Pick two to four units (streets, communities or the district) to compare this month's measures, "
-              "the composite, and the last 13 months' trends (one scale, 0–100). Each month is read as its own "
+              "the composite, and the last 13 months' trends (one percent scale). Each month is read as its own "
               "bulletin would be.",
     },
     "compare.units": {"zh": "对比单位", "en": "Units"},
