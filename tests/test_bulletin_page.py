@@ -173,3 +173,18 @@ def test_comparison_section(sqlite_db):
     assert len(at.get("plotly_chart")) == 2  # the composite bars and the trends
     yoy = [f for f in tables(at) if "对比期" in f.columns]
     assert len(yoy) == 1 and list(yoy[0]["对比期"]) == ["本月", "上月", "去年同月"]
+
+
+def test_english(sqlite_db):
+    at = open_app(PAGE, lang="en")
+    assert at.title[0].value == "Resident-request handling bulletin"
+    assert at.subheader[0].value == "Longgang resident-request handling: monthly bulletin (2023-10)"
+    table = _english_table(at)
+    expected = bulletin.build_bulletin(sqlite_db, "2023-10", "street")
+    assert list(table["Unit"]) == list(expected.table["name_en"])
+
+
+def _english_table(at: AppTest):
+    frames = [f for f in tables(at) if "Composite" in f.columns and "Rank" in f.columns]
+    assert len(frames) == 1
+    return frames[0]
