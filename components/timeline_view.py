@@ -78,3 +78,21 @@ def render_request_timeline(request_id: str, scope: Scope, reference: date, targ
             st.html(tables.small_table_html(shown, right=(T("timeline.col.days"),)))
             st.caption(T("timeline.caption"))
         st.button(T("timeline.close"), on_click=_close, key="timeline-close")
+
+
+def _open(key: str) -> None:
+    chosen = st.session_state.get(key)
+    if chosen:
+        st.query_params["request"] = chosen
+
+
+def timeline_picker(ids: list[str], lang: str, key: str) -> None:
+    """Pick one of a list's requests and open its timeline on this page (``?request=ID``)."""
+    if not ids:
+        return
+    cols = st.columns([2, 1], vertical_alignment="bottom")
+    with cols[0]:
+        st.selectbox(text("timeline.pick", lang), ids, key=key)
+    with cols[1]:
+        st.button(text("timeline.open", lang), on_click=_open, args=(key,), key=f"{key}-open",
+                  icon=":material/timeline:")

@@ -217,6 +217,9 @@ def backlog_section():
             show_table(stalest, ["id", "category", "status", "street", "community", "handling_unit", "submitted_at",
                                  "last_change", "idle_days", "requester_name", "requester_phone"],
                        "stalest_open_requests", translate=["category"], statuses=["status"], decimals=["idle_days"])
+            from components.timeline_view import timeline_picker
+
+            timeline_picker(list(stalest["id"]), lang, key="backlog-timeline")
 
 
 def residents_section():

@@ -188,3 +188,16 @@ def _english_table(at: AppTest):
     frames = [f for f in tables(at) if "Composite" in f.columns and "Rank" in f.columns]
     assert len(frames) == 1
     return frames[0]
+
+
+def test_backlog_opens_a_request_timeline(sqlite_db):
+    at = _requests_page(section="backlog")
+    picker = at.selectbox(key="backlog-timeline")
+    first = picker.value
+    at.button(key="backlog-timeline-open").click().run()
+    assert not at.exception
+    assert at.query_params["request"] == [first] or at.query_params["request"] == first
+    assert f"诉求 {first} 办理时间线" in [s.value for s in at.subheader]
+    at.button(key="timeline-close").click().run()
+    assert "request" not in at.query_params
+    assert f"诉求 {first} 办理时间线" not in [s.value for s in at.subheader]

@@ -191,6 +191,8 @@ TEXT: dict[str, dict[str, str]] = {
     "timeline.not_found": {"zh": "未找到诉求“{id}”（编号不存在，或不在您的查看范围内）。",
                            "en": "Request “{id}” not found (no such id, or outside what you may see)."},
     "timeline.close": {"zh": "关闭时间线", "en": "Close the timeline"},
+    "timeline.pick": {"zh": "查看诉求时间线", "en": "A request's timeline"},
+    "timeline.open": {"zh": "打开时间线", "en": "Open the timeline"},
     "timeline.returned": {"zh": "曾退回", "en": "returned"},
     "timeline.reopened": {"zh": "曾重办", "en": "reopened"},
     "timeline.none": {"zh": "无", "en": "none"},
