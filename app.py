@@ -25,6 +25,8 @@ def dashboard_pages(lang: str, with_data_page: bool) -> list[st.Page]:
                 url_path="projects"),
         st.Page("pages/requests_page.py", title=text("nav.requests", lang), icon=":material/support_agent:",
                 url_path="requests"),
+        st.Page("pages/bulletin_page.py", title=text("nav.bulletin", lang), icon=":material/campaign:",
+                url_path="bulletin"),
         st.Page("pages/resources_page.py", title=text("nav.resources", lang), icon=":material/hub:",
                 url_path="resources"),
         st.Page("pages/scorecards_page.py", title=text("nav.scorecards", lang), icon=":material/leaderboard:",

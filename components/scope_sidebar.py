@@ -23,7 +23,7 @@ from data_access.scope import Period, Scope, parse_period, period_options
 QUERY_KEYS = ("street", "community", "period", "lang")
 #: Parameters a page reads for itself (which project, which map measure…). The sidebar lets
 #: them through untouched; the page that reads one validates it and says so when it is bad.
-PAGE_PARAMS = ("project", "measure", "section", "show", "theme", "slide", "seconds")
+PAGE_PARAMS = ("project", "measure", "section", "show", "theme", "slide", "seconds", "request")
 STATE_KEYS = {"street": "scope_street", "community": "scope_community", "period": "scope_period", "lang": "lang"}
 DEFAULT_PERIOD = "all"
 MAX_PARAM_LENGTH = 40

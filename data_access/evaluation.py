@@ -97,6 +97,18 @@ def composite_scores(db: Database, scope: Scope, level: str = "community", year:
     return frame[columns]
 
 
+def street_standing(db: Database, scope: Scope, year: int | None = None) -> pd.DataFrame:
+    """Every street's composite and rank (code, composite, rank, year), whatever the viewer's role.
+
+    A street office ranks among all the streets (issue 22): composite_scores at street level shows a
+    street role its own street alone, so its rank would always read 1 of 1. This gives the other
+    streets' composite and rank only, nothing else of theirs.
+    """
+    district = Scope(scope.period)
+    year = year if year is not None else evaluation_year(db, district)
+    return composite_scores(db, district, "street", year)[["code", "composite", "rank", "year"]]
+
+
 # --- scorecards: how a composite is built -------------------------------------------
 
 PR, CO, SM, PI = schema.property_ratings, schema.compounds, schema.safety_months, schema.project_indicators

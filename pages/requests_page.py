@@ -80,6 +80,11 @@ st.caption(T("caption.scope", place=place, period=period_label(scope.period, lan
 st.caption((T("caption.delta", prev=f"{previous.period.start} — {previous.period.end}") if previous
             else T("caption.no_delta")) + "　" + T("requests.privacy"))
 
+if st.query_params.get("request"):  # one request's timeline (issue 22), above the page's figures
+    from components.timeline_view import render_request_timeline
+
+    render_request_timeline(st.query_params["request"], scope, ctx.reference, targets, lang)
+
 totals, totals_prev = cached_pair(requests.request_totals, scope, previous)
 resp, resp_prev = cached_pair(requests.responsiveness, scope, previous, targets=targets)
 
@@ -215,6 +220,9 @@ def backlog_section():
             show_table(stalest, ["id", "category", "status", "street", "community", "handling_unit", "submitted_at",
                                  "last_change", "idle_days", "requester_name", "requester_phone"],
                        "stalest_open_requests", translate=["category"], statuses=["status"], decimals=["idle_days"])
+            from components.timeline_view import timeline_picker
+
+            timeline_picker(list(stalest["id"]), lang, key="backlog-timeline")
 
 
 def residents_section():

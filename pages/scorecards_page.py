@@ -85,7 +85,10 @@ def scorecard_section():
         st.info(T("scorecards.empty.unit"))
     else:
         name = unit_names(level).get(code, code)
-        ranking = cached(evaluation.composite_scores, scope, level, year)
+        if level == "street" and scope.role_street:  # a street office's standing among all the streets
+            ranking = cached(evaluation.street_standing, scope, year)
+        else:
+            ranking = cached(evaluation.composite_scores, scope, level, year)
         composite = float(breakdown["contribution"].sum())
         rank_row = ranking.loc[ranking["code"] == code]
         among = ("scorecards.among.streets" if level == "street" else

@@ -787,12 +787,56 @@ CHANNELS = {
 }
 
 
+#: Requests are resolved in this share of their category's median time (before a street's month factor, see
+#: _handling_factors), so the better streets meet the bulletin's 90% on-time floor and the worse ones miss it.
+RESOLVE_SPEED = 0.4
+#: The street that leads the monthly bulletin (通报) from this month on: a unit first for months running.
+BULLETIN_STAR_STREET, BULLETIN_STAR_FROM = "坂田街道", np.datetime64("2023-05")
+#: Share of resolved requests reopened (重办) at an average street-month.
+REOPEN_P = 0.02
+
+
+@dataclass
+class Handling:
+    """How well each street handles its requests each month: a log factor, below 0 better than usual.
+
+    Drawn from its own generator, so the request draws themselves are unchanged; it scales the
+    time to acceptance, the time to resolve, the share returned and the share reopened, so the
+    bulletin's ranks move from month to month.
+    """
+
+    log_factor: np.ndarray  # months x streets
+    street_of_community: np.ndarray  # community index -> street index
+    month_of_day: np.ndarray  # day index -> month index
+    rng: np.random.Generator  # for the reopenings
+
+    def of(self, day: np.ndarray, comm: np.ndarray) -> np.ndarray:
+        return self.log_factor[self.month_of_day[day], self.street_of_community[comm]]
+
+
+def _handling_factors(world: World) -> Handling:
+    rng = rng_for("requests-handling")
+    streets = [s.name for s in world.geo.streets]
+    codes = {s.code: i for i, s in enumerate(world.geo.streets)}
+    months = DAYS.astype("datetime64[M]")
+    month_of_day = (months - months[0]).astype(int)
+    n_months = int(month_of_day[-1]) + 1
+    base = rng.normal(0.0, 0.22, len(streets))
+    factor = base[None, :] + rng.normal(0.0, 0.3, (n_months, len(streets)))
+    star, first = streets.index(BULLETIN_STAR_STREET), int((BULLETIN_STAR_FROM - months[0]).astype(int))
+    others = [i for i in range(len(streets)) if i != star]
+    factor[first:, star] = np.minimum(factor[first:, star], -1.4)
+    factor[first:, others] = np.maximum(factor[first:, others], -0.2)
+    street_of_community = np.array([codes[c] for c in world.communities["street_code"]])
+    return Handling(factor, street_of_community, month_of_day, rng_for("requests-reopen"))
+
+
 def _weekday_factor(weekend: float) -> np.ndarray:
     weekday = (DAYS.astype(int) + 3) % 7  # 0 = Monday
     return np.where(weekday >= 5, weekend, 1.0)
 
 
-def _request_pool(rng, world: World, channel: str, size: int) -> pd.DataFrame:
+def _request_pool(rng, world: World, channel: str, size: int, handling: Handling) -> pd.DataFrame:
     """Candidate requests of one channel with their whole (possibly future) life cycle."""
     ch = CHANNELS[channel]
     growth = np.linspace(*ch.growth, len(DAYS))
@@ -803,18 +847,26 @@ def _request_pool(rng, world: World, channel: str, size: int) -> pd.DataFrame:
     submitted = DAYS[day].astype("datetime64[s]") + seconds(hour * 3600 + rng.integers(0, 3600, size))
     mix = np.array(vocab.CHANNEL_CATEGORY_WEIGHTS[channel], dtype=float)
     cat = rng.choice(len(mix), size=size, p=mix / mix.sum())
-    accepted = submitted + seconds(np.clip(rng.lognormal(np.log(ch.accept_hours * 3600), 1.0, size), 60, 3 * 86400))
+    level = handling.of(day, comm)
+    accept_s = rng.lognormal(np.log(ch.accept_hours * 3600), 1.0, size) * 0.6 * np.exp(1.2 * level)
+    accepted = submitted + seconds(np.clip(accept_s, 60, 3 * 86400))
     median = np.array([vocab.RESOLVE_MEDIAN_DAYS[c] for c in domain.REQUEST_CATEGORIES])[cat] * ch.resolve_factor
     escalated = rng.random(size) < ch.escalate_p * np.where(cat == 0, 2.5, 1.0)
-    ttr = np.maximum(1800, rng.lognormal(np.log(median * 86400), 0.9) * np.where(escalated, 3.0, 1.0))
+    ttr = np.maximum(1800, rng.lognormal(np.log(median * 86400), 0.9) * np.where(escalated, 3.0, 1.0)
+                     * RESOLVE_SPEED * np.exp(level))
     stuck = rng.random(size) < ch.stuck_p
     progress = accepted + seconds(ttr * rng.uniform(0.05, 0.35, size))
     escalate_at = progress + seconds(ttr * rng.uniform(0.05, 0.3, size))
     escalated |= stuck & (rng.random(size) < 0.6)
     resolved = np.where(stuck, np.datetime64("NaT"), accepted + seconds(ttr))
-    returned = rng.random(size) < ch.return_p
+    returned = rng.random(size) < ch.return_p * np.exp(1.2 * level)
+    # reopened (重办): resolved once, reopened, and resolved again at the request's own resolution time
+    h = handling.rng
+    reopens = (h.random(size) < REOPEN_P * np.exp(level)) & ~returned & ~stuck
+    first_resolved = accepted + seconds(ttr * h.uniform(0.7, 0.85, size))
+    reopened = accepted + seconds(ttr * h.uniform(0.87, 0.95, size))
     return pd.DataFrame({
-        "channel": channel, "comm": comm, "cat": cat, "median": median, "ttr": ttr,
+        "channel": channel, "comm": comm, "cat": cat, "median": median, "ttr": ttr, "level": level,
         "submitted_at": submitted, "accepted_at": accepted, "progress_at": progress,
         "escalate_at": np.where(escalated, escalate_at, np.datetime64("NaT")),
         "resolved_at": np.where(returned, np.datetime64("NaT"), resolved),
@@ -822,6 +874,8 @@ def _request_pool(rng, world: World, channel: str, size: int) -> pd.DataFrame:
                                 np.datetime64("NaT")),
         "closed_at": resolved + seconds(rng.lognormal(np.log(1.5 * 86400), 0.8, size)),
         "closes": rng.random(size) < 0.85,  # the rest stay 已办结: the resident never confirmed
+        "first_resolved_at": np.where(reopens, first_resolved, np.datetime64("NaT")),
+        "reopened_at": np.where(reopens, reopened, np.datetime64("NaT")),
     })
 
 
@@ -860,6 +914,9 @@ def _settle_status(frame: pd.DataFrame) -> pd.DataFrame:
     quick = resolved & (f["ttr"] < 2 * 86400) & f["escalate_at"].isna()  # settled within two days: no 办理中 step
     f["progress_at"] = f["progress_at"].where(f["accepted_at"].notna() & (f["progress_at"] <= END_TS) & ~quick)
     f["escalate_at"] = f["escalate_at"].where(f["accepted_at"].notna() & (f["escalate_at"] <= END_TS))
+    # a reopening is kept only when the request is resolved again by the end (then both steps lie before it)
+    f["first_resolved_at"] = f["first_resolved_at"].where(resolved)
+    f["reopened_at"] = f["reopened_at"].where(resolved)
     closed = resolved & f["closes"] & (f["closed_at"] <= END_TS)
     f["closed_at"] = f["closed_at"].where(closed, nat)
     f["status"] = np.select(
@@ -877,10 +934,12 @@ def _handling_unit(cat: str, escalated: bool, street: str, community: str) -> st
 
 
 def _satisfaction(rng, f: pd.DataFrame) -> np.ndarray:
-    """Mostly 4-5; lower when the request took much longer than usual; often missing unless closed."""
+    """Mostly 4-5; lower when the request took much longer than usual or its street handles requests
+    worse that month (Handling); often missing unless closed."""
     n = len(f)
-    slow = (f["ttr"] > 2.5 * f["median"] * 86400).to_numpy()
-    good = rng.choice([1, 2, 3, 4, 5], size=n, p=[0.02, 0.03, 0.08, 0.30, 0.57])
+    worse = rng_for("requests-satisfaction").random(n) < np.clip(0.05 + 0.4 * f["level"].to_numpy(), 0, 0.6)
+    slow = (f["ttr"] > 2.5 * f["median"] * 86400).to_numpy() | worse
+    good = rng.choice([1, 2, 3, 4, 5], size=n, p=[0.01, 0.02, 0.05, 0.30, 0.62])
     poor = rng.choice([1, 2, 3, 4, 5], size=n, p=[0.06, 0.09, 0.2, 0.35, 0.30])
     value = np.where(slow, poor, good).astype(float)
     asked = np.where(f["status"] == "已关闭", 0.93, np.where(f["status"] == "已办结", 0.25, 0.0))
@@ -894,11 +953,13 @@ def requests(world: World) -> None:
     居民谈心: 2,115 collected, 1,802 resolved; 智慧平安服务站: 6,000, most resolved.
     """
     rng = rng_for("requests")
+    handling = _handling_factors(world)
     picked = [
-        _pick(rng, _request_pool(rng, world, domain.REQUEST_CHANNEL_PLATFORM, 40_000), PLATFORM_RESOLVED, None),
-        _pick(rng, _request_pool(rng, world, domain.REQUEST_CHANNEL_STATION, STATION_REQUESTS), None,
+        _pick(rng, _request_pool(rng, world, domain.REQUEST_CHANNEL_PLATFORM, 40_000, handling), PLATFORM_RESOLVED,
+              None),
+        _pick(rng, _request_pool(rng, world, domain.REQUEST_CHANNEL_STATION, STATION_REQUESTS, handling), None,
               STATION_REQUESTS),
-        _pick(rng, _request_pool(rng, world, domain.REQUEST_CHANNEL_VISIT, 3_000), VISITS_RESOLVED,
+        _pick(rng, _request_pool(rng, world, domain.REQUEST_CHANNEL_VISIT, 3_000, handling), VISITS_RESOLVED,
               VISITS - VISITS_RESOLVED),
     ]
     f = _settle_status(pd.concat(picked, ignore_index=True))
@@ -947,7 +1008,8 @@ def pick_compounds(rng, world: World, communities: np.ndarray, share: float, kin
 def _status_history(f: pd.DataFrame) -> pd.DataFrame:
     """One row per status change, in time order; the last one is the request's status."""
     steps = [("待受理", "submitted_at"), ("已退回", "returned_at"), ("已受理", "accepted_at"),
-             ("办理中", "progress_at"), ("已上报", "escalate_at"), ("已办结", "resolved_at"), ("已关闭", "closed_at")]
+             ("办理中", "progress_at"), ("已上报", "escalate_at"), ("已办结", "first_resolved_at"),
+             ("办理中", "reopened_at"), ("已办结", "resolved_at"), ("已关闭", "closed_at")]
     parts = []
     for order, (status, column) in enumerate(steps):
         part = f.loc[f[column].notna(), ["id", column]].rename(columns={"id": "request_id", column: "changed_at"})

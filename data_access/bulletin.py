@@ -1,0 +1,642 @@
+"""The monthly and weekly bulletin (民生诉求办理情况通报): streets or communities ranked on a composite.
+
+A bulletin is a snapshot as at its cut-off: the last day of its month or ISO week, or the
+data's as-of date when that is earlier. Every status is read from the status history up to
+the cut-off, so re-running a bulletin later on the same data gives the same figures.
+
+Per unit (street, or community within a street), over the requests *submitted* in the period:
+
+* 受理量 ``received``: the requests submitted in the period (up to the cut-off);
+* 响应率 ``response_rate``: share accepted (first status past 待受理 other than 已退回) within the
+  category's response target in hours (``config/bulletin.toml``), by the cut-off;
+* 办结率 ``resolution_rate``: share whose latest status by the cut-off is 已办结 or 已关闭;
+* 按时办结率 ``on_time_rate``: of the requests *due* by the cut-off (resolved by then, or still open
+  with their category's target days, ``config/request_targets.toml``, already past), the share
+  resolved no later than the target (exactly at the target counts as on time), measured to the
+  latest 已办结 (or the 已关闭 when no 已办结 was recorded). A request submitted days before the
+  cut-off and not yet due does not count against its unit: the snapshot judges only what fell due;
+* 满意率 ``satisfaction_rate``: among the rated requests resolved by the cut-off, the share
+  rated 4 or 5; 不满意数 ``dissatisfied``: rated 1 or 2;
+* 退回/重办 ``returned_reopened``: requests returned (已退回) or reopened (a status other than a
+  closure after a resolution) by the cut-off;
+* 综合得分 ``composite``: Σ weight × rate ÷ Σ weight × 100 over the rates the unit has.
+
+Counts and rates are computed in SQL (SQLAlchemy Core, the same statement on SQLite and
+PostgreSQL); ranks, streaks and lists are arithmetic on those rows. A street role sees its
+communities and, among the streets, only the other streets' composite and rank.
+
+Command line: ``python -m data_access.bulletin --period 2023-10 --level street --out FILE.xlsx``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Float, and_, case, func, literal, or_, select
+
+from data_access import schema
+from data_access.database import Database
+from data_access.domain import REQUEST_CATEGORIES, REQUEST_RETURNED
+from data_access.geography import data_range
+from data_access.requests import Targets, load_request_targets
+from data_access.scope import DISTRICT_ROLE, STREET_ROLE_PREFIX
+from data_access.sql import days_between, ratio
+
+R, H, C, S = schema.requests, schema.request_status_history, schema.communities, schema.streets
+
+CONFIG_FILE = Path(__file__).resolve().parent.parent / "config" / "bulletin.toml"
+LEVELS = ("street", "community")
+#: the four rates of the composite, in the order the bulletin prints them
+MEASURES = ("response_rate", "resolution_rate", "on_time_rate", "satisfaction_rate")
+RESOLVED_STATUSES = ("已办结", "已关闭")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+#: how many earlier periods a streak looks back at most
+MAX_STREAK_LOOKBACK = 60
+
+
+class BulletinError(ValueError):
+    """Bad input (period, level, street): the message is Chinese, for the reader."""
+
+
+# --- configuration -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BulletinConfig:
+    """The definitions of config/bulletin.toml as a hashable value (a cache key)."""
+
+    response_hours: tuple[tuple[str, float], ...]  # (category, hours) ... plus ("*", default)
+    weights: tuple[tuple[str, float], ...]  # (measure, weight) in MEASURES order
+    min_requests: int = 20
+    red_list_size: int = 3
+    floors: tuple[tuple[str, float], ...] = ()  # (measure, floor share)
+
+    @property
+    def default_hours(self) -> float:
+        return dict(self.response_hours)["*"]
+
+    def weight(self, measure: str) -> float:
+        return dict(self.weights).get(measure, 0.0)
+
+
+def load_bulletin_config(path: Path | str | None = None) -> BulletinConfig:
+    """Read config/bulletin.toml (or ``path``); raise BulletinError (Chinese) on a bad value."""
+    with open(path or CONFIG_FILE, "rb") as f:
+        raw = tomllib.load(f)
+    response = raw.get("response", {})
+    default = float(response.get("default_hours", 24))
+    named = {str(k): float(v) for k, v in response.get("categories", {}).items()}
+    if any(v <= 0 for v in [default, *named.values()]):
+        raise BulletinError("通报配置错误：响应时限（小时）必须为正数")
+    hours = {c: named.get(c, default) for c in REQUEST_CATEGORIES} | named
+    weights_raw = raw.get("weights", {})
+    weights = tuple((m, float(weights_raw.get(m, 0))) for m in MEASURES)
+    if any(w < 0 for _, w in weights) or sum(w for _, w in weights) <= 0:
+        raise BulletinError("通报配置错误：权重不能为负，且合计必须大于0")
+    ranking = raw.get("ranking", {})
+    floors = tuple((m, float(v)) for m, v in raw.get("floors", {}).items() if m in MEASURES)
+    if any(not 0 <= v <= 1 for _, v in floors):
+        raise BulletinError("通报配置错误：黑榜底线须为0到1之间的比例")
+    return BulletinConfig(
+        response_hours=tuple(sorted(hours.items())) + (("*", default),),
+        weights=weights,
+        min_requests=int(ranking.get("min_requests", 20)),
+        red_list_size=int(ranking.get("red_list_size", 3)),
+        floors=floors,
+    )
+
+
+# --- periods -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BulletinPeriod:
+    """A calendar month (``2023-10``) or an ISO week (``2023-W42``), inclusive dates."""
+
+    key: str
+    kind: str  # "month" or "week"
+    start: date
+    end: date
+
+    @property
+    def year(self) -> int:
+        return self.start.year if self.kind == "month" else self.start.isocalendar()[0]
+
+    @property
+    def number(self) -> int:
+        """The month (1-12) or the ISO week number."""
+        return self.start.month if self.kind == "month" else self.start.isocalendar()[1]
+
+    def previous(self) -> BulletinPeriod:
+        if self.kind == "month":
+            return month_period(self.start - timedelta(days=1))
+        return week_period(self.start - timedelta(days=7))
+
+
+def month_period(day: date) -> BulletinPeriod:
+    start = day.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return BulletinPeriod(f"{start.year:04d}-{start.month:02d}", "month", start, end)
+
+
+def week_period(day: date) -> BulletinPeriod:
+    year, week, weekday = day.isocalendar()
+    start = day - timedelta(days=weekday - 1)
+    return BulletinPeriod(f"{year:04d}-W{week:02d}", "week", start, start + timedelta(days=6))
+
+
+def parse_bulletin_period(key: str) -> BulletinPeriod:
+    """``2023-10`` or ``2023-W42``; BulletinError with a Chinese message otherwise."""
+    key = str(key or "").strip()
+    month, week = _MONTH.match(key), _WEEK.match(key)
+    try:
+        if month:
+            return month_period(date(int(month[1]), int(month[2]), 1))
+        if week:
+            return week_period(date.fromisocalendar(int(week[1]), int(week[2]), 1))
+    except ValueError:
+        pass
+    raise BulletinError(f"通报时段“{key}”无效：月份请写成 2023-10，周请写成 2023-W42（ISO周）")
+
+
+def period_options(data_start: date, reference: date, kind: str) -> list[BulletinPeriod]:
+    """Every month or ISO week the data covers, newest first."""
+    make = month_period if kind == "month" else week_period
+    options, current = [], make(reference)
+    while current.end >= data_start:
+        options.append(current)
+        current = current.previous()
+    return options
+
+
+def cutoff_date(period: BulletinPeriod, reference: date) -> date:
+    """The bulletin's cut-off: the period's last day, or the data's as-of date when earlier."""
+    return min(period.end, reference)
+
+
+# --- the SQL -----------------------------------------------------------------------------
+
+
+def _category_value(values: tuple[tuple[str, float], ...], default: float):
+    named = [(k, v) for k, v in values if k != "*"]
+    if not named:
+        return literal(default, Float)
+    return case(*[(R.c.category == k, v) for k, v in named], else_=default)
+
+
+def _unit_filter(level: str, street: str | None):
+    if level == "community":
+        return C.c.street_code == street
+    return literal(True)
+
+
+def unit_counts(db: Database, period: BulletinPeriod, cutoff: date, level: str, street: str | None,
+                config: BulletinConfig, targets: Targets) -> pd.DataFrame:
+    """Per unit with requests: received and the numerators of every measure, and the rates, from SQL.
+
+    Rows of units with no request in the period are absent (the caller lists every unit).
+    """
+    start = datetime.combine(period.start, time.min)
+    end = datetime.combine(cutoff + timedelta(days=1), time.min)  # exclusive
+    unit = (C.c.street_code if level == "street" else C.c.code).label("unit")
+    in_period = [R.c.submitted_at >= start, R.c.submitted_at < end, _unit_filter(level, street)]
+    ids = select(R.c.id).select_from(R.join(C, C.c.code == R.c.community_code)).where(*in_period)
+    resolved = H.c.status.in_(RESOLVED_STATUSES)
+    history = (
+        select(
+            H.c.request_id,
+            func.max(H.c.seq).label("last_seq"),
+            func.max(case((resolved, H.c.seq))).label("last_resolved_seq"),
+            func.min(case((resolved, H.c.seq))).label("first_resolved_seq"),
+            func.max(case((~resolved, H.c.seq))).label("last_open_seq"),
+            func.min(case((H.c.status.not_in(("待受理", REQUEST_RETURNED)), H.c.changed_at))).label("accepted"),
+            func.max(case((H.c.status == "已办结", H.c.changed_at))).label("resolved_at"),
+            func.min(case((H.c.status == "已关闭", H.c.changed_at))).label("closed_at"),
+            func.max(case((H.c.status == REQUEST_RETURNED, 1), else_=0)).label("returned"),
+        )
+        .where(H.c.changed_at < end, H.c.request_id.in_(ids))
+        .group_by(H.c.request_id)
+        .subquery("hist")
+    )
+    resolved_at = func.coalesce(history.c.resolved_at, history.c.closed_at)
+    is_resolved = and_(history.c.last_resolved_seq.is_not(None), history.c.last_resolved_seq == history.c.last_seq)
+    response_s = func.round(days_between(R.c.submitted_at, history.c.accepted) * 86400)
+    resolve_s = func.round(days_between(R.c.submitted_at, resolved_at) * 86400)
+    since_s = func.round(days_between(R.c.submitted_at, literal(end)) * 86400)  # submission to the cut-off's end
+    hours = _category_value(config.response_hours, config.default_hours)
+    days = _category_value(targets, dict(targets).get("*", 7.0))
+    rated = and_(is_resolved, R.c.satisfaction.is_not(None))
+    reopened = and_(history.c.first_resolved_seq.is_not(None), history.c.last_open_seq > history.c.first_resolved_seq)
+
+    def flag(condition):
+        return case((condition, 1), else_=0)
+
+    rows = (
+        select(
+            unit,
+            flag(and_(history.c.accepted.is_not(None), response_s <= hours * 3600)).label("responded"),
+            flag(is_resolved).label("resolved"),
+            flag(and_(is_resolved, resolve_s <= days * 86400)).label("on_time"),
+            flag(or_(is_resolved, since_s > days * 86400)).label("due"),
+            flag(rated).label("rated"),
+            flag(and_(rated, R.c.satisfaction >= 4)).label("satisfied"),
+            flag(and_(rated, R.c.satisfaction <= 2)).label("dissatisfied"),
+            flag(reopened).label("reopened"),
+            flag(history.c.returned == 1).label("returned"),
+            flag(or_(history.c.returned == 1, reopened)).label("returned_reopened"),
+        )
+        .select_from(R.join(C, C.c.code == R.c.community_code).outerjoin(history, history.c.request_id == R.c.id))
+        .where(*in_period)
+        .subquery("flags")
+    )
+    sums = {name: func.sum(rows.c[name]) for name in
+            ("responded", "resolved", "on_time", "due", "rated", "satisfied", "dissatisfied", "returned", "reopened",
+             "returned_reopened")}
+    received = func.count()
+    stmt = (
+        select(
+            rows.c.unit.label("code"),
+            received.label("received"),
+            *[s.label(name) for name, s in sums.items()],
+            ratio(sums["responded"], received).label("response_rate"),
+            ratio(sums["resolved"], received).label("resolution_rate"),
+            ratio(sums["on_time"], sums["due"]).label("on_time_rate"),
+            ratio(sums["satisfied"], sums["rated"]).label("satisfaction_rate"),
+        )
+        .group_by(rows.c.unit)
+        .order_by(rows.c.unit)
+    )
+    return db.frame(stmt)
+
+
+def unit_list(db: Database, level: str, street: str | None) -> pd.DataFrame:
+    """code, name (and street_code) of every street, or of every community of ``street``."""
+    if level == "street":
+        return db.frame(select(S.c.code, S.c.name, S.c.name_en).order_by(S.c.code))
+    return db.frame(select(C.c.code, C.c.name, C.c.street_code).where(C.c.street_code == street).order_by(C.c.code))
+
+
+# --- ranking -----------------------------------------------------------------------------
+
+
+def composite_score(row: dict, config: BulletinConfig) -> float | None:
+    """Σ weight × rate ÷ Σ weight × 100 over the rates the unit has (None: no rate at all)."""
+    total = weights = 0.0
+    for measure, weight in config.weights:
+        value = row.get(measure)
+        if value is None or (isinstance(value, float) and math.isnan(value)) or not weight:
+            continue
+        total += weight * float(value)
+        weights += weight
+    return total / weights * 100 if weights else None
+
+
+def ranked_table(units: pd.DataFrame, counts: pd.DataFrame, config: BulletinConfig) -> pd.DataFrame:
+    """Every unit with its counts, rates, composite, rank (or the reason it has none)."""
+    frame = units.merge(counts, on="code", how="left")
+    count_columns = ["received", "responded", "resolved", "on_time", "due", "rated", "satisfied", "dissatisfied",
+                     "returned", "reopened", "returned_reopened"]
+    frame[count_columns] = frame[count_columns].fillna(0).astype(int)
+    for measure in MEASURES:
+        frame[measure] = pd.to_numeric(frame[measure], errors="coerce").astype(float)
+    frame["composite"] = [composite_score(row, config) for row in frame[list(MEASURES)].to_dict("records")]
+    eligible = (frame["received"] >= config.min_requests) & frame["composite"].notna()
+    scores = frame["composite"].where(eligible).round(6)
+    frame["rank"] = scores.rank(method="min", ascending=False).astype("Int64")
+    frame["ranked"] = eligible
+    frame["unranked_reason"] = [
+        None if ok else ("no_requests" if n == 0 else "below_min")
+        for ok, n in zip(eligible, frame["received"], strict=True)
+    ]
+    order = frame.assign(_r=frame["rank"].astype(float).fillna(math.inf), _s=-frame["composite"].fillna(-1))
+    order = order.sort_values(["_r", "_s", "code"], kind="mergesort")
+    return order.drop(columns=["_r", "_s"]).reset_index(drop=True)
+
+
+def _ranks(frame: pd.DataFrame) -> dict[str, int]:
+    return {c: int(r) for c, r in zip(frame["code"], frame["rank"], strict=True) if not pd.isna(r)}
+
+
+def failing_measures(row: dict, config: BulletinConfig) -> list[str]:
+    """The measures of a unit below their floor (a missing rate never fails)."""
+    failing = []
+    for measure, floor in config.floors:
+        value = row.get(measure)
+        if value is not None and not (isinstance(value, float) and math.isnan(value)) and value < floor:
+            failing.append(measure)
+    return failing
+
+
+# --- the bulletin ------------------------------------------------------------------------
+
+
+@dataclass
+class Bulletin:
+    """One bulletin: its period, cut-off, level and the ranked table, red and black lists."""
+
+    period: BulletinPeriod
+    cutoff: date
+    level: str
+    street: str | None  # the street of a community bulletin
+    street_name: str | None
+    role: str
+    config: BulletinConfig
+    targets: Targets
+    table: pd.DataFrame  # one row per unit, ranked first (see ranked_table), plus change and streaks
+    red: pd.DataFrame  # best red_list_size ranked units: code, name, rank, composite
+    black: pd.DataFrame  # units below a floor: code, name, rank, composite, failing (list of measures)
+    previous_key: str | None
+    data_start: date
+    reference: date
+    hidden: list[str] = field(default_factory=list)  # codes whose measures the role may not see
+
+    @property
+    def title_values(self) -> dict:
+        return {"year": self.period.year, "number": self.period.number, "street": self.street_name or ""}
+
+
+def _role_street(role: str) -> str | None:
+    return role[len(STREET_ROLE_PREFIX):] if role.startswith(STREET_ROLE_PREFIX) else None
+
+
+def _period_table(db: Database, period: BulletinPeriod, reference: date, level: str, street: str | None,
+                  config: BulletinConfig, targets: Targets, units: pd.DataFrame) -> pd.DataFrame:
+    counts = unit_counts(db, period, cutoff_date(period, reference), level, street, config, targets)
+    return ranked_table(units, counts, config)
+
+
+def build_bulletin(db: Database, period_key: str, level: str = "street", street: str | None = None,
+                   role: str = DISTRICT_ROLE, *, config: BulletinConfig | None = None,
+                   targets: Targets | None = None, reference: date | None = None) -> Bulletin:
+    """The bulletin of a month or ISO week for the streets, or for the communities of one street.
+
+    A street role always gets its own street's communities (``street`` is ignored) and, at
+    street level, every street's composite and rank but only its own street's measures.
+    """
+    if level not in LEVELS:
+        raise BulletinError(f"通报层级“{level}”无效：请选择 street（街道）或 community（社区）")
+    period = parse_bulletin_period(period_key)
+    config = config or load_bulletin_config()
+    targets = targets if targets is not None else load_request_targets()
+    data_start, as_of = data_range(db)
+    reference = reference or as_of
+    if period.start > reference or period.end < data_start:
+        raise BulletinError(f"通报时段 {period.key} 不在数据范围内（{data_start} 至 {reference}）")
+    role_street = _role_street(role)
+    if level == "community":
+        street = role_street or street
+        if not street:
+            raise BulletinError("社区通报须指定街道（--street 街道代码）")
+    streets = unit_list(db, "street", None)
+    if level == "community" and street not in set(streets["code"]):
+        raise BulletinError(f"街道代码“{street}”不存在")
+    street_name = streets.set_index("code")["name"].get(street) if street else None
+    units = unit_list(db, level, street)
+
+    table = _period_table(db, period, reference, level, street, config, targets, units)
+    previous = period.previous()
+    # rank change and streaks: walk back while some unit's streak is still running
+    current_first = set(table.loc[table["rank"] == 1, "code"])
+    current_last = _last_codes(table)
+    first_run = {c: 1 for c in current_first}
+    last_run = {c: 1 for c in current_last}
+    prev_ranks: dict[str, int] | None = None
+    step = previous
+    for depth in range(MAX_STREAK_LOOKBACK):
+        if step.end < data_start:
+            break
+        earlier = _period_table(db, step, reference, level, street, config, targets, units)
+        if depth == 0:
+            prev_ranks = _ranks(earlier)
+        first_now = set(earlier.loc[earlier["rank"] == 1, "code"])
+        last_now = _last_codes(earlier)
+        current_first &= first_now
+        current_last &= last_now
+        for code in current_first:
+            first_run[code] += 1
+        for code in current_last:
+            last_run[code] += 1
+        if not current_first and not current_last:
+            break
+        step = step.previous()
+    ranks_now = _ranks(table)
+    table["previous_rank"] = [prev_ranks.get(c) if prev_ranks else None for c in table["code"]]
+    table["rank_change"] = [
+        (prev_ranks[c] - ranks_now[c]) if prev_ranks and c in prev_ranks and c in ranks_now else None
+        for c in table["code"]
+    ]
+    table["first_streak"] = [first_run.get(c, 0) for c in table["code"]]
+    table["last_streak"] = [last_run.get(c, 0) for c in table["code"]]
+    for column in ("previous_rank", "rank_change"):
+        table[column] = table[column].astype("Int64")
+
+    ranked = table[table["ranked"]]
+    red = ranked[ranked["rank"] <= config.red_list_size][["code", "name", "rank", "composite"]].reset_index(drop=True)
+    black_rows = []
+    for row in ranked.to_dict("records"):
+        failing = failing_measures(row, config)
+        if failing:
+            black_rows.append({"code": row["code"], "name": row["name"], "rank": row["rank"],
+                               "composite": row["composite"], "failing": failing,
+                               **{m: row[m] for m in MEASURES}})
+    black = pd.DataFrame(black_rows, columns=["code", "name", "rank", "composite", "failing", *MEASURES])
+
+    hidden: list[str] = []
+    if role_street and level == "street":
+        hidden = [c for c in table["code"] if c != role_street]
+        table = mask_other_units(table, hidden)
+        black = black[~black["code"].isin(hidden)].reset_index(drop=True)
+    return Bulletin(period=period, cutoff=cutoff_date(period, reference), level=level, street=street,
+                    street_name=street_name, role=role, config=config, targets=targets, table=table, red=red,
+                    black=black, previous_key=previous.key if prev_ranks is not None else None,
+                    data_start=data_start, reference=reference, hidden=hidden)
+
+
+def _last_codes(frame: pd.DataFrame) -> set[str]:
+    ranked = frame[frame["ranked"]]
+    if len(ranked) < 2:  # one ranked unit is first, not last
+        return set()
+    return set(ranked.loc[ranked["rank"] == ranked["rank"].max(), "code"])
+
+
+#: the columns another street's row keeps for a street role
+PUBLIC_COLUMNS = ("code", "name", "name_en", "composite", "rank", "ranked", "unranked_reason", "previous_rank",
+                  "rank_change", "first_streak", "last_streak")
+
+
+def mask_other_units(table: pd.DataFrame, hidden: Sequence[str]) -> pd.DataFrame:
+    """Blank every measure of the hidden units (counts and rates), keeping name, composite and rank."""
+    table = table.copy()
+    mask = table["code"].isin(list(hidden))
+    for column in table.columns:
+        if column in PUBLIC_COLUMNS:
+            continue
+        table[column] = table[column].astype(object)
+        table.loc[mask, column] = None
+    return table
+
+
+# --- comparison ---------------------------------------------------------------------------
+
+DISTRICT_CODE = "district"
+
+
+def _with_rates(frame: pd.DataFrame, config: BulletinConfig) -> pd.DataFrame:
+    frame = frame.copy()
+
+    def share(num, den):
+        return [n / d if d else float("nan") for n, d in zip(frame[num], frame[den], strict=True)]
+
+    frame["response_rate"] = share("responded", "received")
+    frame["resolution_rate"] = share("resolved", "received")
+    frame["on_time_rate"] = share("on_time", "due")
+    frame["satisfaction_rate"] = share("satisfied", "rated")
+    frame["composite"] = [composite_score(row, config) for row in frame[list(MEASURES)].to_dict("records")]
+    return frame
+
+
+def comparison_units(db: Database, level: str, street: str | None, role: str = DISTRICT_ROLE) -> pd.DataFrame:
+    """The units a viewer may compare: code, name (and the district as a whole for the district role).
+
+    A street role compares its own street's communities, or its own street alone at street level:
+    no other street's measures.
+    """
+    role_street = _role_street(role)
+    if level == "community":
+        street = role_street or street
+        if not street:
+            raise BulletinError("社区对比须指定街道")
+    units = unit_list(db, level, street)[["code", "name"]]
+    if role_street and level == "street":
+        units = units[units["code"] == role_street]
+    if not role_street:
+        units = pd.concat([pd.DataFrame([{"code": DISTRICT_CODE, "name": "龙岗区"}]), units], ignore_index=True)
+    return units.reset_index(drop=True)
+
+
+def compare_units(db: Database, codes: Sequence[str], period_key: str, level: str = "street",
+                  street: str | None = None, role: str = DISTRICT_ROLE, months: int = 13, *,
+                  config: BulletinConfig | None = None, targets: Targets | None = None,
+                  reference: date | None = None) -> pd.DataFrame:
+    """Every bulletin measure and the composite of up to four units, month by month up to ``period_key``.
+
+    Rows: period, code, name and the measures, for the ``months`` months ending at the period (13: the
+    same month a year earlier included; months before the data are left out). Each month is read as
+    its own bulletin would (snapshot at its cut-off).
+    Units the viewer may not see (comparison_units) are refused with a Chinese message.
+    """
+    period = parse_bulletin_period(period_key)
+    if period.kind != "month":
+        raise BulletinError("对比分析按月进行：请选择月份（如 2023-10）")
+    codes = list(dict.fromkeys(codes))
+    if not 1 <= len(codes) <= 4:
+        raise BulletinError("请选择1至4个单位进行对比")
+    config = config or load_bulletin_config()
+    targets = targets if targets is not None else load_request_targets()
+    data_start, as_of = data_range(db)
+    reference = reference or as_of
+    allowed = comparison_units(db, level, street, role)
+    if level == "community":
+        street = _role_street(role) or street
+    unknown = [c for c in codes if c not in set(allowed["code"])]
+    if unknown:
+        raise BulletinError(f"无法对比：单位 {'、'.join(unknown)} 不存在或不在您的查看范围内")
+    names = dict(zip(allowed["code"], allowed["name"], strict=True))
+    units = unit_list(db, level, street)
+    district_streets = unit_list(db, "street", None) if DISTRICT_CODE in codes else None
+    frames, step = [], period
+    for _ in range(months):
+        if step.end < data_start or step.start > reference:
+            break
+        cutoff = cutoff_date(step, reference)
+        counts = unit_counts(db, step, cutoff, level, street, config, targets)
+        table = units[["code"]].merge(counts, on="code", how="left")
+        rows = table[table["code"].isin(codes)]
+        if district_streets is not None:
+            whole = counts if level == "street" else unit_counts(db, step, cutoff, "street", None, config, targets)
+            total = whole.drop(columns=["code", *MEASURES]).sum(numeric_only=True).to_dict()
+            rows = pd.concat([rows, pd.DataFrame([{"code": DISTRICT_CODE, **total}])], ignore_index=True)
+        frames.append(rows.assign(period=step.key))
+        step = step.previous()
+    columns = ["period", "code", "name", "received", "responded", "resolved", "on_time", "due", "rated", "satisfied",
+               "dissatisfied", "returned_reopened", *MEASURES, "composite"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    frame = pd.concat(frames, ignore_index=True)
+    counts_columns = ["received", "responded", "resolved", "on_time", "due", "rated", "satisfied", "dissatisfied",
+                      "returned_reopened"]
+    frame[counts_columns] = frame[counts_columns].fillna(0).astype(int)
+    frame = _with_rates(frame, config)
+    frame["name"] = frame["code"].map(names)
+    order = {c: i for i, c in enumerate(codes)}
+    frame = frame.sort_values(["period", "code"], key=lambda s: s.map(order) if s.name == "code" else s)
+    return frame[columns].reset_index(drop=True)
+
+
+def month_comparison(trend: pd.DataFrame, code: str, period_key: str) -> pd.DataFrame:
+    """One unit's month against the month before (环比) and the same month a year earlier (同比).
+
+    Rows: this period, the previous month, the same month last year (each when the trend holds it),
+    with a ``which`` column (current / previous / last_year).
+    """
+    period = parse_bulletin_period(period_key)
+    keys = {"current": period.key, "previous": period.previous().key,
+            "last_year": f"{period.year - 1:04d}-{period.number:02d}"}
+    rows = trend[trend["code"] == code].set_index("period")
+    out = [rows.loc[key].to_dict() | {"which": which, "period": key}
+           for which, key in keys.items() if key in rows.index]
+    return pd.DataFrame(out)
+
+
+# --- command line ------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m data_access.bulletin",
+                                     description="生成民生诉求办理情况通报（XLSX 或可打印的 HTML）")
+    parser.add_argument("--period", required=True, help="月份 2023-10 或 ISO 周 2023-W42")
+    parser.add_argument("--level", default="street", choices=LEVELS, help="street（街道排名）或 community（社区排名）")
+    parser.add_argument("--street", help="社区通报的街道代码，例如 440307014")
+    parser.add_argument("--role", default=DISTRICT_ROLE, help="角色：district 或 street:<街道代码>")
+    parser.add_argument("--lang", default="zh", choices=("zh", "en"))
+    parser.add_argument("--url", help="数据库地址（默认 DATABASE_URL 或内置 SQLite）")
+    parser.add_argument("--out", required=True, help="输出文件：.xlsx 或 .html")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    if out.suffix.lower() not in (".xlsx", ".html", ".htm"):
+        print("输出文件须以 .xlsx 或 .html 结尾", file=sys.stderr)
+        return 2
+    # the builders are pure (no Streamlit): components.bulletin_report needs only the text catalogue
+    from components.bulletin_report import bulletin_html, bulletin_xlsx
+    from data_access.loader import ensure_database
+
+    db = Database(ensure_database(args.url))
+    try:
+        bulletin = build_bulletin(db, args.period, args.level, args.street, args.role)
+    except BulletinError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    if out.suffix.lower() == ".xlsx":
+        out.write_bytes(bulletin_xlsx(bulletin, args.lang, generated_at=datetime.now()))
+    else:
+        out.write_text(bulletin_html(bulletin, args.lang, generated_at=datetime.now()), encoding="utf-8")
+    ranked = int(bulletin.table["ranked"].sum())
+    print(f"{out}: {bulletin.period.key} {args.level}，{len(bulletin.table)} 个单位（{ranked} 个参与排名），"
+          f"截止 {bulletin.cutoff}，红榜 {len(bulletin.red)}，黑榜 {len(bulletin.black)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,126 @@
+"""A street office's worklist (督办清单): open requests and unfinished projects overdue or about to be (临期).
+
+As at the reference (as-of) date: a request is due its category's target days after submission
+(``config/request_targets.toml``), a project at its planned end. ``days_left`` is the time from
+the end of the reference day to the due time, in days: below 0 overdue, from 0 up to the chosen
+horizon 临期. The list is sorted by how soon (most overdue first) and follows the scope's street
+and community (and the role's street); the period is not applied, since open work is open
+whenever it came in. Requesters' names and phones are not part of it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+from sqlalchemy import Float, case, cast, literal, select
+
+from data_access import schema
+from data_access.database import Database
+from data_access.domain import PROJECT_COMPLETED, REQUEST_OPEN_STATUSES
+from data_access.requests import Targets, load_request_targets
+from data_access.scope import Scope
+from data_access.sql import day_number, days_between, place_filter
+
+R, P, C, S = schema.requests, schema.projects, schema.communities, schema.streets
+COLUMNS = ["kind", "id", "subject", "status", "community", "street", "unit", "started", "due", "days_left", "state"]
+
+
+def _target_days(targets: Targets):
+    named = [(k, v) for k, v in targets if k != "*"]
+    default = dict(targets).get("*", 7.0)
+    if not named:
+        return literal(default, Float)
+    return case(*[(R.c.category == k, v) for k, v in named], else_=default)
+
+
+def worklist(db: Database, scope: Scope, reference: date, days_ahead: int = 3,
+             targets: Targets | None = None) -> pd.DataFrame:
+    """Overdue and 临期 requests and projects of the scope's place, soonest due first."""
+    if days_ahead < 0:
+        raise ValueError("临期天数不能为负数")
+    targets = targets if targets is not None else load_request_targets()
+    as_of = datetime.combine(reference + timedelta(days=1), time.min)
+    target = _target_days(targets)
+    days_left = (target - days_between(R.c.submitted_at, literal(as_of))).label("days_left")
+    requests = db.frame(
+        select(R.c.id, R.c.category.label("subject"), R.c.status, C.c.name.label("community"),
+               S.c.name.label("street"), R.c.handling_unit.label("unit"), R.c.submitted_at.label("started"),
+               target.label("target_days"), days_left)
+        .select_from(R.join(C, C.c.code == R.c.community_code).join(S, S.c.code == C.c.street_code))
+        .where(place_filter(R.c.community_code, scope), R.c.status.in_(REQUEST_OPEN_STATUSES),
+               days_left <= days_ahead)
+    )
+    requests["started"] = pd.to_datetime(requests["started"])
+    requests["due"] = requests["started"] + pd.to_timedelta(requests["target_days"].astype(float), unit="D")
+    requests["kind"] = "request"
+    project_left = cast(day_number(P.c.planned_end) - day_number(literal(reference)), Float).label("days_left")
+    projects = db.frame(
+        select(P.c.code.label("id"), P.c.title.label("subject"), P.c.status, C.c.name.label("community"),
+               S.c.name.label("street"), P.c.lead_unit.label("unit"), P.c.planned_start.label("started"),
+               P.c.planned_end.label("due"), project_left)
+        .select_from(P.join(C, C.c.code == P.c.community_code).join(S, S.c.code == C.c.street_code))
+        .where(place_filter(P.c.community_code, scope), P.c.status != PROJECT_COMPLETED,
+               P.c.planned_end.is_not(None), project_left <= days_ahead)
+    )
+    projects["kind"] = "project"
+    for frame in (requests, projects):
+        frame["days_left"] = frame["days_left"].astype(float)
+    parts = [f[COLUMNS[:-1]] for f in (requests, projects) if len(f)]
+    if not parts:
+        return pd.DataFrame(columns=COLUMNS)
+    frame = pd.concat(parts, ignore_index=True)
+    frame["due"] = pd.to_datetime(frame["due"])
+    frame["started"] = pd.to_datetime(frame["started"])
+    frame["state"] = ["overdue" if d < 0 else "due_soon" for d in frame["days_left"]]
+    return frame.sort_values(["days_left", "kind", "id"], kind="mergesort").reset_index(drop=True)[COLUMNS]
+
+
+# --- one request's timeline ----------------------------------------------------------------
+
+
+H = schema.request_status_history
+RESOLVED_STATUSES = ("已办结", "已关闭")
+
+
+def request_timeline(db: Database, scope: Scope, request_id: str, reference: date,
+                     targets: Targets | None = None) -> tuple[dict, pd.DataFrame] | None:
+    """One request (personal data masked) and its status changes, or None when it is not found.
+
+    A request outside the scope's street (a street role asking for another street's id) is
+    "not found" exactly like an id that does not exist, so nothing of it leaks. The detail has
+    the target days, the expected completion (submission + target), whether the request was
+    returned or reopened; each change has the time spent in that status (up to the next change,
+    or to the end of the reference day while it is the current one).
+    """
+    from data_access.privacy import mask_personal_data
+
+    targets = targets if targets is not None else load_request_targets()
+    target = _target_days(targets)
+    detail = mask_personal_data(db.frame(
+        select(R.c.id, R.c.channel, R.c.category, R.c.status, C.c.name.label("community"),
+               S.c.name.label("street"), R.c.handling_unit, R.c.submitted_at, R.c.accepted_at, R.c.resolved_at,
+               R.c.closed_at, R.c.satisfaction, R.c.description, R.c.requester_name, R.c.requester_phone,
+               target.label("target_days"))
+        .select_from(R.join(C, C.c.code == R.c.community_code).join(S, S.c.code == C.c.street_code))
+        .where(R.c.id == str(request_id), place_filter(R.c.community_code, scope))
+    ))
+    if detail.empty:
+        return None
+    row = detail.iloc[0].to_dict()
+    history = db.frame(select(H.c.seq, H.c.status, H.c.changed_at).where(H.c.request_id == row["id"])
+                       .order_by(H.c.seq))
+    history["changed_at"] = pd.to_datetime(history["changed_at"])
+    as_of = pd.Timestamp(datetime.combine(reference + timedelta(days=1), time.min))
+    following = history["changed_at"].shift(-1).fillna(as_of)
+    history["days_in_status"] = (following - history["changed_at"]).dt.total_seconds() / 86400
+    history["current"] = history["seq"] == history["seq"].max()
+    history["handling_unit"] = row["handling_unit"]
+    statuses = list(history["status"])
+    first_resolution = next((i for i, s in enumerate(statuses) if s in RESOLVED_STATUSES), None)
+    row["returned"] = "已退回" in statuses
+    row["reopened"] = first_resolution is not None and any(s not in RESOLVED_STATUSES
+                                                           for s in statuses[first_resolution:])
+    row["submitted_at"] = pd.Timestamp(row["submitted_at"])
+    row["expected_completion"] = row["submitted_at"] + pd.Timedelta(days=float(row["target_days"]))
+    return row, history
