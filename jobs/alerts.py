@@ -1,0 +1,319 @@
+"""Alert evaluation (预警) and its command line.
+
+    python -m jobs.alerts evaluate [--rules FILE] [--url URL]
+    python -m jobs.alerts list [--json] [--all] [--role ROLE] [--url URL]
+
+``evaluate`` reads the rules (``config/alerts.toml``, see :mod:`jobs.rules`), computes every
+measure per street or community for the latest month (the month of the data's reference date,
+cut at that date) and stores what it finds with :func:`data_access.alerts.record_evaluation`:
+a condition still holding updates its open alert, a new one opens an alert, a cleared one
+closes it. Every figure comes from a query in :mod:`data_access.measures`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from calendar import monthrange
+from collections.abc import Sequence
+from datetime import date
+
+import pandas as pd
+from sqlalchemy.exc import SQLAlchemyError
+
+from data_access import alerts as store
+from data_access.alerts import Condition
+from data_access.database import Database
+from data_access.geography import data_range
+from data_access.measures import MEASURES, category_counts, full_month, month_window, unit_names
+from jobs.rules import SEVERITY_ZH, Rule, RuleError, load_rules
+
+# --- Poisson upper tail ---------------------------------------------------------------
+
+
+def poisson_sf(k: int, lam: float) -> float:
+    """P(X >= k) for X ~ Poisson(lam), summed over the upper tail in log space (exact for small p)."""
+    if k <= 0:
+        return 1.0
+    if lam <= 0:
+        return 0.0
+    log_lam = math.log(lam)
+    total = 0.0
+    i = k
+    while True:
+        term = math.exp(-lam + i * log_lam - math.lgamma(i + 1))
+        total += term
+        if i > lam and term < total * 1e-16:
+            break
+        i += 1
+        if i > k + 10_000:  # pragma: no cover - never reached for counts a month holds
+            break
+    return min(1.0, total)
+
+
+def format_p(p: float) -> str:
+    return "p < 0.0001" if p < 0.0001 else f"p = {p:.4f}"
+
+
+# --- formatting -----------------------------------------------------------------------
+
+
+def _fmt(value: float | None, kind: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if kind == "rate":
+        return f"{value * 100:.1f}%"
+    return f"{value:,.0f} 件"
+
+
+def _fmt_en(value: float | None, kind: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value * 100:.1f}%" if kind == "rate" else f"{value:,.0f}"
+
+
+# --- rule kinds ---------------------------------------------------------------------
+
+
+class Evaluator:
+    """Evaluates rules on one database as at its reference date."""
+
+    def __init__(self, db: Database, reference: date | None = None):
+        self.db = db
+        start, ref = data_range(db)
+        self.data_start = start
+        self.reference = reference or ref
+        self.names = unit_names(db)
+        self.window = month_window(self.reference)
+
+    def _unit(self, level: str, code: str) -> tuple[str, str]:
+        return self.names.get((level, code), (code, code if level == "street" else ""))
+
+    def _condition(self, rule: Rule, level: str, code: str, measure: str, value, threshold, reason: str,
+                   reason_en: str, detail: str = "", p_value: float | None = None) -> Condition:
+        name, street = self._unit(level, code)
+        return Condition(rule_id=rule.id, kind=rule.kind, severity=rule.severity, unit_level=level, unit_code=code,
+                         unit_name=name, street_code=street, measure=measure, period=self.window.label,
+                         value=None if value is None else float(value),
+                         threshold=None if threshold is None else float(threshold),
+                         reason=reason, reason_en=reason_en, detail=detail, p_value=p_value)
+
+    def _measure(self, key: str, level: str, months_back: int = 0, params: dict | None = None) -> pd.DataFrame:
+        measure = MEASURES[key]
+        window = month_window(self.reference, months_back)
+        return measure.compute(self.db, level, window, self.reference, params or {})
+
+    def threshold(self, rule: Rule) -> list[Condition]:
+        measure = MEASURES[rule.measure]
+        frame = self._measure(rule.measure, rule.level)
+        found = []
+        for row in frame.itertuples(index=False):
+            if row.base < rule.min_base or row.value is None or math.isnan(row.value):
+                continue
+            name = self._unit(rule.level, row.unit_code)[0]
+            value = _fmt(row.value, measure.kind)
+            if rule.floor is not None and row.value < rule.floor:
+                limit, word, word_en = rule.floor, "低于下限", "below the floor of"
+            elif rule.ceiling is not None and row.value > rule.ceiling:
+                limit, word, word_en = rule.ceiling, "高于上限", "above the ceiling of"
+            else:
+                continue
+            base = f"，{row.base:,.0f} 件" if measure.kind == "rate" else ""
+            found.append(self._condition(
+                rule, rule.level, row.unit_code, rule.measure, row.value, limit,
+                f"{name} {measure.name_zh}: {value}，{word} {_fmt(limit, measure.kind)}（{self.window.label}{base}）",
+                f"{name} {measure.name_en}: {_fmt_en(row.value, measure.kind)}, {word_en} "
+                f"{_fmt_en(limit, measure.kind)} ({self.window.label})"))
+        return found
+
+    def change(self, rule: Rule) -> list[Condition]:
+        measure = MEASURES[rule.measure]
+        back = 1 if rule.compare == "previous_month" else 12
+        previous_window = month_window(self.reference, back)
+        if previous_window.start.date() < self.data_start:
+            return []
+        current = self._measure(rule.measure, rule.level)
+        previous = self._measure(rule.measure, rule.level, back)
+        merged = current.merge(previous, on="unit_code", suffixes=("", "_prev"))
+        label_zh = "上月同期" if back == 1 else "去年同月"
+        label_en = "the month before" if back == 1 else "a year before"
+        found = []
+        for row in merged.itertuples(index=False):
+            if min(row.base, row.base_prev) < rule.min_base or not row.value_prev:
+                continue
+            if measure.kind == "rate":  # percentage points
+                change = (row.value - row.value_prev) * 100
+                shown, unit_word = f"{change:+.1f} 个百分点", "个百分点"
+                shown_en = f"{change:+.1f} points"
+            else:
+                change = (row.value - row.value_prev) / row.value_prev * 100
+                shown, unit_word, shown_en = f"{change:+.1f}%", "%", f"{change:+.1f}%"
+            if rule.rise_pct is not None and change > rule.rise_pct:
+                limit = f"+{rule.rise_pct:g}{unit_word}"
+            elif rule.fall_pct is not None and change < -rule.fall_pct:
+                limit = f"-{rule.fall_pct:g}{unit_word}"
+            else:
+                continue
+            name = self._unit(rule.level, row.unit_code)[0]
+            found.append(self._condition(
+                rule, rule.level, row.unit_code, rule.measure, row.value, row.value_prev,
+                f"{name} {measure.name_zh}: {_fmt(row.value, measure.kind)}，{label_zh} "
+                f"{_fmt(row.value_prev, measure.kind)}，{shown}（阈值 {limit}）",
+                f"{name} {measure.name_en}: {_fmt_en(row.value, measure.kind)}, {label_en} "
+                f"{_fmt_en(row.value_prev, measure.kind)}, {shown_en}"))
+        return found
+
+    def overdue(self, rule: Rule) -> list[Condition]:
+        key = rule.measure_key()
+        measure = MEASURES[key]
+        frame = self._measure(key, rule.level, params={"due_within_days": rule.due_within_days})
+        found = []
+        soon = f"（{rule.due_within_days} 天内到期）" if rule.due_within_days else ""
+        for row in frame.itertuples(index=False):
+            if row.value <= rule.max_count:
+                continue
+            name = self._unit(rule.level, row.unit_code)[0]
+            found.append(self._condition(
+                rule, rule.level, row.unit_code, key, row.value, rule.max_count,
+                f"{name} {measure.name_zh}{soon}: {row.value:,.0f} 件，超过 {rule.max_count:g} 件"
+                f"（截至 {self.reference:%Y-%m-%d}）",
+                f"{name} {measure.name_en}: {row.value:,.0f}, more than {rule.max_count:g} "
+                f"(as of {self.reference:%Y-%m-%d})"))
+        return found
+
+    def spike(self, rule: Rule) -> list[Condition]:
+        latest = category_counts(self.db, self.window)
+        if latest.empty:
+            return []
+        months = [full_month(self.reference, back) for back in range(1, rule.baseline_months + 1)]
+        months = [m for m in months if m.start.date() >= date(self.data_start.year, self.data_start.month, 1)]
+        if len(months) < 3:
+            return []
+        baseline = pd.concat([category_counts(self.db, m) for m in months], ignore_index=True)
+        per_month = (baseline.groupby(["community_code", "category"])["n"].sum() / len(months)).rename("baseline")
+        merged = latest.join(per_month, on=["community_code", "category"])
+        merged["baseline"] = merged["baseline"].fillna(0.0)
+        # the latest month may be cut at the reference date: expect that share of a month
+        share = (self.window.end - self.window.start).days / monthrange(self.window.start.year,
+                                                                        self.window.start.month)[1]
+        if rule.adjust == "district_category":
+            # the whole district's month in that category against its own baseline: a season, a holiday or
+            # the district's growth moves every community at once and is not a community's spike
+            district_now = latest.groupby("category")["n"].sum() / share
+            district_base = baseline.groupby("category")["n"].sum() / len(months)
+            factors = (district_now / district_base).fillna(1.0).clip(lower=0.5, upper=2.0).rename("factor")
+            merged = merged.join(factors, on="category")
+            merged["factor"] = merged["factor"].fillna(1.0)
+        else:
+            merged["factor"] = 1.0
+        found = []
+        for row in merged.itertuples(index=False):
+            if row.n < rule.min_count:
+                continue
+            # a category never seen in the baseline: half a request over the baseline, not zero
+            expected = max(row.baseline, 0.5 / len(months)) * row.factor * share
+            p = poisson_sf(int(row.n), expected)
+            if p >= rule.p:
+                continue
+            name = self._unit("community", row.community_code)[0]
+            adjusted = f"（全区同类本月 ×{row.factor:.2f}）" if abs(row.factor - 1) >= 0.005 else ""
+            adjusted_en = f" (district's month in the category ×{row.factor:.2f})" if adjusted else ""
+            found.append(self._condition(
+                rule, "community", row.community_code, "requests_by_category", row.n, row.baseline,
+                f"{name} {row.category}: {row.n} 件, 基线 {row.baseline:.1f} 件/月{adjusted}, {format_p(p)}",
+                f"{name} {row.category}: {row.n} requests, baseline {row.baseline:.1f}/month{adjusted_en}, "
+                f"{format_p(p)}",
+                detail=row.category, p_value=p))
+        return found
+
+    def evaluate(self, rules: list[Rule]) -> list[Condition]:
+        found: list[Condition] = []
+        for rule in rules:
+            if rule.enabled:
+                found.extend(getattr(self, rule.kind)(rule))
+        return found
+
+
+def evaluate(db: Database, rules: list[Rule] | None = None, reference: date | None = None) -> tuple[
+        list[Condition], store.EvaluationResult]:
+    """Evaluate the rules on the database and store the result; returns the conditions and the changes."""
+    rules = rules if rules is not None else load_rules()
+    evaluator = Evaluator(db, reference)
+    conditions = evaluator.evaluate(rules)
+    return conditions, store.record_evaluation(db, conditions, evaluator.reference)
+
+
+# --- command line ---------------------------------------------------------------------
+
+
+def _list_records(frame: pd.DataFrame) -> list[dict]:
+    records = []
+    for row in frame.to_dict("records"):
+        clean = {}
+        for key, value in row.items():
+            if isinstance(value, float) and math.isnan(value):
+                value = None
+            elif isinstance(value, (pd.Timestamp, date)):
+                value = value.isoformat()
+            elif value is pd.NaT:
+                value = None
+            elif hasattr(value, "item"):
+                value = value.item()
+            clean[key] = value
+        records.append(clean)
+    return records
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m jobs.alerts", description="预警：评估规则、列出预警")
+    parser.add_argument("--url", help="数据库地址（默认 DATABASE_URL，否则内置 SQLite 文件）")
+    commands = parser.add_subparsers(dest="command", required=True)
+    evaluate_cmd = commands.add_parser("evaluate", help="按规则评估最新月份并保存预警")
+    evaluate_cmd.add_argument("--rules", help="规则文件（默认 config/alerts.toml）")
+    list_cmd = commands.add_parser("list", help="列出未关闭的预警")
+    list_cmd.add_argument("--json", action="store_true", help="以 JSON 输出")
+    list_cmd.add_argument("--all", action="store_true", help="包括已关闭的预警")
+    list_cmd.add_argument("--role", default="district", help="以此角色查看（district 或 street:<街道代码>）")
+    for sub in (evaluate_cmd, list_cmd):
+        sub.add_argument("--url", help=argparse.SUPPRESS, default=None, dest="sub_url")
+    args = parser.parse_args(argv)
+    url = args.sub_url or args.url
+    try:
+        from data_access.loader import ensure_database
+
+        db = Database(ensure_database(url))
+        if args.command == "evaluate":
+            rules = load_rules(args.rules)
+            conditions, result = evaluate(db, rules)
+            by_rule: dict[str, int] = {}
+            for condition in conditions:
+                by_rule[condition.rule_id] = by_rule.get(condition.rule_id, 0) + 1
+            print(f"评估 {len([r for r in rules if r.enabled])} 条规则：当前 {len(conditions)} 条预警"
+                  f"（新增 {result.opened}，更新 {result.updated}，关闭 {result.closed}）")
+            for rule in rules:
+                if rule.enabled:
+                    print(f"  {rule.id}（{rule.name}）：{by_rule.get(rule.id, 0)}")
+            return 0
+        frame = store.list_alerts(db, args.role, status=None if args.all else store.OPEN)
+        if args.json:
+            print(json.dumps(_list_records(frame), ensure_ascii=False, indent=1))
+            return 0
+        if frame.empty:
+            print("没有未关闭的预警")
+            return 0
+        for row in frame.itertuples(index=False):
+            print(f"[{SEVERITY_ZH.get(row.severity, row.severity)}] #{row.id} {row.rule_id} {row.reason}"
+                  f"（首次 {row.first_seen:%Y-%m-%d}，{row.age_days} 天）")
+        return 0
+    except RuleError as exc:
+        print(f"规则有误：{exc}", file=sys.stderr)
+        return 2
+    except (SQLAlchemyError, OSError, LookupError) as exc:
+        print(f"jobs.alerts 失败：{exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

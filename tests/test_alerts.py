@@ -1,0 +1,267 @@
+"""Alert rules (jobs.alerts) on a hand-built database, on both engines: each kind fires and clears,
+spikes on a planted spike and a flat series, no duplicates across runs, a street role sees its own."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+
+import pytest
+from alerts_support import (
+    C1,
+    C2,
+    S1,
+    S2,
+    add_project,
+    add_requests,
+    build,
+    month_days,
+    project_row,
+    request_rows,
+)
+from sqlalchemy import func, select, update
+
+from data_access import alerts as store
+from data_access import schema
+from jobs import alerts as job
+from jobs.rules import RuleError, load_rules, parse_rules
+
+
+def rules(*raw: dict):
+    return parse_rules({"rules": list(raw)})
+
+
+def open_alerts(db, role=None):
+    return store.list_alerts(db, role)
+
+
+def run(db, rule_list):
+    conditions, result = job.evaluate(db, rule_list)
+    return conditions, result
+
+
+SATISFACTION = {"id": "sat", "kind": "threshold", "measure": "satisfaction_rate", "floor": 0.85, "min_base": 5,
+                "severity": "high"}
+
+
+def test_threshold_fires_and_clears(empty_url):
+    db = build(empty_url)
+    add_requests(db, request_rows(C1, date(2023, 10, 5), 10, satisfaction=2))
+    add_requests(db, request_rows(C2, date(2023, 10, 5), 10, satisfaction=5))
+    conditions, result = run(db, rules(SATISFACTION))
+    assert [(c.rule_id, c.unit_code) for c in conditions] == [("sat", S1)]
+    assert result.opened == 1
+    alert = open_alerts(db).iloc[0]
+    assert alert["value"] == 0.0 and alert["threshold"] == 0.85
+    assert "一街道 满意率: 0.0%，低于下限 85.0%" in alert["reason"]
+    # 60 satisfied residents more: 60 / 70 = 85.7% clears it
+    add_requests(db, request_rows(C1, date(2023, 10, 6), 60, satisfaction=4))
+    conditions, result = run(db, rules(SATISFACTION))
+    assert conditions == [] and result.closed == 1
+    assert open_alerts(db).empty
+    closed = store.list_alerts(db, status=store.CLOSED)
+    assert len(closed) == 1 and closed.iloc[0]["closed_at"] is not None
+
+
+def test_min_base_skips_small_units(empty_url):
+    db = build(empty_url)
+    add_requests(db, request_rows(C1, date(2023, 10, 5), 4, satisfaction=1))
+    assert run(db, rules(SATISFACTION))[0] == []
+
+
+def test_change_fires_and_clears(empty_url):
+    db = build(empty_url)
+    rule = {"id": "rise", "kind": "change", "measure": "requests_received", "rise_pct": 30, "min_base": 5}
+    add_requests(db, request_rows(C1, month_days(1), 10) + request_rows(C1, month_days(0), 20))
+    add_requests(db, request_rows(C2, month_days(1), 10) + request_rows(C2, month_days(0), 12))
+    conditions, _ = run(db, rules(rule))
+    assert [(c.unit_code, c.value, c.threshold) for c in conditions] == [(S1, 20.0, 10.0)]
+    assert "+100.0%" in conditions[0].reason and "上月同期 10 件" in conditions[0].reason
+    add_requests(db, request_rows(C1, month_days(1), 10))  # 20 against 20
+    conditions, result = run(db, rules(rule))
+    assert conditions == [] and result.closed == 1
+
+
+def test_change_same_month_last_year_and_fall(empty_url):
+    db = build(empty_url)
+    rule = {"id": "fall", "kind": "change", "measure": "requests_received", "compare": "same_month_last_year",
+            "fall_pct": 40}
+    add_requests(db, request_rows(C2, month_days(12), 20) + request_rows(C2, month_days(0), 5))
+    conditions, _ = run(db, rules(rule))
+    assert [(c.unit_code, c.value, c.threshold) for c in conditions] == [(S2, 5.0, 20.0)]
+    assert "去年同月" in conditions[0].reason and "-75.0%" in conditions[0].reason
+
+
+def test_overdue_requests_and_due_soon(empty_url):
+    db = build(empty_url)
+    overdue = {"id": "od", "kind": "overdue", "subject": "requests", "max_count": 0}
+    soon = {"id": "soon", "kind": "overdue", "subject": "requests", "due_within_days": 7, "severity": "low"}
+    late = request_rows(C2, date(2023, 10, 1), 2, status="办理中")  # 物业管理: 7 days, due Oct 8
+    fresh = request_rows(C1, date(2023, 10, 29), 1, status="待受理")  # due Nov 5: within 7 days
+    done = request_rows(C1, date(2023, 9, 1), 3)  # resolved: never overdue
+    add_requests(db, late + fresh + done)
+    conditions, _ = run(db, rules(overdue, soon))
+    found = sorted((c.rule_id, c.unit_code, c.value, c.measure) for c in conditions)
+    assert found == [("od", S2, 2.0, "overdue_requests"), ("soon", S1, 1.0, "due_soon_requests")]
+    with db.engine.begin() as conn:
+        conn.execute(update(schema.requests).where(schema.requests.c.status != "已办结").values(status="已办结"))
+    conditions, result = run(db, rules(overdue, soon))
+    assert conditions == [] and result.closed == 2
+
+
+def test_overdue_projects_and_due_soon(empty_url):
+    db = build(empty_url)
+    add_project(db, project_row("P1", C1, date(2023, 9, 30)))
+    add_project(db, project_row("P2", C2, date(2023, 11, 15)))
+    add_project(db, project_row("P3", C2, date(2023, 8, 1), status="完成"))
+    conditions, _ = run(db, rules({"id": "odp", "kind": "overdue", "subject": "projects"},
+                                  {"id": "soonp", "kind": "overdue", "subject": "projects", "due_within_days": 30}))
+    assert sorted((c.rule_id, c.unit_code) for c in conditions) == [("odp", S1), ("soonp", S2)]
+    with db.engine.begin() as conn:
+        conn.execute(update(schema.projects).values(status="完成"))
+    conditions, result = run(db, rules({"id": "odp", "kind": "overdue", "subject": "projects"},
+                                       {"id": "soonp", "kind": "overdue", "subject": "projects",
+                                        "due_within_days": 30}))
+    assert conditions == [] and result.closed == 2
+
+
+SPIKE = {"id": "spike", "kind": "spike", "p": 0.01, "min_count": 8}
+
+
+def _baseline(db, community, per_month, category="物业管理"):
+    rows = []
+    for back in range(1, 13):
+        rows += request_rows(community, month_days(back), per_month, category=category)
+    add_requests(db, rows)
+
+
+@pytest.mark.parametrize("adjust", ["district_category", "none"])
+def test_spike_on_a_planted_spike_and_a_flat_series(empty_url, adjust):
+    db = build(empty_url)
+    _baseline(db, C1, 3)
+    _baseline(db, C2, 3)
+    add_requests(db, request_rows(C1, month_days(0), 30))  # the planted spike
+    add_requests(db, request_rows(C2, month_days(0), 3))  # flat
+    rule = dict(SPIKE, adjust=adjust)
+    conditions, _ = run(db, rules(rule))
+    assert [(c.unit_code, c.detail) for c in conditions] == [(C1, "物业管理")]
+    spike = conditions[0]
+    assert spike.value == 30 and spike.threshold == pytest.approx(3.0)
+    assert spike.reason.startswith("甲社区 物业管理: 30 件, 基线 3.0 件/月")
+    assert spike.p_value < 1e-6 and "p < 0.0001" in spike.reason
+    assert open_alerts(db).iloc[0]["street_code"] == S1
+    # the spike goes: the alert closes
+    with db.engine.begin() as conn:
+        conn.execute(schema.requests.delete().where(schema.requests.c.submitted_at >= date(2023, 10, 1),
+                                                    schema.requests.c.community_code == C1))
+    add_requests(db, request_rows(C1, month_days(0), 4))
+    conditions, result = run(db, rules(rule))
+    assert conditions == [] and result.closed == 1
+
+
+def test_spike_needs_the_minimum_count(empty_url):
+    db = build(empty_url)
+    _baseline(db, C1, 0)
+    add_requests(db, request_rows(C1, month_days(0), 4, category="心理咨询"))  # improbable but only 4
+    assert run(db, rules(SPIKE))[0] == []
+    add_requests(db, request_rows(C1, month_days(0), 4, category="心理咨询"))  # 8: enough
+    conditions = run(db, rules(SPIKE))[0]
+    assert [(c.detail, c.value) for c in conditions] == [("心理咨询", 8.0)]
+
+
+def test_no_duplicates_across_runs_and_street_roles(empty_url):
+    db = build(empty_url)
+    add_requests(db, request_rows(C1, date(2023, 10, 5), 10, satisfaction=1))
+    add_requests(db, request_rows(C2, date(2023, 10, 5), 10, satisfaction=2))
+    run(db, rules(SATISFACTION))
+    first = open_alerts(db)
+    for _ in range(2):
+        conditions, result = run(db, rules(SATISFACTION))
+        assert result.opened == 0 and result.updated == 2 and result.closed == 0
+    again = open_alerts(db)
+    assert sorted(again["id"]) == sorted(first["id"])
+    assert db.scalar(select(func.count()).select_from(schema.alerts)) == 2
+    # a street role sees its own street's alerts only
+    assert set(store.list_alerts(db, f"street:{S1}")["street_code"]) == {S1}
+    assert set(store.list_alerts(db, f"street:{S2}")["street_code"]) == {S2}
+    assert set(store.list_alerts(db, "district")["street_code"]) == {S1, S2}
+    assert store.get_alert(db, int(first[first.street_code == S1].iloc[0]["id"]), f"street:{S2}") is None
+    counts = store.alert_counts(db, f"street:{S1}")
+    assert counts.to_dict("records") == [{"severity": "high", "n": 1}]
+    # a condition that returns after clearing opens a new alert (the closed one stays closed)
+    add_requests(db, request_rows(C1, date(2023, 10, 6), 100, satisfaction=5))
+    run(db, rules(SATISFACTION))
+    with db.engine.begin() as conn:
+        conn.execute(schema.requests.delete().where(schema.requests.c.satisfaction == 5,
+                                                    schema.requests.c.community_code == C1))
+    run(db, rules(SATISFACTION))
+    s1 = store.list_alerts(db, f"street:{S1}", status=None)
+    assert sorted(s1["status"]) == ["closed", "open"]
+
+
+def test_rule_file_errors_name_the_rule_and_field(tmp_path):
+    with pytest.raises(RuleError) as error:
+        parse_rules({"rules": [
+            {"id": "a", "kind": "threshold", "measure": "satisfaction_rate", "floor": 85},
+            {"id": "b", "kind": "spike", "p": "0.01", "level": "street"},
+            {"id": "c", "kind": "nothing"},
+            {"id": "d", "kind": "change", "measure": "no_such_measure", "rise_pct": 10, "colour": "red"},
+            {"kind": "overdue"},
+        ]})
+    message = str(error.value)
+    assert "7 处问题" in message
+    assert "规则 a：字段 floor 应在 0 到 1 之间" in message and "0.85 表示 85%" in message
+    assert "规则 b：字段 level 应为 community" in message and "规则 b：字段 p 应为数字" in message
+    assert "规则 c：字段 kind" in message
+    assert "规则 d：字段 measure" in message and "不认识字段 colour" in message
+    assert "第 5 条规则：缺少字段 id" in message
+    bad = tmp_path / "alerts.toml"
+    bad.write_text("[[rules]\n", encoding="utf-8")
+    with pytest.raises(RuleError, match="不是有效的 TOML"):
+        load_rules(bad)
+    with pytest.raises(RuleError, match="找不到预警规则文件"):
+        load_rules(tmp_path / "missing.toml")
+
+
+def test_shipped_rules_load():
+    shipped = load_rules()
+    assert {r.kind for r in shipped} == {"threshold", "change", "overdue", "spike"}
+
+
+def test_poisson_tail():
+    assert job.poisson_sf(0, 3.0) == 1.0
+    assert job.poisson_sf(1, 3.0) == pytest.approx(1 - math.exp(-3))
+    # P(X >= 37 | 12.4) by the complement of the lower sum, in exact rational steps
+    lower = sum(math.exp(-12.4) * 12.4 ** i / math.factorial(i) for i in range(37))
+    assert job.poisson_sf(37, 12.4) == pytest.approx(1 - lower, rel=1e-6)
+    assert job.poisson_sf(200, 2.0) > 0  # tiny, not rounded to zero
+    assert job.format_p(0.00031) == "p = 0.0003" and job.format_p(1e-9) == "p < 0.0001"
+
+
+def test_cli_evaluate_and_list(empty_url, capsys):
+    db = build(empty_url)
+    add_requests(db, request_rows(C1, date(2023, 10, 1), 120, status="办理中"))
+    assert job.main(["evaluate", "--url", empty_url]) == 0
+    out = capsys.readouterr().out
+    assert "overdue_requests" in out and "新增 2" in out  # 120 overdue, and a spike from nothing
+    assert job.main(["list", "--json", "--url", empty_url]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert sorted(a["rule_id"] for a in listed) == ["overdue_requests", "request_spike"]
+    overdue = next(a for a in listed if a["rule_id"] == "overdue_requests")
+    assert overdue["unit_code"] == S1 and overdue["value"] == 120 and overdue["status"] == "open"
+    assert job.main(["list", "--url", empty_url]) == 0
+    assert "一街道 超时未办结诉求: 120 件" in capsys.readouterr().out
+    assert job.main(["list", "--url", empty_url, "--role", f"street:{S2}"]) == 0
+    assert "没有未关闭的预警" in capsys.readouterr().out
+
+
+def test_sample_month_raises_a_small_set(db):
+    """The shipped rules on the sample data: a handful of alerts, the same on both engines."""
+    conditions, _ = job.evaluate(db)
+    by_rule: dict[str, int] = {}
+    for condition in conditions:
+        by_rule[condition.rule_id] = by_rule.get(condition.rule_id, 0) + 1
+    assert 1 <= len(conditions) <= 15, by_rule
+    assert by_rule.get("request_spike", 0) <= 3
+    assert all(c.period == "2023-10" for c in conditions)
