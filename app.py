@@ -33,6 +33,7 @@ pages = [
     st.Page("pages/participation_page.py", title=text("nav.participation", lang), icon=":material/groups:",
             url_path="participation"),
     st.Page("pages/show_page.py", title=text("nav.show", lang), icon=":material/slideshow:", url_path="show"),
+    st.Page("pages/alerts_page.py", title=text("nav.alerts", lang), icon=":material/notifications:", url_path="alerts"),
 ]
 if may_import():  # the data page is the district office's only
     pages.append(st.Page("pages/data_page.py", title=text("nav.data", lang), icon=":material/upload_file:",

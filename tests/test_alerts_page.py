@@ -1,0 +1,80 @@
+"""The 预警 page (pages/alerts_page.py) in AppTest: alerts per role, and the follow-up flow for both roles."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from apptest_support import metrics, open_app
+from streamlit.testing.v1 import AppTest
+
+from data_access import alerts as store
+from data_access import followup
+from jobs import alerts as job
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = "pages/alerts_page.py"
+
+
+def as_role(role: str, user: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
+    at.session_state["auth_user"] = user
+    at.session_state["auth_role"] = role
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _alert_rows(at: AppTest) -> int:
+    tables = [d for d in at.dataframe if "说明" in d.value.columns]
+    return len(tables[0].value) if tables else 0
+
+
+def test_page_lists_alerts_per_role_and_the_follow_up_flow(sqlite_db):
+    job.evaluate(sqlite_db)
+    every = store.list_alerts(sqlite_db, "district")
+    assert len(every) >= 1
+
+    at = open_app(PAGE)
+    assert at.title[0].value == "预警与督办"
+    assert metrics(at)["未关闭预警"] == str(len(every))
+    assert _alert_rows(at) == len(every)
+    reasons = [d for d in at.dataframe if "说明" in d.value.columns][0].value["说明"].tolist()
+    assert reasons == every["reason"].tolist()  # high severity first, then oldest
+
+    street = every.iloc[0]["street_code"]
+    role = f"street:{street}"
+    mine = store.list_alerts(sqlite_db, role)
+    street_at = as_role(role, "street office")
+    assert metrics(street_at)["未关闭预警"] == str(len(mine))
+    assert _alert_rows(street_at) == len(mine) < len(every) + 1
+    assert set(mine["street_code"]) == {street}
+
+    # the district turns the alert into a follow-up item; the street reports it done on the page
+    item = followup.create_item(sqlite_db, actor="区督查室", role="district", task="核查并整改",
+                                due_on=date(2030, 1, 31), alert_id=int(mine.iloc[0]["id"]))
+    street_at = as_role(role, "street office")
+    street_at.selectbox(key="followup_pick").set_value(item).run()
+    [box for box in street_at.text_area if box.label == "情况说明"][0].input("已整改完毕")
+    [b for b in street_at.button if b.label == "报办结"][0].click().run()
+    assert not street_at.exception
+    assert followup.list_items(sqlite_db, "district").set_index("id").loc[item, "status"] == "done"
+
+    # the district verifies it on the page
+    district_at = open_app(PAGE)
+    district_at.selectbox(key="followup_pick").set_value(item).run()
+    [b for b in district_at.button if b.label == "核实办结"][0].click().run()
+    assert not district_at.exception
+    events = followup.history(sqlite_db, item, "district")
+    assert events["action"].tolist() == ["create", "done", "verify"]
+    assert events["actor"].tolist()[1] == "street office"
+    # another street sees neither the alert nor the item
+    other = "440307014" if street != "440307014" else "440307013"  # 布吉 or 坂田
+    other_at = as_role(f"street:{other}", "another office")
+    listed = [d.value for d in other_at.dataframe if "编号" in d.value.columns]
+    assert not listed or item not in listed[0]["编号"].tolist()
+    assert _alert_rows(other_at) == len(store.list_alerts(sqlite_db, f"street:{other}"))
+    own_listed = [d.value for d in as_role(role, "street office").dataframe if "编号" in d.value.columns]
+    assert item in own_listed[0]["编号"].tolist()
