@@ -199,13 +199,15 @@ class Evaluator:
         share = (self.window.end - self.window.start).days / monthrange(self.window.start.year,
                                                                         self.window.start.month)[1]
         if rule.adjust == "district_category":
-            # the whole district's month in that category against its own baseline: a season, a holiday or
-            # the district's growth moves every community at once and is not a community's spike
-            district_now = latest.groupby("category")["n"].sum() / share
-            district_base = baseline.groupby("category")["n"].sum() / len(months)
-            factors = (district_now / district_base).fillna(1.0).clip(lower=0.5, upper=2.0).rename("factor")
-            merged = merged.join(factors, on="category")
-            merged["factor"] = merged["factor"].fillna(1.0)
+            # the rest of the district's month in that category against its own baseline: a season, a holiday or
+            # the district's growth moves every community at once and is not one community's spike (the community
+            # itself is left out, so its own spike does not raise its expectation)
+            now_total = merged["category"].map(latest.groupby("category")["n"].sum())
+            base_total = merged["category"].map(baseline.groupby("category")["n"].sum() / len(months))
+            rest_now = (now_total - merged["n"]) / share
+            rest_base = base_total - merged["baseline"]
+            factor = (rest_now / rest_base.where(rest_base > 0)).fillna(1.0).clip(lower=0.5, upper=2.0)
+            merged["factor"] = factor
         else:
             merged["factor"] = 1.0
         found = []

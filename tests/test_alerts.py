@@ -265,3 +265,28 @@ def test_sample_month_raises_a_small_set(db):
     assert 1 <= len(conditions) <= 15, by_rule
     assert by_rule.get("request_spike", 0) <= 3
     assert all(c.period == "2023-10" for c in conditions)
+
+
+def test_a_spike_planted_by_an_import_is_found(tmp_path):
+    """The sample data plus 20 requests of 物业管理 in 龙岭社区 imported like any file: the spike names both."""
+    from data_access.database import Database
+    from data_access.importer import import_bytes
+    from data_access.loader import SAMPLE_DIR, load_csv_dir
+
+    db = Database(f"sqlite:///{tmp_path / 'planted.sqlite3'}")
+    load_csv_dir(db.engine, SAMPLE_DIR)
+    spike_rule = rules({"id": "spike", "kind": "spike"})
+    before = [c for c in job.evaluate(db, spike_rule)[0] if c.unit_code == "440307014003"]
+    assert before == []
+    header = ("id,channel,category,community_code,compound_code,lat,lon,submitted_at,accepted_at,resolved_at,"
+              "closed_at,status,handling_unit,satisfaction,requester_name,requester_phone,description")
+    lines = [header] + [
+        f"RX2023{i:05d},平安码上办,物业管理,440307014003,,22.6337,114.1031,2023-10-{i + 5:02d} 09:00:00,,,,"
+        f"待受理,布吉街道物业管理办,,李四,13800138000,电梯频繁故障" for i in range(20)]
+    report = import_bytes(db.engine, "requests", "\n".join(lines).encode("utf-8"), "planted.csv")
+    assert report.ok and report.inserted == 20, report.problems
+    conditions, _ = job.evaluate(db, spike_rule)
+    found = [c for c in conditions if c.unit_code == "440307014003"]
+    assert [(c.unit_name, c.detail, c.value) for c in found] == [("龙岭社区", "物业管理", 21.0)]
+    assert found[0].reason.startswith("龙岭社区 物业管理: 21 件, 基线 1.9 件/月")
+    db.dispose()
