@@ -16,6 +16,7 @@ EXPLAINED_ON = {
     "overdue_requests": ("requests", "backlog"),
     "due_soon_requests": ("requests", "backlog"),
     "requests_by_category": ("requests", "volumes"),
+    "requests_by_topic": ("requests", "volumes"),
     "overdue_projects": ("projects", "overdue"),
     "due_soon_projects": ("projects", "overdue"),
 }

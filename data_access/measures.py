@@ -11,6 +11,8 @@ in with :func:`register_measure`; alert rules can then name them in ``config/ale
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -216,6 +218,26 @@ def category_counts(db: Database, window: Window) -> pd.DataFrame:
             .where(R.c.submitted_at >= window.start, R.c.submitted_at < window.end)
             .group_by(R.c.community_code, C.c.street_code, R.c.category))
     return db.frame(stmt)
+
+
+def description_counts(db: Database, window: Window) -> pd.DataFrame:
+    """Requests per street and description in a window (street_code, description, n)."""
+    stmt = (select(C.c.street_code, R.c.description, func.count().label("n"))
+            .select_from(R.join(C, C.c.code == R.c.community_code))
+            .where(R.c.submitted_at >= window.start, R.c.submitted_at < window.end)
+            .group_by(C.c.street_code, R.c.description))
+    return db.frame(stmt)
+
+
+_NOT_WORD = re.compile(r"[\W\d_]+", re.UNICODE)
+PHRASE_LENGTH = 30
+
+
+def normalise_phrase(description: str) -> str:
+    """A request description reduced to its phrase: full-width folded (NFKC), lower case, without spaces,
+    punctuation or digits, at most 30 characters; requests about one problem then share one phrase."""
+    folded = unicodedata.normalize("NFKC", description or "").lower()
+    return _NOT_WORD.sub("", folded)[:PHRASE_LENGTH]
 
 
 def unit_names(db: Database) -> dict[tuple[str, str], tuple[str, str]]:

@@ -27,7 +27,15 @@ from data_access import alerts as store
 from data_access.alerts import Condition
 from data_access.database import Database
 from data_access.geography import data_range
-from data_access.measures import MEASURES, category_counts, full_month, month_window, unit_names
+from data_access.measures import (
+    MEASURES,
+    category_counts,
+    description_counts,
+    full_month,
+    month_window,
+    normalise_phrase,
+    unit_names,
+)
 from jobs.rules import SEVERITY_ZH, Rule, RuleError, load_rules
 
 # --- Poisson upper tail ---------------------------------------------------------------
@@ -183,51 +191,80 @@ class Evaluator:
                 f"(as of {self.reference:%Y-%m-%d})"))
         return found
 
-    def spike(self, rule: Rule) -> list[Condition]:
-        latest = category_counts(self.db, self.window)
-        if latest.empty:
-            return []
+    def _improbable(self, rule: Rule, counts, unit: str, key: str) -> pd.DataFrame:
+        """Rows (unit, key) of the latest month improbable under a Poisson model of their own trailing months.
+
+        ``counts(window)`` gives columns ``unit``, ``key`` and ``n``. Returns the flagged rows with their
+        ``baseline`` (per month), ``factor`` (the rest of the district's month for that key against its
+        baseline, when ``rule.adjust`` asks for it) and ``p``.
+        """
+        latest = counts(self.window)
         months = [full_month(self.reference, back) for back in range(1, rule.baseline_months + 1)]
         months = [m for m in months if m.start.date() >= date(self.data_start.year, self.data_start.month, 1)]
-        if len(months) < 3:
-            return []
-        baseline = pd.concat([category_counts(self.db, m) for m in months], ignore_index=True)
-        per_month = (baseline.groupby(["community_code", "category"])["n"].sum() / len(months)).rename("baseline")
-        merged = latest.join(per_month, on=["community_code", "category"])
+        if latest.empty or len(months) < 3:
+            return pd.DataFrame()
+        baseline = pd.concat([counts(m) for m in months], ignore_index=True)
+        per_month = (baseline.groupby([unit, key])["n"].sum() / len(months)).rename("baseline")
+        merged = latest.join(per_month, on=[unit, key])
         merged["baseline"] = merged["baseline"].fillna(0.0)
         # the latest month may be cut at the reference date: expect that share of a month
         share = (self.window.end - self.window.start).days / monthrange(self.window.start.year,
                                                                         self.window.start.month)[1]
         if rule.adjust == "district_category":
-            # the rest of the district's month in that category against its own baseline: a season, a holiday or
-            # the district's growth moves every community at once and is not one community's spike (the community
-            # itself is left out, so its own spike does not raise its expectation)
-            now_total = merged["category"].map(latest.groupby("category")["n"].sum())
-            base_total = merged["category"].map(baseline.groupby("category")["n"].sum() / len(months))
+            # the rest of the district's month for that key against its own baseline: a season, a holiday or the
+            # district's growth moves every unit at once and is not one unit's spike (the unit itself is left
+            # out, so its own spike does not raise its expectation)
+            now_total = merged[key].map(latest.groupby(key)["n"].sum())
+            base_total = merged[key].map(baseline.groupby(key)["n"].sum() / len(months))
             rest_now = (now_total - merged["n"]) / share
             rest_base = base_total - merged["baseline"]
-            factor = (rest_now / rest_base.where(rest_base > 0)).fillna(1.0).clip(lower=0.5, upper=2.0)
-            merged["factor"] = factor
+            merged["factor"] = (rest_now / rest_base.where(rest_base > 0)).fillna(1.0).clip(lower=0.5, upper=2.0)
         else:
             merged["factor"] = 1.0
+        merged = merged[merged["n"] >= rule.min_count].copy()
+        # a key never seen in the baseline: half a request over the baseline, not zero
+        expected = merged["baseline"].clip(lower=0.5 / len(months)) * merged["factor"] * share
+        merged["p"] = [poisson_sf(int(n), lam) for n, lam in zip(merged["n"], expected, strict=True)]
+        return merged[merged["p"] < rule.p]
+
+    @staticmethod
+    def _adjusted(factor: float) -> tuple[str, str]:
+        if abs(factor - 1) < 0.005:
+            return "", ""
+        return f"（全区同类本月 ×{factor:.2f}）", f" (the district's month ×{factor:.2f})"
+
+    def spike(self, rule: Rule) -> list[Condition]:
         found = []
-        for row in merged.itertuples(index=False):
-            if row.n < rule.min_count:
-                continue
-            # a category never seen in the baseline: half a request over the baseline, not zero
-            expected = max(row.baseline, 0.5 / len(months)) * row.factor * share
-            p = poisson_sf(int(row.n), expected)
-            if p >= rule.p:
-                continue
+        flagged = self._improbable(rule, lambda w: category_counts(self.db, w), "community_code", "category")
+        for row in flagged.itertuples(index=False):
             name = self._unit("community", row.community_code)[0]
-            adjusted = f"（全区同类本月 ×{row.factor:.2f}）" if abs(row.factor - 1) >= 0.005 else ""
-            adjusted_en = f" (district's month in the category ×{row.factor:.2f})" if adjusted else ""
+            adjusted, adjusted_en = self._adjusted(row.factor)
             found.append(self._condition(
                 rule, "community", row.community_code, "requests_by_category", row.n, row.baseline,
-                f"{name} {row.category}: {row.n} 件, 基线 {row.baseline:.1f} 件/月{adjusted}, {format_p(p)}",
+                f"{name} {row.category}: {row.n} 件, 基线 {row.baseline:.1f} 件/月{adjusted}, {format_p(row.p)}",
                 f"{name} {row.category}: {row.n} requests, baseline {row.baseline:.1f}/month{adjusted_en}, "
-                f"{format_p(p)}",
-                detail=row.category, p_value=p))
+                f"{format_p(row.p)}",
+                detail=row.category, p_value=row.p))
+        return found
+
+    def hot_topic(self, rule: Rule) -> list[Condition]:
+        """类案: within a street, requests whose normalised description is far above its own baseline."""
+        def counts(window):
+            frame = description_counts(self.db, window)
+            frame["topic"] = [normalise_phrase(d) for d in frame["description"]]
+            frame = frame[frame["topic"] != ""]
+            return frame.groupby(["street_code", "topic"], as_index=False)["n"].sum()
+
+        found = []
+        for row in self._improbable(rule, counts, "street_code", "topic").itertuples(index=False):
+            name = self._unit("street", row.street_code)[0]
+            adjusted, adjusted_en = self._adjusted(row.factor)
+            found.append(self._condition(
+                rule, "street", row.street_code, "requests_by_topic", row.n, row.baseline,
+                f"{name} 类案「{row.topic}」: {row.n} 件, 基线 {row.baseline:.1f} 件/月{adjusted}, {format_p(row.p)}",
+                f"{name} recurring issue '{row.topic}': {row.n} requests, baseline {row.baseline:.1f}/month"
+                f"{adjusted_en}, {format_p(row.p)}",
+                detail=row.topic, p_value=row.p))
         return found
 
     def evaluate(self, rules: list[Rule]) -> list[Condition]:

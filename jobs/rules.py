@@ -12,6 +12,9 @@ Rule kinds (``kind``):
   least ``min_count`` requests). With ``adjust = "district_category"`` (the default) the
   baseline is scaled by the whole district's month in that category against its own baseline
   (clipped to 0.5-2), so a season or the district's growth does not flag every community.
+- ``hot_topic`` (类案): the same test within a street on request descriptions grouped by their
+  normalised phrase (:func:`data_access.measures.normalise_phrase`), so a recurring problem is
+  one alert, not fifty requests.
 """
 
 from __future__ import annotations
@@ -24,13 +27,13 @@ from data_access.measures import LEVELS, MEASURES
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "config" / "alerts.toml"
 
-KINDS = ("threshold", "change", "overdue", "spike")
+KINDS = ("threshold", "change", "overdue", "spike", "hot_topic")
 SEVERITIES = ("high", "medium", "low")
 SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
 COMPARES = ("previous_month", "same_month_last_year")
 SUBJECTS = ("requests", "projects")
 ADJUSTS = ("district_category", "none")
-KIND_ZH = {"threshold": "阈值", "change": "环比/同比变化", "overdue": "超期", "spike": "突增"}
+KIND_ZH = {"threshold": "阈值", "change": "环比/同比变化", "overdue": "超期", "spike": "突增", "hot_topic": "类案"}
 
 
 class RuleError(ValueError):
@@ -76,6 +79,7 @@ _ALLOWED = {
     "change": _COMMON | {"measure", "compare", "rise_pct", "fall_pct", "min_base"},
     "overdue": _COMMON | {"subject", "due_within_days", "max_count"},
     "spike": _COMMON | {"p", "min_count", "baseline_months", "adjust"},
+    "hot_topic": _COMMON | {"p", "min_count", "baseline_months", "adjust"},
 }
 
 
@@ -128,9 +132,10 @@ def parse_rules(config: dict, defaults_source: str = "alerts.toml") -> list[Rule
         name = raw.get("name", rule_id)
         if not isinstance(name, str) or not name.strip():
             problems.append(f"{where}：字段 name 应为非空文字")
-        level = raw.get("level", "community" if kind == "spike" else "street")
-        if level not in LEVELS or (kind == "spike" and level != "community"):
-            allowed = "community" if kind == "spike" else " / ".join(LEVELS)
+        fixed = {"spike": "community", "hot_topic": "street"}.get(kind)
+        level = raw.get("level", fixed or "street")
+        if level not in LEVELS or (fixed and level != fixed):
+            allowed = fixed or " / ".join(LEVELS)
             problems.append(f"{where}：字段 level 应为 {allowed}，现为 {level!r}")
         severity = raw.get("severity", "medium")
         if severity not in SEVERITIES:
@@ -172,7 +177,7 @@ def parse_rules(config: dict, defaults_source: str = "alerts.toml") -> list[Rule
             values["due_within_days"] = _number(raw, "due_within_days", where, problems, low=0, high=365,
                                                 integer=True) or 0
             values["max_count"] = _number(raw, "max_count", where, problems, low=0) or 0
-        elif kind == "spike":
+        elif kind in ("spike", "hot_topic"):
             p = _number(raw, "p", where, problems, low=0, high=0.5)
             values["p"] = p if p is not None else float(defaults.get("spike_p", 0.01))
             if "p" in raw and p == 0:

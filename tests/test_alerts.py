@@ -226,7 +226,7 @@ def test_rule_file_errors_name_the_rule_and_field(tmp_path):
 
 def test_shipped_rules_load():
     shipped = load_rules()
-    assert {r.kind for r in shipped} == {"threshold", "change", "overdue", "spike"}
+    assert {r.kind for r in shipped} == {"threshold", "change", "overdue", "spike", "hot_topic"}
 
 
 def test_poisson_tail():
@@ -239,21 +239,27 @@ def test_poisson_tail():
     assert job.format_p(0.00031) == "p = 0.0003" and job.format_p(1e-9) == "p < 0.0001"
 
 
-def test_cli_evaluate_and_list(empty_url, capsys):
+def test_cli_evaluate_and_list(empty_url, capsys, tmp_path):
     db = build(empty_url)
     add_requests(db, request_rows(C1, date(2023, 10, 1), 120, status="办理中"))
-    assert job.main(["evaluate", "--url", empty_url]) == 0
+    path = tmp_path / "alerts.toml"
+    path.write_text('[[rules]]\nid = "overdue_requests"\nkind = "overdue"\nmax_count = 100\nseverity = "high"\n'
+                    '[[rules]]\nid = "spike"\nkind = "spike"\n', encoding="utf-8")
+    assert job.main(["evaluate", "--url", empty_url, "--rules", str(path)]) == 0
     out = capsys.readouterr().out
     assert "overdue_requests" in out and "新增 2" in out  # 120 overdue, and a spike from nothing
     assert job.main(["list", "--json", "--url", empty_url]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert sorted(a["rule_id"] for a in listed) == ["overdue_requests", "request_spike"]
+    assert sorted(a["rule_id"] for a in listed) == ["overdue_requests", "spike"]
     overdue = next(a for a in listed if a["rule_id"] == "overdue_requests")
     assert overdue["unit_code"] == S1 and overdue["value"] == 120 and overdue["status"] == "open"
     assert job.main(["list", "--url", empty_url]) == 0
     assert "一街道 超时未办结诉求: 120 件" in capsys.readouterr().out
     assert job.main(["list", "--url", empty_url, "--role", f"street:{S2}"]) == 0
     assert "没有未关闭的预警" in capsys.readouterr().out
+    path.write_text('[[rules]]\nid = "x"\nkind = "threshold"\nmeasure = "satisfaction_rate"\n', encoding="utf-8")
+    assert job.main(["evaluate", "--url", empty_url, "--rules", str(path)]) == 2
+    assert "规则 x：阈值规则需要字段 floor" in capsys.readouterr().err
 
 
 def test_sample_month_raises_a_small_set(db):
@@ -290,3 +296,25 @@ def test_a_spike_planted_by_an_import_is_found(tmp_path):
     assert [(c.unit_name, c.detail, c.value) for c in found] == [("龙岭社区", "物业管理", 21.0)]
     assert found[0].reason.startswith("龙岭社区 物业管理: 21 件, 基线 1.9 件/月")
     db.dispose()
+
+
+def test_hot_topic_groups_one_problem_into_one_alert(empty_url):
+    db = build(empty_url)
+    baseline = []
+    for back in range(1, 13):
+        baseline += request_rows(C1, month_days(back), 2, category="隐患上报")
+        baseline += request_rows(C2, month_days(back), 2, category="隐患上报")
+    for row in baseline:
+        row["description"] = "井盖破损"
+    spike = request_rows(C1, month_days(0), 24, category="隐患上报")
+    for i, row in enumerate(spike):  # one problem, written three ways
+        row["description"] = ["井盖破损", "井盖 破损！", "井盖破损 2"][i % 3]
+    flat = request_rows(C2, month_days(0), 2, category="隐患上报")
+    for row in flat:
+        row["description"] = "井盖破损"
+    add_requests(db, baseline + spike + flat)
+    conditions, _ = run(db, rules({"id": "hot", "kind": "hot_topic", "p": 0.001, "min_count": 10}))
+    assert [(c.unit_code, c.detail, c.value) for c in conditions] == [(S1, "井盖破损", 24.0)]
+    assert conditions[0].reason.startswith("一街道 类案「井盖破损」: 24 件, 基线 2.0 件/月")
+    from data_access.measures import normalise_phrase
+    assert normalise_phrase("ＡＢ 井盖，破损 3 处！") == "ab井盖破损处"
