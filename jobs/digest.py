@@ -7,7 +7,7 @@ sent by e-mail and to 企业微信 / 钉钉 group robots, once per subscription 
 
 Subscriptions are in ``config/subscriptions.toml`` (``LONGGANG_SUBSCRIPTIONS`` moves it). Secrets
 never come from the command line or that file: SMTP settings from ``LONGGANG_SMTP_HOST``, ``_PORT``,
-``_SECURITY`` (starttls / ssl / none), ``_USER``, ``_PASSWORD``, ``_FROM`` (or an ``[smtp]`` table in
+``_SECURITY`` (starttls / ssl / none), ``_USER``, ``_PASSWORD``, ``_FROM``, ``_CAFILE`` (or an ``[smtp]`` table in
 ``.streamlit/secrets.toml``); a robot's webhook address (it holds the robot's key) from the
 environment variable the subscription names.
 
@@ -339,7 +339,8 @@ def smtp_settings() -> dict:
     if not port.isdigit():
         raise DigestError(f"LONGGANG_SMTP_PORT 应为端口号，现为 {port!r}")
     return {"host": host, "port": int(port), "security": security, "user": get("user"),
-            "password": get("password"), "sender": get("from") or get("user") or "dashboard@localhost"}
+            "password": get("password"), "sender": get("from") or get("user") or "dashboard@localhost",
+            "cafile": get("cafile")}
 
 
 def build_email(digest: Digest, recipients: Sequence[str], sender: str) -> EmailMessage:
@@ -359,7 +360,8 @@ def build_email(digest: Digest, recipients: Sequence[str], sender: str) -> Email
 def send_email(digest: Digest, recipients: Sequence[str], timeout: float = 30) -> None:
     settings = smtp_settings()
     message = build_email(digest, recipients, settings["sender"])
-    context = ssl.create_default_context()
+    # the system's certificate authorities, or LONGGANG_SMTP_CAFILE for a server with a private CA
+    context = ssl.create_default_context(cafile=settings["cafile"] or None)
     if settings["security"] == "ssl":
         client = smtplib.SMTP_SSL(settings["host"], settings["port"], timeout=timeout, context=context)
     else:

@@ -43,13 +43,24 @@ def test_page_lists_alerts_per_role_and_the_follow_up_flow(sqlite_db):
     assert _alert_rows(at) == len(every)
     reasons = [d for d in at.dataframe if "说明" in d.value.columns][0].value["说明"].tolist()
     assert reasons == every["reason"].tolist()  # high severity first, then oldest
+    links = [d for d in at.dataframe if "说明" in d.value.columns][0].value["查看"].tolist()
+    assert all(link.startswith(("./requests?street=", "./projects?street=")) and "period=2023-Q4" in link
+               for link in links)
+    # the district re-evaluates on the page: the same alerts, updated, none added
+    at.button(key="alerts_evaluate").click().run()
+    assert not at.exception
+    assert any(f"新增 0，更新 {len(every)}，关闭 0" in s.value for s in at.success)
+    # filtered to one rule
+    at.selectbox(key="alerts_rule").set_value("overdue_projects").run()
+    assert _alert_rows(at) == int((every["rule_id"] == "overdue_projects").sum())
 
     street = every.iloc[0]["street_code"]
     role = f"street:{street}"
     mine = store.list_alerts(sqlite_db, role)
     street_at = as_role(role, "street office")
     assert metrics(street_at)["未关闭预警"] == str(len(mine))
-    assert _alert_rows(street_at) == len(mine) < len(every) + 1
+    assert _alert_rows(street_at) == len(mine) < len(every)
+    assert not [b for b in street_at.button if b.key == "alerts_evaluate"]  # the district's only
     assert set(mine["street_code"]) == {street}
 
     # the district turns the alert into a follow-up item; the street reports it done on the page

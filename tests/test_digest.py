@@ -256,3 +256,49 @@ def test_cli_due_and_preview(empty_url, smtp, robots, tmp_path, capsys):
     assert len(smtp.messages) == 1
     assert digest.main(["--url", empty_url, "--preview", "--scope", f"street:{S2}"]) == 0
     assert "二街道预警督办摘要" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_mail_over_tls_with_login(tmp_path, monkeypatch, security):
+    """A real TLS server (a certificate made here, trusted through LONGGANG_SMTP_CAFILE) that demands a login."""
+    import ssl
+    import subprocess
+
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (b"robot", b"s3cret")
+        logins.append(ok)
+        return AuthResult(success=ok)
+
+    inbox = Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    options = {"ssl_context": server_context} if security == "ssl" else {
+        "tls_context": server_context, "require_starttls": True}
+    # aiosmtpd does not count an implicit-TLS connection as TLS when it advertises AUTH: allow it there
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=authenticator,
+                            auth_require_tls=security == "starttls", **options)
+    controller.start()
+    try:
+        for name, value in {"HOST": "127.0.0.1", "PORT": str(port), "SECURITY": security, "USER": "robot",
+                            "PASSWORD": "s3cret", "CAFILE": str(cert), "FROM": "dashboard@example.org"}.items():
+            monkeypatch.setenv(f"LONGGANG_SMTP_{name}", value)
+        sample = digest.Digest(subject="【测试】预警摘要", title="t", markdown="m", text="正文",
+                               attachments=[("预警摘要_2023-10.xlsx", b"PK-not-really", digest.XLSX_MIME)])
+        digest.send_email(sample, ["a@example.org"])
+    finally:
+        controller.stop()
+    assert logins == [True]
+    message = email.message_from_bytes(inbox.messages[0][1], policy=policy.default)
+    assert message["Subject"] == "【测试】预警摘要"
+    assert [a.get_filename() for a in message.iter_attachments()] == ["预警摘要_2023-10.xlsx"]
