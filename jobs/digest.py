@@ -86,6 +86,8 @@ class Subscription:
     dingtalk_url_env: str = ""
     dingtalk_secret_env: str = ""
     skip_when_empty: bool = True
+    #: attach the printable briefing (components.briefing) of the scope's latest quarter to the mail
+    attach_briefing: bool = True
 
     def targets(self) -> list[tuple[str, str]]:
         """(channel, target) pairs; the target is what the log shows (recipients, or the variable's name)."""
@@ -106,7 +108,7 @@ class Settings:
 
 
 _SUB_FIELDS = {"id", "name", "scope", "schedule", "email_to", "wecom_url_env", "dingtalk_url_env",
-               "dingtalk_secret_env", "skip_when_empty"}
+               "dingtalk_secret_env", "skip_when_empty", "attach_briefing"}
 
 
 def parse_settings(config: dict, source: str = "subscriptions.toml") -> Settings:
@@ -151,10 +153,13 @@ def parse_settings(config: dict, source: str = "subscriptions.toml") -> Settings
         if not email_to and not envs["wecom_url_env"] and not envs["dingtalk_url_env"]:
             problems.append(f"{where}：没有推送渠道（email_to、wecom_url_env 或 dingtalk_url_env）")
         skip = raw.get("skip_when_empty", True)
-        if not isinstance(skip, bool):
-            problems.append(f"{where}：字段 skip_when_empty 应为 true 或 false")
+        attach = raw.get("attach_briefing", True)
+        for key, value in (("skip_when_empty", skip), ("attach_briefing", attach)):
+            if not isinstance(value, bool):
+                problems.append(f"{where}：字段 {key} 应为 true 或 false")
         subs.append(Subscription(id=sub_id, name=str(raw.get("name", sub_id)), scope=scope, schedule=schedule,
-                                 email_to=tuple(email_to), skip_when_empty=bool(skip), **envs))
+                                 email_to=tuple(email_to), skip_when_empty=bool(skip),
+                                 attach_briefing=bool(attach), **envs))
     if problems:
         raise DigestError(f"{source} 有 {len(problems)} 处问题：\n" + "\n".join(f"- {p}" for p in problems))
     return Settings(dashboard_url=url.rstrip("/"), subscriptions=tuple(subs))
@@ -281,11 +286,30 @@ def build_digest(db: Database, sub: Subscription, period: str, since: datetime, 
     markdown = "\n".join(lines)
     plain = markdown.replace("## ", "").replace("**", "")
     plain = plain.replace(f"[打开看板查看详情]({link})", f"打开看板查看详情：{link}")
-    attachment = _xlsx(alerts, items)
-    filename = f"{place}预警督办摘要_{period}.xlsx"
-    return Digest(subject=subject, title=title, markdown=markdown, text=plain,
-                  attachments=[(filename, attachment, XLSX_MIME)], new_alerts=len(new), open_alerts=len(alerts),
-                  items_due=len(due))
+    attachments = [(f"{place}预警督办摘要_{period}.xlsx", _xlsx(alerts, items), XLSX_MIME)]
+    if sub.attach_briefing:
+        try:
+            attachments.append((f"{place}简报_{period}.html", briefing_bytes(db, sub.scope, place), ("text", "html")))
+        except Exception as exc:  # noqa: BLE001 - the digest still goes out, saying what is missing
+            plain += f"\n\n（简报未能生成：{type(exc).__name__}: {exc}）"
+    return Digest(subject=subject, title=title, markdown=markdown, text=plain, attachments=attachments,
+                  new_alerts=len(new), open_alerts=len(alerts), items_due=len(due))
+
+
+def briefing_bytes(db: Database, scope_role: str, place: str) -> bytes:
+    """The printable briefing (the overview's 生成简报) of the scope over the quarter holding the reference date."""
+    from components import briefing
+    from components.i18n import text
+    from data_access import geography
+    from data_access.scope import Scope, parse_period
+
+    start, reference = data_range(db)
+    period = parse_period(f"{reference.year}-Q{(reference.month - 1) // 3 + 1}", start, reference)
+    scope = Scope(period=period, street=role_street(scope_role), role=scope_role)
+    content = briefing.collect_briefing(lambda fn, *args: fn(db, *args), scope, start, reference, place,
+                                        text("period.quarter", "zh", year=period.start.year, q=period.key[-1]), "zh",
+                                        geography.streets(db))
+    return briefing.briefing_html(content, datetime.now()).encode("utf-8")
 
 
 def _xlsx(alerts: pd.DataFrame, items: pd.DataFrame) -> bytes:
@@ -353,7 +377,11 @@ def build_email(digest: Digest, recipients: Sequence[str], sender: str) -> Email
     message.set_content(digest.text, charset="utf-8")
     for filename, content, (maintype, subtype) in digest.attachments:
         # EmailMessage writes a non-ASCII file name in RFC 2231 form, which mail clients decode
-        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
+        if maintype == "text":  # with its charset, so the HTML briefing opens as UTF-8
+            message.add_attachment(content.decode("utf-8"), subtype=subtype, charset="utf-8", cte="base64",
+                                   filename=filename)
+        else:
+            message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     return message
 
 

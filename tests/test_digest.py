@@ -156,7 +156,10 @@ def test_delivers_by_mail_and_robots_once_per_period(empty_url, smtp, robots):
     assert "整改超时诉求" in body and "已逾期" in body
     attachments = list(message.iter_attachments())
     week = digest.period_of("weekly", digest.now_utc().date())[0]
-    assert [a.get_filename() for a in attachments] == [f"龙岗区预警督办摘要_{week}.xlsx"]
+    assert [a.get_filename() for a in attachments] == [f"龙岗区预警督办摘要_{week}.xlsx", f"龙岗区简报_{week}.html"]
+    assert "简报未能生成" not in body
+    briefing = attachments[1].get_content()  # the overview's printable briefing, standalone HTML
+    assert briefing.lstrip().lower().startswith("<!doctype html") and "龙岗区" in briefing
     book = openpyxl.load_workbook(io.BytesIO(attachments[0].get_content()))
     assert book.sheetnames == ["预警", "督办事项"]
     rows = list(book["预警"].iter_rows(values_only=True))
