@@ -6,7 +6,8 @@ import streamlit as st
 
 from components import data
 from components.alert_tables import alerts_table, followup_table, history_table
-from components.scope_sidebar import current_language, current_scope, translator
+from components.downloads import csv_download
+from components.scope_sidebar import current_language, current_scope, place_label, translator
 from data_access import alerts, followup, geography
 from data_access.scope import DISTRICT_ROLE
 from jobs import alerts as alert_job
@@ -29,6 +30,7 @@ except RuleError as error:
     rule_names = {}
 
 streets = data.cached(geography.streets, scope)
+place = place_label(scope.without_community(), streets, data.cached(geography.communities, scope), lang)
 street_names = dict(zip(streets["code"], streets["name_en" if lang == "en" else "name"], strict=True))
 tab_alerts, tab_followup = st.tabs([T("alerts.tab.alerts"), T("alerts.tab.followup")])
 
@@ -66,6 +68,8 @@ with tab_alerts:
         link = T("alerts.col.link")
         st.dataframe(table, hide_index=True, width="stretch", key="alerts_table",
                      column_config={link: st.column_config.LinkColumn(link, display_text=T("alerts.link"))})
+        shown_place = " › ".join([place.split(" › ")[0], street_names[street]]) if street else place
+        csv_download(table.drop(columns=[link]), "alerts", shown_place, lang, key="download-alerts")
 
 with tab_followup:
     today = date.today()
@@ -97,7 +101,9 @@ with tab_followup:
     if items.empty:
         st.info(T("followup.none"))
     else:
-        st.dataframe(followup_table(items, lang), hide_index=True, width="stretch", key="followup_table")
+        item_table = followup_table(items, lang)
+        st.dataframe(item_table, hide_index=True, width="stretch", key="followup_table")
+        csv_download(item_table, "followups", place, lang, key="download-followups")
         labels = {int(i["id"]): f"#{i['id']} {i['unit_name']} · {i['task'][:30]}" for i in items.to_dict("records")}
         item_id = st.selectbox(T("followup.pick"), list(labels), format_func=labels.get, key="followup_pick")
         item = items[items["id"] == item_id].iloc[0]
