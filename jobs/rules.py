@@ -19,13 +19,21 @@ Rule kinds (``kind``):
 
 from __future__ import annotations
 
+import os
+import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from data_access.database import default_sqlite_path
 from data_access.measures import LEVELS, MEASURES
 
+#: the shipped rules (in the repository)
 RULES_FILE = Path(__file__).resolve().parent.parent / "config" / "alerts.toml"
+#: rules edited on the page are saved here, in the data folder, and then take precedence
+EDITED_NAME = "alerts.toml"
+RULES_ENV = "LONGGANG_ALERT_RULES"
+MAX_RULES_BYTES = 100_000
 
 KINDS = ("threshold", "change", "overdue", "spike", "hot_topic")
 SEVERITIES = ("high", "medium", "low")
@@ -199,9 +207,61 @@ def parse_rules(config: dict, defaults_source: str = "alerts.toml") -> list[Rule
     return rules
 
 
+def edited_rules_path() -> Path:
+    """Where the page saves edited rules: ``<LONGGANG_DATA_DIR>/alerts.toml``."""
+    return default_sqlite_path().parent / EDITED_NAME
+
+
+def rules_path() -> Path:
+    """The rules in force: ``LONGGANG_ALERT_RULES`` if set, else the page's edited file, else the shipped one."""
+    if os.environ.get(RULES_ENV):
+        return Path(os.environ[RULES_ENV])
+    edited = edited_rules_path()
+    return edited if edited.is_file() else RULES_FILE
+
+
+def parse_rules_text(source: str, name: str = EDITED_NAME) -> list[Rule]:
+    """Rules from a TOML text (the page's editor); raises :class:`RuleError` naming every problem."""
+    if len(source.encode("utf-8")) > MAX_RULES_BYTES:
+        raise RuleError(f"{name} 超过 {MAX_RULES_BYTES // 1000} KB")
+    try:
+        config = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(f"{name} 不是有效的 TOML：{exc}") from exc
+    return parse_rules(config, name)
+
+
+def save_rules(source: str) -> list[Rule]:
+    """Validate, then write the edited rules atomically (temp file + rename); nothing is written when invalid."""
+    rules = parse_rules_text(source)
+    target = edited_rules_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=".alerts.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(source)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return rules
+
+
+def reset_rules() -> None:
+    """Drop the page's edited rules: the shipped file is in force again."""
+    edited_rules_path().unlink(missing_ok=True)
+
+
+def rules_source() -> str:
+    """The text of the rules in force (for the page's editor)."""
+    return rules_path().read_text(encoding="utf-8")
+
+
 def load_rules(path: Path | str | None = None) -> list[Rule]:
-    """The enabled and disabled rules of the file (default ``config/alerts.toml``)."""
-    path = Path(path or RULES_FILE)
+    """The enabled and disabled rules of the file (default: :func:`rules_path`)."""
+    path = Path(path or rules_path())
     try:
         with open(path, "rb") as f:
             config = tomllib.load(f)

@@ -11,6 +11,7 @@ from components.scope_sidebar import current_language, current_scope, place_labe
 from data_access import alerts, followup, geography
 from data_access.scope import DISTRICT_ROLE
 from jobs import alerts as alert_job
+from jobs import rules as alert_rules
 from jobs.rules import RuleError, load_rules
 
 T, lang = translator(), current_language()
@@ -42,6 +43,27 @@ with tab_alerts:
                          closed=result.closed))
         except RuleError as error:
             st.error(T("alerts.rules_error", error=str(error)))
+    if role == DISTRICT_ROLE:
+        with st.expander(T("alerts.rules.edit"), icon=":material/tune:"):
+            st.caption(T("alerts.rules.in_force", path=alert_rules.rules_path().name))
+            with st.form("alerts_rules_form"):
+                source = st.text_area(T("alerts.rules.source"), value=alert_rules.rules_source(), height=400,
+                                      key="alerts_rules_source")
+                check_col, save_col, reset_col = st.columns(3)
+                check = check_col.form_submit_button(T("alerts.rules.check"))
+                save = save_col.form_submit_button(T("alerts.rules.save"), type="primary")
+                reset = reset_col.form_submit_button(T("alerts.rules.reset"))
+            try:
+                if check:
+                    st.success(T("alerts.rules.ok", n=len(alert_rules.parse_rules_text(source))))
+                elif save:
+                    st.success(T("alerts.rules.saved", n=len(alert_rules.save_rules(source))))
+                elif reset:
+                    alert_rules.reset_rules()
+                    st.session_state.pop("alerts_rules_source", None)
+                    st.success(T("alerts.rules.was_reset"))
+            except RuleError as error:
+                st.error(str(error))
     left, middle, right = st.columns([2, 2, 1])
     street_options = [""] + list(street_names)
     default_street = scope.effective_street or ""

@@ -318,3 +318,22 @@ def test_hot_topic_groups_one_problem_into_one_alert(empty_url):
     assert conditions[0].reason.startswith("一街道 类案「井盖破损」: 24 件, 基线 2.0 件/月")
     from data_access.measures import normalise_phrase
     assert normalise_phrase("ＡＢ 井盖，破损 3 处！") == "ab井盖破损处"
+
+
+def test_edited_rules_are_validated_saved_and_take_precedence(tmp_path, monkeypatch):
+    from jobs import rules as alert_rules
+
+    monkeypatch.setenv("LONGGANG_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv(alert_rules.RULES_ENV, raising=False)
+    assert alert_rules.rules_path() == alert_rules.RULES_FILE
+    with pytest.raises(RuleError, match="规则 x：字段 severity"):
+        alert_rules.save_rules('[[rules]]\nid = "x"\nkind = "overdue"\nseverity = "urgent"\n')
+    assert not (tmp_path / "alerts.toml").exists()  # nothing written
+    saved = alert_rules.save_rules('[[rules]]\nid = "x"\nkind = "overdue"\nmax_count = 3\n')
+    assert [r.id for r in saved] == ["x"]
+    assert alert_rules.rules_path() == tmp_path / "alerts.toml"
+    assert [r.max_count for r in load_rules()] == [3]
+    alert_rules.reset_rules()
+    assert alert_rules.rules_path() == alert_rules.RULES_FILE
+    with pytest.raises(RuleError, match="不是有效的 TOML"):
+        alert_rules.parse_rules_text("[[rules]\n")

@@ -89,3 +89,27 @@ def test_page_lists_alerts_per_role_and_the_follow_up_flow(sqlite_db):
     assert _alert_rows(other_at) == len(store.list_alerts(sqlite_db, f"street:{other}"))
     own_listed = [d.value for d in as_role(role, "street office").dataframe if "编号" in d.value.columns]
     assert item in own_listed[0]["编号"].tolist()
+
+
+def test_district_edits_the_rules_on_the_page(sqlite_db):
+    from jobs import rules as alert_rules
+
+    at = open_app(PAGE)
+    try:
+        box = at.text_area(key="alerts_rules_source")
+        assert 'id = "request_spike"' in box.value
+        box.input('[[rules]]\nid = "bad"\nkind = "threshold"\nmeasure = "satisfaction_rate"\nfloor = 85\n')
+        [b for b in at.button if b.label == "保存"][0].click().run()
+        assert any("规则 bad：字段 floor 应在 0 到 1 之间" in e.value for e in at.error)
+        assert not alert_rules.edited_rules_path().exists()
+        at.text_area(key="alerts_rules_source").input(
+            '[[rules]]\nid = "few"\nname = "少量"\nkind = "overdue"\nsubject = "projects"\nmax_count = 8\n')
+        [b for b in at.button if b.label == "保存"][0].click().run()
+        assert any("已保存 1 条规则" in s.value for s in at.success)
+        assert [r.id for r in alert_rules.load_rules()] == ["few"]
+        # a street role has no editor
+        street_at = as_role("street:440307014", "street office")
+        assert not [t for t in street_at.text_area if t.key == "alerts_rules_source"]
+    finally:
+        alert_rules.reset_rules()
+    assert alert_rules.rules_path() == alert_rules.RULES_FILE

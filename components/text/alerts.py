@@ -45,6 +45,21 @@ TEXT: dict[str, dict[str, str]] = {
     "alerts.link": {"zh": "打开页面", "en": "open"},
     "alerts.status.open": {"zh": "未关闭", "en": "open"},
     "alerts.status.closed": {"zh": "已关闭", "en": "closed"},
+    "alerts.rules.edit": {"zh": "编辑预警规则", "en": "Edit the alert rules"},
+    "alerts.rules.source": {
+        "zh": "规则（TOML，字段说明见文件开头的注释）",
+        "en": "Rules (TOML; the comments at the top explain every field)",
+    },
+    "alerts.rules.in_force": {"zh": "当前生效：{path}", "en": "In force: {path}"},
+    "alerts.rules.check": {"zh": "检查", "en": "Check"},
+    "alerts.rules.save": {"zh": "保存", "en": "Save"},
+    "alerts.rules.reset": {"zh": "恢复默认规则", "en": "Back to the shipped rules"},
+    "alerts.rules.ok": {"zh": "规则有效：{n} 条", "en": "The rules are valid: {n}"},
+    "alerts.rules.saved": {
+        "zh": "已保存 {n} 条规则；下次评估起生效。",
+        "en": "Saved {n} rules; they apply from the next evaluation.",
+    },
+    "alerts.rules.was_reset": {"zh": "已恢复默认规则。", "en": "The shipped rules are in force again."},
     # follow-up
     "followup.none": {"zh": "没有督办事项。", "en": "No follow-up items."},
     "followup.col.id": {"zh": "编号", "en": "No."},
