@@ -88,7 +88,7 @@ with tab_alerts:
     else:
         table = alerts_table(frame, rule_names, lang)
         link = T("alerts.col.link")
-        st.dataframe(table, hide_index=True, width="stretch", key="alerts_table",
+        st.dataframe(table, hide_index=True, width="stretch", key="alerts_table", height=min(36 + 35 * len(table), 720),
                      column_config={link: st.column_config.LinkColumn(link, display_text=T("alerts.link"))})
         shown_place = " › ".join([place.split(" › ")[0], street_names[street]]) if street else place
         csv_download(table.drop(columns=[link]), "alerts", shown_place, lang, key="download-alerts")
