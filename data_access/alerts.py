@@ -76,7 +76,7 @@ class EvaluationResult:
 
 
 def record_evaluation(db: Database, conditions: list[Condition], data_as_of: date,
-                      at: datetime | None = None) -> EvaluationResult:
+                      at: datetime | None = None, loaded_at: str | None = None) -> EvaluationResult:
     """Store one evaluation's conditions (see the module docstring); returns what changed."""
     ensure_tables(db.engine)
     at = at or now_utc()
@@ -109,7 +109,27 @@ def record_evaluation(db: Database, conditions: list[Condition], data_as_of: dat
         if cleared:
             conn.execute(update(A).where(A.c.id.in_(cleared)).values(status=CLOSED, closed_at=at))
             result.closed = len(cleared)
+        if loaded_at is None:
+            info = schema.dataset_info
+            loaded_at = conn.execute(select(info.c.value).where(info.c.key == "loaded_at")).scalar() or ""
+        conn.execute(schema.alert_runs.insert().values(
+            at=at, loaded_at=loaded_at, data_as_of=data_as_of, conditions=len(found), opened=result.opened,
+            updated=result.updated, closed=result.closed))
     return result
+
+
+def last_run(db: Database) -> dict | None:
+    """The latest evaluation (at, loaded_at, data_as_of, counts), or None before the first."""
+    ensure_tables(db.engine)
+    runs = schema.alert_runs
+    frame = db.frame(select(runs).order_by(runs.c.id.desc()).limit(1))
+    return frame.iloc[0].to_dict() if len(frame) else None
+
+
+def is_stale(db: Database) -> bool:
+    """Whether the data was loaded or imported since the last evaluation (or there was none)."""
+    run = last_run(db)
+    return run is None or run["loaded_at"] != db.dataset_info().get("loaded_at", "")
 
 
 def role_street(role: str | None) -> str | None:

@@ -637,4 +637,18 @@ digest_sends = Table(
     Index("ux_digest_sends", "subscription", "period", "channel", "target", unique=True),
 )
 
-OPS_TABLES = [alerts, followups, followup_events, digest_sends]
+alert_runs = Table(
+    "alert_runs",
+    ops_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("loaded_at", String(40), nullable=False, comment="dataset_info.loaded_at of the data evaluated"),
+    Column("data_as_of", Date, nullable=False),
+    Column("conditions", Integer, nullable=False),
+    Column("opened", Integer, nullable=False),
+    Column("updated", Integer, nullable=False),
+    Column("closed", Integer, nullable=False),
+    comment="one row per evaluation: a load or import since the last one makes the alerts stale",
+)
+
+OPS_TABLES = [alerts, alert_runs, followups, followup_events, digest_sends]

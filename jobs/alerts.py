@@ -284,6 +284,13 @@ def evaluate(db: Database, rules: list[Rule] | None = None, reference: date | No
     return conditions, store.record_evaluation(db, conditions, evaluator.reference)
 
 
+def evaluate_if_stale(db: Database, rules: list[Rule] | None = None) -> store.EvaluationResult | None:
+    """Evaluate when the data was loaded or imported since the last evaluation; None when it was not."""
+    if not store.is_stale(db):
+        return None
+    return evaluate(db, rules)[1]
+
+
 # --- command line ---------------------------------------------------------------------
 
 

@@ -51,7 +51,8 @@ from data_access.database import Database
 from data_access.geography import data_range
 from data_access.measures import MEASURES, month_window, unit_names
 from data_access.scope import DISTRICT_ROLE, STREET_ROLE_PREFIX
-from jobs.rules import SEVERITY_ZH
+from jobs.alerts import evaluate_if_stale
+from jobs.rules import SEVERITY_ZH, RuleError
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBSCRIPTIONS_FILE = ROOT / "config" / "subscriptions.toml"
@@ -592,6 +593,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(build_digest(db, sub, args.period or period, since, "http://localhost:8501").markdown)
             return 0
         settings = load_settings(args.subscriptions)
+        try:  # a load or an import since the last evaluation: evaluate first, so the digest is current
+            evaluate_if_stale(db)
+        except RuleError as exc:
+            print(f"jobs.digest：预警规则有误，沿用上次评估的预警：{exc}", file=sys.stderr)
         if args.due:
             report = run_due(db, settings)
         else:

@@ -26,9 +26,13 @@ st.caption(T("alerts.intro"))
 
 try:
     rule_names = {r.id: r.name for r in load_rules()}
+    alert_job.evaluate_if_stale(db)  # data loaded or imported since the last evaluation: evaluate now
 except RuleError as error:
     st.error(T("alerts.rules_error", error=str(error)))
     rule_names = {}
+run = alerts.last_run(db)
+if run is not None:
+    st.caption(T("alerts.last_run", at=f"{run['at']:%Y-%m-%d %H:%M}", date=f"{run['data_as_of']:%Y-%m-%d}"))
 
 streets = data.cached(geography.streets, scope)
 place = place_label(scope.without_community(), streets, data.cached(geography.communities, scope), lang)

@@ -337,3 +337,20 @@ def test_edited_rules_are_validated_saved_and_take_precedence(tmp_path, monkeypa
     assert alert_rules.rules_path() == alert_rules.RULES_FILE
     with pytest.raises(RuleError, match="不是有效的 TOML"):
         alert_rules.parse_rules_text("[[rules]\n")
+
+
+def test_a_load_or_import_makes_the_alerts_stale(empty_url):
+    db = build(empty_url)
+    add_requests(db, request_rows(C1, date(2023, 10, 5), 10, satisfaction=1))
+    assert store.is_stale(db) and store.last_run(db) is None
+    assert job.evaluate_if_stale(db, rules(SATISFACTION)).opened == 1
+    assert not store.is_stale(db)
+    assert job.evaluate_if_stale(db, rules(SATISFACTION)) is None  # nothing loaded since
+    run = store.last_run(db)
+    assert (run["conditions"], run["opened"], run["loaded_at"]) == (1, 1, "2023-11-01T00:00:00+00:00")
+    with db.engine.begin() as conn:  # what a load or an import does
+        conn.execute(update(schema.dataset_info).where(schema.dataset_info.c.key == "loaded_at")
+                     .values(value="2023-11-02T00:00:00+00:00"))
+    assert store.is_stale(db)
+    assert job.evaluate_if_stale(db, rules(SATISFACTION)).updated == 1
+    assert store.last_run(db)["loaded_at"] == "2023-11-02T00:00:00+00:00"

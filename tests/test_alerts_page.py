@@ -39,6 +39,7 @@ def test_page_lists_alerts_per_role_and_the_follow_up_flow(sqlite_db):
 
     at = open_app(PAGE)
     assert at.title[0].value == "预警与督办"
+    assert any("最近评估" in c.value and "数据截至 2023-10-31" in c.value for c in at.caption)
     assert metrics(at)["未关闭预警"] == str(len(every))
     assert _alert_rows(at) == len(every)
     reasons = [d for d in at.dataframe if "说明" in d.value.columns][0].value["说明"].tolist()

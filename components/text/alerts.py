@@ -27,6 +27,11 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Alerts have not been evaluated yet. A district user can press 'Evaluate now', or run "
               "python -m jobs.alerts evaluate on the server.",
     },
+    "alerts.last_run": {
+        "zh": "最近评估：{at}（UTC），数据截至 {date}；数据导入或重新加载后，打开本页即重新评估。",
+        "en": "Last evaluated {at} (UTC) on the data as of {date}; after a load or an import, this page "
+              "evaluates again.",
+    },
     "alerts.evaluate": {"zh": "立即评估", "en": "Evaluate now"},
     "alerts.evaluated": {
         "zh": "已评估：当前 {n} 条预警（新增 {opened}，更新 {updated}，关闭 {closed}）",
