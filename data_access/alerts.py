@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 from sqlalchemy import case, func, select, text, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from data_access import schema
 from data_access.database import Database
@@ -34,7 +35,10 @@ def ensure_tables(engine: Engine) -> None:
     key = f"{id(engine)}:{engine.url}"
     if key in _ready:
         return
-    schema.ops_metadata.create_all(engine, checkfirst=True)
+    try:
+        schema.ops_metadata.create_all(engine, checkfirst=True)
+    except SQLAlchemyError:  # another replica created them between the check and the CREATE: check again
+        schema.ops_metadata.create_all(engine, checkfirst=True)
     _ready.add(key)
 
 
