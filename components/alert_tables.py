@@ -24,7 +24,7 @@ EXPLAINED_ON = {
 
 def quarter_of(month: str) -> str:
     """``2023-10`` -> ``2023-Q4`` (the sidebar's period that holds the month)."""
-    year, number = month.split("-")[:2]
+    year, number = month[:7].split("-")
     return f"{year}-Q{(int(number) - 1) // 3 + 1}"
 
 

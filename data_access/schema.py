@@ -571,7 +571,7 @@ alerts = Table(
     Column("detail", String(40), nullable=False, default="",
            comment="the request category of a spike, the phrase of a hot topic"),
     Column("measure", String(40), nullable=False),
-    Column("period", String(10), nullable=False, comment="the month evaluated, YYYY-MM"),
+    Column("period", String(24), nullable=False, comment="the month (YYYY-MM) or week (YYYY-MM-DD~MM-DD)"),
     Column("value", Float),
     Column("threshold", Float, comment="floor, ceiling, previous value or Poisson baseline per month"),
     Column("p_value", Float),

@@ -18,7 +18,7 @@ import math
 import sys
 from calendar import monthrange
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
@@ -29,8 +29,10 @@ from data_access.database import Database
 from data_access.geography import data_range
 from data_access.measures import (
     MEASURES,
+    Window,
     category_counts,
     description_counts,
+    end_of,
     full_month,
     month_window,
     normalise_phrase,
@@ -100,10 +102,11 @@ class Evaluator:
         return self.names.get((level, code), (code, code if level == "street" else ""))
 
     def _condition(self, rule: Rule, level: str, code: str, measure: str, value, threshold, reason: str,
-                   reason_en: str, detail: str = "", p_value: float | None = None) -> Condition:
+                   reason_en: str, detail: str = "", p_value: float | None = None,
+                   period: str | None = None) -> Condition:
         name, street = self._unit(level, code)
         return Condition(rule_id=rule.id, kind=rule.kind, severity=rule.severity, unit_level=level, unit_code=code,
-                         unit_name=name, street_code=street, measure=measure, period=self.window.label,
+                         unit_name=name, street_code=street, measure=measure, period=period or self.window.label,
                          value=None if value is None else float(value),
                          threshold=None if threshold is None else float(threshold),
                          reason=reason, reason_en=reason_en, detail=detail, p_value=p_value)
@@ -198,7 +201,8 @@ class Evaluator:
         ``baseline`` (per month), ``factor`` (the rest of the district's month for that key against its
         baseline, when ``rule.adjust`` asks for it) and ``p``.
         """
-        latest = counts(self.window)
+        window = self._spike_window(rule)
+        latest = counts(window)
         months = [full_month(self.reference, back) for back in range(1, rule.baseline_months + 1)]
         months = [m for m in months if m.start.date() >= date(self.data_start.year, self.data_start.month, 1)]
         if latest.empty or len(months) < 3:
@@ -207,9 +211,12 @@ class Evaluator:
         per_month = (baseline.groupby([unit, key])["n"].sum() / len(months)).rename("baseline")
         merged = latest.join(per_month, on=[unit, key])
         merged["baseline"] = merged["baseline"].fillna(0.0)
-        # the latest month may be cut at the reference date: expect that share of a month
-        share = (self.window.end - self.window.start).days / monthrange(self.window.start.year,
-                                                                        self.window.start.month)[1]
+        # the latest month may be cut at the reference date, or the window is a week: expect that share of a
+        # month (a week: 7 days of an average month in the baseline)
+        if rule.window == "week":
+            share = 7 / (sum((m.end - m.start).days for m in months) / len(months))
+        else:
+            share = (window.end - window.start).days / monthrange(window.start.year, window.start.month)[1]
         if rule.adjust == "district_category":
             # the rest of the district's month for that key against its own baseline: a season, a holiday or the
             # district's growth moves every unit at once and is not one unit's spike (the unit itself is left
@@ -227,6 +234,17 @@ class Evaluator:
         merged["p"] = [poisson_sf(int(n), lam) for n, lam in zip(merged["n"], expected, strict=True)]
         return merged[merged["p"] < rule.p]
 
+    def _spike_window(self, rule: Rule) -> Window:
+        if rule.window == "week":  # the 7 days up to the reference date
+            end = end_of(self.reference)
+            start = end - timedelta(days=7)
+            return Window(f"{start:%Y-%m-%d}~{self.reference:%m-%d}", start, end)
+        return self.window
+
+    def _per(self, rule: Rule) -> tuple[str, str]:
+        """How the count is read: 件 (this month) or 件（近 7 天） and the English."""
+        return ("件（近 7 天）", " in the last 7 days") if rule.window == "week" else ("件", "")
+
     @staticmethod
     def _adjusted(factor: float) -> tuple[str, str]:
         if abs(factor - 1) < 0.005:
@@ -235,16 +253,17 @@ class Evaluator:
 
     def spike(self, rule: Rule) -> list[Condition]:
         found = []
+        per, per_en = self._per(rule)
         flagged = self._improbable(rule, lambda w: category_counts(self.db, w), "community_code", "category")
         for row in flagged.itertuples(index=False):
             name = self._unit("community", row.community_code)[0]
             adjusted, adjusted_en = self._adjusted(row.factor)
             found.append(self._condition(
                 rule, "community", row.community_code, "requests_by_category", row.n, row.baseline,
-                f"{name} {row.category}: {row.n} 件, 基线 {row.baseline:.1f} 件/月{adjusted}, {format_p(row.p)}",
-                f"{name} {row.category}: {row.n} requests, baseline {row.baseline:.1f}/month{adjusted_en}, "
+                f"{name} {row.category}: {row.n} {per}, 基线 {row.baseline:.1f} 件/月{adjusted}, {format_p(row.p)}",
+                f"{name} {row.category}: {row.n} requests{per_en}, baseline {row.baseline:.1f}/month{adjusted_en}, "
                 f"{format_p(row.p)}",
-                detail=row.category, p_value=row.p))
+                detail=row.category, p_value=row.p, period=self._spike_window(rule).label))
         return found
 
     def hot_topic(self, rule: Rule) -> list[Condition]:
@@ -256,15 +275,17 @@ class Evaluator:
             return frame.groupby(["street_code", "topic"], as_index=False)["n"].sum()
 
         found = []
+        per, per_en = self._per(rule)
         for row in self._improbable(rule, counts, "street_code", "topic").itertuples(index=False):
             name = self._unit("street", row.street_code)[0]
             adjusted, adjusted_en = self._adjusted(row.factor)
             found.append(self._condition(
                 rule, "street", row.street_code, "requests_by_topic", row.n, row.baseline,
-                f"{name} 类案「{row.topic}」: {row.n} 件, 基线 {row.baseline:.1f} 件/月{adjusted}, {format_p(row.p)}",
-                f"{name} recurring issue '{row.topic}': {row.n} requests, baseline {row.baseline:.1f}/month"
+                f"{name} 类案「{row.topic}」: {row.n} {per}, 基线 {row.baseline:.1f} 件/月{adjusted}, "
+                f"{format_p(row.p)}",
+                f"{name} recurring issue '{row.topic}': {row.n} requests{per_en}, baseline {row.baseline:.1f}/month"
                 f"{adjusted_en}, {format_p(row.p)}",
-                detail=row.topic, p_value=row.p))
+                detail=row.topic, p_value=row.p, period=self._spike_window(rule).label))
         return found
 
     def evaluate(self, rules: list[Rule]) -> list[Condition]:

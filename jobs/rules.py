@@ -12,6 +12,7 @@ Rule kinds (``kind``):
   least ``min_count`` requests). With ``adjust = "district_category"`` (the default) the
   baseline is scaled by the whole district's month in that category against its own baseline
   (clipped to 0.5-2), so a season or the district's growth does not flag every community.
+  ``window = "week"`` tests the 7 days up to the reference date against 7 days' worth of the baseline.
 - ``hot_topic`` (类案): the same test within a street on request descriptions grouped by their
   normalised phrase (:func:`data_access.measures.normalise_phrase`), so a recurring problem is
   one alert, not fifty requests.
@@ -41,6 +42,7 @@ SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
 COMPARES = ("previous_month", "same_month_last_year")
 SUBJECTS = ("requests", "projects")
 ADJUSTS = ("district_category", "none")
+WINDOWS = ("month", "week")
 KIND_ZH = {"threshold": "阈值", "change": "环比/同比变化", "overdue": "超期", "spike": "突增", "hot_topic": "类案"}
 
 
@@ -69,6 +71,7 @@ class Rule:
     min_count: int = 5
     baseline_months: int = 12
     adjust: str = "district_category"
+    window: str = "month"
     enabled: bool = True
     params: dict = field(default_factory=dict, hash=False, compare=False)
 
@@ -86,8 +89,8 @@ _ALLOWED = {
     "threshold": _COMMON | {"measure", "floor", "ceiling", "min_base"},
     "change": _COMMON | {"measure", "compare", "rise_pct", "fall_pct", "min_base"},
     "overdue": _COMMON | {"subject", "due_within_days", "max_count"},
-    "spike": _COMMON | {"p", "min_count", "baseline_months", "adjust"},
-    "hot_topic": _COMMON | {"p", "min_count", "baseline_months", "adjust"},
+    "spike": _COMMON | {"p", "min_count", "baseline_months", "adjust", "window"},
+    "hot_topic": _COMMON | {"p", "min_count", "baseline_months", "adjust", "window"},
 }
 
 
@@ -198,6 +201,10 @@ def parse_rules(config: dict, defaults_source: str = "alerts.toml") -> list[Rule
             if adjust not in ADJUSTS:
                 problems.append(f"{where}：字段 adjust 应为 {' / '.join(ADJUSTS)} 之一，现为 {adjust!r}")
             values["adjust"] = adjust
+            window = raw.get("window", "month")
+            if window not in WINDOWS:
+                problems.append(f"{where}：字段 window 应为 {' / '.join(WINDOWS)} 之一，现为 {window!r}")
+            values["window"] = window
         if problems:
             continue
         rules.append(Rule(id=rule_id, name=name, kind=kind, level=level, severity=severity, enabled=enabled,

@@ -270,7 +270,7 @@ def test_sample_month_raises_a_small_set(db):
         by_rule[condition.rule_id] = by_rule.get(condition.rule_id, 0) + 1
     assert 1 <= len(conditions) <= 15, by_rule
     assert by_rule.get("request_spike", 0) <= 3
-    assert all(c.period == "2023-10" for c in conditions)
+    assert all(c.period in ("2023-10", "2023-10-25~10-31") for c in conditions)
 
 
 def test_a_spike_planted_by_an_import_is_found(tmp_path):
@@ -354,3 +354,16 @@ def test_a_load_or_import_makes_the_alerts_stale(empty_url):
     assert store.is_stale(db)
     assert job.evaluate_if_stale(db, rules(SATISFACTION)).updated == 1
     assert store.last_run(db)["loaded_at"] == "2023-11-02T00:00:00+00:00"
+
+
+def test_weekly_spike_on_the_last_seven_days(empty_url):
+    db = build(empty_url)
+    _baseline(db, C1, 3)
+    _baseline(db, C2, 3)
+    add_requests(db, request_rows(C1, date(2023, 10, 27), 9))  # 9 in the last 7 days against ~0.7 expected
+    add_requests(db, request_rows(C1, date(2023, 10, 3), 3))  # earlier in the month: not in the window
+    add_requests(db, request_rows(C2, date(2023, 10, 28), 1))
+    weekly = rules(dict(SPIKE, id="week", window="week", min_count=6))
+    conditions, _ = run(db, weekly)
+    assert [(c.unit_code, c.value, c.period) for c in conditions] == [(C1, 9.0, "2023-10-25~10-31")]
+    assert conditions[0].reason.startswith("甲社区 物业管理: 9 件（近 7 天）, 基线 3.0 件/月")
