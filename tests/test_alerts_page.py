@@ -114,3 +114,16 @@ def test_district_edits_the_rules_on_the_page(sqlite_db):
     finally:
         alert_rules.reset_rules()
     assert alert_rules.rules_path() == alert_rules.RULES_FILE
+
+
+def test_english_and_the_presenter_role(sqlite_db):
+    job.evaluate(sqlite_db)
+    at = open_app(PAGE, lang="en")
+    assert at.title[0].value == "Alerts and follow-up"
+    table = [d for d in at.dataframe if "Why" in d.value.columns][0].value
+    assert len(table) == len(store.list_alerts(sqlite_db, "district"))
+    assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in severity) for severity in table["Severity"])
+    presenter = as_role("presenter", "screen")
+    assert not [b for b in presenter.button if b.key == "alerts_evaluate"]
+    assert not [t for t in presenter.text_area if t.key == "alerts_rules_source"]
+    assert _alert_rows(presenter) == len(store.list_alerts(sqlite_db, "presenter"))
