@@ -25,6 +25,8 @@ from data_access.scope import STREET_ROLE_PREFIX
 
 A = schema.alerts
 OPEN, CLOSED = "open", "closed"
+#: two evaluations at once on PostgreSQL: the second waits (the loader and importer use "LGLO", "LGIM")
+PG_EVALUATE_LOCK_KEY = 0x4C47_414C  # "LGAL"
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 _ready: set[str] = set()
@@ -90,7 +92,7 @@ def record_evaluation(db: Database, conditions: list[Condition], data_as_of: dat
         found.setdefault(condition.key, condition)
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":  # two evaluations at once: one waits for the other
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": 23_2301})
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_EVALUATE_LOCK_KEY})
         open_rows = conn.execute(select(A.c.id, A.c.rule_id, A.c.unit_code, A.c.detail)
                                  .where(A.c.status == OPEN)).all()
         open_ids = {(r.rule_id, r.unit_code, r.detail): r.id for r in open_rows}
