@@ -320,12 +320,10 @@ def _list_records(frame: pd.DataFrame) -> list[dict]:
     for row in frame.to_dict("records"):
         clean = {}
         for key, value in row.items():
-            if isinstance(value, float) and math.isnan(value):
+            if value is None or (not isinstance(value, str) and pd.isna(value)):  # None, NaN, NaT
                 value = None
             elif isinstance(value, (pd.Timestamp, date)):
                 value = value.isoformat()
-            elif value is pd.NaT:
-                value = None
             elif hasattr(value, "item"):
                 value = value.item()
             clean[key] = value

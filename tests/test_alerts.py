@@ -257,6 +257,15 @@ def test_cli_evaluate_and_list(empty_url, capsys, tmp_path):
     assert "一街道 超时未办结诉求: 120 件" in capsys.readouterr().out
     assert job.main(["list", "--url", empty_url, "--role", f"street:{S2}"]) == 0
     assert "没有未关闭的预警" in capsys.readouterr().out
+    # once one alert is closed, --all lists both: closed_at a time or null, never "NaT"
+    with db.engine.begin() as conn:
+        conn.execute(schema.requests.update().values(status="已办结"))
+    assert job.main(["evaluate", "--url", empty_url, "--rules", str(path)]) == 0
+    capsys.readouterr()
+    assert job.main(["list", "--json", "--all", "--url", empty_url]) == 0
+    every = json.loads(capsys.readouterr().out)
+    assert sorted((a["status"], a["closed_at"] is None) for a in every) == [("closed", False), ("open", True)]
+    assert "NaT" not in json.dumps(every)
     path.write_text('[[rules]]\nid = "x"\nkind = "threshold"\nmeasure = "satisfaction_rate"\n', encoding="utf-8")
     assert job.main(["evaluate", "--url", empty_url, "--rules", str(path)]) == 2
     assert "规则 x：阈值规则需要字段 floor" in capsys.readouterr().err
