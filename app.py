@@ -27,6 +27,8 @@ def dashboard_pages(lang: str, with_data_page: bool) -> list[st.Page]:
                 url_path="requests"),
         st.Page("pages/bulletin_page.py", title=text("nav.bulletin", lang), icon=":material/campaign:",
                 url_path="bulletin"),
+        st.Page("pages/alerts_page.py", title=text("nav.alerts", lang), icon=":material/notifications_active:",
+                url_path="alerts"),
         st.Page("pages/resources_page.py", title=text("nav.resources", lang), icon=":material/hub:",
                 url_path="resources"),
         st.Page("pages/scorecards_page.py", title=text("nav.scorecards", lang), icon=":material/leaderboard:",

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 from data_access.domain import REQUEST_STATUSES, SAFETY_MEASURES
@@ -546,3 +547,108 @@ dataset_info = Table(
 
 #: Tables whose rows come from ``sample_data/<name>.csv``, in load order.
 DATA_TABLES = [t for t in metadata.sorted_tables if t.name != "dataset_info" and t not in SUMMARY_TABLES]
+
+# --- alerts, follow-up and delivery (预警、督办、推送) -------------------------------------
+#
+# Kept in their own MetaData: the loader's reload drops and recreates ``metadata`` (every data
+# and summary table), and these rows are records of what people and jobs did, which a reload of
+# the data must not erase. ``data_access.alerts.ensure_tables`` creates them on first use, so an
+# existing SQLite file or PostgreSQL database gets them without a reload.
+
+ops_metadata = MetaData()
+
+alerts = Table(
+    "alerts",
+    ops_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rule_id", String(40), nullable=False),
+    Column("kind", String(10), nullable=False, comment="threshold / change / overdue / spike"),
+    Column("severity", String(6), nullable=False, comment="high / medium / low"),
+    Column("unit_level", String(9), nullable=False, comment="street / community"),
+    Column("unit_code", String(12), nullable=False),
+    Column("unit_name", String(40), nullable=False),
+    Column("street_code", String(9), nullable=False, index=True),
+    Column("detail", String(40), nullable=False, default="",
+           comment="the request category of a spike, the phrase of a hot topic"),
+    Column("measure", String(40), nullable=False),
+    Column("period", String(24), nullable=False, comment="the month (YYYY-MM) or week (YYYY-MM-DD~MM-DD)"),
+    Column("value", Float),
+    Column("threshold", Float, comment="floor, ceiling, previous value or Poisson baseline per month"),
+    Column("p_value", Float),
+    Column("reason", Text, nullable=False, comment="in Chinese"),
+    Column("reason_en", Text, nullable=False),
+    Column("data_as_of", Date, nullable=False),
+    Column("first_seen", DateTime, nullable=False),
+    Column("last_seen", DateTime, nullable=False),
+    Column("closed_at", DateTime),
+    Column("status", String(6), nullable=False, comment="open / closed"),
+    # at most one open alert per condition: the next run updates it instead of adding another
+    Index("ux_alerts_open_condition", "rule_id", "unit_code", "detail", unique=True,
+          sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+    Index("ix_alerts_status_street", "status", "street_code"),
+)
+
+followups = Table(
+    "followups",
+    ops_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer, ForeignKey("alerts.id")),
+    Column("task", Text, nullable=False, comment="what is to be done"),
+    Column("unit_level", String(9), nullable=False, comment="street / community"),
+    Column("unit_code", String(12), nullable=False),
+    Column("unit_name", String(40), nullable=False),
+    Column("street_code", String(9), nullable=False, index=True),
+    Column("measure", String(40), nullable=False, default=""),
+    Column("due_on", Date, nullable=False),
+    Column("status", String(10), nullable=False, comment="open / done / closed (current state; history below)"),
+    Column("created_by", String(40), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+followup_events = Table(
+    "followup_events",
+    ops_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("followup_id", Integer, ForeignKey("followups.id"), nullable=False, index=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(40), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("action", String(10), nullable=False, comment="create / progress / done / verify / send_back"),
+    Column("status_after", String(10), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    comment="append-only: rows are inserted, never updated or deleted",
+)
+
+digest_sends = Table(
+    "digest_sends",
+    ops_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subscription", String(40), nullable=False),
+    Column("period", String(12), nullable=False, comment="e.g. 2023-10, 2023-W44, 2023-10-31"),
+    Column("channel", String(10), nullable=False, comment="email / wecom / dingtalk"),
+    Column("target", String(200), nullable=False, comment="recipients or webhook (without its key)"),
+    Column("status", String(8), nullable=False, comment="sent / failed"),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("first_try", DateTime, nullable=False),
+    Column("last_try", DateTime, nullable=False),
+    Column("sent_at", DateTime),
+    Index("ux_digest_sends", "subscription", "period", "channel", "target", unique=True),
+)
+
+alert_runs = Table(
+    "alert_runs",
+    ops_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("loaded_at", String(40), nullable=False, comment="dataset_info.loaded_at of the data evaluated"),
+    Column("data_as_of", Date, nullable=False),
+    Column("conditions", Integer, nullable=False),
+    Column("opened", Integer, nullable=False),
+    Column("updated", Integer, nullable=False),
+    Column("closed", Integer, nullable=False),
+    comment="one row per evaluation: a load or import since the last one makes the alerts stale",
+)
+
+OPS_TABLES = [alerts, alert_runs, followups, followup_events, digest_sends]

@@ -1,0 +1,86 @@
+"""Pure builders for the 预警 page: stored alerts and follow-up items as display tables (no Streamlit)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pandas as pd
+
+from components.i18n import text
+
+#: the page and tab that explain a measure (url path, section)
+EXPLAINED_ON = {
+    "requests_received": ("requests", "volumes"),
+    "resolution_rate": ("requests", "responsiveness"),
+    "satisfaction_rate": ("requests", "satisfaction"),
+    "overdue_requests": ("requests", "backlog"),
+    "due_soon_requests": ("requests", "backlog"),
+    "requests_by_category": ("requests", "volumes"),
+    "requests_by_topic": ("requests", "volumes"),
+    "overdue_projects": ("projects", "overdue"),
+    "due_soon_projects": ("projects", "overdue"),
+}
+
+
+def quarter_of(month: str) -> str:
+    """``2023-10`` -> ``2023-Q4`` (the sidebar's period that holds the month)."""
+    year, number = month[:7].split("-")
+    return f"{year}-Q{(int(number) - 1) // 3 + 1}"
+
+
+def explain_link(row: dict, lang: str = "zh") -> str:
+    """A link to the page, tab and scope that explain an alert (relative to the app's root)."""
+    page, section = EXPLAINED_ON.get(row["measure"], ("overview", None))
+    params = {"street": row["street_code"]}
+    if row["unit_level"] == "community":
+        params["community"] = row["unit_code"]
+    if row.get("period"):
+        params["period"] = quarter_of(str(row["period"]))
+    if section:
+        params["section"] = section
+    if lang == "en":
+        params["lang"] = "en"
+    return f"./{page}?{urlencode(params)}"
+
+
+def alerts_table(alerts: pd.DataFrame, rule_names: dict[str, str], lang: str) -> pd.DataFrame:
+    """Open (or all) alerts as shown: severity, rule, unit, why, month, first seen, age, link."""
+    rows = []
+    for row in alerts.to_dict("records"):
+        rows.append({
+            text("alerts.col.severity", lang): text(f"alerts.severity.{row['severity']}", lang),
+            text("alerts.col.rule", lang): rule_names.get(row["rule_id"], row["rule_id"]),
+            text("alerts.col.unit", lang): row["unit_name"],
+            text("alerts.col.reason", lang): row["reason_en"] if lang == "en" else row["reason"],
+            text("alerts.col.period", lang): row["period"],
+            text("alerts.col.first_seen", lang): pd.Timestamp(row["first_seen"]).strftime("%Y-%m-%d %H:%M"),
+            text("alerts.col.age", lang): int(row["age_days"]),
+            text("alerts.col.status", lang): text(f"alerts.status.{row['status']}", lang),
+            text("alerts.col.link", lang): explain_link(row, lang),
+        })
+    return pd.DataFrame(rows)
+
+
+def followup_table(items: pd.DataFrame, lang: str) -> pd.DataFrame:
+    rows = []
+    for row in items.to_dict("records"):
+        rows.append({
+            text("followup.col.id", lang): int(row["id"]),
+            text("followup.col.task", lang): row["task"],
+            text("followup.col.unit", lang): row["unit_name"],
+            text("followup.col.due", lang): pd.Timestamp(row["due_on"]).strftime("%Y-%m-%d"),
+            text("followup.col.status", lang): text(f"followup.status.{row['status']}", lang),
+            text("followup.col.overdue", lang): text("followup.overdue", lang) if row["overdue"] else "",
+            text("followup.col.created_by", lang): row["created_by"],
+        })
+    return pd.DataFrame(rows)
+
+
+def history_table(events: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return pd.DataFrame([{
+        text("followup.col.at", lang): pd.Timestamp(e["at"]).strftime("%Y-%m-%d %H:%M"),
+        text("followup.col.actor", lang): e["actor"],
+        text("followup.col.action", lang): text(f"followup.action.{e['action']}", lang),
+        text("followup.col.status", lang): text(f"followup.status.{e['status_after']}", lang),
+        text("followup.col.note", lang): e["note"],
+    } for e in events.to_dict("records")])
