@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from components.i18n import text
+from data_access.measures import BULLETIN_MEASURES
 
 #: the page and tab that explain a measure (url path, section)
 EXPLAINED_ON = {
@@ -19,6 +20,7 @@ EXPLAINED_ON = {
     "requests_by_topic": ("requests", "volumes"),
     "overdue_projects": ("projects", "overdue"),
     "due_soon_projects": ("projects", "overdue"),
+    **{key: ("bulletin", None) for key in BULLETIN_MEASURES},  # the month's 通报 ranks the unit
 }
 
 

@@ -195,7 +195,8 @@ def _category_value(values: tuple[tuple[str, float], ...], default: float):
 
 
 def _unit_filter(level: str, street: str | None):
-    if level == "community":
+    """A street's communities; every unit of the level when ``street`` is None."""
+    if level == "community" and street is not None:
         return C.c.street_code == street
     return literal(True)
 

@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 from sqlalchemy import and_, case, func, or_, select
 
-from data_access import schema
+from data_access import bulletin, schema
 from data_access.database import Database
 from data_access.domain import PROJECT_COMPLETED, REQUEST_OPEN_STATUSES
 from data_access.requests import Targets, load_request_targets
@@ -102,13 +102,17 @@ def _unit_column(level: str):
     return C.c.street_code if level == "street" else C.c.code
 
 
+def _frame_of(frame: pd.DataFrame) -> pd.DataFrame:
+    frame["value"] = frame["value"].astype(float)
+    frame["base"] = frame["base"].astype(float)
+    return frame.reset_index(drop=True)
+
+
 def _frame(db: Database, stmt) -> pd.DataFrame:
     frame = db.frame(stmt)
     if frame.empty:
         return pd.DataFrame(columns=["unit_code", "value", "base"])
-    frame["value"] = frame["value"].astype(float)
-    frame["base"] = frame["base"].astype(float)
-    return frame
+    return _frame_of(frame)
 
 
 def _requests_in(level: str, window: Window):
@@ -251,7 +255,32 @@ def unit_names(db: Database) -> dict[tuple[str, str], tuple[str, str]]:
     return names
 
 
+#: The bulletin's measures (config/bulletin.toml definitions): key -> (column, base column, zh, en).
+BULLETIN_MEASURES = {
+    "bulletin_response_rate": ("response_rate", "received", "响应率（通报口径）", "Response rate (bulletin)"),
+    "bulletin_resolution_rate": ("resolution_rate", "received", "办结率（通报口径）", "Resolution rate (bulletin)"),
+    "bulletin_on_time_rate": ("on_time_rate", "due", "按时办结率（通报口径）", "On-time rate (bulletin)"),
+    "bulletin_satisfaction_rate": ("satisfaction_rate", "rated", "满意率（通报口径）", "Satisfaction rate (bulletin)"),
+}
+
+
+def _bulletin_measure(column: str, base: str) -> Compute:
+    """One bulletin rate as an alert measure: the window's month as a bulletin cut at the window's end,
+    so a floor rule on 满意率 flags what the month's 通报 puts on its black list."""
+
+    def compute(db: Database, level: str, window: Window, reference: date, params: dict) -> pd.DataFrame:
+        cutoff = (window.end - timedelta(days=1)).date()
+        counts = bulletin.unit_counts(db, bulletin.month_period(window.start.date()), cutoff, level, None,
+                                      bulletin.load_bulletin_config(), params.get("targets") or load_request_targets())
+        frame = pd.DataFrame({"unit_code": counts["code"], "value": counts[column], "base": counts[base]})
+        return _frame_of(frame.dropna(subset=["value"]))
+
+    return compute
+
+
 for _measure in [
+    *[Measure(key, zh, en, "rate", _bulletin_measure(column, base))
+      for key, (column, base, zh, en) in BULLETIN_MEASURES.items()],
     Measure("requests_received", "诉求受理量", "Requests received", "count", requests_received),
     Measure("resolution_rate", "办结率", "Resolution rate", "rate", resolution_rate),
     Measure("satisfaction_rate", "满意率", "Satisfaction rate", "rate", satisfaction_rate),

@@ -376,3 +376,19 @@ def test_weekly_spike_on_the_last_seven_days(empty_url):
     conditions, _ = run(db, weekly)
     assert [(c.unit_code, c.value, c.period) for c in conditions] == [(C1, 9.0, "2023-10-25~10-31")]
     assert conditions[0].reason.startswith("甲社区 物业管理: 9 件（近 7 天）, 基线 3.0 件/月")
+
+
+def test_the_bulletins_satisfaction_measure_flags_the_months_black_list(db):
+    """The default satisfaction rule reads the bulletin's own 满意率 (config/bulletin.toml): the streets below
+    its floor in the latest month are the streets the month's 通报 black-lists for 满意率. (The measure is
+    read directly: evaluating would store alerts in the shared sample database.)"""
+    from data_access import bulletin, measures
+
+    floor = dict(bulletin.load_bulletin_config().floors)["satisfaction_rate"]
+    reference = date(2023, 10, 31)
+    measure = measures.MEASURES["bulletin_satisfaction_rate"]
+    values = measure.compute(db, "street", measures.month_window(reference), reference, {})
+    below = set(values.loc[values["value"] < floor, "unit_code"])
+    black = bulletin.build_bulletin(db, "2023-10", "street").black
+    listed = set(black.loc[black["failing"].map(lambda failing: "satisfaction_rate" in failing), "code"])
+    assert listed and below == listed

@@ -45,7 +45,8 @@ def test_page_lists_alerts_per_role_and_the_follow_up_flow(sqlite_db):
     reasons = [d for d in at.dataframe if "说明" in d.value.columns][0].value["说明"].tolist()
     assert reasons == every["reason"].tolist()  # high severity first, then oldest
     links = [d for d in at.dataframe if "说明" in d.value.columns][0].value["查看"].tolist()
-    assert all(link.startswith(("./requests?street=", "./projects?street=")) and "period=2023-Q4" in link
+    assert all(link.startswith(("./requests?street=", "./projects?street=", "./bulletin?street="))
+               and "period=2023-Q4" in link
                for link in links)
     # the district re-evaluates on the page: the same alerts, updated, none added
     at.button(key="alerts_evaluate").click().run()
