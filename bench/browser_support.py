@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
 ROOT = Path(__file__).resolve().parents[1]
 APP_FILE = ROOT / "app.py"
 CHROMIUM = os.environ.get("LONGGANG_CHROMIUM", "/usr/bin/chromium")
@@ -353,8 +355,47 @@ class PageNotDone(TimeoutError):
     """A page did not finish in time; the message says in what state it was."""
 
 
+#: the ends of a script run as Streamlit reports them (a run cut short for a rerun is not an end)
+_RUN_ENDS = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
+             ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
+
+
+def track_script_runs(page) -> None:
+    """Count the script runs the server finishes for this page (sync Playwright), from Streamlit's own
+    ``script_finished`` messages on the WebSocket: after :func:`arm_for_rerun`, "a run was seen" is then
+    a fact from the server, not a DOM state that a quick rerun may never show."""
+    page.lg_runs, page.lg_armed_runs = 0, None
+
+    def on_websocket(websocket):
+        def on_frame(payload):
+            if isinstance(payload, bytes | bytearray):
+                message = ForwardMsg.FromString(bytes(payload))
+                if message.WhichOneof("type") == "script_finished" and message.script_finished in _RUN_ENDS:
+                    page.lg_runs += 1
+
+        websocket.on("framereceived", on_frame)
+
+    page.on("websocket", on_websocket)
+
+
+def _wait_for_armed_run(page, deadline: float) -> None:
+    """With :func:`track_script_runs`: wait until the server has finished a run since the arm."""
+    armed = getattr(page, "lg_armed_runs", None)
+    if armed is None:
+        return
+    while page.lg_runs <= armed:
+        if time.monotonic() > deadline:
+            raise PageNotDone(f"no script run finished since the arm: {page.evaluate(STATE_JS)}")
+        page.wait_for_timeout(50)  # lets Playwright deliver the WebSocket frames
+    page.lg_armed_runs = None
+    page.evaluate("() => { window.__lgSeenRun = true; }")
+
+
 def wait_until_done(page, timeout_ms: float = 120_000, settle_ms: int = SETTLE_MS) -> float:
     """Wait (sync Playwright) until the script finished and nothing loads; the time it took in ms."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    _wait_for_armed_run(page, deadline)
+    timeout_ms = max(1.0, (deadline - time.monotonic()) * 1000)
     try:
         return float(page.wait_for_function(DONE_JS, arg=settle_ms, timeout=timeout_ms, polling=50).json_value())
     except Exception as error:
@@ -374,9 +415,12 @@ async def wait_until_done_async(page, timeout_ms: float = 120_000, settle_ms: in
 
 
 def arm_for_rerun(page, target: AppPage | None = None, query: str | None = None) -> None:
-    """Before a click that reruns: "done" then needs a run after it (or arrival at ``target``'s path, or
-    an address that contains ``query``, e.g. ``section=satisfaction``)."""
+    """Before a click that reruns: "done" then needs a run after it. On a page with
+    :func:`track_script_runs`, a run the server finished; otherwise a run seen in the DOM, or arrival at
+    ``target``'s path, or an address that contains ``query`` (e.g. ``section=satisfaction``)."""
     page.evaluate(ARM_JS, [f"/{target.path}" if target else None, query])
+    if hasattr(page, "lg_runs"):
+        page.lg_armed_runs = page.lg_runs
 
 
 async def arm_for_rerun_async(page, target: AppPage | None = None, query: str | None = None) -> None:

@@ -39,6 +39,7 @@ from bench.browser_support import (  # noqa: F401 - CHROMIUM_ARGS and LOOPBACK a
     healthy,
     install_offline_guard,
     page_problems,
+    track_script_runs,
     wait_until_done,
 )
 
@@ -132,6 +133,7 @@ def offline_page(chromium):
     page = context.new_page()
     page.external_requests = []
     install_offline_guard(context, page.external_requests)
+    track_script_runs(page)
     page.set_default_timeout(START_TIMEOUT_S * 1000)
     try:
         yield page

@@ -25,6 +25,7 @@ from bench.browser_support import (
     arm_for_rerun,
     install_offline_guard,
     page_problems,
+    track_script_runs,
     wait_until_done,
 )
 from components.i18n import text
@@ -74,6 +75,7 @@ def _page(chromium):
     page = context.new_page()
     page.external_requests = []
     install_offline_guard(context, page.external_requests)
+    track_script_runs(page)
     page.set_default_timeout(LOAD_TIMEOUT_MS)
     return page
 
