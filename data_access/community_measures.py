@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Integer, and_, cast, func, literal, select
 
-from data_access import evaluation, schema, summaries
+from data_access import evaluation, schema, summary_rows
 from data_access.database import Database
 from data_access.domain import PROJECT_COMPLETED
 from data_access.scope import Scope
@@ -103,7 +103,7 @@ def _median_days(db: Database, scope: Scope, level: str) -> pd.DataFrame:
 
 def _request_measures(db: Database, scope: Scope, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Requests, resolved and median days per unit: from the span summary when it covers the period."""
-    if not summaries.covered(db, scope.period):
+    if not summary_rows.covered(db, scope.period):
         requests = _grouped(db, level, R, scope, datetime_filter(R.c.submitted_at, scope.period), {
             "requests": (_count, "id"),
             "resolved": (_count, "resolved_at"),
@@ -111,9 +111,9 @@ def _request_measures(db: Database, scope: Scope, level: str) -> tuple[pd.DataFr
         return requests, _median_days(db, scope, level)
     whole = scope.without_community()
     if level == "district":
-        rows = summaries.span_rows(db, whole).assign(unit_code=DISTRICT_CODE)
+        rows = summary_rows.span_rows(db, whole).assign(unit_code=DISTRICT_CODE)
     else:
-        rows = summaries.span_rows(db, whole, level=level)
+        rows = summary_rows.span_rows(db, whole, level=level)
     rows = rows.rename(columns={"unit_code": "unit", "received": "requests"})
     return rows[["unit", "requests", "resolved"]], rows[["unit", "median_days"]]
 
@@ -140,8 +140,8 @@ def unit_measures(db: Database, scope: Scope, level: str = "community") -> pd.Da
     units = _units(db, scope, level)
     period = scope.period
     requests, medians = _request_measures(db, scope, level)
-    if summaries.covered(db, period):
-        counts = summaries.unit_rows(db, scope.without_community(), level)
+    if summary_rows.covered(db, period):
+        counts = summary_rows.unit_rows(db, scope.without_community(), level)
         if level == "district":
             counts = counts.assign(unit_code=DISTRICT_CODE)
         others = [counts.rename(columns={"unit_code": "unit"})[

@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Float, and_, case, cast, func, select
 
-from data_access import schema, summaries
+from data_access import schema, summary_rows
 from data_access.database import Database
 from data_access.scope import Scope
 from data_access.sql import capped, place_filter
@@ -77,7 +77,7 @@ def composite_scores(db: Database, scope: Scope, level: str = "community", year:
         if scope.role_street:
             unit = unit.where(S.c.code == scope.role_street)
     unit = unit.subquery("unit")
-    if summaries.covered(db, None):
+    if summary_rows.covered(db, None):
         T = schema.evaluation_composite_summary
         stmt = (select(unit.c.code, unit.c.name, unit.c.street_code, T.c.composite, T.c.dimensions_scored)
                 .join(T, and_(T.c.unit_code == unit.c.code, T.c.unit_level == level, T.c.year == year)))

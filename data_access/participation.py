@@ -7,7 +7,7 @@ from datetime import timedelta
 import pandas as pd
 from sqlalchemy import and_, case, func, select
 
-from data_access import schema, summaries
+from data_access import schema, summary_rows
 from data_access.database import Database
 from data_access.domain import (
     EVENT_CONVENIENCE_SERVICE,
@@ -28,7 +28,7 @@ E, VM, CP, CO = schema.participation_events, schema.volunteer_months, schema.cou
 
 def _summary_row(db: Database, scope: Scope, columns: list[str]) -> pd.DataFrame:
     """One row of these participation summary columns for the scope's unit and span (zeros if none)."""
-    row = summaries.participation_rows(db, scope)
+    row = summary_rows.participation_rows(db, scope)
     if not len(row):
         return pd.DataFrame([dict.fromkeys(columns, 0)])
     return row[columns].reset_index(drop=True)
@@ -36,7 +36,7 @@ def _summary_row(db: Database, scope: Scope, columns: list[str]) -> pd.DataFrame
 
 def volunteer_totals(db: Database, scope: Scope) -> pd.DataFrame:
     """One row: new volunteers and residents newly taking part in the period."""
-    if summaries.covered(db, scope.period):
+    if summary_rows.covered(db, scope.period):
         return _summary_row(db, scope, ["new_volunteers", "residents_taking_part"])
     stmt = select(
         func.coalesce(func.sum(VM.c.new_volunteers), 0).label("new_volunteers"),
@@ -47,7 +47,7 @@ def volunteer_totals(db: Database, scope: Scope) -> pd.DataFrame:
 
 def events_by_kind(db: Database, scope: Scope) -> pd.DataFrame:
     """Events per kind (every kind listed), participants, and issues settled by councils."""
-    if summaries.covered(db, scope.period):
+    if summary_rows.covered(db, scope.period):
         row = _summary_row(db, scope, schema.PARTICIPATION_MEASURES + schema.PARTICIPATION_KIND_MEASURES).iloc[0]
         return pd.DataFrame({"kind": EVENT_KINDS,
                              "events": [int(row[EVENT_COLUMNS[k]]) for k in EVENT_KINDS],
@@ -117,7 +117,7 @@ def participation_totals(db: Database, scope: Scope) -> pd.DataFrame:
     active volunteers in its last month; caring merchants and social
     organisations as a stock at its end; courtesy plans district-wide.
     """
-    if summaries.covered(db, scope.period):
+    if summary_rows.covered(db, scope.period):
         row = _summary_row(db, scope, schema.PARTICIPATION_MEASURES)
         return row.assign(courtesy_plans=courtesy_plan_count(db, scope))
     flows = volunteer_totals(db, scope)
@@ -148,8 +148,8 @@ def participation_by_month(db: Database, scope: Scope) -> pd.DataFrame:
     """Per month: new and active volunteers, residents taking part, and events of each kind."""
     frame = pd.DataFrame({"month": month_starts(scope.period.start, scope.period.end)})
     whole_months = scope.period.start.day == 1 and (scope.period.end + timedelta(days=1)).day == 1
-    if whole_months and summaries.covered(db, scope.period):
-        rows = summaries.participation_month_rows(db, scope, frame["month"].iloc[0], frame["month"].iloc[-1])
+    if whole_months and summary_rows.covered(db, scope.period):
+        rows = summary_rows.participation_month_rows(db, scope, frame["month"].iloc[0], frame["month"].iloc[-1])
         frame = frame.merge(rows, on="month", how="left")
         return frame.fillna(0).astype({c: int for c in frame.columns if c != "month"})
     month = month_of(VM.c.month).label("month")
@@ -180,8 +180,8 @@ def participation_by_unit(db: Database, scope: Scope) -> pd.DataFrame:
     )
     measured = ["new_volunteers", "residents_taking_part", "active_volunteers", *EVENT_COLUMNS.values(),
                 "issues_settled", "caring_merchants", "social_organisations"]
-    if summaries.covered(db, scope.period):
-        rows = summaries.participation_rows(db, scope, breakdown_level(scope))
+    if summary_rows.covered(db, scope.period):
+        rows = summary_rows.participation_rows(db, scope, breakdown_level(scope))
         return _per_1000(frame.merge(rows[["unit_code", *measured]], on="unit_code", how="left"))
     last = _last_month(db, scope)
     parts = [

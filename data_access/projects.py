@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import Date, Float, Integer, and_, case, cast, func, literal, or_, select, union_all
 
-from data_access import schema, summaries
+from data_access import schema, summary_rows
 from data_access.database import Database
 from data_access.domain import PROJECT_COMPLETED, PROJECT_STATUSES
 from data_access.scope import Scope
@@ -112,7 +112,7 @@ class _Stages:
 
 def _stages(db: Database) -> _Stages:
     """The loader's indexed summary of :func:`stage_select` when built, else the subquery itself."""
-    if summaries.covered(db, None):
+    if summary_rows.covered(db, None):
         stage = schema.project_stage_summary.alias("stage")
     else:
         stage = stage_select().subquery("stage")
@@ -447,7 +447,7 @@ def project_totals_select(scope: Scope | None):
 
 def _project_totals(db: Database, scope: Scope):
     """:func:`project_totals_select` as a subquery, read from the loader's per-project summary when built."""
-    if not summaries.covered(db, None):
+    if not summary_rows.covered(db, None):
         return project_totals_select(scope).subquery("totals")
     A = schema.project_acceptance_summary
     return (
@@ -480,7 +480,7 @@ def acceptance_average(db: Database, scope: Scope) -> pd.DataFrame:
 
 def indicator_scores_select():
     """Every score with its project's community and application day and its achievement: what the
-    indicator summary (data_access.summaries) adds up per unit, span and indicator."""
+    indicator summary (data_access.summary_rows) adds up per unit, span and indicator."""
     return (select(P.c.community_code, P.c.applied_on, S.c.indicator_code, S.c.score,
                    _achievement().label("achievement"))
             .join(P, P.c.code == S.c.project_code).join(PI, PI.c.code == S.c.indicator_code))
@@ -490,14 +490,14 @@ def _indicator_figures(db: Database, scope: Scope, level: str | None):
     """(source, unit column, figure columns, conditions) for the per-indicator averages: the loader's
     indicator summary when it holds the scope's span (a few rows per unit), else the raw scores."""
     # (a street's row of the summary holds the whole street, not the one community a scope may name)
-    if summaries.covered(db, scope.period) and not (level == "street" and scope.community):
+    if summary_rows.covered(db, scope.period) and not (level == "street" and scope.community):
         T = schema.indicator_span_summary
         figures = [(func.sum(T.c.score_sum) / func.nullif(func.sum(T.c.score_count), 0)).label("average_score"),
                    (func.sum(T.c.achievement_sum) / func.nullif(func.sum(T.c.achievement_count), 0))
                    .label("average_achievement"),
                    ratio(func.sum(T.c.below_target), func.sum(T.c.scores)).label("share_below_target"),
                    func.sum(T.c.scores).label("projects")]
-        return T, T.c.unit_code, T.c.indicator_code, figures, summaries.span_where(T, scope, level or None)
+        return T, T.c.unit_code, T.c.indicator_code, figures, summary_rows.span_where(T, scope, level or None)
     achievement = _achievement()
     figures = [func.avg(S.c.score).label("average_score"), func.avg(achievement).label("average_achievement"),
                ratio(func.sum(case((achievement < 1, 1), else_=0)), func.count()).label("share_below_target"),

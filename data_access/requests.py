@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Float, and_, case, cast, func, literal, select
 
-from data_access import schema, summaries
+from data_access import schema, summary_rows
 from data_access.database import Database
 from data_access.domain import (
     REQUEST_CATEGORIES,
@@ -56,13 +56,13 @@ def _share(numerator, denominator):
 
 
 def _summarised(db: Database, scope: Scope, targets: Targets | None = None) -> bool:
-    """Whether the summary tables answer this scope (and targets): see data_access.summaries."""
-    return summaries.covered(db, scope.period, targets)
+    """Whether the summary tables answer this scope (and targets): see data_access.summary_rows."""
+    return summary_rows.covered(db, scope.period, targets)
 
 
 def _scope_row(db: Database, scope: Scope) -> dict | None:
     """The summary row of the scope's own unit over its span (None: no request in it)."""
-    rows = summaries.span_rows(db, scope)
+    rows = summary_rows.span_rows(db, scope)
     return rows.iloc[0].to_dict() if len(rows) else None
 
 
@@ -103,7 +103,7 @@ def request_totals(db: Database, scope: Scope) -> pd.DataFrame:
 def requests_by_channel(db: Database, scope: Scope) -> pd.DataFrame:
     """received and resolved per channel (平安码上办, 智慧平安服务站, 居民谈心)."""
     if _summarised(db, scope):
-        rows = summaries.span_rows(db, scope, "channel").rename(columns={"dim_value": "channel"})
+        rows = summary_rows.span_rows(db, scope, "channel").rename(columns={"dim_value": "channel"})
         rows = rows.sort_values(["received", "channel"], ascending=[False, True])
         return rows[["channel", "received", "resolved"]].reset_index(drop=True)
     stmt = (
@@ -124,7 +124,7 @@ def requests_by_month(db: Database, scope: Scope) -> pd.DataFrame:
     if not scope.period.key.endswith("~prev") and _summarised(db, scope):
         # a period option starts on the 1st (or at the data's start) and ends on a month's last day
         # (or at the reference date, after which there are no requests): its months hold exactly its rows
-        rows = summaries.month_rows(db, scope)
+        rows = summary_rows.month_rows(db, scope)
         rows["month"] = [f"{m.year:04d}-{m.month:02d}" for m in pd.to_datetime(rows["month"])]
         return rows[["month", "received", "resolved"]]
     month = month_of(R.c.submitted_at).label("month")
@@ -139,8 +139,8 @@ def requests_by_month(db: Database, scope: Scope) -> pd.DataFrame:
 
 def wish_totals(db: Database, scope: Scope) -> pd.DataFrame:
     """One row: micro wishes posted in the period, claimed and fulfilled, median days to fulfil."""
-    if summaries.covered(db, scope.period):
-        row = summaries.wish_rows(db, scope)
+    if summary_rows.covered(db, scope.period):
+        row = summary_rows.wish_rows(db, scope)
         if len(row):
             return row.reset_index(drop=True)
         return pd.DataFrame([{"posted": 0, "claimed": 0, "fulfilled": 0, "median_days_to_fulfil": None}])
@@ -210,7 +210,7 @@ def _on_time_flag(targets: Targets | None):
 def requests_by_category(db: Database, scope: Scope) -> pd.DataFrame:
     """received, resolved, open and the resolution rate per category, most received first."""
     if _summarised(db, scope):
-        rows = summaries.span_rows(db, scope, "category").rename(columns={"dim_value": "category"})
+        rows = summary_rows.span_rows(db, scope, "category").rename(columns={"dim_value": "category"})
         rows["resolution_rate"] = [_share(r, n) for r, n in zip(rows["resolved"], rows["received"], strict=True)]
         rows = rows.sort_values(["received", "category"], ascending=[False, True])
         return rows[["category", "received", "resolved", "resolution_rate"]].reset_index(drop=True)
@@ -343,9 +343,9 @@ def _unit_names(db: Database, level: str, codes: list[str]) -> pd.DataFrame:
 def _summary_league(db: Database, scope: Scope, level: str | None) -> pd.DataFrame:
     """responsiveness() from the span summary: the scope's unit, its categories, or its streets/communities."""
     if level in ("street", "community"):
-        rows = summaries.span_rows(db, scope, level=level).rename(columns={"unit_code": "key"})
+        rows = summary_rows.span_rows(db, scope, level=level).rename(columns={"unit_code": "key"})
     else:
-        rows = summaries.span_rows(db, scope, "category" if level else "all")
+        rows = summary_rows.span_rows(db, scope, "category" if level else "all")
         rows = rows.assign(key=rows["dim_value"], name=rows["dim_value"])
     rows = rows[rows["resolved"] > 0].sort_values("key")
     if rows.empty:
@@ -378,7 +378,7 @@ def _open_requests(db: Database):
     """Subquery of the open requests (id, status, community_code, submitted_at, idle_since = their last
     status change, or submission): the loader's small open-request table when the summaries are built,
     else computed from the raw rows."""
-    if summaries.covered(db, None):
+    if summary_rows.covered(db, None):
         return schema.open_request_summary.alias("open_requests")
     return (
         select(R.c.id, R.c.status, R.c.community_code, R.c.submitted_at,
@@ -391,8 +391,8 @@ def _open_requests(db: Database):
 def open_requests_by_status(db: Database, scope: Scope, reference: date) -> pd.DataFrame:
     """Open requests (in REQUEST_OPEN_STATUSES) per status, with the median days since their last change."""
     frame = pd.DataFrame({"status": REQUEST_OPEN_STATUSES})
-    if summaries.covered(db, scope.period, reference=reference):
-        frame = frame.merge(summaries.open_status_rows(db, scope), on="status", how="left")
+    if summary_rows.covered(db, scope.period, reference=reference):
+        frame = frame.merge(summary_rows.open_status_rows(db, scope), on="status", how="left")
         frame["open"] = frame["open"].fillna(0).astype(int)
         return frame
     as_of = datetime.combine(reference + timedelta(days=1), time.min)
@@ -438,7 +438,7 @@ def requests_per_thousand(db: Database, scope: Scope) -> pd.DataFrame:
     if _summarised(db, scope):
         units = db.frame(select(C.c.code, C.c.name, S.c.name.label("street_name"), C.c.population)
                          .join(S, S.c.code == C.c.street_code).where(place_filter(C.c.code, scope)))
-        rows = summaries.span_rows(db, scope, level="community")[["unit_code", "received"]]
+        rows = summary_rows.span_rows(db, scope, level="community")[["unit_code", "received"]]
         frame = units.merge(rows.rename(columns={"unit_code": "code"}), on="code", how="left")
         frame["received"] = frame["received"].fillna(0).astype(int)
         frame["per_thousand"] = [_share(n, p) * 1000 if p else None
@@ -496,10 +496,10 @@ def satisfaction_by(db: Database, scope: Scope, level: str = "category") -> pd.D
     columns, joins = _group_columns(level)
     if not (scope.community and level == "street") and _summarised(db, scope):
         if level == "street":
-            rows = summaries.span_rows(db, scope, level="street").rename(columns={"unit_code": "key"})
+            rows = summary_rows.span_rows(db, scope, level="street").rename(columns={"unit_code": "key"})
             rows = _unit_names(db, "street", rows["key"].tolist()).merge(rows, on="key")
         else:
-            rows = summaries.span_rows(db, scope, "category")
+            rows = summary_rows.span_rows(db, scope, "category")
             rows = rows.assign(key=rows["dim_value"], name=rows["dim_value"])
         rows = rows[rows["rated"] > 0]
         frame = rows[["key", "name", "rated"]].assign(satisfaction=rows["satisfaction_sum"] / rows["rated"])

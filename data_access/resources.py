@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Float, case, cast, distinct, func, literal, select
 
-from data_access import schema, summaries
+from data_access import schema, summary_rows
 from data_access.database import Database
 from data_access.domain import (
     CATALOGUE_RESOURCE,
@@ -25,6 +25,7 @@ from data_access.domain import (
     PARTNER_SOCIAL_ORG_KIND,
     PARTNER_UNIT_KINDS,
 )
+from data_access.requests import wish_totals  # requests is the wishes' home
 from data_access.scope import Scope
 from data_access.sql import date_filter, datetime_filter, month_of, month_starts, place_filter, ratio
 
@@ -47,8 +48,8 @@ def resource_totals(db: Database, scope: Scope) -> pd.DataFrame:
             _count_if(CI.c.list_kind == CATALOGUE_SERVICE).label("service_items"),
         )
     )
-    if summaries.covered(db, scope.period):
-        own = summaries.resource_use_rows(scope).subquery("uses")
+    if summary_rows.covered(db, scope.period):
+        own = summary_rows.resource_use_rows(scope).subquery("uses")
         uses = db.frame(select(func.coalesce(func.sum(own.c.uses), 0).label("resource_uses"),
                                func.coalesce(func.sum(own.c.beneficiaries), 0).label("beneficiaries")))
     else:
@@ -329,14 +330,14 @@ def load_demand_map(path: Path | str = DEMAND_MAP_PATH) -> DemandMap:
 
 def _unit_of(community_code, level: str | None):
     """The unit column of a per-community raw query: the community, or (level None) the scope as one unit."""
-    return (community_code if level == "community" else literal(summaries.DISTRICT_UNIT)).label("unit_code")
+    return (community_code if level == "community" else literal(summary_rows.DISTRICT_UNIT)).label("unit_code")
 
 
 def _requests_in_categories(db: Database, scope: Scope, categories: list[str], level: str | None = "community"):
     """Subquery (unit_code, category, n): requests submitted in the period per community (``level`` None: in
     the whole scope) and category, only these categories; from the request summary when it covers the period."""
-    if summaries.covered(db, scope.period):
-        return summaries.category_counts(scope, categories, level).subquery("req_counts")
+    if summary_rows.covered(db, scope.period):
+        return summary_rows.category_counts(scope, categories, level).subquery("req_counts")
     unit = _unit_of(R.c.community_code, level)
     return (
         select(unit, R.c.category, func.count().label("n"))
@@ -366,8 +367,8 @@ def _wishes_by_community(scope: Scope):
 
 def _uses_by_kind(db: Database, scope: Scope, demand_map: DemandMap, level: str | None = "community"):
     """Uses of mapped resource kinds per community (``level`` None: in the whole scope) and kind, in the period."""
-    if summaries.covered(db, scope.period):
-        rows = summaries.resource_use_rows(scope, level, list(demand_map.resource_kinds)).subquery("used")
+    if summary_rows.covered(db, scope.period):
+        rows = summary_rows.resource_use_rows(scope, level, list(demand_map.resource_kinds)).subquery("used")
         return select(rows.c.unit_code, rows.c.resource_kind, rows.c.uses)
     unit = _unit_of(U.c.community_code, level)
     return (
@@ -382,8 +383,6 @@ def _uses_by_kind(db: Database, scope: Scope, demand_map: DemandMap, level: str 
 def supply_demand_by_kind(db: Database, scope: Scope, demand_map: DemandMap | None = None) -> pd.DataFrame:
     """Per mapped resource kind, in map order: the requests (and micro wishes) it serves in the scope beside
     its uses; the totals of :func:`supply_demand_by_community`, read from the scope's own summary rows."""
-    from data_access.requests import wish_totals  # requests is the wishes' home
-
     demand_map = demand_map or load_demand_map()
     frame = pd.DataFrame({"resource_kind": demand_map.resource_kinds})
     for column, stmt in (("requests", _requests_by_kind(db, scope, demand_map, None)),

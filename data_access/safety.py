@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import func, literal, select
 
-from data_access import schema, summaries
+from data_access import schema, summary_rows
 from data_access.database import Database
 from data_access.domain import SAFETY_MEASURES
 from data_access.scope import Scope
@@ -27,8 +27,8 @@ SM = schema.safety_months
 def _source(db: Database, scope: Scope):
     """(table, its rows in the scope): the per-unit month summary when built (a few rows for the
     district), else safety_months filtered to the scope's communities."""
-    if summaries.covered(db, None):
-        return summaries.safety_source(scope), []
+    if summary_rows.covered(db, None):
+        return summary_rows.safety_source(scope), []
     return SM, [place_filter(SM.c.community_code, scope)]
 
 
@@ -98,9 +98,10 @@ def _per_unit(db: Database, scope: Scope, period_of, *where) -> pd.DataFrame:
     """Each measure's total per unit (street, or community below the district) and ``period_of(month
     column)``, over the months matching ``where`` (functions of the month column): from the month summary's
     rows of that level when built (about 100 rows a month for the district), else from safety_months."""
-    if summaries.covered(db, None):
+    if summary_rows.covered(db, None):
         T = schema.safety_month_summary
-        source, rows, unit_code, in_scope = T, T, T.c.unit_code, summaries.level_where(T, scope, breakdown_level(scope))
+        in_scope = summary_rows.level_where(T, scope, breakdown_level(scope))
+        source, rows, unit_code = T, T, T.c.unit_code
     else:
         units = unit_map(scope)
         source, rows, unit_code, in_scope = (SM.join(units, units.c.community_code == SM.c.community_code), SM,

@@ -16,142 +16,48 @@ previous spans), and read back with an index lookup:
 request targets the on-time counts used. A query whose span, targets or unit is not covered
 falls back to the raw rows (same result, slower); ``tests/test_summaries.py`` checks that both
 paths agree after a load and after an import.
+
+This is the build side. The readers the area modules use live in data_access/summary_rows.py; the
+builders here call the area modules' own statements, so imports run one way: summaries -> area
+modules -> summary_rows (tests/test_imports.py checks there is no cycle).
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, and_, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 
-from data_access import geography, schema
-from data_access.domain import PROJECT_COMPLETED, REQUEST_CHANNEL_PLATFORM, REQUEST_OPEN_STATUSES, REQUEST_STATUSES
-from data_access.scope import Period, Scope, period_options
+from data_access import evaluation, geography, projects, schema
+from data_access.domain import (
+    PARTNER_MERCHANT_KIND,
+    PARTNER_SOCIAL_ORG_KIND,
+    PROJECT_COMPLETED,
+    REQUEST_CHANNEL_PLATFORM,
+    REQUEST_OPEN_STATUSES,
+    REQUEST_STATUSES,
+    SAFETY_MEASURES,
+)
+from data_access.participation import EVENT_COLUMNS
+from data_access.requests import load_request_targets
+from data_access.scope import Period, period_options
+from data_access.summary_rows import (  # noqa: F401 - covered is read through this module too (bench, tests)
+    DIMENSIONS,
+    DISTRICT_UNIT,
+    INFO,
+    OPEN_STATUS,
+    STATUS_COLUMNS,
+    SUMMARY_VERSION,
+    _info,
+    covered,
+    targets_fingerprint,
+)
 
 R, H, C = schema.requests, schema.request_status_history, schema.communities
 SPANS, SPAN_SUMMARY, MONTH_SUMMARY = schema.summary_spans, schema.request_span_summary, schema.request_month_summary
 OPEN, UNIT_SUMMARY = schema.open_request_summary, schema.unit_span_summary
-OPEN_STATUS = schema.open_status_summary
-INFO = schema.dataset_info
-
-DISTRICT_UNIT = "*"
-DIMENSIONS = {"all": None, "category": "category", "channel": "channel"}
-#: status columns of the span summary: reached_<i> / current_<i> for REQUEST_STATUSES[i]
-STATUS_COLUMNS = [f"reached_{i}" for i in range(len(REQUEST_STATUSES))] + \
-    [f"current_{i}" for i in range(len(REQUEST_STATUSES))]
-
-
-def _tables_fingerprint() -> str:
-    """The summary tables' layout (names, columns, types): a database whose summaries were built by another
-    version has another one, and falls back to the raw rows until ``python -m data_access.summaries``."""
-    layout = [(t.name, [(c.name, str(c.type)) for c in t.columns]) for t in schema.SUMMARY_TABLES]
-    return hashlib.sha1(repr(layout).encode("utf-8")).hexdigest()[:16]
-
-
-SUMMARY_VERSION = _tables_fingerprint()
-
-
-def targets_fingerprint(targets) -> str:
-    """A short stable fingerprint of a targets tuple (see requests.load_request_targets)."""
-    return hashlib.sha1(repr(tuple(targets)).encode("utf-8")).hexdigest()[:16]
-
-
-# --- reading ------------------------------------------------------------------------------
-
-
-def _info(conn: Connection) -> dict[str, str]:
-    return {k: v for k, v in conn.execute(select(INFO.c.key, INFO.c.value))}
-
-
-def unit_of(scope: Scope) -> tuple[str, str] | None:
-    """(unit_level, unit_code) of the scope's place, or None when the role forbids it (no rows)."""
-    if scope.community:
-        return "community", scope.community
-    if scope.effective_street:
-        return "street", scope.effective_street
-    return "district", DISTRICT_UNIT
-
-
-def covered(db, period: Period | None, targets=None, reference: date | None = None) -> bool:
-    """Whether the summaries hold this span (None: whether they are built at all) and, if given,
-    were built with these targets and as of this reference date."""
-    info = db.dataset_info()
-    if "summary_targets" not in info or info.get("summary_version") != SUMMARY_VERSION:
-        return False
-    if targets is not None and info.get("summary_targets") != targets_fingerprint(targets):
-        return False
-    if reference is not None and info.get("reference_date") != reference.isoformat():
-        return False
-    if period is None:
-        return True
-    stmt = select(func.count()).select_from(SPANS).where(
-        SPANS.c.span_start == period.start, SPANS.c.span_end == period.end)
-    return bool(db.scalar(stmt))
-
-
-def _place_rows(scope: Scope, table=SPAN_SUMMARY):
-    """Conditions selecting the scope's own unit row(s) of a per-unit summary, role limits included."""
-    level, code = unit_of(scope)
-    where = [table.c.unit_level == level, table.c.unit_code == code]
-    if scope.community and scope.effective_street:  # a community outside the street yields nothing
-        where.append(table.c.street_code == scope.effective_street)
-    return where
-
-
-def span_where(table, scope: Scope, level: str | None) -> list:
-    """Conditions on a per-unit, per-span summary: the scope's span, and its own unit (role limits
-    included) or, with ``level``, every unit of that level inside the scope (its street, its community)."""
-    period = scope.period
-    where = [table.c.span_start == period.start, table.c.span_end == period.end]
-    return where + (_place_rows(scope, table) if level is None else level_where(table, scope, level))
-
-
-def level_where(table, scope: Scope, level: str) -> list:
-    """Conditions on a per-unit summary selecting every unit of ``level`` inside the scope."""
-    where = [table.c.unit_level == level]
-    if scope.effective_street:
-        where.append(table.c.street_code == scope.effective_street)
-    if scope.community:
-        where.append(table.c.unit_code == scope.community)
-    return where
-
-
-def open_status_rows(db, scope: Scope) -> pd.DataFrame:
-    """Open requests per status of the scope's unit and span, with their median idle days."""
-    return db.frame(select(OPEN_STATUS.c.status, OPEN_STATUS.c.open, OPEN_STATUS.c.median_idle_days)
-                    .where(*span_where(OPEN_STATUS, scope, None)))
-
-
-def span_rows(db, scope: Scope, dim: str = "all", level: str | None = None) -> pd.DataFrame:
-    """Summary rows of the scope's span for breakdown ``dim``: the scope's own unit, or with ``level``
-    every unit of that level inside the scope (role limits hold: a street role sees its street only)."""
-    where = [*span_where(SPAN_SUMMARY, scope, level), SPAN_SUMMARY.c.dim == dim]
-    # the selector columns stay behind: reading 1,000 rows' dates back costs more than the query
-    kept = [c for c in SPAN_SUMMARY.c if c.name not in ("unit_level", "span_start", "span_end", "dim")]
-    return db.frame(select(*kept).where(and_(*where)))
-
-
-def category_counts(scope: Scope, categories: list[str], level: str | None = "community"):
-    """SELECT unit_code, category, n: requests per unit of ``level`` inside the scope (None: the scope's own
-    unit) and category, only these categories, over the scope's span (check :func:`covered` first)."""
-    T = SPAN_SUMMARY
-    return select(T.c.unit_code, T.c.dim_value.label("category"), T.c.received.label("n")).where(
-        *span_where(T, scope, level), T.c.dim == "category", T.c.dim_value.in_(categories))
-
-
-def month_rows(db, scope: Scope) -> pd.DataFrame:
-    """Received and resolved per month of the scope's unit inside its span."""
-    level, code = unit_of(scope)
-    M = MONTH_SUMMARY
-    period = scope.period
-    where = [M.c.unit_level == level, M.c.unit_code == code,
-             M.c.month >= date(period.start.year, period.start.month, 1), M.c.month <= period.end]
-    if scope.community and scope.effective_street:
-        where.append(M.c.street_code == scope.effective_street)
-    return db.frame(select(M.c.month, M.c.received, M.c.resolved).where(*where).order_by(M.c.month))
 
 
 # --- building -----------------------------------------------------------------------------
@@ -318,20 +224,6 @@ def _unit_summary(conn: Connection, spans: list[Period], streets: pd.DataFrame) 
     return out[[c.name for c in UNIT_SUMMARY.columns]]
 
 
-def unit_rows(db, scope: Scope, level: str) -> pd.DataFrame:
-    """The unit summary's rows of the scope's span: its own (street's) unit at ``district`` level, else every
-    street or community inside the scope's street (the whole district without one)."""
-    T, period, street = UNIT_SUMMARY, scope.period, scope.effective_street
-    where = [T.c.span_start == period.start, T.c.span_end == period.end]
-    if level == "district":
-        where += [T.c.unit_level == ("street" if street else "district"), T.c.unit_code == (street or DISTRICT_UNIT)]
-    else:
-        where.append(T.c.unit_level == level)
-        if street:
-            where.append(T.c.street_code == street)
-    return db.frame(select(T).where(*where))
-
-
 def _open_requests(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
     """The open requests with the time of their last status change (else their submission)."""
     open_ = frame.loc[frame["status"].isin(REQUEST_OPEN_STATUSES), ["id", "status", "community_code", "submitted_at"]]
@@ -374,8 +266,6 @@ def _per_level_and_span(frame: pd.DataFrame, at: str, spans: list[Period], by: l
 def _indicator_span_summary(conn: Connection, spans: list[Period], streets: pd.DataFrame) -> pd.DataFrame:
     """Acceptance scores per unit, span of application and indicator, as sums and counts the averages of
     data_access.projects.indicator_averages and weakest_indicators are read from."""
-    from data_access import projects  # it imports this module
-
     scores = _rows(conn, projects.indicator_scores_select(),
                    ["community_code", "applied_on", "indicator_code", "score", "achievement"]
                    ).merge(streets, on="community_code")
@@ -408,13 +298,6 @@ def _wish_span_summary(conn: Connection, spans: list[Period], streets: pd.DataFr
     return _per_level_and_span(wishes, "posted_at", spans, [], build, schema.wish_span_summary)
 
 
-def wish_rows(db, scope: Scope) -> pd.DataFrame:
-    """The wish summary row of the scope's unit and span (none: no wish posted in it)."""
-    T = schema.wish_span_summary
-    return db.frame(select(T.c.posted, T.c.claimed, T.c.fulfilled, T.c.median_days_to_fulfil)
-                    .where(*span_where(T, scope, None)))
-
-
 def _open_status_summary(open_: pd.DataFrame, streets: pd.DataFrame, spans: list[Period],
                          reference: date) -> pd.DataFrame:
     """Per unit, span (of submission) and open status: how many, and the median days since their last
@@ -439,9 +322,6 @@ def _participation_summaries(conn: Connection, spans: list[Period],
                              streets: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """data_access.participation's figures per unit and span, and per unit and month (its rules:
     flows inside the span, active volunteers in the span's last volunteer month, partners as a stock)."""
-    from data_access.domain import PARTNER_MERCHANT_KIND, PARTNER_SOCIAL_ORG_KIND
-    from data_access.participation import EVENT_COLUMNS
-
     VM, E, PU = schema.volunteer_months, schema.participation_events, schema.partner_units
     volunteers = _rows(conn, select(VM.c.community_code, VM.c.month, VM.c.new_volunteers, VM.c.active_volunteers,
                                     VM.c.residents_taking_part),
@@ -494,23 +374,8 @@ def _participation_summaries(conn: Connection, spans: list[Period],
             month_summary[[c.name for c in schema.participation_month_summary.columns]])
 
 
-def participation_rows(db, scope: Scope, level: str | None = None) -> pd.DataFrame:
-    """Participation summary rows of the scope's span: its own unit, or every unit of ``level`` in the scope."""
-    T = schema.participation_span_summary
-    return db.frame(select(T).where(*span_where(T, scope, level)))
-
-
-def participation_month_rows(db, scope: Scope, first: str, last: str) -> pd.DataFrame:
-    """Participation per month ('YYYY-MM' from first to last) of the scope's own unit."""
-    T = schema.participation_month_summary
-    return db.frame(select(T.c.month, *[T.c[c] for c in schema.PARTICIPATION_MONTH_MEASURES])
-                    .where(T.c.month >= first, T.c.month <= last, *_place_rows(scope, T)))
-
-
 def _safety_month_summary(conn: Connection, streets: pd.DataFrame) -> pd.DataFrame:
     """safety_months summed per unit and month."""
-    from data_access.domain import SAFETY_MEASURES
-
     SM = schema.safety_months
     months = _rows(conn, select(SM.c.community_code, SM.c.month, *[SM.c[m] for m in SAFETY_MEASURES]),
                    ["community_code", "month", *SAFETY_MEASURES]).merge(streets, on="community_code")
@@ -536,28 +401,10 @@ def _resource_use_summary(conn: Connection, spans: list[Period], streets: pd.Dat
     return summary[[c.name for c in schema.resource_use_summary.columns]]
 
 
-def resource_use_rows(scope: Scope, level: str | None = None, kinds: list[str] | None = None):
-    """SELECT of the resource use summary's rows of the scope's span: its own unit, or with ``level`` every
-    unit of that level inside the scope; only ``kinds`` if given."""
-    T = schema.resource_use_summary
-    where = span_where(T, scope, level)
-    if kinds is not None:
-        where.append(T.c.resource_kind.in_(kinds))
-    return select(T).where(*where)
-
-
-def safety_source(scope: Scope):
-    """The safety month summary's rows of the scope's own unit (columns month and the measures)."""
-    T = schema.safety_month_summary
-    return select(T).where(*_place_rows(scope, T)).subquery("safety")
-
-
 def _refresh_projects(conn: Connection) -> None:
     """Per project: its stage (status and since when), its milestones done (and the latest) and its
     weighted acceptance total; per unit and year: the evaluation composite. Written by the very
     statements the raw queries use (data_access.projects, data_access.evaluation), so both paths agree."""
-    from data_access import evaluation, projects  # they import this module
-
     conn.execute(insert(schema.evaluation_composite_summary).from_select(
         ["unit_level", "unit_code", "year", "composite", "dimensions_scored"], evaluation.composite_select()))
 
@@ -598,8 +445,6 @@ def analyze(conn: Connection) -> None:
 
 def refresh(conn: Connection, targets=None) -> dict[str, int]:
     """Rebuild every summary from the raw rows, inside the caller's transaction. Returns row counts."""
-    from data_access.requests import load_request_targets  # requests imports this module
-
     targets = targets if targets is not None else load_request_targets()
     for table in schema.SUMMARY_TABLES:
         conn.execute(delete(table))

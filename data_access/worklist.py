@@ -18,6 +18,7 @@ from sqlalchemy import Float, case, cast, literal, select
 from data_access import schema
 from data_access.database import Database
 from data_access.domain import PROJECT_COMPLETED, REQUEST_OPEN_STATUSES
+from data_access.privacy import mask_personal_data
 from data_access.requests import Targets, load_request_targets
 from data_access.scope import Scope
 from data_access.sql import day_number, days_between, place_filter
@@ -93,8 +94,6 @@ def request_timeline(db: Database, scope: Scope, request_id: str, reference: dat
     returned or reopened; each change has the time spent in that status (up to the next change,
     or to the end of the reference day while it is the current one).
     """
-    from data_access.privacy import mask_personal_data
-
     targets = targets if targets is not None else load_request_targets()
     target = _target_days(targets)
     detail = mask_personal_data(db.frame(
