@@ -21,7 +21,7 @@ For every page of app.py and a district, a street and a community scope:
   through every page (bench/load.py).
 
 The city-scale data (bench/city_data.py) is built once into ``--city-dir`` and reused. The
-printed table (Markdown) is also written to ``--out``; the README shows the latest one.
+printed table (Markdown) is also written to ``--out`` (bench/results/latest.md, linked from docs/performance.md).
 Targets (issue #10): data work < 150 ms, browser ≤ 1.5× the matching empty page, city page run ≤ 1.5× the
 seed page run, RSS < 1.5 GB with ten sessions.
 """

@@ -33,8 +33,8 @@ _heap_lock = threading.Lock()
 def settle_heap() -> None:
     """Once per server process, after its first page run: a full collection, then every object alive
     (modules, the Database, compiled statements) moved out of the collector's reach (``gc.freeze``).
-    Otherwise each later full collection walks them all again: about 200 ms, measured at city scale,
-    on whichever click happens to trigger it. Objects made later are collected as usual; what the first
+    Otherwise each later full collection walks them all again, on whichever click happens to trigger
+    it (bench/ measures what that costs at city scale). Objects made later are collected as usual; what the first
     session held in reference cycles at that moment stays until the process ends (a one-off, small).
     Once per process, not per cache: :func:`reset` must not make a later click pay the collection."""
     with _heap_lock:
@@ -75,7 +75,7 @@ def map_shapes() -> boundaries.Shapes:
     """The boundaries the maps draw, coordinates rounded for display.
 
     Kept per process for as long as the files are unchanged (``boundaries.shapes_signature``), so
-    no click and no cache reset reads and rounds them again (at city scale about 100 ms); a
+    no click and no cache reset reads and rounds them again (a city's shapes are slow to read); a
     boundary import writes new files, and the next run reads those. Shared: never modify them.
     """
     return _memo_entry()[0]

@@ -1,6 +1,6 @@
 """The database schema, in SQLAlchemy Core, shared by SQLite and PostgreSQL.
 
-One table per record kind named in DESIGN.md section 2. Every table has a CSV of
+One table per record kind of the domain (docs/data.md). Every table has a CSV of
 the same name in ``sample_data/`` whose header is exactly the table's columns, so
 the loader and the generator need no mapping. Indicator and dimension
 definitions are rows (``project_indicators``, ``evaluation_dimensions``), not

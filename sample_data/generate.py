@@ -39,7 +39,7 @@ NEW_YEAR_DAYS = [np.datetime64(d) for d in ("2021-02-12", "2022-02-01", "2023-01
 PILOT_COMMUNITY = "龙岭社区"
 PILOT_STREET = "布吉街道"
 
-# --- calibration: the article's figures (DESIGN.md) -----------------------------
+# --- calibration: the article's figures (docs/data.md) -----------------------------
 DISTRICT_POPULATION = 3_980_000  # synthetic; "about 3.98 million"
 PROJECTS = 578
 DIFFICULTIES_SOLVED = 7_636

@@ -1,4 +1,4 @@
-"""Every figure of DESIGN.md's calibration table, computed by the query functions on both engines."""
+"""Every figure of the calibration table (docs/data.md), computed by the query functions on both engines."""
 
 from datetime import date
 
