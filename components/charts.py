@@ -22,6 +22,8 @@ PALETTE = {
 }
 SERIES = ["#1f5fa8", "#d9822b", "#2e9e6a", "#8a5cb8", "#c23b3b", "#3aa6b9"]
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
+#: every page's plotly charts: no plotly logo in the mode bar (a government dashboard, not an advert)
+PLOTLY_CONFIG = {"displaylogo": False}
 
 
 def _layout(fig: go.Figure, height: int = 320) -> go.Figure:

@@ -46,3 +46,16 @@ def kpi_tile(label: str, current, previous, fmt: Callable, lang: str, *, kind: s
         help=help,
         border=True,
     )
+
+
+def frame_tiles(translate: Callable[..., str], lang: str) -> Callable[..., None]:
+    """A page's tile drawer: ``tile(label_key, frame, frame_prev, column, fmt, **kw)`` shows one column of a
+    one-row query result against the same column of the previous span's (None or empty: no change; an
+    empty current frame: a missing value). One rule for every page that draws tiles from frames."""
+
+    def tile(label_key: str, frame, frame_prev, column: str, fmt: Callable, **kw) -> None:
+        current = frame[column].iloc[0] if frame is not None and len(frame) else None
+        previous = frame_prev[column].iloc[0] if frame_prev is not None and len(frame_prev) else None
+        kpi_tile(translate(label_key), current, previous, fmt, lang, **kw)
+
+    return tile

@@ -13,6 +13,7 @@ import streamlit as st
 
 from components import bulletin_charts, formatting, tables
 from components import bulletin_report as report
+from components.charts import PLOTLY_CONFIG
 from components.data import cached, data_context
 from components.downloads import csv_download
 from components.exports import XLSX_MIME
@@ -27,7 +28,6 @@ require_entry_point()  # outside app.py (the older pages/ mode): a refusal, noth
 T, lang, scope, ctx = translator(), current_language(), current_scope(), data_context()
 config = bulletin.load_bulletin_config()
 targets = requests.load_request_targets()
-CHART = {"displaylogo": False}
 
 st.title(T("bulletin.title"))
 st.caption(T("bulletin.caption"))
@@ -83,7 +83,7 @@ with right:
     else:
         st.markdown(T("bulletin.black.empty"))
     if b.table["ranked"].any():
-        st.plotly_chart(bulletin_charts.composite_bars(b.table, red_codes, black_codes, lang), config=CHART)
+        st.plotly_chart(bulletin_charts.composite_bars(b.table, red_codes, black_codes, lang), config=PLOTLY_CONFIG)
 
 stamp = datetime.now().replace(microsecond=0)
 with st.container(horizontal=True, gap="small"):
@@ -138,7 +138,7 @@ else:
                                                  for m in COMPARED]
         st.html(tables.small_table_html(side, right=tuple(_unit_name(c, unit_names) for c in chosen)))
         trend = trend.assign(name=[_unit_name(c, unit_names) for c in trend["code"]])
-        st.plotly_chart(bulletin_charts.trend_multiples(trend, lang), config=CHART)
+        st.plotly_chart(bulletin_charts.trend_multiples(trend, lang), config=PLOTLY_CONFIG)
         focus = st.selectbox(T("compare.unit"), chosen, format_func=lambda c: _unit_name(c, unit_names),
                              key="compare_focus")
         st.markdown(f"**{T('compare.yoy', unit=_unit_name(focus, unit_names))}**")

@@ -6,10 +6,11 @@ from functools import partial
 import streamlit as st
 
 from components import briefing, charts, data, formatting, maps
+from components.charts import PLOTLY_CONFIG
 from components.data import cached, cached_pair, data_context
 from components.exports import download_filename
 from components.guard import require_entry_point
-from components.kpi import kpi_tile
+from components.kpi import frame_tiles
 from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
 from data_access import (
     community_measures,
@@ -55,9 +56,7 @@ vol, vol_prev = cached_pair(participation.volunteer_totals, scope, previous)
 res, res_prev = cached_pair(resources.resource_totals, scope, previous)
 
 
-def tile(label, frame, frame_prev, column, fmt, **kw):
-    prev_value = frame_prev[column].iloc[0] if frame_prev is not None else None
-    kpi_tile(T(label), frame[column].iloc[0], prev_value, fmt, lang, **kw)
+tile = frame_tiles(T, lang)
 
 
 st.markdown(f"##### {T('overview.row.projects')}")
@@ -97,7 +96,7 @@ with left:
     if by_month.empty:
         st.info(T("empty.requests"))
     else:
-        st.plotly_chart(charts.monthly_requests(by_month, lang), config={"displaylogo": False})
+        st.plotly_chart(charts.monthly_requests(by_month, lang), config=PLOTLY_CONFIG)
 with right:
     st.subheader(T("overview.channels"))
     channels = cached(requests.requests_by_channel, scope)
@@ -105,7 +104,7 @@ with right:
         st.info(T("empty.requests"))
     else:
         st.caption(T("overview.channels.caption"))
-        st.plotly_chart(charts.channel_bars(channels, lang), config={"displaylogo": False})
+        st.plotly_chart(charts.channel_bars(channels, lang), config=PLOTLY_CONFIG)
 
 left, right = st.columns([2, 3])
 with left:
@@ -114,11 +113,11 @@ with left:
         st.info(T("empty.projects"))
     else:
         st.plotly_chart(charts.stage_bars(cached(projects.project_stage_counts, scope), lang),
-                        config={"displaylogo": False})
+                        config=PLOTLY_CONFIG)
 with right:
     st.subheader(T("overview.participation"))
     st.plotly_chart(charts.event_bars(cached(participation.events_by_kind, scope), lang),
-                    config={"displaylogo": False})
+                    config=PLOTLY_CONFIG)
 
 st.subheader(T("overview.safety"))
 declines = cached(safety.safety_yearly_decline, scope, ctx.start)
@@ -141,7 +140,7 @@ by_month = cached(safety.safety_by_month, scope)
 if by_month.empty:
     st.info(T("empty.safety"))
 else:
-    st.plotly_chart(charts.safety_lines(by_month, SAFETY_MEASURES, lang), config={"displaylogo": False})
+    st.plotly_chart(charts.safety_lines(by_month, SAFETY_MEASURES, lang), config=PLOTLY_CONFIG)
 
 ranking = cached(evaluation.composite_scores, scope)
 if ranking.empty:
@@ -149,7 +148,7 @@ if ranking.empty:
 else:
     st.subheader(T("overview.ranking", year=int(ranking["year"].iloc[0])))
     st.caption(T("overview.ranking.caption", cap=int(evaluation.COMPOSITE_CAP * 100)))
-    st.plotly_chart(charts.ranking_pair(ranking, lang), config={"displaylogo": False})
+    st.plotly_chart(charts.ranking_pair(ranking, lang), config=PLOTLY_CONFIG)
 
 # compact community map: the scope's streets (or the street's communities) by requests per 1,000 residents
 st.subheader(T("map.compact.title"))

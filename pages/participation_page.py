@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import formatting, tables
 from components import participation_charts as pc
+from components.charts import PLOTLY_CONFIG
 from components.data import cached, cached_pair, data_context
 from components.downloads import csv_download
 from components.guard import require_entry_point
@@ -24,7 +25,6 @@ T, lang, scope, ctx = translator(), current_language(), current_scope(), data_co
 previous = scope.previous(ctx.start)
 streets, communities = cached(geography.streets), cached(geography.communities)
 place = place_label(scope, streets, communities, lang)
-CHART = {"displaylogo": False}
 unit_word = T("scorecards.unit.streets" if scope.level == "district" else "scorecards.unit.communities")
 
 
@@ -98,10 +98,10 @@ def monthly_section() -> None:
     left, right = st.columns(2)
     with left:
         st.subheader(T("participation.monthly.volunteers"))
-        st.plotly_chart(pc.volunteer_months(monthly, lang), config=CHART)
+        st.plotly_chart(pc.volunteer_months(monthly, lang), config=PLOTLY_CONFIG)
     with right:
         st.subheader(T("participation.monthly.events"))
-        st.plotly_chart(pc.event_months(monthly, lang), config=CHART)
+        st.plotly_chart(pc.event_months(monthly, lang), config=PLOTLY_CONFIG)
 
 
 def units_section() -> None:
@@ -115,7 +115,7 @@ def units_section() -> None:
                            format_func=lambda c: T(f"participation.col.{c}"))
     st.plotly_chart(pc.unit_per_1000(by_unit, measure, T("participation.col.per_1000_of",
                                                          what=T(f"participation.col.{measure}")), lang),
-                    config=CHART)
+                    config=PLOTLY_CONFIG)
     st.markdown(f"###### {T('participation.table', unit=unit_word)}")
     columns = ["unit_name", "population", *measures, *[f"{c}_per_1000" for c in measures]]
     labels = {"unit_name": T("scorecards.col.unit"), "population": T("scorecards.col.population"),
@@ -147,7 +147,7 @@ def party_section() -> None:
         return
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(pc.party_members(party, lang), config=CHART)
+        st.plotly_chart(pc.party_members(party, lang), config=PLOTLY_CONFIG)
     with right:
         show_table(party, ["unit_name", "compounds", "with_party_branch", "branch_coverage", "party_members",
                            "members_per_compound", "retired_members_transferred"], "party_base",
