@@ -121,7 +121,9 @@ footer {{ display: none !important; }}
 .lg-show-list {{ background: {t.panel}; border: 1px solid {t.panel_border}; border-radius: 10px;
   padding: 12px 18px; margin-bottom: 14px; }}
 .lg-show-list-title {{ font-size: 26px; font-weight: 700; color: {t.text}; margin-bottom: 6px; }}
-.lg-show-list.red .lg-show-list-title {{ color: #ff6b6b; }}
+.lg-show-list.red .lg-show-list-title {{ color: {"#ff6b6b" if t.name == "dark" else "#c62828"}; }}
+.lg-show-bul tr.own td {{ background: {t.panel}; font-weight: 700; }}
+.lg-show-bul tr.own td:first-child {{ box-shadow: inset 5px 0 0 {t.accent}; }}
 .lg-show-list ul {{ margin: 0; padding-left: 26px; }}
 .lg-show-list li {{ font-size: 22px; line-height: 1.45; color: {t.text}; }}
 .lg-show-list .lg-show-list-empty {{ font-size: 22px; color: {t.muted}; }}
@@ -228,10 +230,11 @@ def _missing(value) -> bool:
 
 
 def bulletin_table_html(table: pd.DataFrame, lang: str = "zh", red_codes=(), black_codes=(),
-                        min_requests: int = 20) -> str:
+                        min_requests: int = 20, highlight: str | None = None) -> str:
     """The bulletin's ranking for the wall: rank, unit, received, composite, rank change (↑ green,
-    ↓ red), streaks or why a unit is not ranked, and a 红榜 / 黑榜 badge. ``table`` is a bulletin's
-    ranked table (data_access.bulletin.ranked_table plus rank_change and streaks); all text escaped."""
+    ↓ red), streaks or why a unit is not ranked, and a 红榜 / 黑榜 badge; the ``highlight`` unit's row
+    (a community slide's own community) stands out. ``table`` is a bulletin's ranked table
+    (data_access.bulletin.ranked_table plus rank_change and streaks); all text escaped."""
     from components.bulletin_report import rank_change_label, streak_label
 
     red_codes, black_codes = set(red_codes), set(black_codes)
@@ -262,7 +265,8 @@ def bulletin_table_html(table: pd.DataFrame, lang: str = "zh", red_codes=(), bla
             f'<td class="{change_cls}">{_esc(change)}</td>',
             f'<td class="muted">{_esc(note)}</td>',
         ]
-        opening = "<tr>" if ranked else '<tr class="unranked">'
+        classes = " ".join(c for c, on in (("unranked", not ranked), ("own", row.get("code") == highlight)) if on)
+        opening = f'<tr class="{classes}">' if classes else "<tr>"
         rows.append(f'{opening}{"".join(cells)}</tr>')
     compact = " compact" if len(rows) > COMPACT_ROWS else ""
     return (f'<table class="lg-show-bul{compact}"><thead><tr>{head}</tr></thead>'

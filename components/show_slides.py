@@ -261,8 +261,8 @@ def bulletin_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataC
     st.markdown(show_charts.chart_title_html(bulletin_report.heading(b, lang)), unsafe_allow_html=True)
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.markdown(show_charts.bulletin_table_html(b.table, lang, red_codes, black_codes, b.config.min_requests),
-                    unsafe_allow_html=True)
+        st.markdown(show_charts.bulletin_table_html(b.table, lang, red_codes, black_codes, b.config.min_requests,
+                                                    highlight=scope.community), unsafe_allow_html=True)
     with right:
         st.markdown(show_charts.bulletin_lists_html(
             text("bulletin.red", lang, n=b.config.red_list_size), bulletin_report.red_lines(b, lang),

@@ -85,6 +85,8 @@ def test_the_bulletin_table_in_english_and_compact_for_many_rows():
     html = show_charts.bulletin_table_html(_bulletin_table(), "en", (), ())
     assert "Bantian" in html and "吉华街道" in html  # no English name: the Chinese one
     assert "first 6 in a row" in html and "Red list" not in html
+    own = show_charts.bulletin_table_html(_bulletin_table(), "zh", highlight="S4")
+    assert own.count('<tr class="unranked own">') == 1 and 'class="own"' not in own  # a community slide's own
     many = pd.concat([_bulletin_table()] * 4, ignore_index=True)
     assert 'class="lg-show-bul compact"' in show_charts.bulletin_table_html(many, "zh")
 
