@@ -24,13 +24,13 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from components import charts, formatting
+from components import bulletin_report, charts, formatting
 from components import request_charts as request_ch
 from components import resource_charts as resource_ch
 from components import scorecard_charts as scorecard_ch
 from components.i18n import text, value_name
 from components.tables import cell, escape
-from data_access import evaluation, participation, projects, requests, resources, safety
+from data_access import bulletin, evaluation, participation, projects, requests, resources, safety
 from data_access.domain import SAFETY_MEASURES
 from data_access.scope import Scope
 
@@ -84,6 +84,8 @@ class Table:
     empty: str = ""
     decimals: dict[str, int] = field(default_factory=dict)
     suffixes: dict[str, str] = field(default_factory=dict)
+    #: numbered notes printed under the table (definitions, weights)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -239,9 +241,63 @@ def collect_briefing(run: Run, scope: Scope, data_start: date, reference: date, 
                                 caption=T("scorecards.league.caption", prev=year - 1 if year - 1 in years else "—"),
                                 empty=T("empty.ranking"), decimals={names["composite"]: 2}))
     sections.append((T("briefing.scorecard"), tables))
+    sections.append((T("briefing.bulletin"), bulletin_tables(run, scope, data_start, reference, lang)))
     return Briefing(lang, place, period, reference, tiles, figures, sections,
                     notes={"delta": T("caption.delta", prev=f"{previous.period.start} — {previous.period.end}")
                            if previous else T("caption.no_delta")})
+
+
+def bulletin_tables(run: Run, scope: Scope, data_start: date, reference: date, lang: str = "zh") -> list[Table]:
+    """The 通报 page's bulletin of the period's latest complete month (data_access.bulletin.month_for):
+    the streets ranked (a street or community scope: the street's communities) with rank change and
+    streaks, the red and black lists, and every definition, weight and floor in a note."""
+    T = lambda key, **values: text(key, lang, **values)  # noqa: E731
+    month = bulletin.month_for(scope.period.key, data_start, reference)
+    street = scope.effective_street
+    try:
+        if month is None:
+            raise bulletin.BulletinError(scope.period.key)
+        b = run(bulletin.build_bulletin, month.key, "community" if street else "street", street, scope.role)
+    except bulletin.BulletinError:
+        return [Table(T("briefing.bulletin"), pd.DataFrame(), empty=T("briefing.bulletin.none"))]
+    headers = bulletin_report.headers(lang)
+    rows = pd.DataFrame(bulletin_report.table_rows(b, lang), columns=["code", *bulletin_report.TABLE_COLUMNS])
+    for measure in bulletin.MEASURES:
+        rows[measure] = pd.to_numeric(rows[measure], errors="coerce") * 100
+    for column in ("rank", "received", "dissatisfied", "returned_reopened", "composite"):
+        rows[column] = pd.to_numeric(rows[column], errors="coerce")
+    ranking = _renamed(rows, headers)
+    caption = bulletin_report.cutoff_line(b, lang) + " " + bulletin_report.previous_line(b, lang)
+    if b.hidden:
+        caption += " " + T("bulletin.role_note")
+    names = dict(zip(b.table["code"], b.table["name"], strict=True))
+    if lang == "en" and "name_en" in b.table:
+        names |= {c: n for c, n in zip(b.table["code"], b.table["name_en"], strict=True) if isinstance(n, str) and n}
+    red = pd.DataFrame({T("bulletin.col.rank"): [int(r) for r in b.red["rank"]],
+                        T("bulletin.col.name"): [names.get(c, c) for c in b.red["code"]],
+                        T("bulletin.col.composite"): [float(v) for v in b.red["composite"]]})
+    floors, sep = dict(b.config.floors), "、" if lang == "zh" else ", "
+    black = pd.DataFrame({
+        T("bulletin.col.rank"): [int(r) for r in b.black["rank"]],
+        T("bulletin.col.name"): [names.get(c, c) for c in b.black["code"]],
+        T("bulletin.col.composite"): [float(v) for v in b.black["composite"]],
+        T("bulletin.col.failing"): [sep.join(
+            T("bulletin.failing.entry", measure=bulletin_report.measure_name(m, lang),
+              value=formatting.percent(row[m], lang), floor=formatting.percent(floors[m], lang, 0))
+            for m in row["failing"]) for row in b.black.to_dict("records")],
+    })
+    two = {T("bulletin.col.composite"): 2}
+    return [
+        Table(bulletin_report.heading(b, lang), ranking, caption=caption, empty=T("briefing.bulletin.none"),
+              decimals={headers[m]: 1 for m in bulletin.MEASURES} | {headers["composite"]: 2, headers["rank"]: 0,
+                                                                     headers["received"]: 0,
+                                                                     headers["dissatisfied"]: 0,
+                                                                     headers["returned_reopened"]: 0},
+              suffixes={headers[m]: "%" for m in bulletin.MEASURES}),
+        Table(T("bulletin.red", n=b.config.red_list_size), red, empty=T("bulletin.red.empty"), decimals=two),
+        Table(T("bulletin.black"), black, empty=T("bulletin.black.empty"), decimals=two,
+              notes=bulletin_report.notes(b, lang)),
+    ]
 
 
 # --- HTML -------------------------------------------------------------------------------------
@@ -292,6 +348,8 @@ table.data td.n { text-align: right; font-variant-numeric: tabular-nums; white-s
 table.data tr { break-inside: avoid; }
 .table-block h3 + .caption { margin-top: -0.5mm; }
 .empty { color: #5b6672; font-style: italic; margin: 1mm 0 3mm; }
+ol.notes { font-size: 8pt; color: #3d4854; margin: 0 0 3mm; padding-left: 6mm; }
+ol.notes li { break-inside: avoid; }
 nav ol { margin: 1mm 0 3mm; padding-left: 6mm; }
 @media screen {
   body { padding-top: 4mm; }
@@ -302,14 +360,18 @@ nav ol { margin: 1mm 0 3mm; padding-left: 6mm; }
 """
 
 
-def table_html(table: Table) -> str:
+def table_html(table: Table, lang: str = "zh") -> str:
     """One table: escaped headers and cells; a header row that repeats on each printed page."""
     parts = ['<div class="table-block">', f"<h3>{escape(table.title)}</h3>"]
     if table.caption:
         caption = _BOLD.sub(r"<strong>\1</strong>", escape(table.caption))
         parts.append(f'<p class="caption">{caption}</p>')
+    notes = ""
+    if table.notes:
+        notes = (f'<p class="caption"><strong>{escape(text("bulletin.notes", lang))}</strong></p>'
+                 f'<ol class="notes">{"".join(f"<li>{escape(n)}</li>" for n in table.notes)}</ol>')
     if table.frame.empty:
-        parts.append(f'<p class="empty">{escape(table.empty)}</p></div>')
+        parts.append(f'<p class="empty">{escape(table.empty)}</p>{notes}</div>')
         return "".join(parts)
     wide = " wide" if len(table.frame.columns) > 8 else ""
     parts.append(f'<table class="data{wide}"><thead><tr>')
@@ -327,7 +389,7 @@ def table_html(table: Table) -> str:
             else:  # short text (a status, a name, a date) stays on one line
                 parts.append(f'<td class="s">{shown}</td>' if len(shown) <= 12 else f"<td>{shown}</td>")
         parts.append("</tr>")
-    parts.append("</tbody></table></div>")
+    parts.append(f"</tbody></table>{notes}</div>")
     return "".join(parts)
 
 
@@ -378,7 +440,7 @@ def briefing_html(briefing: Briefing, generated_at: datetime) -> str:
     for index, (name, tables) in enumerate(briefing.sections, 2):
         opening = ' class="charts"' if index == 2 else ""  # the lists start on a fresh page, then flow
         body.append(f'<section{opening} id="s{index}"><h2>{escape(name)}</h2>')
-        body.extend(table_html(t) for t in tables)
+        body.extend(table_html(t, lang) for t in tables)
         body.append("</section>")
 
     script = f"<script>{get_plotlyjs()}</script>" if briefing.charts else ""

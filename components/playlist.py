@@ -26,6 +26,7 @@ from pathlib import Path
 
 from components.i18n import text
 from data_access import geography
+from data_access.bulletin import month_for
 from data_access.database import default_sqlite_path
 from data_access.scope import parse_period
 
@@ -34,7 +35,7 @@ DEFAULT_SHOW_NAME = "default"
 DEFAULT_SHOW_PATH = REPO_ROOT / "config" / "shows" / f"{DEFAULT_SHOW_NAME}.toml"
 
 #: The panels a slide may show, in the order of the district story.
-PANELS = ("overview", "map", "projects", "requests", "resources", "scorecards")
+PANELS = ("overview", "map", "projects", "requests", "resources", "scorecards", "bulletin")
 #: Map measures (the keys of components.maps.MEASURES; kept here so this module stays light).
 MAP_MEASURES = ("requests_per_1000", "resolution_rate", "median_days", "projects", "projects_completed_share",
                 "composite", "resources_used", "volunteers_per_1000")
@@ -208,7 +209,11 @@ def _slide(raw, number: int, geo: Geography | None, issues: list[Issue]) -> Slid
         problem("show.err.period", value=_short(period))
         period = "all"
     period = normalise_period(period.strip())
-    if geo is not None and parse_period(period, geo.data_start, geo.reference) is None:
+    if panel == "bulletin":
+        # the bulletin is monthly: a month (2023-10), or a period whose latest complete month it shows
+        if geo is not None and month_for(period, geo.data_start, geo.reference) is None:
+            problem("show.err.period_bulletin", value=_short(period))
+    elif geo is not None and parse_period(period, geo.data_start, geo.reference) is None:
         problem("show.err.period", value=_short(period))
 
     measure = raw.get("measure")

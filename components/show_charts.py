@@ -8,11 +8,14 @@ chart text 20px. Every text that comes from a show file or the data is escaped.
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from components.charts import FONT
+from components.i18n import text
 
 THEMES = ("dark", "light")
 DEFAULT_THEME = "dark"
@@ -98,6 +101,33 @@ footer {{ display: none !important; }}
 .lg-show-legend-bar {{ height: 26px; border-radius: 5px; margin-top: 10px; }}
 .lg-show-legend-ticks {{ display: flex; justify-content: space-between; font-size: 20px; color: {t.muted};
   margin-top: 4px; }}
+.lg-show-bul {{ width: 100%; border-collapse: collapse; font-size: 24px; color: {t.text};
+  font-variant-numeric: tabular-nums; }}
+.lg-show-bul.compact {{ font-size: 19px; }}
+.lg-show-bul th, .lg-show-bul td {{ border: none !important; }}
+.lg-show-bul th {{ text-align: left; font-weight: 600; color: {t.muted};
+  border-bottom: 2px solid {t.panel_border} !important; padding: 6px 12px; white-space: nowrap; }}
+.lg-show-bul td {{ padding: 6px 12px; border-bottom: 1px solid {t.grid} !important; white-space: nowrap; }}
+.lg-show-bul.compact td, .lg-show-bul.compact th {{ padding: 3px 10px; }}
+.lg-show-bul td.n, .lg-show-bul th.n {{ text-align: right; }}
+.lg-show-bul td.up {{ color: #2fb86b; font-weight: 700; }}
+.lg-show-bul td.down {{ color: #ff5c5c; font-weight: 700; }}
+.lg-show-bul td.muted {{ color: {t.muted}; }}
+.lg-show-bul tr.unranked td {{ color: {t.muted}; }}
+.lg-show-badge {{ display: inline-block; font-size: 0.7em; font-weight: 700; border-radius: 4px; padding: 1px 7px;
+  margin-left: 10px; vertical-align: middle; }}
+.lg-show-badge.red {{ background: #c62828; color: #fff; }}
+.lg-show-badge.black {{ background: #111; color: #fff; border: 1px solid #888; }}
+.lg-show-list {{ background: {t.panel}; border: 1px solid {t.panel_border}; border-radius: 10px;
+  padding: 12px 18px; margin-bottom: 14px; }}
+.lg-show-list-title {{ font-size: 26px; font-weight: 700; color: {t.text}; margin-bottom: 6px; }}
+.lg-show-list.red .lg-show-list-title {{ color: {"#ff6b6b" if t.name == "dark" else "#c62828"}; }}
+.lg-show-bul tr.own td {{ background: {t.panel}; font-weight: 700; }}
+.lg-show-bul tr.own td:first-child {{ box-shadow: inset 5px 0 0 {t.accent}; }}
+.lg-show-list ul {{ margin: 0; padding-left: 26px; }}
+.lg-show-list li {{ font-size: 22px; line-height: 1.45; color: {t.text}; }}
+.lg-show-list .lg-show-list-empty {{ font-size: 22px; color: {t.muted}; }}
+.lg-show-list-note {{ font-size: 18px; color: {t.muted}; margin-top: 6px; }}
 .lg-show-legend-note {{ font-size: 19px; color: {t.muted}; margin-top: 8px; }}
 .st-key-show-controls {{ position: fixed; left: 0; right: 0; bottom: 0; z-index: 999990;
   background: {t.panel}; border-top: 2px solid {t.panel_border}; padding: 10px 36px;
@@ -187,3 +217,69 @@ def big_screen(fig: go.Figure, theme: str, height: int) -> go.Figure:
     fig.update_traces(line={"width": 4}, selector={"type": "scatter", "mode": "lines"})
     fig.update_traces(line={"width": 4}, marker={"size": 9}, selector={"type": "scatter", "mode": "lines+markers"})
     return fig
+
+
+# --- the bulletin panel (月度通报) ---------------------------------------------------------------------------
+
+#: more rows than this (a street's communities) get the compact table so all fit above the control bar
+COMPACT_ROWS = 12
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def bulletin_table_html(table: pd.DataFrame, lang: str = "zh", red_codes=(), black_codes=(),
+                        min_requests: int = 20, highlight: str | None = None) -> str:
+    """The bulletin's ranking for the wall: rank, unit, received, composite, rank change (↑ green,
+    ↓ red), streaks or why a unit is not ranked, and a 红榜 / 黑榜 badge; the ``highlight`` unit's row
+    (a community slide's own community) stands out. ``table`` is a bulletin's ranked table
+    (data_access.bulletin.ranked_table plus rank_change and streaks); all text escaped."""
+    from components.bulletin_report import rank_change_label, streak_label
+
+    red_codes, black_codes = set(red_codes), set(black_codes)
+    columns = [("rank", "n"), ("name", ""), ("received", "n"), ("composite", "n"), ("rank_change", "n"),
+               ("streak", "")]
+    head = "".join(f'<th class="{cls}">{_esc(text(f"bulletin.col.{c}", lang))}</th>' for c, cls in columns)
+    rows = []
+    for row in table.to_dict("records"):
+        ranked = bool(row.get("ranked"))
+        name = row.get("name")
+        if lang == "en" and not _missing(row.get("name_en")):
+            name = row["name_en"]
+        badges = "".join(f'<span class="lg-show-badge {kind}">{_esc(text(f"show.bulletin.badge.{kind}", lang))}</span>'
+                         for kind, codes in (("red", red_codes), ("black", black_codes)) if row.get("code") in codes)
+        change = rank_change_label(row.get("rank_change"), lang, ranked)
+        change_cls = "n up" if change.startswith("↑") else "n down" if change.startswith("↓") else "n muted"
+        if ranked:
+            note = streak_label(row, lang)
+        else:
+            reason = row.get("unranked_reason")
+            note = text(f"bulletin.unranked.{reason}", lang, n=min_requests) if isinstance(reason, str) else ""
+        rank, received, composite = row.get("rank"), row.get("received"), row.get("composite")
+        cells = [
+            f'<td class="n">{"—" if _missing(rank) or not ranked else int(rank)}</td>',
+            f"<td>{_esc(name)}{badges}</td>",
+            f'<td class="n">{"—" if _missing(received) else f"{int(received):,}"}</td>',
+            f'<td class="n">{"—" if _missing(composite) else f"{float(composite):.2f}"}</td>',
+            f'<td class="{change_cls}">{_esc(change)}</td>',
+            f'<td class="muted">{_esc(note)}</td>',
+        ]
+        classes = " ".join(c for c, on in (("unranked", not ranked), ("own", row.get("code") == highlight)) if on)
+        opening = f'<tr class="{classes}">' if classes else "<tr>"
+        rows.append(f'{opening}{"".join(cells)}</tr>')
+    compact = " compact" if len(rows) > COMPACT_ROWS else ""
+    return (f'<table class="lg-show-bul{compact}"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def bulletin_lists_html(red_title: str, red_lines: list[str], red_empty: str, black_title: str,
+                        black_lines: list[str], black_empty: str, notes: list[str] = ()) -> str:
+    """The red and black lists as two big boxes, then small notes (the cut-off, the comparison); escaped."""
+    def box(kind: str, title: str, lines: list[str], empty: str) -> str:
+        body = (f'<ul>{"".join(f"<li>{_esc(line)}</li>" for line in lines)}</ul>' if lines
+                else f'<div class="lg-show-list-empty">{_esc(empty)}</div>')
+        return f'<div class="lg-show-list {kind}"><div class="lg-show-list-title">{_esc(title)}</div>{body}</div>'
+
+    note = "".join(f'<div class="lg-show-list-note">{_esc(n)}</div>' for n in notes if n)
+    return box("red", red_title, red_lines, red_empty) + box("black", black_title, black_lines, black_empty) + note

@@ -13,14 +13,14 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from components import charts, formatting, maps, project_charts, show_charts
+from components import bulletin_report, charts, formatting, maps, project_charts, show_charts
 from components import request_charts as rc
 from components import resource_charts as resc
 from components import scorecard_charts as sc
 from components.data import DataContext, cached, district_map_shapes, map_labels, map_shapes
 from components.i18n import text
 from components.playlist import Slide
-from data_access import community_measures, evaluation, geography, projects, requests, resources
+from data_access import bulletin, community_measures, evaluation, geography, projects, requests, resources
 from data_access.scope import Scope
 
 CHART_CONFIG = {"displayModeBar": False, "displaylogo": False}
@@ -238,6 +238,39 @@ def scorecards_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: Dat
         _kpis(items, stacked=True)
 
 
+def bulletin_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
+    """The month's bulletin (月度通报): streets ranked (a street slide: its communities) with rank changes
+    and streaks, and the red and black lists. The month is the slide's (``2023-10``), or the latest
+    complete month of its period; composites and ranks only, no request rows."""
+    month = bulletin.month_for(slide.period, ctx.start, ctx.reference)
+    if month is None:  # validation refuses such a slide; a stored file may predate the data
+        _empty(lang)
+        return
+    street = scope.effective_street
+    level = "community" if street else "street"
+    try:
+        b = cached(bulletin.build_bulletin, month.key, level, street, scope.role,
+                   config=bulletin.load_bulletin_config(), targets=requests.load_request_targets())
+    except bulletin.BulletinError:
+        _empty(lang)
+        return
+    if b.table.empty:
+        _empty(lang)
+        return
+    red_codes, black_codes = set(b.red["code"]), set(b.black["code"])
+    st.markdown(show_charts.chart_title_html(bulletin_report.heading(b, lang)), unsafe_allow_html=True)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.markdown(show_charts.bulletin_table_html(b.table, lang, red_codes, black_codes, b.config.min_requests,
+                                                    highlight=scope.community), unsafe_allow_html=True)
+    with right:
+        st.markdown(show_charts.bulletin_lists_html(
+            text("bulletin.red", lang, n=b.config.red_list_size), bulletin_report.red_lines(b, lang),
+            text("bulletin.red.empty", lang), text("bulletin.black", lang), bulletin_report.black_lines(b, lang),
+            text("bulletin.black.empty", lang),
+            [bulletin_report.cutoff_line(b, lang), bulletin_report.previous_line(b, lang)]), unsafe_allow_html=True)
+
+
 PANELS: dict[str, Callable[..., None]] = {
     "overview": overview,
     "map": map_panel,
@@ -245,6 +278,7 @@ PANELS: dict[str, Callable[..., None]] = {
     "requests": requests_panel,
     "resources": resources_panel,
     "scorecards": scorecards_panel,
+    "bulletin": bulletin_panel,
 }
 
 

@@ -179,6 +179,31 @@ def period_options(data_start: date, reference: date, kind: str) -> list[Bulleti
     return options
 
 
+def month_for(key: str, data_start: date, reference: date) -> BulletinPeriod | None:
+    """The month a show slide or a briefing names: ``2023-10`` itself (when the data covers it), or
+    for ``all``, a year or a quarter (the app's period keys) the latest *complete* month of that
+    period up to the data's as-of date (the period's last month, cut off at the as-of date, when no
+    month of it is complete yet). None when the key is malformed or outside the data.
+    """
+    from data_access.scope import parse_period  # light: the scope module has no database code
+
+    key = str(key or "").strip()
+    if _MONTH.match(key):
+        try:
+            month = parse_bulletin_period(key)
+        except BulletinError:
+            return None
+        return month if month.start <= reference and month.end >= data_start else None
+    period = parse_period(key, data_start, reference)
+    if period is None:
+        return None
+    until = min(period.end, reference)
+    month = month_period(until)
+    if month.end > until and month.previous().end >= max(period.start, data_start):
+        month = month.previous()
+    return month
+
+
 def cutoff_date(period: BulletinPeriod, reference: date) -> date:
     """The bulletin's cut-off: the period's last day, or the data's as-of date when earlier."""
     return min(period.end, reference)

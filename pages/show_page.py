@@ -19,7 +19,7 @@ from components.guard import require_entry_point
 from components.login import may_import, session_role
 from components.scope_sidebar import current_language, period_label, place_label, translator
 from components.sections import lazy_expander
-from data_access import geography
+from data_access import bulletin, geography
 from data_access.scope import Scope, parse_period
 
 require_entry_point()  # outside app.py (the older pages/ mode): a refusal, nothing else
@@ -39,16 +39,28 @@ def shown(value: str) -> str:
 
 def slide_scope(slide: playlist.Slide) -> Scope:
     """The slide's own scope, within the session's role (a street role keeps to its street)."""
-    period = parse_period(slide.period, ctx.start, ctx.reference) or parse_period("all", ctx.start, ctx.reference)
+    key = slide.period
+    month = bulletin.month_for(key, ctx.start, ctx.reference) if slide.panel == "bulletin" else None
+    if month is not None and month.key == key:  # a bulletin slide's month: the year it falls in
+        key = str(month.year)
+    period = parse_period(key, ctx.start, ctx.reference) or parse_period("all", ctx.start, ctx.reference)
     scope = Scope(period=period, street=slide.street, community=slide.community, role=session_role())
     if scope.role_street and slide.street and slide.street != scope.role_street:
         scope = Scope(period=period, role=scope.role)
     return scope
 
 
-def scope_line(scope: Scope) -> str:
+def slide_period_label(slide: playlist.Slide, scope: Scope) -> str:
+    """The period a slide shows: the bulletin's month on a bulletin slide, the scope's period otherwise."""
+    month = bulletin.month_for(slide.period, ctx.start, ctx.reference) if slide.panel == "bulletin" else None
+    if month is not None:
+        return T("show.bulletin.month", year=month.year, month=month.number)
+    return period_label(scope.period, lang)
+
+
+def scope_line(scope: Scope, slide: playlist.Slide) -> str:
     place = place_label(scope, streets, communities, lang)
-    return T("show.scope", place=place, period=period_label(scope.period, lang))
+    return T("show.scope", place=place, period=slide_period_label(slide, scope))
 
 
 def show_label(name: str) -> str:
@@ -76,7 +88,7 @@ def slide_table(show: playlist.Show) -> pd.DataFrame:
         scope = slide_scope(slide)
         rows.append({"n": number, "title": slide.heading(lang), "panel": T(f"show.panel.{slide.panel}"),
                      "scope": place_label(scope, streets, communities, lang),
-                     "period": period_label(scope.period, lang), "duration": slide.duration_s})
+                     "period": slide_period_label(slide, scope), "duration": slide.duration_s})
     return pd.DataFrame(rows)
 
 
@@ -243,7 +255,7 @@ def presenter(name: str) -> None:
     slide = show.slides[index]
     scope = slide_scope(slide)
 
-    st.markdown(show_charts.header_html(slide.heading(lang), scope_line(scope),
+    st.markdown(show_charts.header_html(slide.heading(lang), scope_line(scope, slide),
                                         T("show.as_of", date=formatting.day(ctx.reference, lang)),
                                         T("show.counter", n=index + 1, total=count)), unsafe_allow_html=True)
     for notice in notices:

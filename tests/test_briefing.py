@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from apptest_support import metrics, open_app, tables
 
-from components import formatting
+from components import bulletin_report, formatting
 from components.briefing import HEADLINE, TOTALS, Briefing, Table, briefing_html, collect_briefing
 from components.i18n import text
 from components.request_charts import status_name
 from components.scope_sidebar import period_label, place_label
-from data_access import evaluation, geography, projects, requests, resources
+from data_access import bulletin, evaluation, geography, projects, requests, resources
 from data_access.scope import Scope, period_options
 
 GENERATED = datetime(2023, 11, 1, 9, 30)
@@ -112,6 +112,55 @@ def test_briefing_holds_the_pages_figures_for_the_scope(db, which):
     assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", without_plotly(document), re.I)
     assert "cdn." not in without_plotly(document)
     assert len(content.charts) >= 4 and document.count('class="plotly-graph-div"') == len(content.charts)
+
+
+def _section(document: str, title: str) -> str:
+    start = document.index(f"<h2>{title}</h2>")
+    return document[start:].split("</section>", 1)[0]
+
+
+def test_briefing_holds_the_month_bulletin_with_its_lists_and_definitions(sqlite_db):
+    db = sqlite_db
+    content, document = build(db, scopes(db)["district"])
+    assert content.sections[-1][0] == "月度通报" and "月度通报" in document.split("</nav>", 1)[0]  # in the contents
+    section = _section(document, "月度通报")
+    b = bulletin.build_bulletin(db, "2023-10")  # period "all": the latest complete month of the data
+    assert "龙岗区民生诉求办理情况月度通报（2023年10月）" in section and "统计截止：2023年10月31日" in section
+    assert "排名变化与上期（2023-09）相比" in section
+    ranked = b.table[b.table["ranked"]]
+    assert len(ranked) == 11
+    for row in ranked.to_dict("records"):  # every street: rank, name, received, the rates, composite, change
+        change = bulletin_report.rank_change_label(row["rank_change"], "zh", True)
+        assert re.search(
+            rf'<td class="n">{int(row["rank"])}</td><td class="s">{re.escape(row["name"])}</td>'
+            rf'<td class="n">{int(row["received"]):,}</td><td class="n">{row["response_rate"] * 100:,.1f}%</td>'
+            rf'.*?<td class="n">{row["composite"]:,.2f}</td><td class="s">{re.escape(change)}</td>', section), row
+    red = section[section.index("红榜（综合得分前3名）"):section.index("黑榜（低于底线）")]
+    assert [n for n in b.red["name"]] == re.findall(r'<td class="s">(\S+街道)</td>', red)
+    black = section[section.index("黑榜（低于底线）"):]
+    assert len(b.black) and all(name in black for name in b.black["name"])
+    assert "满意率 81.7%（底线 85%）" in black  # the failing measure, its value and its floor
+    notes = black[black.index('<ol class="notes">'):]
+    for line in bulletin_report.notes(b, "zh"):
+        assert f"<li>{html.escape(line)}</li>" in notes
+    assert "响应率20、办结率30、按时办结率20、满意率30" in notes  # the weights
+
+
+def test_briefing_bulletin_follows_the_scope_and_the_period(sqlite_db):
+    db = sqlite_db
+    start, reference = geography.data_range(db)
+    periods = {p.key: p for p in period_options(start, reference)}
+    _, document = build(db, Scope(periods["2023-Q3"]))
+    assert "龙岗区民生诉求办理情况月度通报（2023年9月）" in _section(document, "月度通报")  # Q3's last month
+    _, document = build(db, scopes(db)["community"], "en")  # a community: its street's communities ranked
+    section = _section(document, "Monthly bulletin")
+    assert "布吉街道 communities" in section.split("</h3>", 1)[0] and "龙岭社区" in section
+    assert "Notes (definitions and weights)" in section
+    # a street role: only its own street's communities, never another street's
+    role = Scope(periods["2023"], role="street:440307003")
+    _, document = build(db, role)
+    section = _section(document, "月度通报")
+    assert "平湖街道" in section.split("</h3>", 1)[0] and "龙岭社区" not in section
 
 
 def test_briefing_escapes_data_text_and_shows_empty_states():

@@ -161,6 +161,20 @@ def test_periods_months_and_iso_weeks():
     assert keys == ["2023-10", "2023-09", "2023-08"]
 
 
+def test_the_month_a_show_slide_or_a_briefing_names():
+    start, reference = date(2021, 1, 1), date(2023, 10, 31)
+    month = bulletin.month_for
+    assert month("2023-07", start, reference).key == "2023-07"  # a month: itself
+    # all, a year, a quarter: its latest complete month up to the as-of date
+    assert [month(k, start, reference).key for k in ("all", "2023", "2023-Q4", "2023-Q3", "2022")] == [
+        "2023-10", "2023-10", "2023-10", "2023-09", "2022-12"]
+    # as of mid-October, October is not complete: September; unless the period has no complete month yet
+    assert month("all", start, date(2023, 10, 15)).key == "2023-09"
+    assert month("2023-Q4", start, date(2023, 10, 15)).key == "2023-10"
+    for bad in ("2023-11", "2020-12", "2030", "2023-W42", "2023-13", "", "十月"):
+        assert month(bad, start, reference) is None, bad
+
+
 def test_config_file_holds_the_issue_defaults():
     config = bulletin.load_bulletin_config()
     assert config.default_hours == 24

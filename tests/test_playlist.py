@@ -107,6 +107,26 @@ def test_a_bad_period_is_named(period):
     assert message.startswith("第 1 张幻灯片（时段）") and "period" in message
 
 
+@pytest.mark.parametrize("period", ['"2023-10"', '"2021-01"', '"all"', '"2023"', '"2022-Q2"'])
+def test_a_bulletin_slide_takes_a_month_or_a_period(period):
+    source = show_text(f'panel = "bulletin"\ntitle = "通报"\nduration_s = 20\nperiod = {period}')
+    slide = playlist.parse_show(source, "t", GEO).slides[0]
+    assert (slide.panel, slide.period, slide.measure) == ("bulletin", period.strip('"'), None)
+
+
+@pytest.mark.parametrize("period", ['"2023-11"', '"2020-12"', '"2023-W42"', '"2023-13"', '"2030"'])
+def test_a_bulletin_slide_outside_the_data_is_named(period):
+    source = show_text(f'panel = "bulletin"\ntitle = "通报"\nduration_s = 20\nperiod = {period}')
+    message = error_of(source).message("zh")
+    assert message.startswith("第 1 张幻灯片（通报）") and "通报面板" in message and "2023-10" in message
+    assert "bulletin panel" in error_of(source).message("en")
+
+
+def test_only_the_bulletin_takes_a_month():
+    message = error_of(show_text('panel = "requests"\ntitle = "诉求"\nduration_s = 20\nperiod = "2023-10"'))
+    assert "季度" in message.message("zh") and "通报面板" not in message.message("zh")
+
+
 def test_a_bad_measure_or_a_measure_off_the_map_is_named():
     error = error_of(show_text('panel = "map"\ntitle = "地图"\nduration_s = 10\nmeasure = "crime"',
                                'panel = "projects"\ntitle = "项目"\nduration_s = 10\nmeasure = "projects"'))

@@ -50,3 +50,50 @@ def test_the_show_never_calls_a_query_that_returns_request_rows():
     called = set(re.findall(r"requests\.(\w+)", source))
     assert called <= {"request_totals", "responsiveness", "load_request_targets", "requests_by_month",
                       "requests_by_category"}, called
+
+
+def _bulletin_table() -> pd.DataFrame:
+    return pd.DataFrame([
+        {"code": "S1", "name": "<b>坂田街道</b>", "name_en": "Bantian", "rank": 1, "ranked": True, "received": 1258,
+         "composite": 94.951, "rank_change": 0, "first_streak": 6, "last_streak": 0, "unranked_reason": None},
+        {"code": "S2", "name": "横岗街道", "name_en": "Henggang", "rank": 2, "ranked": True, "received": 177,
+         "composite": 92.79, "rank_change": 7, "first_streak": 0, "last_streak": 0, "unranked_reason": None},
+        {"code": "S3", "name": "吉华街道", "name_en": None, "rank": 3, "ranked": True, "received": 161,
+         "composite": 83.88, "rank_change": -1, "first_streak": 0, "last_streak": 2, "unranked_reason": None},
+        {"code": "S4", "name": "新街道", "name_en": "New", "rank": pd.NA, "ranked": False, "received": 4,
+         "composite": 90.0, "rank_change": pd.NA, "first_streak": 0, "last_streak": 0,
+         "unranked_reason": "below_min"},
+    ]).astype({"rank": "Int64", "rank_change": "Int64"})
+
+
+def test_the_bulletin_table_for_the_wall_ranks_marks_and_escapes():
+    html = show_charts.bulletin_table_html(_bulletin_table(), "zh", {"S1", "S2"}, {"S3"}, min_requests=20)
+    assert "<b>坂田街道" not in html and "&lt;b&gt;坂田街道&lt;/b&gt;" in html  # data text is escaped
+    for header in ("排名", "单位", "受理量", "综合得分", "排名变化", "连续"):
+        assert f">{header}</th>" in html
+    assert html.count('class="lg-show-badge red">红榜') == 2 and html.count('class="lg-show-badge black">黑榜') == 1
+    assert '<td class="n up">↑7</td>' in html and '<td class="n down">↓1</td>' in html
+    assert '<td class="n muted">—</td>' in html  # unchanged
+    assert "1,258" in html and "94.95" in html and "连续6期第一" in html and "连续2期末位" in html
+    # a unit below the minimum is listed without a rank, and says why
+    unranked = html[html.index('<tr class="unranked">'):]
+    assert '<td class="n">—</td>' in unranked and "受理量不足20件，不参与排名" in unranked
+    assert 'class="lg-show-bul"' in html  # a handful of rows: full size
+
+
+def test_the_bulletin_table_in_english_and_compact_for_many_rows():
+    html = show_charts.bulletin_table_html(_bulletin_table(), "en", (), ())
+    assert "Bantian" in html and "吉华街道" in html  # no English name: the Chinese one
+    assert "first 6 in a row" in html and "Red list" not in html
+    own = show_charts.bulletin_table_html(_bulletin_table(), "zh", highlight="S4")
+    assert own.count('<tr class="unranked own">') == 1 and 'class="own"' not in own  # a community slide's own
+    many = pd.concat([_bulletin_table()] * 4, ignore_index=True)
+    assert 'class="lg-show-bul compact"' in show_charts.bulletin_table_html(many, "zh")
+
+
+def test_the_bulletin_lists_escape_and_say_when_empty():
+    html = show_charts.bulletin_lists_html("红榜", ["1. <i>坂田</i>（94.95）"], "无", "黑榜", [],
+                                           "本期没有低于底线的单位。", ["统计截止：2023年10月31日", ""])
+    assert "&lt;i&gt;坂田&lt;/i&gt;" in html and "<i>" not in html
+    assert '<div class="lg-show-list red">' in html and '<div class="lg-show-list black">' in html
+    assert "本期没有低于底线的单位。" in html and html.count("lg-show-list-note") == 1

@@ -26,5 +26,7 @@ TEXT = {
     "briefing.scorecard": {"zh": "考核评价", "en": "Evaluation scorecard"},
     "briefing.scorecard.unit": {"zh": "{unit}：综合得分 {score}", "en": "{unit}: composite {score}"},
     "briefing.counted": {"zh": "{title}（{n}）", "en": "{title} ({n})"},
+    "briefing.bulletin": {"zh": "月度通报", "en": "Monthly bulletin"},
+    "briefing.bulletin.none": {"zh": "该时段没有可生成通报的月份。", "en": "No month of this period to report on."},
     "briefing.labelled": {"zh": "{label}：{value}", "en": "{label}: {value}"},
 }

@@ -36,6 +36,10 @@ TEXT: dict[str, dict[str, str]] = {
     "show.panel.requests": {"zh": "诉求办理", "en": "Requests"},
     "show.panel.resources": {"zh": "资源共享", "en": "Resources"},
     "show.panel.scorecards": {"zh": "评价排名", "en": "Scorecards"},
+    "show.panel.bulletin": {"zh": "月度通报", "en": "Monthly bulletin"},
+    "show.bulletin.badge.red": {"zh": "红榜", "en": "Red list"},
+    "show.bulletin.badge.black": {"zh": "黑榜", "en": "Black list"},
+    "show.bulletin.month": {"zh": "{year}年{month}月", "en": "{year}-{month:02d}"},
     "show.invalid_stored": {
         "zh": "演示「{name}」的文件有误，无法播放：\n\n{detail}",
         "en": "The file of show “{name}” has errors and cannot be played:\n\n{detail}",
@@ -189,6 +193,12 @@ TEXT: dict[str, dict[str, str]] = {
     "show.err.period": {
         "zh": "时段（period）「{value}」无效：应为 all、数据覆盖的年份（如 2023）或季度（如 2023-Q3）。",
         "en": "period “{value}” is not valid: all, a year the data covers (2023) or a quarter (2023-Q3).",
+    },
+    "show.err.period_bulletin": {
+        "zh": "通报面板的时段（period）「{value}」无效：应为数据覆盖的月份（如 2023-10），"
+              "或 all、年份、季度（取其中最近一个完整月份）。",
+        "en": "period “{value}” is not valid for the bulletin panel: a month the data covers (2023-10), "
+              "or all, a year or a quarter (its latest complete month).",
     },
     "show.err.measure_panel": {
         "zh": "只有地图面板（map）可以设置指标（measure）。",
