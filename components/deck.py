@@ -369,10 +369,11 @@ def _header(slide, title: str, scope_line: str, as_of: str, counter: str, c: Col
     line.line.color.rgb = RGBColor.from_string(c.accent)
 
 
-def _kpis(slide, items: list[tuple[str, str]], c: Colours, left=MARGIN, top=Inches(1.55),
+def _kpis(slide, items: list[tuple[str, str]], c: Colours, left=MARGIN, top=None,
           width=None, stacked: bool = False) -> None:
     if not items:
         return
+    top = Inches(1.55) if top is None else top
     width = width or (SLIDE_W - 2 * MARGIN)
     n = len(items)
     for i, (label, value) in enumerate(items):
@@ -441,9 +442,10 @@ def _chart(slide, spec: ChartSpec, left, top, width, height, c: Colours, index: 
     chart.value_axis.major_gridlines.format.line.width = Pt(0.25)
 
 
-def _charts(slide, charts: list[ChartSpec], c: Colours, top=Inches(2.65)) -> None:
+def _charts(slide, charts: list[ChartSpec], c: Colours, top=None) -> None:
     if not charts:
         return
+    top = Inches(2.65) if top is None else top
     width = SLIDE_W - 2 * MARGIN
     height = SLIDE_H - top - Inches(0.3)
     gap = Inches(0.3)
