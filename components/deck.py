@@ -503,8 +503,10 @@ def _draw_map(slide, spec: MapSpec, lang: str, c: Colours, left, top, width, hei
         shape.line.width = Pt(1)
     for code, row in labels.iterrows():
         x, y = xy(row["lon"], row["lat"])
+        r, g, b = spec.scale.colour(values[str(code)])[:3]
+        ink = "16212D" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "FFFFFF"  # readable on its fill
         box = _text(slide, x - Inches(0.7), y - Inches(0.15), Inches(1.4), Inches(0.3),
-                    [(str(row["name"]), 9, "16212D", True)], align=PP_ALIGN.CENTER, name=f"label:{code}")
+                    [(str(row["name"]), 9, ink, True)], align=PP_ALIGN.CENTER, name=f"label:{code}")
         box.text_frame.margin_top = box.text_frame.margin_bottom = 0
 
 
