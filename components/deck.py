@@ -347,6 +347,8 @@ def _text(slide, left, top, width, height, lines: list[tuple[str, float, str, bo
     for i, (value, size, colour, bold) in enumerate(lines):
         para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         para.alignment = align
+        if i:
+            para.space_before = Pt(size * 0.4)
         run = para.add_run()
         run.text = value
         _style_font(run.font, size, colour, bold)
@@ -431,7 +433,8 @@ def _chart(slide, spec: ChartSpec, left, top, width, height, c: Colours, index: 
         plot.gap_width = 60
         if spec.kind != "stacked":
             plot.has_data_labels = True
-            plot.data_labels.number_format = "#,##0.#" if max(max(v or [0]) for _, v in series) < 100 else "#,##0"
+            whole = all(float(x).is_integer() for _, v in series for x in v)
+            plot.data_labels.number_format = "#,##0" if whole else "#,##0.0"
             plot.data_labels.number_format_is_linked = False
             _style_font(plot.data_labels.font, 10, c.text)
     for axis in (chart.category_axis, chart.value_axis):
