@@ -190,3 +190,11 @@ def test_libreoffice_renders_the_decks(district_deck, show, sqlite_db, tmp_path)
         rendered = sorted(ARTIFACTS.glob(f"{stem}-*.png"))
         assert len(rendered) == pages
         assert all(p.stat().st_size > 5_000 for p in rendered)
+
+
+def test_the_show_launcher_offers_the_deck():
+    from apptest_support import open_app
+
+    at = open_app("pages/show_page.py")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "导出 PowerPoint" in labels
