@@ -530,9 +530,12 @@ def _legend(slide, spec: MapSpec, lang: str, c: Colours, left, top, width) -> fl
     notes = [n for n in (legend.centre_label,
                          text("map.schematic_note", lang) if spec.schematic else None) if n]
     if notes:
-        _text(slide, left, y + Inches(0.1), width, Inches(1.0), [(n, 10, c.muted, False) for n in notes],
+        per_line = 45 if lang == "en" else 24  # characters of 10 pt text on a line of the side column
+        lines = sum(-(-len(n) // per_line) for n in notes)
+        height = Inches(0.19) * lines + Inches(0.1) * len(notes)
+        _text(slide, left, y + Inches(0.1), width, height, [(n, 10, c.muted, False) for n in notes],
               name="map-note")
-        y += Inches(1.1)
+        y += height + Inches(0.2)
     return y
 
 

@@ -59,7 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             data = deck.build_bulletin_deck(b, args.lang, args.theme or "light")
             what_ = f"{key} 通报"
         Path(args.out).write_bytes(data)
-    except (playlist.PlaylistError, bulletin.BulletinError) as exc:
+    except playlist.PlaylistError as exc:
+        print(f"jobs.deck：演示文件有误：{exc.message()}", file=sys.stderr)
+        return 2
+    except bulletin.BulletinError as exc:
         print(f"jobs.deck：{exc}", file=sys.stderr)
         return 2
     except (SQLAlchemyError, OSError, LookupError) as exc:
