@@ -26,7 +26,7 @@ from pptx.util import Emu, Inches, Pt
 from shapely.geometry import shape as geo_shape
 
 from components import formatting, maps
-from components.i18n import text
+from components.i18n import text, value_name
 from components.playlist import Show, Slide
 from data_access import boundaries, bulletin, community_measures, evaluation, geography, projects, requests, resources
 from data_access.scope import DISTRICT_ROLE, Period, Scope, parse_period
@@ -166,7 +166,7 @@ def _trend(by_month: pd.DataFrame, lang: str) -> list[ChartSpec]:
 def _stages(stages: pd.DataFrame, lang: str) -> list[ChartSpec]:
     if stages.empty or not stages["projects"].sum():
         return []
-    return [ChartSpec(_t(lang)("show.chart.stages"), "bar", [str(s) for s in stages["status"]],
+    return [ChartSpec(_t(lang)("show.chart.stages"), "bar", [value_name(str(s), lang) for s in stages["status"]],
                       [(_t(lang)("show.kpi.projects"), _floats(stages["projects"]))])]
 
 
@@ -185,7 +185,8 @@ def projects_content(slide: Slide, scope: Scope, lang: str, call: Call, referenc
     ], notes=_source(lang, "projects", "overdue", "funnel"))
     if count:
         funnel = call(projects.project_funnel, scope)
-        content.charts.append(ChartSpec(T("show.chart.funnel"), "bar", [str(s) for s in funnel["stage"]],
+        stages = [value_name(str(s), lang) for s in funnel["stage"]]
+        content.charts.append(ChartSpec(T("show.chart.funnel"), "bar", stages,
                                         [(T("show.kpi.projects"), _floats(funnel["projects"]))]))
         content.charts += _stages(call(projects.project_stage_counts, scope), lang)
     return content
@@ -205,7 +206,8 @@ def requests_content(slide: Slide, scope: Scope, lang: str, call: Call, referenc
     if _value(totals, "received"):
         content.charts += _trend(call(requests.requests_by_month, scope), lang)
         cats = call(requests.requests_by_category, scope)
-        content.charts.append(ChartSpec(T("show.chart.categories"), "stacked", [str(c) for c in cats["category"]],
+        names = [value_name(str(c), lang) for c in cats["category"]]
+        content.charts.append(ChartSpec(T("show.chart.categories"), "stacked", names,
                                         [(T("show.kpi.resolved"), _floats(cats["resolved"])),
                                          (T("deck.unresolved"), _floats(cats["received"] - cats["resolved"]))]))
     return content
