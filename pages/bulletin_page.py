@@ -11,7 +11,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from components import bulletin_charts, formatting, tables
+from components import bulletin_charts, deck, formatting, tables
 from components import bulletin_report as report
 from components.charts import PLOTLY_CONFIG
 from components.data import cached, data_context
@@ -93,6 +93,9 @@ with st.container(horizontal=True, gap="small"):
     st.download_button(T("bulletin.download.html"), data=lambda: report.bulletin_html(b, lang, stamp),
                        file_name=f"{report.file_stem(b)}.html", mime="text/html", key="bulletin-html",
                        icon=":material/print:", on_click="ignore")
+    st.download_button(T("deck.download.bulletin"), data=lambda: deck.build_bulletin_deck(b, lang),
+                       file_name=f"{report.file_stem(b)}.pptx", mime=deck.PPTX_MIME, key="bulletin-pptx",
+                       icon=":material/slideshow:", on_click="ignore")
 
 st.markdown(f"**{T('bulletin.definitions')}**")
 st.markdown("\n".join(f"{i}. {line}" for i, line in enumerate(report.notes(b, lang), start=1)))

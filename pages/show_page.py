@@ -12,8 +12,8 @@ import time
 import pandas as pd
 import streamlit as st
 
-from components import formatting, playlist, show_charts, show_slides, tables
-from components.data import cached, data_context
+from components import deck, formatting, playlist, show_charts, show_slides, tables
+from components.data import cached, data_context, map_shapes
 from components.downloads import csv_download
 from components.guard import require_entry_point
 from components.login import may_import, session_role
@@ -165,6 +165,11 @@ def launcher() -> None:
         st.html(tables.small_table_html(table.rename(columns=headers)))
         csv_download(table, f"show_{name}", show.heading(lang), lang, headers=headers, key="download-show",
                      follows_scope=False)
+        st.download_button(T("deck.download"), help=T("deck.help"), file_name=f"show_{name}.pptx",
+                           data=lambda: deck.build_show_deck(show, cached, start=ctx.start, reference=ctx.reference,
+                                                             role=session_role(), lang=lang, shapes=map_shapes()),
+                           mime=deck.PPTX_MIME, key="download-show-pptx", icon=":material/slideshow:",
+                           on_click="ignore")
     editor(name)
 
 

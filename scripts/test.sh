@@ -43,6 +43,14 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] && is_root; th
     if [ "$added_policy" -eq 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 
+# The deck test (tests/test_deck.py) converts .pptx decks with LibreOffice Impress (CJK text in Noto Sans CJK)
+# and renders the PDF's pages.
+if { ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; } && is_root; then
+    echo "== installing libreoffice-impress and poppler-utils"
+    apt_install libreoffice-impress poppler-utils fonts-noto-cjk \
+        || echo "warning: could not install libreoffice-impress (the deck render test will not run)" >&2
+fi
+
 # The PostgreSQL tests start a throwaway server with initdb/pg_ctl (tests/pg_server.py).
 if ! pg_bin_found; then
     if is_root; then

@@ -35,8 +35,8 @@ def test_district_month_view(sqlite_db):
         assert name in markdown
     assert "响应率20、办结率30、按时办结率20、满意率30" in markdown  # the definitions on screen
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels[:2] == ["下载通报 Excel", "下载通报（打印版 HTML）"]
-    assert labels[2:] == ["下载 CSV", "下载 Excel"]  # the worklist's
+    assert labels[:3] == ["下载通报 Excel", "下载通报（打印版 HTML）", "导出 PowerPoint（通报）"]
+    assert labels[3:] == ["下载 CSV", "下载 Excel"]  # the worklist's
     assert not at.error
 
 
