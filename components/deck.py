@@ -26,10 +26,11 @@ from pptx.util import Emu, Inches, Pt
 from shapely.geometry import shape as geo_shape
 
 from components import formatting, maps
+from components.formatting import period_label, place_label
 from components.i18n import text, value_name
 from components.playlist import Show, Slide
 from data_access import boundaries, bulletin, community_measures, evaluation, geography, projects, requests, resources
-from data_access.scope import DISTRICT_ROLE, Period, Scope, parse_period
+from data_access.scope import DISTRICT_ROLE, Scope, parse_period
 
 FONT = "Microsoft YaHei"  # 微软雅黑: in Office; LibreOffice falls back to Noto Sans CJK
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
@@ -97,30 +98,6 @@ def slide_scope(slide: Slide, start: date, reference: date, role: str = DISTRICT
     if scope.role_street and slide.street and slide.street != scope.role_street:
         scope = Scope(period=period, role=role)
     return scope
-
-
-def period_label(period: Period, lang: str) -> str:
-    if period.key == "all":
-        return text("period.all", lang, start=period.start.strftime("%Y-%m"), end=period.end.strftime("%Y-%m"))
-    if "-Q" in period.key:
-        return text("period.quarter", lang, year=period.start.year, q=period.key[-1])
-    if period.end.month != 12 or period.end.day != 31:
-        return text("period.year_partial", lang, year=period.start.year, end=formatting.day(period.end, lang))
-    return text("period.year", lang, year=period.start.year)
-
-
-def place_label(scope: Scope, streets: pd.DataFrame, communities: pd.DataFrame, lang: str) -> str:
-    parts = [text("district", lang)]
-    street = scope.effective_street
-    if street:
-        row = streets.loc[streets["code"] == street]
-        if len(row):
-            parts.append(row["name_en"].iloc[0] if lang == "en" else row["name"].iloc[0])
-    if scope.community:
-        row = communities.loc[communities["code"] == scope.community]
-        if len(row):
-            parts.append(row["name"].iloc[0])
-    return " › ".join(parts)
 
 
 def _value(frame: pd.DataFrame, column: str):
@@ -293,8 +270,37 @@ def map_content(slide: Slide, scope: Scope, lang: str, call: Call, reference: da
     return content
 
 
+def bulletin_content(slide: Slide, scope: Scope, lang: str, call: Call, reference: date) -> SlideContent:
+    """The month's 通报 as the show's bulletin panel computes it (``bulletin.month_for``): the composite of
+    every ranked unit as a native bar chart, the red and black lists as figures, the definitions as notes."""
+    from components import bulletin_report as report
+
+    T = _t(lang)
+    start, _ = call(geography.data_range)
+    month = bulletin.month_for(slide.period, start, reference)
+    if month is None:
+        return SlideContent()
+    street = scope.effective_street
+    b = call(bulletin.build_bulletin, month.key, "community" if street else "street", street, scope.role)
+    content = SlideContent(notes=[report.heading(b, lang), report.cutoff_line(b, lang)] + report.notes(b, lang)
+                           + [text("deck.source", lang)])
+    ranked = b.table[b.table["ranked"].astype(bool)].sort_values("rank")
+    if ranked.empty:
+        return content
+    name_column = "name_en" if lang == "en" and "name_en" in ranked else "name"
+    names = dict(zip(ranked["code"], ranked[name_column].fillna(ranked["name"]), strict=True))
+    top = ranked.iloc[0]
+    content.kpis = [(T("show.kpi.units"), formatting.count(len(ranked), lang)),
+                    (T("show.kpi.top"), f"{top['composite']:.2f} {names[top['code']]}"),
+                    (T("bulletin.black"), formatting.count(len(b.black), lang))]
+    ranked = ranked.head(14)
+    content.charts.append(ChartSpec(report.heading(b, lang), "bar", [str(names[c]) for c in ranked["code"]],
+                                    [(T("bulletin.col.composite"), _floats(ranked["composite"]))]))
+    return content
+
+
 CONTENTS = {"overview": overview, "map": map_content, "projects": projects_content, "requests": requests_content,
-            "resources": resources_content, "scorecards": scorecards_content}
+            "bulletin": bulletin_content, "resources": resources_content, "scorecards": scorecards_content}
 _KNOWN: set[str] = set()
 
 

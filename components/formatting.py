@@ -9,7 +9,10 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import pandas as pd
+
 from components.i18n import text
+from data_access.scope import Period, Scope
 
 
 def is_missing(value) -> bool:
@@ -67,3 +70,32 @@ def month_span(months: list[int], lang: str = "zh") -> str:
     if len(months) == 1:
         return text("months.single", lang, a=months[0])
     return text("months.range", lang, a=months[0], b=months[-1])
+
+
+# --- the scope in words (the sidebar, pages, the briefing and the deck) ---------------------------
+
+
+def period_label(period: Period, lang: str) -> str:
+    if period.key == "all":
+        return text("period.all", lang, start=period.start.strftime("%Y-%m"), end=period.end.strftime("%Y-%m"))
+    year = period.start.year
+    if "-Q" in period.key:
+        return text("period.quarter", lang, year=year, q=period.key[-1])
+    if period.end.month != 12 or period.end.day != 31:
+        return text("period.year_partial", lang, year=year, end=day(period.end, lang))
+    return text("period.year", lang, year=year)
+
+
+def place_label(scope: Scope, streets: pd.DataFrame, communities: pd.DataFrame, lang: str) -> str:
+    """龙岗区 › 布吉街道 › 龙岭社区: the breadcrumb of the scope."""
+    parts = [text("district", lang)]
+    street = scope.effective_street
+    if street:
+        row = streets.loc[streets["code"] == street]
+        if len(row):
+            parts.append(row["name_en"].iloc[0] if lang == "en" else row["name"].iloc[0])
+    if scope.community:
+        row = communities.loc[communities["code"] == scope.community]
+        if len(row):
+            parts.append(row["name"].iloc[0])
+    return " › ".join(parts)

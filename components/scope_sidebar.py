@@ -15,10 +15,11 @@ import streamlit as st
 
 from components import formatting
 from components.data import DataContext, cached, data_context
+from components.formatting import period_label, place_label  # noqa: F401 - pages import them from here
 from components.i18n import DEFAULT_LANGUAGE, LANGUAGES, text
 from components.login import session_role
 from data_access import geography
-from data_access.scope import Period, Scope, parse_period, period_options
+from data_access.scope import Scope, parse_period, period_options
 
 QUERY_KEYS = ("street", "community", "period", "lang")
 #: Parameters a page reads for itself (which project, which map measure…). The sidebar lets
@@ -54,32 +55,6 @@ def request_scope(street: str | None = None, community: str | None = None) -> No
     """
     st.session_state["scope_pending"] = {"scope_street": street or "", "scope_community": community or ""}
     st.rerun()
-
-
-def period_label(period: Period, lang: str) -> str:
-    if period.key == "all":
-        return text("period.all", lang, start=period.start.strftime("%Y-%m"), end=period.end.strftime("%Y-%m"))
-    year = period.start.year
-    if "-Q" in period.key:
-        return text("period.quarter", lang, year=year, q=period.key[-1])
-    if period.end.month != 12 or period.end.day != 31:
-        return text("period.year_partial", lang, year=year, end=formatting.day(period.end, lang))
-    return text("period.year", lang, year=year)
-
-
-def place_label(scope: Scope, streets: pd.DataFrame, communities: pd.DataFrame, lang: str) -> str:
-    """龙岗区 › 布吉街道 › 龙岭社区: the breadcrumb of the scope."""
-    parts = [text("district", lang)]
-    street = scope.effective_street
-    if street:
-        row = streets.loc[streets["code"] == street]
-        if len(row):
-            parts.append(row["name_en"].iloc[0] if lang == "en" else row["name"].iloc[0])
-    if scope.community:
-        row = communities.loc[communities["code"] == scope.community]
-        if len(row):
-            parts.append(row["name"].iloc[0])
-    return " › ".join(parts)
 
 
 def _escape(value: str) -> str:

@@ -101,6 +101,12 @@ def test_charts_are_native_and_carry_the_query_results_of_the_slides_scope(distr
     assert _series(_charts(prs.slides[0])[1].chart)["实践项目"] == pytest.approx(list(stages["projects"])[::-1])
     kinds = {frame.chart.chart_type for page in prs.slides for frame in _charts(page)}
     assert len(kinds) >= 3  # line, bar, stacked bar, doughnut
+    # the bulletin slide: the month's 通报 composites, best first (a bar chart lists from the bottom)
+    number = next(i for i, slide in enumerate(show.slides) if slide.panel == "bulletin")
+    month = bulletin.month_for(show.slides[number].period, *span)
+    ranked = bulletin.build_bulletin(sqlite_db, month.key, "street").table.query("ranked").sort_values("rank")
+    composites = _series(_charts(prs.slides[number])[0].chart)[text("bulletin.col.composite")]
+    assert composites == pytest.approx(list(ranked["composite"].astype(float))[::-1])
 
 
 def test_map_slide_has_one_freeform_per_unit_filled_by_its_class(district_deck, show, span, sqlite_db):
