@@ -70,6 +70,7 @@ def test_alerts_page_lists_alerts_and_the_district_creates_a_follow_up(app_serve
         task_box = page.get_by_label(text("followup.task"))
         task_box.wait_for(state="visible")
         task_box.fill(TASK)
+        page.wait_for_timeout(1000)  # as by hand: the expander's form settled before the submit
         submit = page.get_by_role("button", name=text("followup.submit"), exact=True)
         submit.wait_for(state="visible")
         arm_for_rerun(page)
