@@ -5,7 +5,7 @@ import streamlit as st
 from components.guard import run_page, show_error
 from components.i18n import text
 from components.login import established_role, login_pages, may_import
-from components.scope_sidebar import current_language, render_scope_sidebar, show_scope_notice
+from components.scope_sidebar import current_language, render_alert_badge, render_scope_sidebar, show_scope_notice
 
 st.set_page_config(page_title="龙岗区基层社会治理看板", page_icon="🏘️", layout="wide")
 
@@ -57,6 +57,8 @@ except Exception as error:  # the database is missing, damaged or unreachable
     show_error(error)
     st.stop()
 
-page = st.navigation(dashboard_pages(current_language(), with_data_page=may_import()))
+pages = dashboard_pages(current_language(), with_data_page=may_import())
+page = st.navigation(pages)
+render_alert_badge(next((p for p in pages if p.url_path == "alerts"), None))
 show_scope_notice()
 run_page(page)  # an error inside a page: a message and a retry, never a traceback

@@ -8,6 +8,7 @@ that is unknown or malformed is dropped and named in a notice, never a crash.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 
 import pandas as pd
@@ -18,7 +19,7 @@ from components.data import DataContext, cached, data_context
 from components.formatting import period_label, place_label  # noqa: F401 - pages import them from here
 from components.i18n import DEFAULT_LANGUAGE, LANGUAGES, text
 from components.login import session_role
-from data_access import geography
+from data_access import alerts, geography
 from data_access.scope import Scope, parse_period, period_options
 
 QUERY_KEYS = ("street", "community", "period", "lang")
@@ -193,6 +194,25 @@ def render_scope_sidebar() -> Scope:
     st.session_state["scope"] = scope
     _write_query_params(lang)
     return scope
+
+
+def render_alert_badge(alerts_page: st.Page | None) -> None:
+    """"预警 3" in the sidebar, linking to the 预警 page: the open alerts the role may see.
+
+    One cached COUNT (``data_access.alerts.open_alert_count``), keyed by the role and the current
+    minute, so an evaluation shows within a minute; alerts are never evaluated here. Drawn after the
+    navigation (a link needs the page object); without a page or with no open alert, nothing.
+    """
+    if alerts_page is None:
+        return
+    role = session_role()
+    try:
+        count = cached(alerts.open_alert_count, role, minute=int(time.time() // 60))
+    except Exception:  # noqa: BLE001 - a badge must never break the page: the 预警 page says what failed
+        return
+    if count:
+        st.sidebar.page_link(alerts_page, label=text("sidebar.alerts", current_language(), n=count),
+                             icon=":material/notifications_active:")
 
 
 def show_scope_notice() -> None:

@@ -185,6 +185,15 @@ def alert_counts(db: Database, role: str | None = None, street: str | None = Non
     return db.frame(select(A.c.severity, func.count().label("n")).where(*where).group_by(A.c.severity))
 
 
+def open_alert_count(db: Database, role: str | None = None, minute: int = 0) -> int:
+    """How many open alerts the role may see: one COUNT (the sidebar's badge). ``minute`` is not
+    used here; callers that cache pass the current minute so a cached count is at most a minute old."""
+    del minute
+    ensure_tables(db.engine)
+    stmt = select(func.count()).select_from(A).where(*_role_filter(role), A.c.status == OPEN)
+    return int(db.scalar(stmt) or 0)
+
+
 def get_alert(db: Database, alert_id: int, role: str | None = None) -> dict | None:
     """One alert the role may see, as a dict (None when missing or another street's)."""
     ensure_tables(db.engine)

@@ -89,6 +89,8 @@ class Subscription:
     skip_when_empty: bool = True
     #: attach the printable briefing (components.briefing) of the scope's latest quarter to the mail
     attach_briefing: bool = True
+    #: attach the month's bulletin (通报) XLSX: the streets for the district, the street's communities for a street
+    attach_bulletin: bool = True
 
     def targets(self) -> list[tuple[str, str]]:
         """(channel, target) pairs; the target is what the log shows (recipients, or the variable's name)."""
@@ -109,7 +111,8 @@ class Settings:
 
 
 _SUB_FIELDS = {"id", "name", "scope", "schedule", "email_to", "wecom_url_env", "dingtalk_url_env",
-               "dingtalk_secret_env", "skip_when_empty", "attach_briefing"}
+               "dingtalk_secret_env", "skip_when_empty", "attach_briefing",
+               "attach_bulletin"}
 
 
 def parse_settings(config: dict, source: str = "subscriptions.toml") -> Settings:
@@ -155,12 +158,14 @@ def parse_settings(config: dict, source: str = "subscriptions.toml") -> Settings
             problems.append(f"{where}：没有推送渠道（email_to、wecom_url_env 或 dingtalk_url_env）")
         skip = raw.get("skip_when_empty", True)
         attach = raw.get("attach_briefing", True)
-        for key, value in (("skip_when_empty", skip), ("attach_briefing", attach)):
+        attach_bulletin = raw.get("attach_bulletin", True)
+        for key, value in (("skip_when_empty", skip), ("attach_briefing", attach),
+                           ("attach_bulletin", attach_bulletin)):
             if not isinstance(value, bool):
                 problems.append(f"{where}：字段 {key} 应为 true 或 false")
         subs.append(Subscription(id=sub_id, name=str(raw.get("name", sub_id)), scope=scope, schedule=schedule,
                                  email_to=tuple(email_to), skip_when_empty=bool(skip),
-                                 attach_briefing=bool(attach), **envs))
+                                 attach_briefing=bool(attach), attach_bulletin=bool(attach_bulletin), **envs))
     if problems:
         raise DigestError(f"{source} 有 {len(problems)} 处问题：\n" + "\n".join(f"- {p}" for p in problems))
     return Settings(dashboard_url=url.rstrip("/"), subscriptions=tuple(subs))
@@ -293,6 +298,11 @@ def build_digest(db: Database, sub: Subscription, period: str, since: datetime, 
             attachments.append((f"{place}简报_{period}.html", briefing_bytes(db, sub.scope, place), ("text", "html")))
         except Exception as exc:  # noqa: BLE001 - the digest still goes out, saying what is missing
             plain += f"\n\n（简报未能生成：{type(exc).__name__}: {exc}）"
+    if sub.attach_bulletin:
+        try:
+            attachments.append((*bulletin_attachment(db, sub.scope), XLSX_MIME))
+        except Exception as exc:  # noqa: BLE001 - as for the briefing: the digest goes out, naming what is missing
+            plain += f"\n\n（月度通报未能生成：{type(exc).__name__}: {exc}）"
     return Digest(subject=subject, title=title, markdown=markdown, text=plain, attachments=attachments,
                   new_alerts=len(new), open_alerts=len(alerts), items_due=len(due))
 
@@ -311,6 +321,21 @@ def briefing_bytes(db: Database, scope_role: str, place: str) -> bytes:
                                         text("period.quarter", "zh", year=period.start.year, q=period.key[-1]), "zh",
                                         geography.streets(db))
     return briefing.briefing_html(content, datetime.now()).encode("utf-8")
+
+
+def bulletin_attachment(db: Database, scope_role: str) -> tuple[str, bytes]:
+    """(file name, XLSX) of the bulletin (通报) of the month holding the data's reference date, built like
+    the 通报 page's download: the streets for the district, the street's communities for a street role.
+    The file is named by its title, e.g. 龙岗区民生诉求办理情况月度通报（2023年10月）.xlsx."""
+    from components import bulletin_report
+    from data_access import bulletin
+
+    _, reference = data_range(db)
+    own = role_street(scope_role)
+    built = bulletin.build_bulletin(db, bulletin.month_period(reference).key, "community" if own else "street",
+                                    own, scope_role)
+    name = bulletin_report.heading(built, "zh").replace("/", "／")
+    return f"{name}.xlsx", bulletin_report.bulletin_xlsx(built, "zh", datetime.now())
 
 
 def _xlsx(alerts: pd.DataFrame, items: pd.DataFrame) -> bytes:

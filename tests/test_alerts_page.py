@@ -128,3 +128,50 @@ def test_english_and_the_presenter_role(sqlite_db):
     assert not [b for b in presenter.button if b.key == "alerts_evaluate"]
     assert not [t for t in presenter.text_area if t.key == "alerts_rules_source"]
     assert _alert_rows(presenter) == len(store.list_alerts(sqlite_db, "presenter"))
+
+
+def _sidebar_badge(at: AppTest) -> str | None:
+    """The label of the sidebar's link to the 预警 page, if drawn."""
+    links = [e.proto for e in at.sidebar if e.type == "page_link" and "alerts" in e.proto.page]
+    return links[0].label if links else None
+
+
+def test_sidebar_badge_counts_open_alerts_per_role(sqlite_db):
+    job.evaluate(sqlite_db)
+    every = store.list_alerts(sqlite_db, "district")
+    assert len(every) >= 1
+    assert store.open_alert_count(sqlite_db, "district") == len(every)
+    at = open_app()
+    assert _sidebar_badge(at) == f"预警 {len(every)}"
+    street = every.iloc[0]["street_code"]
+    role = f"street:{street}"
+    mine = store.open_alert_count(sqlite_db, role)
+    assert 0 < mine < len(every)
+    street_at = as_role(role, "street office")
+    assert _sidebar_badge(street_at) == f"预警 {mine}"
+    english = open_app(lang="en")
+    assert _sidebar_badge(english) == f"Alerts {len(every)}"
+
+
+def test_street_adds_a_progress_note_on_the_page(sqlite_db):
+    street = "440307014"
+    item = followup.create_item(sqlite_db, actor="区督查室", role="district", task="排查积水点",
+                                due_on=date(2030, 2, 28), unit_code=street, unit_level="street")
+    at = as_role(f"street:{street}", "布吉街道办")
+    at.selectbox(key="followup_pick").set_value(item).run()
+    [box for box in at.text_area if box.label == "进展情况"][0].input("已排查 3 处，整改 2 处")
+    [b for b in at.button if b.label == "添加进展"][0].click().run()
+    assert not at.exception
+    events = followup.history(sqlite_db, item, "district")
+    assert events["action"].tolist() == ["create", "progress"]
+    assert events["actor"].tolist() == ["区督查室", "布吉街道办"]
+    assert events["note"].tolist()[1] == "已排查 3 处，整改 2 处"
+    assert followup.list_items(sqlite_db, "district").set_index("id").loc[item, "status"] == "open"
+    # an empty note is refused with a message, and nothing is recorded
+    at = as_role(f"street:{street}", "布吉街道办")
+    at.selectbox(key="followup_pick").set_value(item).run()
+    [b for b in at.button if b.label == "添加进展"][0].click().run()
+    assert any("请填写进展情况" in e.value for e in at.error)
+    assert len(followup.history(sqlite_db, item, "district")) == 2
+    # another street may not see it
+    assert followup.history(sqlite_db, item, "street:440307013").empty

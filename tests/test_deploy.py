@@ -150,3 +150,50 @@ def test_websocket_and_affinity_settings():
     # a location with its own proxy_set_header would drop the server's (Upgrade, Host) silently
     for location in re.findall(r"location [^{]+\{(.*?)\}", template, re.S):
         assert "proxy_set_header" not in location and "add_header" not in location
+
+
+def _compose_services() -> dict:
+    yaml = pytest.importorskip("yaml")
+    return yaml.safe_load(_compose())["services"]
+
+
+def test_compose_has_a_cron_scheduler_with_the_replicas_environment():
+    """The `scheduler` service runs the jobs on Debian's cron, with the replicas' environment."""
+    services = _compose_services()
+    scheduler, replicas = services["scheduler"], [services["app1"], services["app2"]]
+    for replica in replicas:
+        assert scheduler["environment"] == replica["environment"]
+        assert "DATABASE_URL" in replica["environment"]
+        env_files = scheduler["env_file"]
+        assert replica["env_file"] in env_files  # streamlit.env, as the replicas
+    assert {"path": "jobs.env", "required": False} in scheduler["env_file"]
+    assert scheduler["build"]["target"] == "scheduler" and scheduler["build"]["dockerfile"] == "deploy/Dockerfile"
+    assert scheduler["image"] != replicas[0]["image"]  # two images: never one tag for two targets
+    assert replicas[0]["build"]["target"] == "app"
+    assert scheduler["depends_on"]["db"] == {"condition": "service_healthy"}
+    assert "ports" not in scheduler and scheduler["restart"] == "unless-stopped"
+    # the Dockerfile: a scheduler stage with Debian's cron and our crontab, and the app as the last stage
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    stages = re.findall(r"^FROM \S+ AS (\w+)$", dockerfile, re.M)
+    assert stages == ["base", "scheduler", "app"]
+    scheduler_stage = dockerfile[dockerfile.index("AS scheduler"):dockerfile.index("AS app")]
+    assert "apt-get install -y --no-install-recommends cron" in scheduler_stage
+    assert "deploy/scheduler/crontab /etc/cron.d/longgang" in scheduler_stage
+    assert 'CMD ["/app/deploy/scheduler/entrypoint.sh"]' in scheduler_stage
+    assert "deploy/scheduler" not in (DEPLOY / "Dockerfile.dockerignore").read_text(encoding="utf-8")
+    # the crontab (cron.d format: a user field) runs both jobs; the scripts are valid sh and executable
+    jobs = [line.split(None, 6) for line in (DEPLOY / "scheduler" / "crontab").read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#") and "=" not in line.split()[0]]
+    assert all(len(job) == 7 and job[5] == "root" for job in jobs)
+    commands = [job[6] for job in jobs]
+    assert any(c.endswith("run-job.sh python -m jobs.alerts evaluate") for c in commands)
+    assert any(c.endswith("run-job.sh python -m jobs.digest --due") for c in commands)
+    for fields in jobs:
+        minute, hour = int(fields[0]), int(fields[1])
+        assert 0 <= minute < 60 and 0 <= hour < 24 and fields[2:5] == ["*", "*", "*"]
+    for script in ("entrypoint.sh", "run-job.sh"):
+        path = DEPLOY / "scheduler" / script
+        assert os.access(path, os.X_OK), f"{script} is not executable"
+        subprocess.run(["sh", "-n", str(path)], check=True)
+    assert "exec cron -f" in (DEPLOY / "scheduler" / "entrypoint.sh").read_text(encoding="utf-8")
+    assert "runuser -u longgang" in (DEPLOY / "scheduler" / "run-job.sh").read_text(encoding="utf-8")

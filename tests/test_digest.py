@@ -3,6 +3,7 @@ robot webhook that checks the documented payload; sent once per subscription and
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import io
 import json
@@ -156,8 +157,19 @@ def test_delivers_by_mail_and_robots_once_per_period(empty_url, smtp, robots):
     assert "整改超时诉求" in body and "已逾期" in body
     attachments = list(message.iter_attachments())
     week = digest.period_of("weekly", digest.now_utc().date())[0]
-    assert [a.get_filename() for a in attachments] == [f"龙岗区预警督办摘要_{week}.xlsx", f"龙岗区简报_{week}.html"]
-    assert "简报未能生成" not in body
+    month = digest.data_range(db)[1]
+    bulletin_name = f"龙岗区民生诉求办理情况月度通报（{month.year}年{month.month}月）.xlsx"
+    assert [a.get_filename() for a in attachments] == [f"龙岗区预警督办摘要_{week}.xlsx", f"龙岗区简报_{week}.html",
+                                                        bulletin_name]
+    assert "简报未能生成" not in body and "月度通报未能生成" not in body
+    # the month's bulletin (通报) of the streets, as the 通报 page downloads it: title row, then the table
+    bulletin_book = openpyxl.load_workbook(io.BytesIO(attachments[2].get_content()))
+    sheet = bulletin_book.active
+    assert sheet.title == "通报"
+    assert sheet["A1"].value == bulletin_name.removesuffix(".xlsx")
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert "一街道" in cells and "二街道" in cells
+    assert attachments[2].get_content_type() == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     briefing = attachments[1].get_content()  # the overview's printable briefing, standalone HTML
     assert briefing.lstrip().lower().startswith("<!doctype html") and "龙岗区" in briefing
     book = openpyxl.load_workbook(io.BytesIO(attachments[0].get_content()))
@@ -233,6 +245,17 @@ def test_street_digest_holds_its_street_only(empty_url):
     built = digest.build_digest(db, sub, "2030-01-01", digest.period_of("daily", digest.now_utc().date())[1], "http://d")
     assert built.title.startswith("二街道") and "一街道" not in built.markdown
     assert "二街道 超时未办结诉求" in built.markdown and "整改超时诉求" in built.markdown
+    # the street's own bulletin: its communities, titled with its name
+    [(name, content, _)] = [a for a in built.attachments if "通报" in a[0]]
+    month = digest.data_range(db)[1]
+    assert name == f"二街道社区民生诉求办理情况月度通报（{month.year}年{month.month}月）.xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert sheet["A1"].value == name.removesuffix(".xlsx")
+    cells = {c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)}
+    assert not any("一街道" in c for c in cells)
+    without = digest.build_digest(db, dataclasses.replace(sub, attach_bulletin=False, attach_briefing=False),
+                                  "2030-01-01", digest.period_of("daily", digest.now_utc().date())[1], "http://d")
+    assert [a[0] for a in without.attachments] == ["二街道预警督办摘要_2030-01-01.xlsx"]
 
 
 def test_subscription_errors_are_named_in_chinese():

@@ -12,6 +12,7 @@ TEXT: dict[str, dict[str, str]] = {
     "sidebar.language": {"zh": "语言", "en": "Language"},
     "sidebar.all_streets": {"zh": "全部街道", "en": "All streets"},
     "sidebar.all_communities": {"zh": "全部社区", "en": "All communities"},
+    "sidebar.alerts": {"zh": "预警 {n}", "en": "Alerts {n}"},
     "sidebar.as_of": {"zh": "数据截至 {date}", "en": "Data as of {date}"},
     "sidebar.sample_note": {
         "zh": "演示数据：按公开报道数字校准的合成数据，社区区划为示意。",
