@@ -1,13 +1,14 @@
 """Fresh copies of the sample database for import tests (never the shared session databases).
 
 The sample is loaded once per engine into a template (an SQLite file, a PostgreSQL
-database) and each test gets its own copy: a file copy, or ``CREATE DATABASE … TEMPLATE``.
+database) and each test gets its own copy: SQLite's online backup (``sqlite3.Connection.backup``,
+page by page, no re-import), or ``CREATE DATABASE … TEMPLATE``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import shutil
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -54,7 +55,9 @@ def fresh_url(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path) 
     """The URL of a new copy of the sample database on ``engine_name``."""
     if engine_name == "sqlite":
         path = tmp_path / "import.sqlite3"
-        shutil.copyfile(_sqlite_template(), path)
+        with sqlite3.connect(_sqlite_template()) as source, sqlite3.connect(path) as target:
+            source.backup(target)
+        source.close(), target.close()
         return f"sqlite:///{path}"
     pg_server = request.getfixturevalue("pg_server")
     _counter[0] += 1

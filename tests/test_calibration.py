@@ -4,10 +4,20 @@ from datetime import date
 
 import pytest
 
-from data_access import evaluation, participation, projects, requests, resources, safety
+from data_access import evaluation, participation, projects, requests, resources, safety, summaries
 from data_access.domain import REQUEST_CHANNEL_PLATFORM, REQUEST_CHANNEL_VISIT
 from data_access.geography import data_range
 from data_access.scope import Period, Scope
+
+
+@pytest.fixture(autouse=True, params=["summaries", "raw rows"])
+def path(request, db, monkeypatch):
+    """Every figure is checked twice: read from the summary tables, and from the raw rows (summaries off)."""
+    if request.param == "summaries":
+        assert summaries.covered(db, None), "the summaries should cover the whole span"
+    else:
+        monkeypatch.setattr(summaries, "covered", lambda *_a, **_k: False)
+    return request.param
 
 
 @pytest.fixture
@@ -24,7 +34,7 @@ def test_projects_and_difficulties(db, everything):
     scope, _ = everything
     totals = projects.project_totals(db, scope).iloc[0]
     assert totals["projects"] == 578
-    assert 7600 <= totals["difficulties_solved"] < 7700
+    assert totals["difficulties_solved"] == 7636
     assert projects.project_stage_counts(db, scope)["projects"].sum() == 578
     assert len(projects.project_indicators(db)) == 18
 

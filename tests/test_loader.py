@@ -258,30 +258,6 @@ def test_ensure_rebuilds_a_file_that_is_not_a_loaded_database(data_dir: Path, ti
         database.dispose()
 
 
-def test_two_processes_starting_at_once_build_once(data_dir: Path) -> None:
-    env = subprocess_env(data_dir)
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "data_access.loader"], cwd=REPO_ROOT, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        for _ in range(2)
-    ]
-    outputs = [p.communicate(timeout=300) for p in procs]
-    for proc, (out, err) in zip(procs, outputs, strict=True):
-        assert proc.returncode == 0, f"stdout: {out}\nstderr: {err}"
-    lines = [out.strip() for out, _ in outputs]
-    assert sum(line.startswith("loaded ") for line in lines) == 1, lines
-    assert sum(line.startswith("already loaded") for line in lines) == 1, lines
-
-    database = open_db(f"sqlite:///{data_dir / DB_NAME}")
-    try:
-        assert table_counts(database) == csv_row_counts(SAMPLE_DIR)
-    finally:
-        database.dispose()
-    assert leftovers(data_dir) == []
-
-
 def test_cli_reload_rebuilds(data_dir: Path, tiny_csv_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     tiny = ["--csv-dir", str(tiny_csv_dir)]
     assert main(tiny) == 0
@@ -354,12 +330,19 @@ def test_ensure_loads_an_empty_postgresql_database_once(new_pg_url, tiny_csv_dir
         database.dispose()
 
 
-def test_two_processes_loading_postgresql_at_once_load_once(new_pg_url, tmp_path: Path) -> None:
-    url = new_pg_url()
-    env = subprocess_env(tmp_path / "unused")
+@pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
+def test_two_processes_loading_at_once_load_once(engine_name: str, request: pytest.FixtureRequest,
+                                                 tmp_path: Path) -> None:
+    """Two loaders started together: one loads, the other finds the database loaded (both exit 0)."""
+    if engine_name == "sqlite":
+        data_dir = request.getfixturevalue("data_dir")
+        url, args, env = f"sqlite:///{data_dir / DB_NAME}", [], subprocess_env(data_dir)
+    else:
+        url = request.getfixturevalue("new_pg_url")()
+        args, env = ["--url", url], subprocess_env(tmp_path / "unused")
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "data_access.loader", "--url", url], cwd=REPO_ROOT, env=env,
+            [sys.executable, "-m", "data_access.loader", *args], cwd=REPO_ROOT, env=env,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         for _ in range(2)
@@ -369,11 +352,15 @@ def test_two_processes_loading_postgresql_at_once_load_once(new_pg_url, tmp_path
         assert proc.returncode == 0, f"stdout: {out}\nstderr: {err}"
     lines = [out.strip() for out, _ in outputs]
     assert sum(line.startswith("loaded ") for line in lines) == 1, lines
+    if engine_name == "sqlite":
+        assert sum(line.startswith("already loaded") for line in lines) == 1, lines
     database = open_db(url)
     try:
         assert table_counts(database) == csv_row_counts(SAMPLE_DIR)
     finally:
         database.dispose()
+    if engine_name == "sqlite":
+        assert leftovers(data_dir) == []
 
 
 # --- the app starts from a clean clone with no database ------------------------------------------

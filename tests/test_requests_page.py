@@ -7,7 +7,9 @@ from apptest_support import SectionViews, metrics, open_app, tables
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_access import geography, schema
+from components import formatting
+from data_access import geography, requests, schema
+from data_access.scope import Scope, parse_period
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/requests_page.py"
@@ -83,7 +85,12 @@ def test_community_view_in_english(sqlite_db):
     assert at.title[0].value == "Resident requests"
     assert "Longgang District › Buji › 龙岭社区" in at.caption[0].value
     shown = metrics(at)
-    assert shown["Resolved via Ping'an platform"] != "31,712"
-    assert shown["Requests received"] != "0"
+    start, reference = geography.data_range(sqlite_db)
+    street = communities.loc[communities["code"] == longling, "street_code"].iloc[0]
+    expected = requests.request_totals(sqlite_db, Scope(parse_period("2023", start, reference), street,
+                                                        longling)).iloc[0]
+    assert expected["received"] > 0 and expected["platform_resolved"] < 31712
+    assert shown["Resolved via Ping'an platform"] == formatting.count(expected["platform_resolved"])
+    assert shown["Requests received"] == formatting.count(expected["received"])
     league = [frame for frame in tables(at) if "Rank" in frame.columns]
     assert [len(v) for v in league][1:] == [1, 1]  # one street, one community

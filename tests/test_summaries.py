@@ -147,10 +147,13 @@ def test_other_targets_fall_back_to_the_raw_rows(db):
     assert frame["on_time"].iloc[0] < default["on_time"].iloc[0]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def imported_db(request, tmp_path):
-    """A private copy of the sample database with two new requests imported (one resolved)."""
-    database = Database(fresh_url(request.param, request, tmp_path))
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def imported_db(request, tmp_path_factory):
+    """A copy of the sample database with two new requests imported (one resolved).
+
+    Built once per engine for this module: the tests that use it only read it.
+    """
+    database = Database(fresh_url(request.param, request, tmp_path_factory.mktemp("imported")))
     rows = [
         example("requests", id="R2023900001", community_code=LONGLING, submitted_at="2023-09-03 09:00:00",
                 accepted_at="2023-09-03 10:00:00", resolved_at="2023-09-04 09:00:00",
