@@ -9,20 +9,15 @@ default: with a users file, a session that has not logged in has no role at all.
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
+from components import data
 from components.i18n import DEFAULT_LANGUAGE, LANGUAGES, text
-from data_access import auth
+from data_access import auth, login_attempts
 from data_access.scope import DISTRICT_ROLE, PRESENTER_ROLE, STREET_ROLE_PREFIX
 
 ROLE_KEY = "auth_role"
 USER_KEY = "auth_user"
-FAILURES_KEY = "auth_failures"
-#: After this many failed logins a session waits before it may try again.
-MAX_FAILURES = 5
-LOCKOUT_S = 60
 #: What a session with a role that is not understood gets: a street that does not exist, so nothing.
 NOBODY_ROLE = f"{STREET_ROLE_PREFIX}000000000"
 
@@ -89,6 +84,15 @@ def _signed_in_box(lang: str) -> None:
             st.rerun()
 
 
+def client_address() -> str:
+    """The client's address as Streamlit sees it (None under AppTest and some proxies): else 'unknown'."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # an older Streamlit, or no request context
+        address = None
+    return str(address) if address else login_attempts.UNKNOWN_ADDRESS
+
+
 def _login_form() -> None:
     """The form, in a column of reading width (it stacks to full width on a phone)."""
     with st.columns([1, 2, 1])[1]:
@@ -98,26 +102,30 @@ def _login_form() -> None:
 def _login_form_body() -> None:
     lang = _lang()
     st.title(text("login.title", lang))
-    failures, last = st.session_state.get(FAILURES_KEY, (0, 0.0))
     with st.form("login"):
         name = st.text_input(text("login.user", lang), max_chars=40)
         password = st.text_input(text("login.password", lang), type="password", max_chars=auth.MAX_PASSWORD_LENGTH)
         submitted = st.form_submit_button(text("login.submit", lang))
     if not submitted:
         return
-    if failures >= MAX_FAILURES and time.monotonic() - last < LOCKOUT_S:
+    name = name.strip()
+    address = client_address()
+    engine = data.database().engine
+    # counted in the database, so no new tab, browser or replica starts afresh; a locked name gets
+    # the same answer whether it exists or not, and the password is not even checked
+    if login_attempts.is_locked(engine, name, address):
         st.error(text("login.too_many", lang))
         return
     try:
-        user = auth.authenticate(name.strip(), password)
+        user = auth.authenticate(name, password)
     except auth.AuthError:
         st.error(text("login.bad_file", lang))
         return
     if user is None:
-        st.session_state[FAILURES_KEY] = (failures + 1, time.monotonic())
-        st.error(text("login.failed", lang))
+        locked = login_attempts.record_failure(engine, name, address)
+        st.error(text("login.too_many" if locked else "login.failed", lang))
         return
-    st.session_state.pop(FAILURES_KEY, None)
+    login_attempts.record_success(engine, user.name)
     st.session_state[USER_KEY] = user.name
     st.session_state[ROLE_KEY] = user.role
     st.rerun()

@@ -10,7 +10,8 @@ it the app runs as an open demo; with it, every session must log in. A user look
 
 Add or replace a user with ``python -m data_access.auth add-user NAME --role ROLE``
 (prompts for the password twice, or reads it from standard input with ``--password-stdin``).
-Passwords are never stored; each user has their own random salt.
+Passwords are never stored; each user has their own random salt. An account locked after
+failed logins (data_access/login_attempts.py) is unlocked with ``python -m data_access.auth unlock NAME``.
 This module never imports Streamlit.
 """
 
@@ -29,7 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from data_access.database import REPO_ROOT
+from data_access import login_attempts
+from data_access.database import REPO_ROOT, Database
 from data_access.scope import DISTRICT_ROLE, PRESENTER_ROLE, STREET_ROLE_PREFIX
 
 DEFAULT_USERS_FILE = REPO_ROOT / "config" / "users.toml"
@@ -172,8 +174,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     remove.add_argument("name")
     remove.add_argument("--file", type=Path)
     commands.add_parser("list", help="list users and roles").add_argument("--file", type=Path)
+    unlock = commands.add_parser("unlock", help="lift the lockout of an account after failed logins")
+    unlock.add_argument("name")
+    unlock.add_argument("--database-url", help="default: DATABASE_URL or the embedded SQLite file")
     args = parser.parse_args(argv)
-    path = args.file or users_file()
+    path = getattr(args, "file", None) or users_file()
     try:
         if args.command == "add-user":
             if args.password_stdin:
@@ -192,6 +197,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 1
             save_users(users, path)
             print(f"user {args.name} removed from {path}")
+        elif args.command == "unlock":
+            database = Database(args.database_url)
+            try:
+                was = login_attempts.unlock(database.engine, args.name)
+            finally:
+                database.dispose()
+            print(f"account {args.name} unlocked" if was else f"account {args.name} was not locked; failures reset")
         else:
             for user in load_users(path).values():
                 print(f"{user.name}\t{user.role}")

@@ -651,4 +651,24 @@ alert_runs = Table(
     comment="one row per evaluation: a load or import since the last one makes the alerts stale",
 )
 
-OPS_TABLES = [alerts, alert_runs, followups, followup_events, digest_sends]
+# --- login failures and lockout (登录失败处理, data_access/login_attempts.py) -----------------
+
+login_failures = Table(
+    "login_failures",
+    ops_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("user_name", String(40), nullable=False, index=True, comment="as typed: unknown names count too"),
+    Column("address", String(64), nullable=False, index=True, comment="client address, or 'unknown'"),
+    comment="one row per failed login; a lockout counts them per account and per address",
+)
+
+login_locks = Table(
+    "login_locks",
+    ops_metadata,
+    Column("subject", String(110), primary_key=True, comment="user:<name> or address:<ip>"),
+    Column("locked_until", DateTime, comment="locked while now < locked_until"),
+    Column("reset_at", DateTime, comment="failures before this (a success or an unlock) no longer count"),
+)
+
+OPS_TABLES = [alerts, alert_runs, followups, followup_events, digest_sends, login_failures, login_locks]
