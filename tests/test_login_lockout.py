@@ -55,7 +55,7 @@ def test_lock_after_five_failures_expires_and_unlocks(empty_url, monkeypatch):
     policy = login_attempts.Policy()
     try:
         engine = database.engine
-        for i in range(4):
+        for _ in range(4):
             assert not login_attempts.record_failure(engine, "buji", "10.0.0.1", policy)
             clock[0] += timedelta(seconds=1)
         assert not login_attempts.is_locked(engine, "buji", "10.0.0.1")
