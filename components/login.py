@@ -9,6 +9,9 @@ default: with a users file, a session that has not logged in has no role at all.
 
 from __future__ import annotations
 
+import os
+import time
+
 import streamlit as st
 
 from components import data
@@ -18,6 +21,12 @@ from data_access.scope import DISTRICT_ROLE, PRESENTER_ROLE, STREET_ROLE_PREFIX
 
 ROLE_KEY = "auth_role"
 USER_KEY = "auth_user"
+ACTIVITY_KEY = "auth_last_activity"
+NOTICE_KEY = "auth_notice"
+IDLE_ENV = "LONGGANG_SESSION_IDLE_MINUTES"
+DEFAULT_IDLE_MINUTES = 30
+#: Everything a login leaves in the session, cleared on logout, timeout or a changed account.
+SESSION_KEYS = (ROLE_KEY, USER_KEY, ACTIVITY_KEY, "scope_initialised", "scope_street", "scope_community", "scope")
 #: What a session with a role that is not understood gets: a street that does not exist, so nothing.
 NOBODY_ROLE = f"{STREET_ROLE_PREFIX}000000000"
 
@@ -43,6 +52,46 @@ def session_role() -> str:
     return _granted_role() or NOBODY_ROLE
 
 
+def idle_minutes() -> float:
+    """The idle time after which a session ends (``LONGGANG_SESSION_IDLE_MINUTES``, default 30)."""
+    try:
+        minutes = float(os.environ.get(IDLE_ENV, DEFAULT_IDLE_MINUTES))
+    except ValueError:
+        return DEFAULT_IDLE_MINUTES
+    return minutes if minutes > 0 else DEFAULT_IDLE_MINUTES
+
+
+def now() -> float:
+    """Wall-clock seconds (tests replace it)."""
+    return time.time()
+
+
+def end_session(notice: str | None = None) -> None:
+    """Forget the login (and the scope it chose); the login form shows ``notice`` (a catalogue key)."""
+    for key in SESSION_KEYS:
+        st.session_state.pop(key, None)
+    if notice:
+        st.session_state[NOTICE_KEY] = notice
+
+
+def _check_session() -> None:
+    """On each run of a logged-in session: end it when idle too long, or when its user was removed from
+    the users file or given another role; else note this run as its last activity."""
+    name = st.session_state.get(USER_KEY)
+    if not name:
+        return
+    user = auth.current_users().get(name)
+    if user is None or user.role != st.session_state.get(ROLE_KEY):
+        end_session("security.account_changed")
+        return
+    current = now()
+    last = st.session_state.get(ACTIVITY_KEY)
+    if isinstance(last, (int, float)) and current - last > idle_minutes() * 60:
+        end_session("security.timed_out")
+        return
+    st.session_state[ACTIVITY_KEY] = current
+
+
 def role_label(role: str, lang: str) -> str:
     if role.startswith(STREET_ROLE_PREFIX):
         return text("role.street", lang, street=role[len(STREET_ROLE_PREFIX):])
@@ -57,6 +106,7 @@ def established_role() -> str | None:
         st.session_state.setdefault(ROLE_KEY, DISTRICT_ROLE)
         st.sidebar.badge(text("login.demo", lang), icon=":material/science:", color="orange")
         return session_role()
+    _check_session()
     role = _granted_role()
     if role is not None:
         _signed_in_box(lang)
@@ -79,8 +129,7 @@ def _signed_in_box(lang: str) -> None:
         st.caption(text("login.signed_in", lang, user=st.session_state[USER_KEY],
                         role=role_label(session_role(), lang)))
         if st.button(text("login.logout", lang), key="auth_logout", icon=":material/logout:"):
-            for key in (ROLE_KEY, USER_KEY, "scope_initialised", "scope_street", "scope_community", "scope"):
-                st.session_state.pop(key, None)
+            end_session("security.logged_out")
             st.rerun()
 
 
@@ -102,6 +151,9 @@ def _login_form() -> None:
 def _login_form_body() -> None:
     lang = _lang()
     st.title(text("login.title", lang))
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        st.info(text(notice, lang, minutes=f"{idle_minutes():g}"), icon=":material/lock_clock:")
     with st.form("login"):
         name = st.text_input(text("login.user", lang), max_chars=40)
         password = st.text_input(text("login.password", lang), type="password", max_chars=auth.MAX_PASSWORD_LENGTH)
@@ -126,6 +178,7 @@ def _login_form_body() -> None:
         st.error(text("login.too_many" if locked else "login.failed", lang))
         return
     login_attempts.record_success(engine, user.name)
+    st.session_state[ACTIVITY_KEY] = now()
     st.session_state[USER_KEY] = user.name
     st.session_state[ROLE_KEY] = user.role
     st.rerun()

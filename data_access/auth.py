@@ -116,6 +116,25 @@ def load_users(path: Path | None = None) -> dict[str, User]:
     return users
 
 
+_current: dict[str, tuple[tuple, dict[str, User]]] = {}
+
+
+def current_users(path: Path | None = None) -> dict[str, User]:
+    """:func:`load_users`, re-read only when the file changes (its mtime or size): cheap on every run,
+    so a removed user or a changed role takes effect at the session's next interaction."""
+    path = path or users_file()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return {}
+    stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    cached = _current.get(str(path))
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, load_users(path))
+        _current[str(path)] = cached
+    return cached[1]
+
+
 def _toml_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
