@@ -9,12 +9,13 @@ default: with a users file, a session that has not logged in has no role at all.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 
 import streamlit as st
 
-from components import data
+from components import audit_trail, data
 from components.i18n import DEFAULT_LANGUAGE, LANGUAGES, text
 from data_access import auth, login_attempts
 from data_access.scope import DISTRICT_ROLE, PRESENTER_ROLE, STREET_ROLE_PREFIX
@@ -66,8 +67,18 @@ def now() -> float:
     return time.time()
 
 
+_ENDINGS = {"security.logged_out": "logout", "security.timed_out": "timeout",
+            "security.account_changed": "session_ended"}
+
+
 def end_session(notice: str | None = None) -> None:
-    """Forget the login (and the scope it chose); the login form shows ``notice`` (a catalogue key)."""
+    """Forget the login (and the scope it chose); the login form shows ``notice`` (a catalogue key).
+    The ending is audited; a session ends even when its record cannot be written (logged)."""
+    if notice in _ENDINGS and st.session_state.get(USER_KEY):
+        try:
+            audit_trail.record(_ENDINGS[notice])
+        except audit_trail.AuditError:
+            logging.getLogger(__name__).exception("audit record of a session's end not written")
     for key in SESSION_KEYS:
         st.session_state.pop(key, None)
     if notice:
@@ -133,15 +144,6 @@ def _signed_in_box(lang: str) -> None:
             st.rerun()
 
 
-def client_address() -> str:
-    """The client's address as Streamlit sees it (None under AppTest and some proxies): else 'unknown'."""
-    try:
-        address = st.context.ip_address
-    except Exception:  # an older Streamlit, or no request context
-        address = None
-    return str(address) if address else login_attempts.UNKNOWN_ADDRESS
-
-
 def _login_form() -> None:
     """The form, in a column of reading width (it stacks to full width on a phone)."""
     with st.columns([1, 2, 1])[1]:
@@ -161,11 +163,13 @@ def _login_form_body() -> None:
     if not submitted:
         return
     name = name.strip()
-    address = client_address()
+    address = audit_trail.client_address()
     engine = data.database().engine
     # counted in the database, so no new tab, browser or replica starts afresh; a locked name gets
     # the same answer whether it exists or not, and the password is not even checked
+    who = {"user": name or "?", "role": "", "address": address}
     if login_attempts.is_locked(engine, name, address):
+        audit_trail.record("login_failed", **who, detail="locked")
         st.error(text("login.too_many", lang))
         return
     try:
@@ -175,7 +179,13 @@ def _login_form_body() -> None:
         return
     if user is None:
         locked = login_attempts.record_failure(engine, name, address)
+        audit_trail.record("login_failed", **who, detail="bad credentials, now locked" if locked else "bad credentials")
         st.error(text("login.too_many" if locked else "login.failed", lang))
+        return
+    try:
+        audit_trail.record("login", user=user.name, role=user.role, address=address)
+    except audit_trail.AuditError:
+        audit_trail.refuse(lang)  # no record, no login
         return
     login_attempts.record_success(engine, user.name)
     st.session_state[ACTIVITY_KEY] = now()

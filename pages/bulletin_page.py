@@ -13,6 +13,7 @@ import streamlit as st
 
 from components import bulletin_charts, formatting, tables
 from components import bulletin_report as report
+from components.audit_trail import audited_bytes
 from components.data import cached, data_context
 from components.downloads import csv_download
 from components.exports import XLSX_MIME
@@ -87,10 +88,14 @@ with right:
 
 stamp = datetime.now().replace(microsecond=0)
 with st.container(horizontal=True, gap="small"):
-    st.download_button(T("bulletin.download.xlsx"), data=lambda: report.bulletin_xlsx(b, lang, stamp),
+    st.download_button(T("bulletin.download.xlsx"), data=audited_bytes(
+                           lambda: report.bulletin_xlsx(b, lang, stamp), target="bulletin", scope=report.file_stem(b),
+                           file_name=f"{report.file_stem(b)}.xlsx", rows=lambda: len(b.table)),
                        file_name=f"{report.file_stem(b)}.xlsx", mime=XLSX_MIME, key="bulletin-xlsx",
                        icon=":material/table_view:", on_click="ignore")
-    st.download_button(T("bulletin.download.html"), data=lambda: report.bulletin_html(b, lang, stamp),
+    st.download_button(T("bulletin.download.html"), data=audited_bytes(
+                           lambda: report.bulletin_html(b, lang, stamp), target="bulletin", scope=report.file_stem(b),
+                           file_name=f"{report.file_stem(b)}.html", rows=lambda: len(b.table)),
                        file_name=f"{report.file_stem(b)}.html", mime="text/html", key="bulletin-html",
                        icon=":material/print:", on_click="ignore")
 

@@ -9,5 +9,10 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "您的账号已被停用或角色已变更，请重新登录。",
         "en": "Your account was removed or its role changed; please log in again.",
     },
+    "security.audit_failed": {
+        "zh": "审计记录写入失败，本次操作未执行。请稍后重试或联系管理员。",
+        "en": "The audit record could not be written, so the action was not carried out. Please retry or "
+              "contact the administrator.",
+    },
     "security.logged_out": {"zh": "您已退出登录。", "en": "You have logged out."},
 }
