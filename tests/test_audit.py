@@ -197,3 +197,23 @@ def test_a_download_is_recorded_when_its_file_is_built(sqlite_db, monkeypatch):
     monkeypatch.setattr(audit, "record", broken)
     with pytest.raises(audit.AuditError):  # no record, no file
         build()
+
+
+# --- the audit log page --------------------------------------------------------------------------------
+
+
+def test_audit_page_is_the_district_offices_only(sqlite_db):
+    audit.record(sqlite_db.engine, "login", "pagecheck", role="district")
+    at = open_app("pages/audit_page.py")
+    assert at.title[0].value == "审计日志"
+    assert "哈希链完整" in at.success[0].value
+    at.selectbox(key="audit_user").set_value("pagecheck").run()
+    shown = at.dataframe[0].value
+    assert list(shown["用户"].unique()) == ["pagecheck"] and list(shown["操作"]) == ["login"]
+    at.selectbox(key="audit_action").set_value("export").run()
+    assert at.dataframe[0].value.empty
+    street = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    street.session_state["auth_role"] = "street:440307014"
+    street.run()
+    with pytest.raises(ValueError):
+        street.switch_page("pages/audit_page.py")
