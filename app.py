@@ -40,6 +40,8 @@ def dashboard_pages(lang: str, with_data_page: bool) -> list[st.Page]:
     if with_data_page:
         pages.append(st.Page("pages/data_page.py", title=text("nav.data", lang), icon=":material/upload_file:",
                              url_path="data"))
+        pages.append(st.Page("pages/audit_page.py", title=text("nav.audit", lang), icon=":material/policy:",
+                             url_path="audit"))
     return pages
 
 

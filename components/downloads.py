@@ -14,6 +14,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
+from components.audit_trail import audited_bytes
 from components.exports import XLSX_MIME, csv_bytes, download_filename, export_filters, xlsx_bytes
 from components.i18n import text
 
@@ -39,6 +40,12 @@ def scope_filters(scope_label: str, lang: str) -> dict:
     }
 
 
+def _scope_text(parts: dict) -> str:
+    """The scope as the audit record keeps it: place, period, role, source, as one line."""
+    return " | ".join(str(v) for v in (parts.get("place"), parts.get("period"), parts.get("role"),
+                                       parts.get("source")) if v)
+
+
 def csv_download(frame: pd.DataFrame | Callable[[], pd.DataFrame], stem: str, scope_label: str, lang: str,
                  headers: dict[str, str] | None = None, key: str | None = None,
                  follows_scope: bool = True) -> None:
@@ -61,17 +68,31 @@ def csv_download(frame: pd.DataFrame | Callable[[], pd.DataFrame], stem: str, sc
     else:
         parts = {"place": "", "period": None, "as_of": None, "source": scope_label}
 
+    built_rows: list[int] = []
+
+    def csv() -> bytes:
+        shown = table()
+        built_rows.append(len(shown))
+        return csv_bytes(shown, headers)
+
     def xlsx() -> bytes:
         shown = table()
+        built_rows.append(len(shown))
         filters = export_filters(lang=lang, rows=len(shown), exported_at=datetime.now().replace(microsecond=0),
                                  **parts)
         return xlsx_bytes(shown, headers, filters, sheet=stem, lang=lang)
 
+    def audited(build, file_name: str):
+        # the export record is written when the file is built, on the click; no record, no file
+        return audited_bytes(build, target=stem, scope=_scope_text(parts), file_name=file_name,
+                             rows=lambda: built_rows[-1] if built_rows else None)
+
+    csv_name, xlsx_name = download_filename(stem, scope_label), download_filename(stem, scope_label, "xlsx")
     with st.container(horizontal=True, gap="small"):
         st.download_button(
             text("download.csv", lang),
-            data=lambda: csv_bytes(table(), headers),
-            file_name=download_filename(stem, scope_label),
+            data=audited(csv, csv_name),
+            file_name=csv_name,
             mime="text/csv",
             key=key,
             icon=":material/download:",
@@ -79,8 +100,8 @@ def csv_download(frame: pd.DataFrame | Callable[[], pd.DataFrame], stem: str, sc
         )
         st.download_button(
             text("export.xlsx", lang),
-            data=xlsx,
-            file_name=download_filename(stem, scope_label, "xlsx"),
+            data=audited(xlsx, xlsx_name),
+            file_name=xlsx_name,
             mime=XLSX_MIME,
             key=f"{key}-xlsx",
             icon=":material/table_view:",

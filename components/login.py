@@ -9,20 +9,25 @@ default: with a users file, a session that has not logged in has no role at all.
 
 from __future__ import annotations
 
+import logging
+import os
 import time
 
 import streamlit as st
 
+from components import audit_trail, data
 from components.i18n import DEFAULT_LANGUAGE, LANGUAGES, text
-from data_access import auth
+from data_access import auth, login_attempts
 from data_access.scope import DISTRICT_ROLE, PRESENTER_ROLE, STREET_ROLE_PREFIX
 
 ROLE_KEY = "auth_role"
 USER_KEY = "auth_user"
-FAILURES_KEY = "auth_failures"
-#: After this many failed logins a session waits before it may try again.
-MAX_FAILURES = 5
-LOCKOUT_S = 60
+ACTIVITY_KEY = "auth_last_activity"
+NOTICE_KEY = "auth_notice"
+IDLE_ENV = "LONGGANG_SESSION_IDLE_MINUTES"
+DEFAULT_IDLE_MINUTES = 30
+#: Everything a login leaves in the session, cleared on logout, timeout or a changed account.
+SESSION_KEYS = (ROLE_KEY, USER_KEY, ACTIVITY_KEY, "scope_initialised", "scope_street", "scope_community", "scope")
 #: What a session with a role that is not understood gets: a street that does not exist, so nothing.
 NOBODY_ROLE = f"{STREET_ROLE_PREFIX}000000000"
 
@@ -48,6 +53,56 @@ def session_role() -> str:
     return _granted_role() or NOBODY_ROLE
 
 
+def idle_minutes() -> float:
+    """The idle time after which a session ends (``LONGGANG_SESSION_IDLE_MINUTES``, default 30)."""
+    try:
+        minutes = float(os.environ.get(IDLE_ENV, DEFAULT_IDLE_MINUTES))
+    except ValueError:
+        return DEFAULT_IDLE_MINUTES
+    return minutes if minutes > 0 else DEFAULT_IDLE_MINUTES
+
+
+def now() -> float:
+    """Wall-clock seconds (tests replace it)."""
+    return time.time()
+
+
+_ENDINGS = {"security.logged_out": "logout", "security.timed_out": "timeout",
+            "security.account_changed": "session_ended"}
+
+
+def end_session(notice: str | None = None) -> None:
+    """Forget the login (and the scope it chose); the login form shows ``notice`` (a catalogue key).
+    The ending is audited; a session ends even when its record cannot be written (logged)."""
+    if notice in _ENDINGS and st.session_state.get(USER_KEY):
+        try:
+            audit_trail.record(_ENDINGS[notice])
+        except audit_trail.AuditError:
+            logging.getLogger(__name__).exception("audit record of a session's end not written")
+    for key in SESSION_KEYS:
+        st.session_state.pop(key, None)
+    if notice:
+        st.session_state[NOTICE_KEY] = notice
+
+
+def _check_session() -> None:
+    """On each run of a logged-in session: end it when idle too long, or when its user was removed from
+    the users file or given another role; else note this run as its last activity."""
+    name = st.session_state.get(USER_KEY)
+    if not name:
+        return
+    user = auth.current_users().get(name)
+    if user is None or user.role != st.session_state.get(ROLE_KEY):
+        end_session("security.account_changed")
+        return
+    current = now()
+    last = st.session_state.get(ACTIVITY_KEY)
+    if isinstance(last, (int, float)) and current - last > idle_minutes() * 60:
+        end_session("security.timed_out")
+        return
+    st.session_state[ACTIVITY_KEY] = current
+
+
 def role_label(role: str, lang: str) -> str:
     if role.startswith(STREET_ROLE_PREFIX):
         return text("role.street", lang, street=role[len(STREET_ROLE_PREFIX):])
@@ -62,6 +117,7 @@ def established_role() -> str | None:
         st.session_state.setdefault(ROLE_KEY, DISTRICT_ROLE)
         st.sidebar.badge(text("login.demo", lang), icon=":material/science:", color="orange")
         return session_role()
+    _check_session()
     role = _granted_role()
     if role is not None:
         _signed_in_box(lang)
@@ -84,8 +140,7 @@ def _signed_in_box(lang: str) -> None:
         st.caption(text("login.signed_in", lang, user=st.session_state[USER_KEY],
                         role=role_label(session_role(), lang)))
         if st.button(text("login.logout", lang), key="auth_logout", icon=":material/logout:"):
-            for key in (ROLE_KEY, USER_KEY, "scope_initialised", "scope_street", "scope_community", "scope"):
-                st.session_state.pop(key, None)
+            end_session("security.logged_out")
             st.rerun()
 
 
@@ -98,26 +153,42 @@ def _login_form() -> None:
 def _login_form_body() -> None:
     lang = _lang()
     st.title(text("login.title", lang))
-    failures, last = st.session_state.get(FAILURES_KEY, (0, 0.0))
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        st.info(text(notice, lang, minutes=f"{idle_minutes():g}"), icon=":material/lock_clock:")
     with st.form("login"):
         name = st.text_input(text("login.user", lang), max_chars=40)
         password = st.text_input(text("login.password", lang), type="password", max_chars=auth.MAX_PASSWORD_LENGTH)
         submitted = st.form_submit_button(text("login.submit", lang))
     if not submitted:
         return
-    if failures >= MAX_FAILURES and time.monotonic() - last < LOCKOUT_S:
+    name = name.strip()
+    address = audit_trail.client_address()
+    engine = data.database().engine
+    # counted in the database, so no new tab, browser or replica starts afresh; a locked name gets
+    # the same answer whether it exists or not, and the password is not even checked
+    who = {"user": name or "?", "role": "", "address": address}
+    if login_attempts.is_locked(engine, name, address):
+        audit_trail.record("login_failed", **who, detail="locked")
         st.error(text("login.too_many", lang))
         return
     try:
-        user = auth.authenticate(name.strip(), password)
+        user = auth.authenticate(name, password)
     except auth.AuthError:
         st.error(text("login.bad_file", lang))
         return
     if user is None:
-        st.session_state[FAILURES_KEY] = (failures + 1, time.monotonic())
-        st.error(text("login.failed", lang))
+        locked = login_attempts.record_failure(engine, name, address)
+        audit_trail.record("login_failed", **who, detail="bad credentials, now locked" if locked else "bad credentials")
+        st.error(text("login.too_many" if locked else "login.failed", lang))
         return
-    st.session_state.pop(FAILURES_KEY, None)
+    try:
+        audit_trail.record("login", user=user.name, role=user.role, address=address)
+    except audit_trail.AuditError:
+        audit_trail.refuse(lang)  # no record, no login
+        return
+    login_attempts.record_success(engine, user.name)
+    st.session_state[ACTIVITY_KEY] = now()
     st.session_state[USER_KEY] = user.name
     st.session_state[ROLE_KEY] = user.role
     st.rerun()

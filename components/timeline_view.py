@@ -11,17 +11,34 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import formatting, tables
+from components import audit_trail, formatting, tables
 from components.data import cached
 from components.i18n import text, value_name
 from data_access import worklist
 from data_access.scope import Scope
 
 MAX_ID_LENGTH = 40
+#: the request whose view this session has audited: one record per opening, not one per rerun
+AUDITED_KEY = "audited_request_view"
 
 
 def _close() -> None:
     st.query_params.pop("request", None)
+    st.session_state.pop(AUDITED_KEY, None)
+
+
+def _audit_view(request_id: str, found: bool, scope: Scope, lang: str) -> bool:
+    """Record the view of one request's details once per opening; False (and a message) if it cannot be."""
+    if st.session_state.get(AUDITED_KEY) == request_id:
+        return True
+    try:
+        audit_trail.record("view_request", target=request_id, scope=scope.role or "",
+                           detail="" if found else "not found")
+    except audit_trail.AuditError:
+        audit_trail.refuse(lang)
+        return False
+    st.session_state[AUDITED_KEY] = request_id
+    return True
 
 
 def _when(value) -> str:
@@ -39,6 +56,9 @@ def render_request_timeline(request_id: str, scope: Scope, reference: date, targ
     # only the role limits which requests may be opened; the sidebar's street and period do not
     viewer = Scope(scope.period, role=scope.role)
     found = cached(worklist.request_timeline, viewer, request_id, reference, targets)
+    if not _audit_view(request_id, found is not None, scope, lang):  # no record, no details
+        st.button(T("timeline.close"), on_click=_close, key="timeline-close")
+        return
     with st.container(border=True):
         if found is None:
             st.warning(T("timeline.not_found", id=request_id))

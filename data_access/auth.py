@@ -10,7 +10,8 @@ it the app runs as an open demo; with it, every session must log in. A user look
 
 Add or replace a user with ``python -m data_access.auth add-user NAME --role ROLE``
 (prompts for the password twice, or reads it from standard input with ``--password-stdin``).
-Passwords are never stored; each user has their own random salt.
+Passwords are never stored; each user has their own random salt. An account locked after
+failed logins (data_access/login_attempts.py) is unlocked with ``python -m data_access.auth unlock NAME``.
 This module never imports Streamlit.
 """
 
@@ -29,7 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from data_access.database import REPO_ROOT
+from data_access import login_attempts
+from data_access.database import REPO_ROOT, Database
 from data_access.scope import DISTRICT_ROLE, PRESENTER_ROLE, STREET_ROLE_PREFIX
 
 DEFAULT_USERS_FILE = REPO_ROOT / "config" / "users.toml"
@@ -114,6 +116,25 @@ def load_users(path: Path | None = None) -> dict[str, User]:
     return users
 
 
+_current: dict[str, tuple[tuple, dict[str, User]]] = {}
+
+
+def current_users(path: Path | None = None) -> dict[str, User]:
+    """:func:`load_users`, re-read only when the file changes (its mtime or size): cheap on every run,
+    so a removed user or a changed role takes effect at the session's next interaction."""
+    path = path or users_file()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return {}
+    stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    cached = _current.get(str(path))
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, load_users(path))
+        _current[str(path)] = cached
+    return cached[1]
+
+
 def _toml_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -172,8 +193,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     remove.add_argument("name")
     remove.add_argument("--file", type=Path)
     commands.add_parser("list", help="list users and roles").add_argument("--file", type=Path)
+    unlock = commands.add_parser("unlock", help="lift the lockout of an account after failed logins")
+    unlock.add_argument("name")
+    unlock.add_argument("--database-url", help="default: DATABASE_URL or the embedded SQLite file")
     args = parser.parse_args(argv)
-    path = args.file or users_file()
+    path = getattr(args, "file", None) or users_file()
     try:
         if args.command == "add-user":
             if args.password_stdin:
@@ -192,6 +216,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 1
             save_users(users, path)
             print(f"user {args.name} removed from {path}")
+        elif args.command == "unlock":
+            database = Database(args.database_url)
+            try:
+                was = login_attempts.unlock(database.engine, args.name)
+            finally:
+                database.dispose()
+            print(f"account {args.name} unlocked" if was else f"account {args.name} was not locked; failures reset")
         else:
             for user in load_users(path).values():
                 print(f"{user.name}\t{user.role}")

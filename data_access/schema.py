@@ -651,4 +651,46 @@ alert_runs = Table(
     comment="one row per evaluation: a load or import since the last one makes the alerts stale",
 )
 
-OPS_TABLES = [alerts, alert_runs, followups, followup_events, digest_sends]
+# --- login failures and lockout (登录失败处理, data_access/login_attempts.py) -----------------
+
+login_failures = Table(
+    "login_failures",
+    ops_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("user_name", String(40), nullable=False, index=True, comment="as typed: unknown names count too"),
+    Column("address", String(64), nullable=False, index=True, comment="client address, or 'unknown'"),
+    comment="one row per failed login; a lockout counts them per account and per address",
+)
+
+login_locks = Table(
+    "login_locks",
+    ops_metadata,
+    Column("subject", String(110), primary_key=True, comment="user:<name> or address:<ip>"),
+    Column("locked_until", DateTime, comment="locked while now < locked_until"),
+    Column("reset_at", DateTime, comment="failures before this (a success or an unlock) no longer count"),
+)
+
+# --- the audit trail (安全审计, data_access/audit.py) ------------------------------------------
+
+audit_log = Table(
+    "audit_log",
+    ops_metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False, comment="1, 2, 3 …: a gap is a deleted record"),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("user_name", String(40), nullable=False, index=True),
+    Column("role", String(20), nullable=False, default=""),
+    Column("address", String(64), nullable=False, default=""),
+    Column("action", String(20), nullable=False, index=True,
+           comment="login / login_failed / logout / timeout / export / view_request / import"),
+    Column("target", Text, nullable=False, default="", comment="what: a table, a request id, a file"),
+    Column("scope", Text, nullable=False, default="", comment="the place and period it covered"),
+    Column("rows", Integer),
+    Column("file_name", Text, nullable=False, default=""),
+    Column("detail", Text, nullable=False, default="", comment="reason or result"),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False, comment="sha256(prev_hash + canonical content)"),
+    comment="append-only: rows are inserted, never updated or deleted; the hash chain shows any change",
+)
+
+OPS_TABLES = [alerts, alert_runs, followups, followup_events, digest_sends, login_failures, login_locks, audit_log]

@@ -13,6 +13,7 @@ import streamlit as st
 
 from components import bulletin_charts, deck, formatting, tables
 from components import bulletin_report as report
+from components.audit_trail import audited_bytes
 from components.charts import PLOTLY_CONFIG
 from components.data import cached, data_context
 from components.downloads import csv_download
@@ -86,16 +87,16 @@ with right:
         st.plotly_chart(bulletin_charts.composite_bars(b.table, red_codes, black_codes, lang), config=PLOTLY_CONFIG)
 
 stamp = datetime.now().replace(microsecond=0)
+stem = report.file_stem(b)
+downloads = [("xlsx", "bulletin.download.xlsx", lambda: report.bulletin_xlsx(b, lang, stamp), XLSX_MIME, "table_view"),
+             ("html", "bulletin.download.html", lambda: report.bulletin_html(b, lang, stamp), "text/html", "print"),
+             ("pptx", "deck.download.bulletin", lambda: deck.build_bulletin_deck(b, lang), deck.PPTX_MIME, "slideshow")]
 with st.container(horizontal=True, gap="small"):
-    st.download_button(T("bulletin.download.xlsx"), data=lambda: report.bulletin_xlsx(b, lang, stamp),
-                       file_name=f"{report.file_stem(b)}.xlsx", mime=XLSX_MIME, key="bulletin-xlsx",
-                       icon=":material/table_view:", on_click="ignore")
-    st.download_button(T("bulletin.download.html"), data=lambda: report.bulletin_html(b, lang, stamp),
-                       file_name=f"{report.file_stem(b)}.html", mime="text/html", key="bulletin-html",
-                       icon=":material/print:", on_click="ignore")
-    st.download_button(T("deck.download.bulletin"), data=lambda: deck.build_bulletin_deck(b, lang),
-                       file_name=f"{report.file_stem(b)}.pptx", mime=deck.PPTX_MIME, key="bulletin-pptx",
-                       icon=":material/slideshow:", on_click="ignore")
+    for suffix, label, build, mime, icon in downloads:
+        st.download_button(T(label), data=audited_bytes(build, target="bulletin", scope=stem,
+                                                        file_name=f"{stem}.{suffix}", rows=lambda: len(b.table)),
+                           file_name=f"{stem}.{suffix}", mime=mime, key=f"bulletin-{suffix}",
+                           icon=f":material/{icon}:", on_click="ignore")
 
 st.markdown(f"**{T('bulletin.definitions')}**")
 st.markdown("\n".join(f"{i}. {line}" for i, line in enumerate(report.notes(b, lang), start=1)))

@@ -4,6 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from components import data
+from components.audit_trail import AuditError, refuse
+from components.audit_trail import record as audit_record
 from components.downloads import csv_download
 from components.guard import require_entry_point
 from components.login import may_import
@@ -13,6 +15,15 @@ from data_access import importer
 from data_access.import_specs import KIND_ZH, SPECS
 
 require_entry_point()  # outside app.py (the older pages/ mode): a refusal, nothing else
+
+
+def record_import(area: str, file_name: str, rows: int | None, result: str, lang: str) -> None:
+    """The import's audit record (after the importer answered); if it cannot be written, say so and stop."""
+    try:
+        audit_record("import", target=area, file_name=file_name, rows=rows, detail=result)
+    except AuditError:
+        refuse(lang)
+        st.stop()
 
 T, lang = translator(), current_language()
 
@@ -68,10 +79,15 @@ if st.button(T("data.import"), type="primary", key="data_import"):
         report = importer.import_bytes(data.database().engine, area, uploaded.getvalue(), uploaded.name,
                                        dry_run=dry_run)
     except importer.ImportRefused as refused:
+        record_import(area, uploaded.name, None, f"refused: {refused}", lang)
         st.error(T("data.refused", reason=str(refused)))
         st.stop()
     counts = {"rows": report.rows_read, "inserted": report.inserted, "updated": report.updated,
               "unchanged": report.unchanged}
+    outcome = "committed" if report.ok and report.committed else "dry run" if report.ok else "problems"
+    record_import(area, uploaded.name, report.rows_read,
+                  f"{outcome}: inserted {report.inserted}, updated {report.updated}, unchanged {report.unchanged}, "
+                  f"problems {len(report.problems)}", lang)
     if report.ok and report.committed:
         st.cache_data.clear()  # the new loaded_at keys every cache; clear so this run sees it too
         st.success(T("data.ok", **counts))

@@ -6,6 +6,7 @@ from functools import partial
 import streamlit as st
 
 from components import briefing, charts, data, formatting, maps
+from components.audit_trail import audited_bytes
 from components.charts import PLOTLY_CONFIG
 from components.data import cached, cached_pair, data_context
 from components.exports import download_filename
@@ -45,7 +46,9 @@ def _briefing(db, scope_, ctx_, place_, period, lang_, streets) -> str:
 
 
 briefing_args = (data.database(), scope, ctx, place, period_label(scope.period, lang), lang, cached(geography.streets))
-st.download_button(T("briefing.button"), data=partial(_briefing, *briefing_args),
+st.download_button(T("briefing.button"), data=audited_bytes(partial(_briefing, *briefing_args), target="briefing",
+                                                          scope=f"{place} | {briefing_args[4]}",
+                                                          file_name=download_filename("briefing", place, "html")),
                    file_name=download_filename("briefing", place, "html"), mime="text/html", key="briefing-download",
                    icon=":material/print:", on_click="ignore", help=T("briefing.button.help"))
 

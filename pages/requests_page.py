@@ -9,6 +9,7 @@ import streamlit as st
 
 from components import charts, formatting, tables
 from components import request_charts as rc
+from components.audit_trail import audited_bytes
 from components.charts import PLOTLY_CONFIG
 from components.data import cached, cached_pair, data_context, data_version
 from components.downloads import csv_download, download_filename
@@ -354,8 +355,11 @@ def export_section():
         names = headers(EXPORT_COLUMNS)
         names.update({"satisfaction": T("requests.col.satisfaction"), "street": T("requests.col.street")})
         csv_download(export_rows, "requests_export", place, lang, headers=names, key="download-requests_export")
-        st.download_button(T("requests.export.json"), data=lambda: open311_bytes(scope, targets, data_version()),
-                           file_name=download_filename("requests_open311", place).removesuffix(".csv") + ".json",
+        json_name = download_filename("requests_open311", place).removesuffix(".csv") + ".json"
+        st.download_button(T("requests.export.json"),
+                           data=audited_bytes(lambda: open311_bytes(scope, targets, data_version()),
+                                              target="requests_open311", scope=place, file_name=json_name),
+                           file_name=json_name,
                            mime="application/json", key="download-requests_open311", icon=":material/data_object:",
                            on_click="ignore")
 

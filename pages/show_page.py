@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from components import deck, formatting, playlist, show_charts, show_slides, tables
+from components.audit_trail import audited_bytes
 from components.data import cached, data_context, map_shapes
 from components.downloads import csv_download
 from components.guard import require_entry_point
@@ -166,8 +167,9 @@ def launcher() -> None:
         csv_download(table, f"show_{name}", show.heading(lang), lang, headers=headers, key="download-show",
                      follows_scope=False)
         st.download_button(T("deck.download"), help=T("deck.help"), file_name=f"show_{name}.pptx",
-                           data=lambda: deck.build_show_deck(show, cached, start=ctx.start, reference=ctx.reference,
-                                                             role=session_role(), lang=lang, shapes=map_shapes()),
+                           data=audited_bytes(lambda: deck.build_show_deck(
+                               show, cached, start=ctx.start, reference=ctx.reference, role=session_role(), lang=lang,
+                               shapes=map_shapes()), target="deck", scope=name, file_name=f"show_{name}.pptx"),
                            mime=deck.PPTX_MIME, key="download-show-pptx", icon=":material/slideshow:",
                            on_click="ignore")
     editor(name)

@@ -23,9 +23,17 @@ def users_file(tmp_path, monkeypatch) -> Path:
     return path
 
 
+def as_user(user: str, role: str) -> None:
+    """A session given a role directly must belong to a user of the users file with that role, when
+    there is one: each run re-checks the file (a removed user or a changed role ends the session)."""
+    if auth.login_required() and getattr(auth.load_users().get(user), "role", None) != role:
+        auth.add_user(user, role, "correct horse")
+
+
 def app(role: str | None = None, user: str = "tester", **params) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     if role is not None:
+        as_user(user, role)
         at.session_state["auth_user"] = user
         at.session_state["auth_role"] = role
     for key, value in params.items():
@@ -223,6 +231,7 @@ def test_street_user_cannot_open_another_streets_project_by_link(users_file, sql
 
     def project_page(role: str) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        as_user("someone", role)
         at.session_state["auth_user"] = "someone"
         at.session_state["auth_role"] = role
         at.run()

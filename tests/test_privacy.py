@@ -10,23 +10,46 @@ import pytest
 from sqlalchemy import select
 
 from data_access import geography, open311, requests, schema
-from data_access.privacy import mask_name, mask_personal_data, mask_phone
+from data_access.privacy import COMPOUND_SURNAMES, mask_name, mask_personal_data, mask_phone
 from data_access.scope import Period, Scope
 
 #: Runs of digits in a text: any raw phone number in it would be one of them.
 DIGIT_RUNS = re.compile(r"\d{7,}")
 
 
-@pytest.mark.parametrize("raw, masked", [("张三", "张*"), ("张三丰", "张**"), ("欧阳娜娜", "欧***"), ("张", "张"),
-                                         ("", ""), (None, None)])
+@pytest.mark.parametrize("raw, masked", [
+    ("张三", "张*"), ("张三丰", "张**"), ("张", "张"), ("", ""), (None, None), (" 李四 ", "李*"),
+    # compound surnames (复姓) stay whole, whatever the name's length
+    ("欧阳娜娜", "欧阳**"), ("欧阳锋", "欧阳*"), ("司马光", "司马*"), ("诸葛孔明", "诸葛**"), ("上官婉儿", "上官**"),
+    ("慕容复", "慕容*"), ("东方不败", "东方**"), ("皇甫嵩", "皇甫*"), ("尉迟恭", "尉迟*"), ("公孙胜", "公孙*"),
+    ("令狐冲", "令狐*"), ("长孙无忌", "长孙**"), ("宇文泰", "宇文*"), ("司徒雷登", "司徒**"), ("夏侯惇", "夏侯*"),
+    ("欧阳", "欧*"),  # two characters only: surname 欧, given name 阳
+    ("阿卜杜拉·买买提", "阿*******"),
+])
 def test_mask_name(raw, masked):
     assert mask_name(raw) == masked
 
 
-@pytest.mark.parametrize("raw, masked", [("13812345678", "138****5678"), ("138 1234 5678", "138****5678"),
-                                         ("075528881234", "075*****1234"), ("1234567", "*******"), (None, None)])
+@pytest.mark.parametrize("raw, masked", [
+    # mobiles, with or without +86/86, spaces or dashes
+    ("13812345678", "138****5678"), ("138 1234 5678", "138****5678"), ("138-1234-5678", "138****5678"),
+    ("+8613812345678", "138****5678"), ("+86 138 1234 5678", "138****5678"), ("86-138-1234-5678", "138****5678"),
+    ("8613812345678", "138****5678"), ("0086 13812345678", "138****5678"), ("(+86) 138 1234 5678", "138****5678"),
+    # landlines with the area code (which may stay): at most the last four digits
+    ("0755-2888 1234", "0755-****1234"), ("075528881234", "0755-****1234"), ("(0755) 2888-1234", "0755-****1234"),
+    ("010-8888 1234", "010-****1234"), ("+86 755 2888 1234", "0755-****1234"), ("0755-2888123", "0755-***8123"),
+    # without it
+    ("28881234", "****1234"), ("2888 1234", "****1234"), ("2888-1234", "****1234"), ("1234567", "***4567"),
+    # extensions: starred
+    ("0755-28881234-801", "0755-****1234 转***"), ("0755-2888 1234 转 801", "0755-****1234 转***"),
+    ("28881234 ext. 12", "****1234 转**"), ("0755-28881234分机8001", "0755-****1234 转****"),
+    # anything else: at most four digits, none of a short number
+    ("1234", "****"), ("12345", "*2345"), ("", ""), (None, None),
+])
 def test_mask_phone(raw, masked):
     assert mask_phone(raw) == masked
+    if masked:
+        assert len(re.findall(r"\d", masked.split("-")[-1])) <= 4 or masked.startswith("1")
 
 
 def test_mask_personal_data_copies_and_leaves_other_columns():
@@ -87,7 +110,9 @@ def test_exports_hold_no_unmasked_value(sqlite_db):
     frame = requests.requests_for_export(sqlite_db, Scope(Period("all", start, reference)))
     assert frame["requester_phone"].str.fullmatch(r"\d{3}\*+\d{4}").all()
     assert (frame["requester_name"].str.len() >= 2).all()
-    assert frame["requester_name"].str[1:].str.fullmatch(r"\*+").all()
+    kept = frame["requester_name"].str.rstrip("*")  # the surname: one character, or a compound one
+    assert ((kept.str.len() == 1) | kept.isin(COMPOUND_SURNAMES)).all()
+    assert frame["requester_name"].str.contains(r"\*").all()
     csv_text = frame.to_csv(index=False)
     assert not set(DIGIT_RUNS.findall(csv_text)) & phones
     records = json.loads(open311.open311_json(frame, dict(requests.load_request_targets())))
