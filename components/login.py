@@ -24,10 +24,15 @@ ROLE_KEY = "auth_role"
 USER_KEY = "auth_user"
 ACTIVITY_KEY = "auth_last_activity"
 NOTICE_KEY = "auth_notice"
+#: A hash prefix of the password the session logged in with: a change elsewhere ends the session.
+CREDENTIAL_KEY = "auth_credential"
+#: The user name whose correct but expired password must be changed before the login completes.
+EXPIRED_KEY = "auth_password_expired"
 IDLE_ENV = "LONGGANG_SESSION_IDLE_MINUTES"
 DEFAULT_IDLE_MINUTES = 30
 #: Everything a login leaves in the session, cleared on logout, timeout or a changed account.
-SESSION_KEYS = (ROLE_KEY, USER_KEY, ACTIVITY_KEY, "scope_initialised", "scope_street", "scope_community", "scope")
+SESSION_KEYS = (ROLE_KEY, USER_KEY, ACTIVITY_KEY, CREDENTIAL_KEY, EXPIRED_KEY,
+                "scope_initialised", "scope_street", "scope_community", "scope")
 #: What a session with a role that is not understood gets: a street that does not exist, so nothing.
 NOBODY_ROLE = f"{STREET_ROLE_PREFIX}000000000"
 
@@ -68,7 +73,7 @@ def now() -> float:
 
 
 _ENDINGS = {"security.logged_out": "logout", "security.timed_out": "timeout",
-            "security.account_changed": "session_ended"}
+            "security.account_changed": "session_ended", "security.password_changed": "session_ended"}
 
 
 def end_session(notice: str | None = None) -> None:
@@ -95,12 +100,21 @@ def _check_session() -> None:
     if user is None or user.role != st.session_state.get(ROLE_KEY):
         end_session("security.account_changed")
         return
+    credential = st.session_state.get(CREDENTIAL_KEY)
+    if credential is not None and credential != _credential(user):
+        end_session("security.password_changed")
+        return
     current = now()
     last = st.session_state.get(ACTIVITY_KEY)
     if isinstance(last, (int, float)) and current - last > idle_minutes() * 60:
         end_session("security.timed_out")
         return
     st.session_state[ACTIVITY_KEY] = current
+
+
+def _credential(user: auth.User) -> str:
+    """What the session remembers of the password it logged in with (a prefix of its salted hash)."""
+    return user.hash[:16]
 
 
 def role_label(role: str, lang: str) -> str:
@@ -142,6 +156,67 @@ def _signed_in_box(lang: str) -> None:
         if st.button(text("login.logout", lang), key="auth_logout", icon=":material/logout:"):
             end_session("security.logged_out")
             st.rerun()
+        with st.expander(text("password.change", lang), icon=":material/password:"):
+            if _change_password_form(lang, st.session_state[USER_KEY], key="account_password"):
+                st.success(text("password.changed", lang), icon=":material/check:")
+
+
+def password_problem_messages(problems: tuple[str, ...] | list[str], lang: str) -> list[str]:
+    """The catalogue's words for the policy's refusal codes (data_access.auth.PASSWORD_PROBLEMS)."""
+    return [text(f"password.problem.{code}", lang, min=auth.MIN_PASSWORD_LENGTH, max=auth.MAX_PASSWORD_LENGTH)
+            for code in problems]
+
+
+def _change_password_form(lang: str, name: str, *, key: str, expired: bool = False) -> auth.User | None:
+    """The change of one's own password: current password, new one twice; the changed user, else None.
+    Checked first (current password, counted as a failed login when wrong; the policy), then audited, then
+    written (the users file replaced atomically, the other users kept): no record, no change."""
+    with st.form(key, clear_on_submit=True):
+        current = st.text_input(text("password.current", lang), type="password", key=f"{key}_current",
+                                max_chars=auth.MAX_PASSWORD_LENGTH)
+        new = st.text_input(text("password.new", lang), type="password", key=f"{key}_new",
+                            max_chars=auth.MAX_PASSWORD_LENGTH)
+        repeat = st.text_input(text("password.repeat", lang), type="password", key=f"{key}_repeat",
+                               max_chars=auth.MAX_PASSWORD_LENGTH)
+        st.caption(text("password.rules", lang, min=auth.MIN_PASSWORD_LENGTH))
+        submitted = st.form_submit_button(text("password.submit", lang))
+    if not submitted:
+        return None
+    engine = data.database().engine
+    address = audit_trail.client_address()
+    if login_attempts.is_locked(engine, name, address):
+        st.error(text("login.too_many", lang))
+        return None
+    if auth.authenticate(name, current) is None:
+        locked = login_attempts.record_failure(engine, name, address)
+        audit_trail.record("login_failed", user=name, role="", address=address,
+                           detail="password change: wrong current password" + (", now locked" if locked else ""))
+        st.error(text("login.too_many" if locked else "password.wrong_current", lang))
+        return None
+    if new != repeat:
+        st.error(text("password.mismatch", lang))
+        return None
+    if new == current:
+        st.error(text("password.same", lang))
+        return None
+    problems = auth.password_problems(name, new)
+    if problems:
+        st.error("\n\n".join(password_problem_messages(problems, lang)), icon=":material/password:")
+        return None
+    try:
+        audit_trail.record("password_change", user=name, address=address, target=name,
+                           detail="expired" if expired else "own")
+    except audit_trail.AuditError:
+        audit_trail.refuse(lang)  # no record, no change
+        return None
+    try:
+        user = auth.change_password(name, current, new)
+    except auth.AuthError:
+        st.error(text("login.bad_file", lang))
+        return None
+    if not expired:
+        st.session_state[CREDENTIAL_KEY] = _credential(user)  # this session goes on; others end
+    return user
 
 
 def _login_form() -> None:
@@ -153,6 +228,9 @@ def _login_form() -> None:
 def _login_form_body() -> None:
     lang = _lang()
     st.title(text("login.title", lang))
+    if st.session_state.get(EXPIRED_KEY):
+        _expired_password_form(lang, st.session_state[EXPIRED_KEY])
+        return
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.info(text(notice, lang, minutes=f"{idle_minutes():g}"), icon=":material/lock_clock:")
@@ -182,16 +260,38 @@ def _login_form_body() -> None:
         audit_trail.record("login_failed", **who, detail="bad credentials, now locked" if locked else "bad credentials")
         st.error(text("login.too_many" if locked else "login.failed", lang))
         return
+    if auth.password_expired(user):  # the password was right: no failure, but no session before a new one
+        login_attempts.record_success(engine, user.name)
+        st.session_state[EXPIRED_KEY] = user.name
+        st.rerun()
+    _complete_login(lang, user, address)
+
+
+def _complete_login(lang: str, user: auth.User, address: str, detail: str = "") -> None:
+    """The audited start of a session (no record, no login)."""
     try:
-        audit_trail.record("login", user=user.name, role=user.role, address=address)
+        audit_trail.record("login", user=user.name, role=user.role, address=address, detail=detail)
     except audit_trail.AuditError:
         audit_trail.refuse(lang)  # no record, no login
         return
-    login_attempts.record_success(engine, user.name)
+    login_attempts.record_success(data.database().engine, user.name)
+    st.session_state.pop(EXPIRED_KEY, None)
     st.session_state[ACTIVITY_KEY] = now()
     st.session_state[USER_KEY] = user.name
     st.session_state[ROLE_KEY] = user.role
+    st.session_state[CREDENTIAL_KEY] = _credential(user)
     st.rerun()
+
+
+def _expired_password_form(lang: str, name: str) -> None:
+    """After a correct but expired password: set a new one (the current one asked again), then in."""
+    st.warning(text("password.expired", lang, days=auth.password_max_days() or 0), icon=":material/lock_reset:")
+    user = _change_password_form(lang, name, key="expired_password", expired=True)
+    if user is not None:
+        _complete_login(lang, user, audit_trail.client_address(), detail="after an expired password was changed")
+    if st.button(text("password.cancel", lang), key="expired_password_cancel"):
+        st.session_state.pop(EXPIRED_KEY, None)
+        st.rerun()
 
 
 def may_import() -> bool:

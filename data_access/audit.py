@@ -38,7 +38,9 @@ A = schema.audit_log
 GENESIS = "0" * 64
 CONTENT_FIELDS = ("seq", "at", "user_name", "role", "address", "action", "target", "scope", "rows",
                   "file_name", "detail")
-ACTIONS = ("login", "login_failed", "logout", "timeout", "session_ended", "export", "view_request", "import")
+ACTIONS = ("login", "login_failed", "logout", "timeout", "session_ended", "export", "view_request", "import",
+           "password_change", "user_add", "user_remove", "user_unlock", "show_edit", "alert_rule_edit",
+           "followup_change", "archive")
 _RETRIES = 5
 
 

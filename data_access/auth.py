@@ -7,11 +7,16 @@ it the app runs as an open demo; with it, every session must log in. A user look
     role = "street:440307014"     # district | street:<9-digit street code> | presenter
     salt = "…hex…"
     hash = "…hex…"                 # scrypt(password, salt, n=2**14, r=8, p=1), 32 bytes
+    password_set = "2026-12-06T00:10:00"   # when (UTC); for the optional expiry
 
 Add or replace a user with ``python -m data_access.auth add-user NAME --role ROLE``
-(prompts for the password twice, or reads it from standard input with ``--password-stdin``).
-Passwords are never stored; each user has their own random salt. An account locked after
+(prompts for the password twice, or reads it from standard input with ``--password-stdin``);
+``passwd NAME`` sets a new password. Passwords are never stored; each user has their own random
+salt. A new password must pass :func:`password_problems` (等保 2.0 identification: length,
+character classes, not the user name, not a common password). With ``LONGGANG_PASSWORD_MAX_DAYS``
+set, a password older than that must be changed at the next login. An account locked after
 failed logins (data_access/login_attempts.py) is unlocked with ``python -m data_access.auth unlock NAME``.
+Every change made here is written to the audit trail (user ``cli:<OS user>``) before it is saved.
 This module never imports Streamlit.
 """
 
@@ -24,13 +29,18 @@ import hmac
 import os
 import re
 import secrets
+import string
 import sys
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
-from data_access import login_attempts
+from filelock import FileLock
+
+from data_access import audit, login_attempts
 from data_access.database import REPO_ROOT, Database
 from data_access.scope import DISTRICT_ROLE, PRESENTER_ROLE, STREET_ROLE_PREFIX
 
@@ -38,8 +48,13 @@ DEFAULT_USERS_FILE = REPO_ROOT / "config" / "users.toml"
 USERS_FILE_ENV = "LONGGANG_USERS_FILE"
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 HASH_BYTES = 32
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 10
+MIN_CHARACTER_CLASSES = 3
 MAX_PASSWORD_LENGTH = 1024
+PASSWORD_MAX_DAYS_ENV = "LONGGANG_PASSWORD_MAX_DAYS"
+#: The reasons a new password is refused, in the order they are reported (the UI's catalogue has
+#: ``password.problem.<code>`` for each).
+PASSWORD_PROBLEMS = ("too_short", "too_long", "classes", "user_name", "common")
 _USER_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
 _STREET_ROLE = re.compile(r"^street:\d{9}$")
 
@@ -48,12 +63,114 @@ class AuthError(ValueError):
     """A users file or an argument that cannot be used."""
 
 
+class WeakPasswordError(AuthError):
+    """A new password the policy refuses; ``problems`` are codes of :data:`PASSWORD_PROBLEMS`."""
+
+    def __init__(self, problems: Sequence[str]):
+        self.problems = tuple(problems)
+        super().__init__("password refused: " + "; ".join(_PROBLEM_EN[p] for p in self.problems))
+
+
+_PROBLEM_EN = {
+    "too_short": f"at least {MIN_PASSWORD_LENGTH} characters",
+    "too_long": f"at most {MAX_PASSWORD_LENGTH} characters",
+    "classes": f"at least {MIN_CHARACTER_CLASSES} of: lower-case letters, upper-case letters, digits, symbols",
+    "user_name": "must not be or contain the user name",
+    "common": "too common (in the list of most used passwords)",
+}
+
+
 @dataclass(frozen=True)
 class User:
     name: str
     role: str
     salt: str
     hash: str
+    password_set: datetime | None = None  # naive UTC; None in files written before the expiry existed
+
+
+def now_utc() -> datetime:
+    """Wall-clock time, naive UTC to the second (tests replace it)."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The 30,000 most used passwords, lower-case: zxcvbn's frequency list (Dropbox's zxcvbn, as packaged
+    by zxcvbn-python on PyPI; drawn from leaked-password corpora), loaded once."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def character_classes(password: str) -> int:
+    """How many of lower-case, upper-case, digits and anything else (symbols, spaces, CJK) it uses."""
+    return (any(c.islower() for c in password) + any(c.isupper() for c in password)
+            + any(c.isdigit() for c in password) + any(not c.isalnum() for c in password))
+
+
+def _is_common(password: str) -> bool:
+    """In the list as typed, ignoring case, or once the digits and symbols around a word are taken off
+    (``Password123!`` and ``!!Qwerty2024`` are the list's words in thin disguise)."""
+    lowered = password.lower()
+    core = lowered.strip(string.digits + string.punctuation + " ")
+    listed = common_passwords()
+    return lowered in listed or (len(core) >= 4 and core in listed)
+
+
+def password_problems(name: str, password: str) -> list[str]:
+    """Why a new password for ``name`` is refused (codes of :data:`PASSWORD_PROBLEMS`); empty when it
+    passes: at least 10 characters, 3 of 4 character classes, not the user name (nor containing it,
+    either way round or in any case), not a common password."""
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append("too_short")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        problems.append("too_long")
+    if character_classes(password) < MIN_CHARACTER_CLASSES:
+        problems.append("classes")
+    lowered, user = password.lower(), (name or "").lower()
+    if user and (lowered == user or (len(user) >= 3 and (user in lowered or user[::-1] in lowered))):
+        problems.append("user_name")
+    if _is_common(password):
+        problems.append("common")
+    return problems
+
+
+def check_password(name: str, password: str) -> None:
+    """Raise :class:`WeakPasswordError` unless the password passes :func:`password_problems`."""
+    problems = password_problems(name, password)
+    if problems:
+        raise WeakPasswordError(problems)
+
+
+def random_password() -> str:
+    """A 20-character random password that passes the policy (for scripts and test stacks)."""
+    alphabet = string.ascii_letters + string.digits + "-_.!"
+    while True:
+        password = "".join(secrets.choice(alphabet) for _ in range(20))
+        if not password_problems("", password):
+            return password
+
+
+def password_max_days() -> int | None:
+    """``LONGGANG_PASSWORD_MAX_DAYS``: a password's longest life in days; unset, empty or 0 = no expiry."""
+    value = os.environ.get(PASSWORD_MAX_DAYS_ENV, "").strip()
+    try:
+        days = int(value) if value else 0
+    except ValueError:
+        raise AuthError(f"{PASSWORD_MAX_DAYS_ENV}: a whole number of days, got {value!r}") from None
+    return days if days > 0 else None
+
+
+def password_expired(user: User, now: datetime | None = None) -> bool:
+    """True when expiry is on and the password is older than allowed (or its age is unknown)."""
+    days = password_max_days()
+    if days is None:
+        return False
+    if user.password_set is None:
+        return True
+    return (now or now_utc()) - user.password_set > timedelta(days=days)
 
 
 def users_file() -> Path:
@@ -85,16 +202,20 @@ def hash_password(password: str, salt: bytes) -> str:
     ).hex()
 
 
+def _with_password(user: User, password: str) -> User:
+    """``user`` with a new password: checked against the policy, a fresh salt, set now."""
+    check_password(user.name, password)
+    salt = secrets.token_bytes(16)
+    return replace(user, salt=salt.hex(), hash=hash_password(password, salt), password_set=now_utc())
+
+
 def new_user(name: str, role: str, password: str) -> User:
     """A user with a fresh random salt (validates name, role and password)."""
     if not _USER_NAME.match(name or ""):
         raise AuthError("user name: 1-40 letters, digits, '_', '.' or '-'")
     if not valid_role(role):
         raise AuthError("role: district, presenter or street:<9-digit street code>")
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise AuthError(f"password: {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters")
-    salt = secrets.token_bytes(16)
-    return User(name, role, salt.hex(), hash_password(password, salt))
+    return _with_password(User(name, role, "", ""), password)
 
 
 def load_users(path: Path | None = None) -> dict[str, User]:
@@ -112,7 +233,13 @@ def load_users(path: Path | None = None) -> dict[str, User]:
             raise AuthError(f"{path}: user {name!r} needs role, salt and hash")
         if not valid_role(entry["role"]):
             raise AuthError(f"{path}: user {name!r} has an unknown role {entry['role']!r}")
-        users[name] = User(name, entry["role"], entry["salt"], entry["hash"])
+        password_set = entry.get("password_set")
+        if password_set is not None:
+            try:
+                password_set = datetime.fromisoformat(str(password_set)).replace(tzinfo=None)
+            except ValueError:
+                raise AuthError(f"{path}: user {name!r} has an unreadable password_set {password_set!r}") from None
+        users[name] = User(name, entry["role"], entry["salt"], entry["hash"], password_set)
     return users
 
 
@@ -150,13 +277,29 @@ def save_users(users: dict[str, User], path: Path | None = None) -> None:
             f"role = {_toml_string(user.role)}",
             f"salt = {_toml_string(user.salt)}",
             f"hash = {_toml_string(user.hash)}",
-            "",
         ]
-    tmp = path.with_name(f".{path.name}.tmp")
+        if user.password_set is not None:
+            lines.append(f"password_set = {_toml_string(user.password_set.isoformat(timespec='seconds'))}")
+        lines.append("")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write("\n".join(lines))
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def users_lock(path: Path | None = None) -> FileLock:
+    """The lock held around a read-change-write of the users file, so that two changes at once (two
+    replicas, the app and the command line) do not lose one of them."""
+    path = path or users_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(path.with_name(f".{path.name}.lock")), timeout=30)
 
 
 def authenticate(name: str, password: str, path: Path | None = None) -> User | None:
@@ -174,49 +317,139 @@ def authenticate(name: str, password: str, path: Path | None = None) -> User | N
 
 def add_user(name: str, role: str, password: str, path: Path | None = None) -> User:
     """Add (or replace) one user in the file."""
-    users = load_users(path)
-    user = new_user(name, role, password)
-    users[name] = user
-    save_users(users, path)
+    return put_user(new_user(name, role, password), path)
+
+
+def put_user(user: User, path: Path | None = None) -> User:
+    """Write one (validated) user into the file, keeping the others."""
+    with users_lock(path):
+        users = load_users(path)
+        users[user.name] = user
+        save_users(users, path)
     return user
+
+
+def set_password(name: str, password: str, path: Path | None = None) -> User:
+    """Give an existing user a new password (checked against the policy); the other users are kept."""
+    with users_lock(path):
+        users = load_users(path)
+        if name not in users:
+            raise AuthError(f"no user {name}")
+        user = users[name] = _with_password(users[name], password)
+        save_users(users, path)
+    return user
+
+
+def change_password(name: str, current: str, new: str, path: Path | None = None) -> User:
+    """A user's own change: the current password must match and the new one differ from it and pass the
+    policy. Raises :class:`AuthError` (``WrongPasswordError``, ``SamePasswordError`` or
+    :class:`WeakPasswordError`)."""
+    if authenticate(name, current, path) is None:
+        raise WrongPasswordError("the current password does not match")
+    if new == current:
+        raise SamePasswordError("the new password equals the current one")
+    return set_password(name, new, path)
+
+
+class WrongPasswordError(AuthError):
+    """The current password given for a change does not match."""
+
+
+class SamePasswordError(AuthError):
+    """The new password is the current one."""
+
+
+def remove_user(name: str, path: Path | None = None) -> bool:
+    """Remove one user from the file; False if there was none."""
+    with users_lock(path):
+        users = load_users(path)
+        if users.pop(name, None) is None:
+            return False
+        save_users(users, path)
+    return True
+
+
+def cli_actor() -> str:
+    """Who the audit trail names for a change made on the command line: ``cli:<OS user>``."""
+    try:
+        who = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in a bare container
+        who = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+    return f"cli:{who}"[:40]
+
+
+def _read_new_password(from_stdin: bool) -> str | None:
+    """The new password from standard input's first line, or typed twice (None when they differ)."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat password: ") != password:
+        return None
+    return password
+
+
+def _audit(database_url: str | None, action: str, target: str, detail: str = "") -> None:
+    """The audit record of a change made here, written before the change (no record, no change)."""
+    database = Database(database_url)
+    try:
+        audit.record(database.engine, action, cli_actor(), role="cli", target=target, detail=detail)
+    finally:
+        database.dispose()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data_access.auth", description="Manage dashboard users.")
+    files = argparse.ArgumentParser(add_help=False)
+    files.add_argument("--file", type=Path, help=f"users file (default: {USERS_FILE_ENV} or {DEFAULT_USERS_FILE})")
+    databases = argparse.ArgumentParser(add_help=False)
+    databases.add_argument("--database-url", help="for the audit trail and lockout; default: DATABASE_URL or the "
+                                                  "embedded SQLite file")
     commands = parser.add_subparsers(dest="command", required=True)
-    add = commands.add_parser("add-user", help="add or replace a user")
+    add = commands.add_parser("add-user", help="add or replace a user", parents=[files, databases])
     add.add_argument("name")
     add.add_argument("--role", required=True, help="district | street:<street code> | presenter")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    add.add_argument("--file", type=Path, help=f"users file (default: {USERS_FILE_ENV} or {DEFAULT_USERS_FILE})")
-    remove = commands.add_parser("remove-user", help="remove a user")
+    passwd = commands.add_parser("passwd", help="set a user's password", parents=[files, databases])
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    remove = commands.add_parser("remove-user", help="remove a user", parents=[files, databases])
     remove.add_argument("name")
-    remove.add_argument("--file", type=Path)
-    commands.add_parser("list", help="list users and roles").add_argument("--file", type=Path)
-    unlock = commands.add_parser("unlock", help="lift the lockout of an account after failed logins")
+    commands.add_parser("list", help="list users and roles", parents=[files])
+    unlock = commands.add_parser("unlock", help="lift the lockout of an account after failed logins",
+                                 parents=[databases])
     unlock.add_argument("name")
-    unlock.add_argument("--database-url", help="default: DATABASE_URL or the embedded SQLite file")
     args = parser.parse_args(argv)
     path = getattr(args, "file", None) or users_file()
     try:
-        if args.command == "add-user":
-            if args.password_stdin:
-                password = sys.stdin.readline().rstrip("\r\n")
+        if args.command in ("add-user", "passwd"):
+            password = _read_new_password(args.password_stdin)
+            if password is None:
+                print("passwords differ; nothing changed", file=sys.stderr)
+                return 1
+            if args.command == "add-user":
+                user = new_user(args.name, args.role, password)  # refused before anything is written
+                replaced = args.name in load_users(path)
+                detail = f"role={args.role}" + (", replaced" if replaced else "")
+                _audit(args.database_url, "user_add", args.name, detail)
+                put_user(user, path)
+                print(f"user {args.name} ({args.role}) saved in {path}")
             else:
-                password = getpass.getpass("Password: ")
-                if getpass.getpass("Repeat password: ") != password:
-                    print("passwords differ; nothing changed", file=sys.stderr)
+                if args.name not in load_users(path):
+                    print(f"no user {args.name}", file=sys.stderr)
                     return 1
-            add_user(args.name, args.role, password, path)
-            print(f"user {args.name} ({args.role}) saved in {path}")
+                check_password(args.name, password)
+                _audit(args.database_url, "password_change", args.name, "set by an administrator")
+                set_password(args.name, password, path)
+                print(f"password of {args.name} changed in {path}")
         elif args.command == "remove-user":
-            users = load_users(path)
-            if users.pop(args.name, None) is None:
+            if args.name not in load_users(path):
                 print(f"no user {args.name}", file=sys.stderr)
                 return 1
-            save_users(users, path)
+            _audit(args.database_url, "user_remove", args.name)
+            remove_user(args.name, path)
             print(f"user {args.name} removed from {path}")
         elif args.command == "unlock":
+            _audit(args.database_url, "user_unlock", args.name)
             database = Database(args.database_url)
             try:
                 was = login_attempts.unlock(database.engine, args.name)
@@ -228,6 +461,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"{user.name}\t{user.role}")
     except AuthError as exc:
         print(f"data_access.auth: {exc}", file=sys.stderr)
+        return 1
+    except audit.AuditError as exc:
+        print(f"data_access.auth: {exc}; nothing changed", file=sys.stderr)
         return 1
     return 0
 

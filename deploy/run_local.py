@@ -543,7 +543,7 @@ def anonymous_check(stack: Stack, keys: dict[str, str]) -> dict:
     from components.i18n import text
     from data_access import auth
 
-    auth.add_user("checker", "district", secrets.token_urlsafe(16), path=stack.users_file)
+    auth.add_user("checker", "district", auth.random_password(), path=stack.users_file)
     problems, checked = [], 0
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

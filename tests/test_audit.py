@@ -18,7 +18,7 @@ from data_access import audit, auth, schema
 from data_access.database import Database
 
 ROOT = Path(__file__).resolve().parent.parent
-GOOD = "correct horse battery"
+GOOD = "Correct-horse-battery-7"
 A = schema.audit_log
 
 

@@ -15,7 +15,7 @@ from data_access import auth, login_attempts
 from data_access.database import Database
 
 ROOT = Path(__file__).resolve().parent.parent
-GOOD = "correct horse battery"
+GOOD = "Correct-horse-battery-7"
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from components import login
 from data_access import auth
 
 ROOT = Path(__file__).resolve().parent.parent
-GOOD = "correct horse battery"
+GOOD = "Correct-horse-battery-7"
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ from data_access.database import DEFAULT_SQLITE_NAME, Database
 from data_access.loader import SAMPLE_DIR
 
 LOAD_TIMEOUT_MS = float(os.environ.get("LONGGANG_BROWSER_PAGE_TIMEOUT", "180")) * 1000
-STREET_USER, STREET_ROLE, PASSWORD = "buji", "street:440307014", "correct horse battery"
+STREET_USER, STREET_ROLE, PASSWORD = "buji", "street:440307014", "Correct-horse-battery-7"
 LOGIN_TITLE = text("login.title")
 APP = '[data-testid="stApp"]'
 SHOW = next(p for p in app_pages() if p.url_path == "show")
