@@ -9,6 +9,7 @@ builder raises and the file is not served.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 import streamlit as st
@@ -40,6 +41,12 @@ def record(action: str, **fields) -> int:
     who = {**actor(), **{k: fields.pop(k) for k in ("user", "role", "address") if k in fields}}
     return audit.record(data.database().engine, action, who["user"], role=who["role"], address=who["address"],
                         **fields)
+
+
+def digest(content: str | bytes) -> str:
+    """A short sha256 of an edited text, so that a record says which version was saved."""
+    raw = content.encode("utf-8") if isinstance(content, str) else content
+    return hashlib.sha256(raw).hexdigest()[:16]
 
 
 def refuse(lang: str) -> None:

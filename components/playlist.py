@@ -19,7 +19,7 @@ import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -305,11 +305,14 @@ def load_show(name: str, geo: Geography | None = None, data_dir: Path | str | No
     return None if source is None else parse_show(source, name, geo)
 
 
-def save_show(name: str, source: str, geo: Geography | None, data_dir: Path | str | None = None) -> Show:
+def save_show(name: str, source: str, geo: Geography | None, data_dir: Path | str | None = None,
+              before_write: Callable[[Show, bool], object] | None = None) -> Show:
     """Validate, then write ``<data dir>/shows/<name>.toml`` atomically (temp file + rename).
 
     The default show's name is refused (the repository's file is never overwritten), and an
-    invalid text raises :class:`PlaylistError` before anything is written.
+    invalid text raises :class:`PlaylistError` before anything is written. ``before_write(show,
+    replaces)`` runs between the two (the page writes the audit record there: if it raises, nothing
+    is written).
     """
     if not valid_name(name):
         raise PlaylistError([Issue("show.err.name", {"value": _short(name)})])
@@ -317,6 +320,8 @@ def save_show(name: str, source: str, geo: Geography | None, data_dir: Path | st
         raise PlaylistError([Issue("show.err.default_readonly", {"name": DEFAULT_SHOW_NAME})])
     show = parse_show(source, name, geo)
     folder = shows_dir(data_dir)
+    if before_write is not None:
+        before_write(show, (folder / f"{name}.toml").exists())
     folder.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     try:

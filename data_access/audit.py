@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import func, insert, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from data_access import schema
@@ -42,6 +42,8 @@ ACTIONS = ("login", "login_failed", "logout", "timeout", "session_ended", "expor
            "password_change", "user_add", "user_remove", "user_unlock", "show_edit", "alert_rule_edit",
            "followup_change", "archive")
 _RETRIES = 5
+#: The key of the PostgreSQL advisory lock that serialises appends ("audit" in ASCII).
+_ADVISORY_KEY = 0x6175646974
 
 
 class AuditError(RuntimeError):
@@ -67,24 +69,47 @@ def chain_hash(prev_hash: str, row: dict) -> str:
     return hashlib.sha256((prev_hash + canonical(row)).encode("utf-8")).hexdigest()
 
 
+def _row(action: str, user: str, *, role: str = "", address: str = "", target: str = "", scope: str = "",
+         rows: int | None = None, file_name: str = "", detail: str = "") -> dict:
+    if action not in ACTIONS:
+        raise AuditError(f"unknown audit action {action!r}")
+    return {"at": now_utc(), "user_name": (user or "")[:40], "role": (role or "")[:20],
+            "address": (address or "")[:64], "action": action, "target": target or "", "scope": scope or "",
+            "rows": None if rows is None else int(rows), "file_name": file_name or "", "detail": detail or ""}
+
+
+def _take_the_end(conn: Connection) -> None:
+    """On PostgreSQL, one appender at a time until its transaction ends (a transaction-level advisory
+    lock), so a record written inside a longer action's transaction cannot lose its sequence number to
+    another writer; SQLite has one writer at a time anyway."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_KEY})
+
+
+def append(conn: Connection, action: str, user: str, **fields) -> int:
+    """Append one record inside the caller's transaction (so the action and its record commit or roll
+    back together); its sequence number. The audit table must exist (:func:`ensure_tables`)."""
+    row = _row(action, user, **fields)
+    _take_the_end(conn)
+    last = conn.execute(select(A.c.seq, A.c.hash).order_by(A.c.seq.desc()).limit(1)).first()
+    row["seq"] = (last.seq + 1) if last else 1
+    prev = last.hash if last else GENESIS
+    conn.execute(insert(A).values(**row, prev_hash=prev, hash=chain_hash(prev, row)))
+    return row["seq"]
+
+
 def record(engine: Engine, action: str, user: str, *, role: str = "", address: str = "", target: str = "",
            scope: str = "", rows: int | None = None, file_name: str = "", detail: str = "") -> int:
     """Append one record; its sequence number. Raises :class:`AuditError` if it cannot be written."""
-    if action not in ACTIONS:
-        raise AuditError(f"unknown audit action {action!r}")
-    row = {"at": now_utc(), "user_name": (user or "")[:40], "role": (role or "")[:20],
-           "address": (address or "")[:64], "action": action, "target": target or "", "scope": scope or "",
-           "rows": None if rows is None else int(rows), "file_name": file_name or "", "detail": detail or ""}
+    fields = {"role": role, "address": address, "target": target, "scope": scope, "rows": rows,
+              "file_name": file_name, "detail": detail}
+    _row(action, user, **fields)  # an unknown action fails before any connection is opened
     try:
         ensure_tables(engine)
         for _ in range(_RETRIES):
             try:
                 with engine.begin() as conn:
-                    last = conn.execute(select(A.c.seq, A.c.hash).order_by(A.c.seq.desc()).limit(1)).first()
-                    row["seq"] = (last.seq + 1) if last else 1
-                    prev = last.hash if last else GENESIS
-                    conn.execute(insert(A).values(**row, prev_hash=prev, hash=chain_hash(prev, row)))
-                return row["seq"]
+                    return append(conn, action, user, **fields)
             except IntegrityError:  # another writer took this sequence number: go again on the new end
                 continue
     except SQLAlchemyError as exc:

@@ -10,6 +10,9 @@ Every change appends a row to ``followup_events`` (who, role, when, what, the st
 rows there are never updated or deleted, so an item's history is complete. The item row holds
 only its current status and the time of its last change.
 
+Every change also appends an audit record (``followup_change``, data_access/audit.py) in the same
+transaction: the change and its record commit together or not at all (:class:`~data_access.audit.AuditError`).
+
 Roles: ``district`` creates, verifies and sends back; a ``street:<code>`` role sees and works
 the items of its own street only (progress notes, done); ``presenter`` reads. Every refusal
 raises :class:`FollowupError` with a Chinese message.
@@ -21,8 +24,9 @@ from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy import case, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
-from data_access import schema
+from data_access import audit, schema
 from data_access.alerts import ensure_tables, get_alert, now_utc, role_street
 from data_access.database import Database
 from data_access.measures import unit_names
@@ -38,6 +42,16 @@ class FollowupError(ValueError):
     """A follow-up action refused: not allowed for the role, or bad input. Message in Chinese."""
 
 
+def _audit(conn, *, actor: str, role: str, address: str, item_id: int, unit_name: str, action: str,
+           status_after: str) -> None:
+    """The change's audit record, inside the change's transaction (no record, no change)."""
+    try:
+        audit.append(conn, "followup_change", actor, role=role, address=address, target=f"followup #{item_id}",
+                     scope=unit_name, detail=f"{action} -> {status_after}")
+    except SQLAlchemyError as exc:
+        raise audit.AuditError(f"audit record not written: {type(exc).__name__}") from exc
+
+
 def _require_district(role: str) -> None:
     if role != DISTRICT_ROLE:
         raise FollowupError("只有区级角色可以交办、核实或退回督办事项")
@@ -45,7 +59,7 @@ def _require_district(role: str) -> None:
 
 def create_item(db: Database, *, actor: str, role: str, task: str, due_on: date, alert_id: int | None = None,
                 unit_code: str | None = None, unit_level: str | None = None, measure: str = "", note: str = "",
-                at: datetime | None = None) -> int:
+                at: datetime | None = None, address: str = "") -> int:
     """A new item from an alert (its unit and measure) or from a unit and measure; returns its id."""
     ensure_tables(db.engine)
     _require_district(role)
@@ -72,6 +86,8 @@ def create_item(db: Database, *, actor: str, role: str, task: str, due_on: date,
             created_at=at, updated_at=at).returning(F.c.id)).scalar_one()
         conn.execute(E.insert().values(followup_id=item_id, at=at, actor=actor, role=role, action="create",
                                        status_after=OPEN, note=note.strip()))
+        _audit(conn, actor=actor, role=role, address=address, item_id=item_id, unit_name=unit_name, action="create",
+               status_after=OPEN)
     return int(item_id)
 
 
@@ -85,7 +101,8 @@ def _item_for(conn, item_id: int, role: str):
 
 
 def _act(db: Database, item_id: int, *, actor: str, role: str, action: str, note: str, allowed_from: tuple,
-         status_after: str | None, note_required: str | None = None, at: datetime | None = None) -> None:
+         status_after: str | None, note_required: str | None = None, at: datetime | None = None,
+         address: str = "") -> None:
     ensure_tables(db.engine)
     note = (note or "").strip()
     if note_required and not note:
@@ -103,36 +120,42 @@ def _act(db: Database, item_id: int, *, actor: str, role: str, action: str, note
             raise FollowupError(f"督办事项 #{item_id} 刚被他人更新，请刷新后再试")
         conn.execute(E.insert().values(followup_id=item_id, at=at, actor=actor, role=role, action=action,
                                        status_after=after, note=note))
+        _audit(conn, actor=actor, role=role, address=address, item_id=item_id, unit_name=item["unit_name"],
+               action=action, status_after=after)
 
 
-def add_progress(db: Database, item_id: int, *, actor: str, role: str, note: str, at: datetime | None = None):
+def add_progress(db: Database, item_id: int, *, actor: str, role: str, note: str, at: datetime | None = None,
+        address: str = ""):
     """A progress note (street of the item, or district) on an item still being worked."""
     if not (role == DISTRICT_ROLE or role_street(role)):
         raise FollowupError("此角色只能查看督办事项")
     _act(db, item_id, actor=actor, role=role, action="progress", note=note, allowed_from=(OPEN,),
-         status_after=None, note_required="请填写进展情况", at=at)
+         status_after=None, note_required="请填写进展情况", at=at, address=address)
 
 
-def mark_done(db: Database, item_id: int, *, actor: str, role: str, explanation: str, at: datetime | None = None):
+def mark_done(db: Database, item_id: int, *, actor: str, role: str, explanation: str, at: datetime | None = None,
+        address: str = ""):
     """The street reports the item done, with its 情况说明; the district then verifies."""
     if not role_street(role):
         raise FollowupError("办结说明由责任街道填写")
     _act(db, item_id, actor=actor, role=role, action="done", note=explanation, allowed_from=(OPEN,),
-         status_after=DONE, note_required="请填写情况说明", at=at)
+         status_after=DONE, note_required="请填写情况说明", at=at, address=address)
 
 
-def verify(db: Database, item_id: int, *, actor: str, role: str, note: str = "", at: datetime | None = None):
+def verify(db: Database, item_id: int, *, actor: str, role: str, note: str = "", at: datetime | None = None,
+        address: str = ""):
     """The district accepts the street's report and closes the item."""
     _require_district(role)
     _act(db, item_id, actor=actor, role=role, action="verify", note=note, allowed_from=(DONE,),
-         status_after=CLOSED, at=at)
+         status_after=CLOSED, at=at, address=address)
 
 
-def send_back(db: Database, item_id: int, *, actor: str, role: str, note: str, at: datetime | None = None):
+def send_back(db: Database, item_id: int, *, actor: str, role: str, note: str, at: datetime | None = None,
+        address: str = ""):
     """The district does not accept the report: back to the street, with the reason."""
     _require_district(role)
     _act(db, item_id, actor=actor, role=role, action="send_back", note=note, allowed_from=(DONE,),
-         status_after=OPEN, note_required="请填写退回原因", at=at)
+         status_after=OPEN, note_required="请填写退回原因", at=at, address=address)
 
 
 def list_items(db: Database, role: str | None, *, reference: date | None = None, status: str | None = None,

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from components import data
+from components import audit_trail, data
 from components.alert_tables import alerts_table, followup_table, history_table
 from components.downloads import csv_download
 from components.guard import require_entry_point
@@ -23,6 +23,7 @@ role = scope.role
 own_street = scope.role_street
 db = data.database()
 actor = st.session_state.get("auth_user") or role
+address = audit_trail.client_address()
 
 st.title(T("alerts.title"))
 st.caption(T("alerts.intro"))
@@ -63,14 +64,21 @@ with tab_alerts:
             try:
                 if check:
                     st.success(T("alerts.rules.ok", n=len(alert_rules.parse_rules_text(source))))
-                elif save:
+                elif save:  # checked, then audited, then written: no record, no change
+                    checked = alert_rules.parse_rules_text(source)
+                    audit_trail.record("alert_rule_edit", target=alert_rules.edited_rules_path().name,
+                                       rows=len(checked), detail="saved, sha256 " + audit_trail.digest(source))
                     st.success(T("alerts.rules.saved", n=len(alert_rules.save_rules(source))))
                 elif reset:
+                    audit_trail.record("alert_rule_edit", target=alert_rules.edited_rules_path().name,
+                                       detail="reset to the shipped rules")
                     alert_rules.reset_rules()
                     st.session_state.pop("alerts_rules_source", None)
                     st.success(T("alerts.rules.was_reset"))
             except RuleError as error:
                 st.error(str(error))
+            except audit_trail.AuditError:
+                audit_trail.refuse(lang)
     left, middle, right = st.columns([2, 2, 1])
     street_options = [""] + list(street_names)
     default_street = scope.effective_street or ""
@@ -121,10 +129,12 @@ with tab_followup:
                     try:
                         item_id = followup.create_item(
                             db, actor=actor, role=role, task=task, due_on=due_on, alert_id=alert_id,
-                            unit_level=unit[0], unit_code=unit[1], note=note)
+                            unit_level=unit[0], unit_code=unit[1], note=note, address=address)
                         st.success(T("followup.created", id=item_id))
                     except followup.FollowupError as error:
                         st.error(str(error))
+                    except audit_trail.AuditError:
+                        audit_trail.refuse(lang)
     items = followup.list_items(db, role, reference=today,
                                 street=scope.effective_street if not own_street else None)
     if items.empty:
@@ -141,11 +151,13 @@ with tab_followup:
 
         def act(action, **kwargs) -> None:
             try:
-                action(db, item_id, actor=actor, role=role, **kwargs)
+                action(db, item_id, actor=actor, role=role, address=address, **kwargs)
                 st.success(T("followup.saved"))
                 st.rerun()
             except followup.FollowupError as error:
                 st.error(str(error))
+            except audit_trail.AuditError:
+                audit_trail.refuse(lang)
 
         if own_street and item["status"] == followup.OPEN:
             with st.form("followup_street"):

@@ -12,7 +12,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from components import deck, formatting, playlist, show_charts, show_slides, tables
+from components import audit_trail, deck, formatting, playlist, show_charts, show_slides, tables
 from components.audit_trail import audited_bytes
 from components.data import cached, data_context, map_shapes
 from components.downloads import csv_download
@@ -119,10 +119,16 @@ def edit_form(name: str) -> None:
         else:
             st.success(T("show.edit.ok", n=len(checked.slides)))
     if save:
+        def audited(show: playlist.Show, replaces: bool) -> None:  # checked, then audited, then written
+            audit_trail.record("show_edit", target=show.name, rows=len(show.slides), file_name=f"{show.name}.toml",
+                               detail=("replaced" if replaces else "new") + ", sha256 " + audit_trail.digest(source))
+
         try:
-            saved = playlist.save_show(new_name.strip(), source, geo)
+            saved = playlist.save_show(new_name.strip(), source, geo, before_write=audited)
         except playlist.PlaylistError as error:
             st.error(T("show.edit.failed") + "\n\n" + _bullets(error))
+        except audit_trail.AuditError:
+            audit_trail.refuse(lang)
         else:
             st.session_state["show_flash"] = T("show.edit.saved", name=saved.name, n=len(saved.slides))
             st.session_state["show_pick_pending"] = saved.name

@@ -217,3 +217,119 @@ def test_audit_page_is_the_district_offices_only(sqlite_db):
     street.run()
     with pytest.raises(ValueError):
         street.switch_page("pages/audit_page.py")
+
+
+# --- show, alert rule and follow-up edits: one record each, none for a refused edit -------------------------
+
+
+def _since(engine, seq: int) -> list[dict]:
+    """The records appended after record ``seq``, oldest first."""
+    frame = audit.records(engine).astype(object)
+    frame = frame[frame["seq"] > seq].sort_values("seq")
+    return frame.where(frame.notna(), None).to_dict("records")
+
+
+def _last_seq(engine) -> int:
+    frame = audit.records(engine, limit=1)
+    return int(frame["seq"].iloc[0]) if len(frame) else 0
+
+
+SHOW = 'title = "审计"\n[[slide]]\npanel = "requests"\ntitle = "诉求"\nduration_s = 30\n'
+
+
+def test_a_show_edit_is_recorded_once_and_a_refused_one_not_at_all(sqlite_db, monkeypatch):
+    from components import playlist
+
+    folder = playlist.shows_dir()
+    target = folder / "audited.toml"
+    try:
+        at = open_app("pages/show_page.py")
+        at.session_state["show-editor"] = True
+        at.run()
+        start = _last_seq(sqlite_db.engine)
+        source = at.text_area(key="show_source_default")
+        source.input('[[slide]]\npanel = "nope"\n').run()
+        at.text_input(key="show_save_name_default").input("audited").run()
+        at.button(key="show_save").click().run()
+        assert "未保存" in at.error[0].value and _since(sqlite_db.engine, start) == []  # invalid: no record
+        at.text_area(key="show_source_default").input(SHOW).run()
+        at.button(key="show_save").click().run()
+        rows = _since(sqlite_db.engine, start)
+        assert [(r["action"], r["user_name"], r["target"], r["rows"], r["file_name"]) for r in rows] == [
+            ("show_edit", "demo", "audited", 1, "audited.toml")]
+        assert rows[0]["detail"].startswith("new, sha256 ") and target.read_text(encoding="utf-8") == SHOW
+
+        def broken(*args, **kwargs):
+            raise audit.AuditError("disk full")
+
+        monkeypatch.setattr(audit, "record", broken)
+        at.session_state["show-editor"] = True
+        at.selectbox(key="show_pick").select("audited").run()
+        at.text_area(key="show_source_audited").input(SHOW.replace("30", "45")).run()
+        at.button(key="show_save").click().run()
+        assert "审计记录写入失败" in at.error[0].value
+        assert target.read_text(encoding="utf-8") == SHOW  # no record, no change
+    finally:
+        target.unlink(missing_ok=True)
+
+
+def test_alert_rule_saves_and_resets_are_recorded_once(sqlite_db):
+    from jobs import rules as alert_rules
+
+    at = open_app("pages/alerts_page.py")
+    start = _last_seq(sqlite_db.engine)
+    try:
+        at.text_area(key="alerts_rules_source").input('[[rules]]\nid = "bad"\nkind = "nope"\n')
+        [b for b in at.button if b.label == "保存"][0].click().run()
+        assert _since(sqlite_db.engine, start) == []
+        at.text_area(key="alerts_rules_source").input(
+            '[[rules]]\nid = "few"\nname = "少量"\nkind = "overdue"\nsubject = "projects"\nmax_count = 8\n')
+        [b for b in at.button if b.label == "保存"][0].click().run()
+        [b for b in at.button if b.label == "恢复默认规则"][0].click().run()
+        rows = _since(sqlite_db.engine, start)
+        assert [(r["action"], r["target"], r["rows"]) for r in rows] == [
+            ("alert_rule_edit", alert_rules.edited_rules_path().name, 1),
+            ("alert_rule_edit", alert_rules.edited_rules_path().name, None)]
+        assert rows[0]["detail"].startswith("saved, sha256 ") and rows[1]["detail"] == "reset to the shipped rules"
+    finally:
+        alert_rules.reset_rules()
+
+
+def test_each_follow_up_change_is_recorded_once_in_its_own_transaction(empty_url, monkeypatch):
+    from datetime import date
+
+    from alerts_support import S1, build
+
+    from data_access import followup
+
+    db = build(empty_url)
+    street = f"street:{S1}"
+    try:
+        item = followup.create_item(db, actor="区督查室", role="district", task="核查", due_on=date(2023, 11, 30),
+                                    unit_level="street", unit_code=S1, address="10.0.0.9")
+        followup.add_progress(db, item, actor="一街道办", role=street, note="已约谈")
+        followup.mark_done(db, item, actor="一街道办", role=street, explanation="已整改")
+        with pytest.raises(followup.FollowupError):  # refused: no record
+            followup.mark_done(db, item, actor="一街道办", role=street, explanation="再报")
+        followup.send_back(db, item, actor="区督查室", role="district", note="补充材料")
+        rows = _since(db.engine, 0)
+        assert [(r["action"], r["user_name"], r["role"], r["target"], r["scope"], r["detail"]) for r in rows] == [
+            ("followup_change", "区督查室", "district", f"followup #{item}", "一街道", "create -> open"),
+            ("followup_change", "一街道办", street, f"followup #{item}", "一街道", "progress -> open"),
+            ("followup_change", "一街道办", street, f"followup #{item}", "一街道", "done -> done"),
+            ("followup_change", "区督查室", "district", f"followup #{item}", "一街道", "send_back -> open"),
+        ]
+        assert rows[0]["address"] == "10.0.0.9" and audit.verify(db.engine).ok
+        # the record cannot be written: the change rolls back with it
+        from sqlalchemy.exc import OperationalError
+
+        def broken(conn, *args, **kwargs):
+            raise OperationalError("INSERT", {}, Exception("disk full"))
+
+        monkeypatch.setattr(audit, "append", broken)
+        with pytest.raises(audit.AuditError):
+            followup.mark_done(db, item, actor="一街道办", role=street, explanation="第二次")
+        assert followup.list_items(db, "district").iloc[0]["status"] == "open"
+        assert followup.history(db, item, "district")["action"].tolist()[-1] == "send_back"
+    finally:
+        db.dispose()
