@@ -11,6 +11,8 @@ write, and the caller does not carry the action out (the export is not served).
 
     python -m data_access.audit verify        # exit 1 naming the first broken record
     python -m data_access.audit list [--json] [--user U] [--action A] [--limit N]
+    python -m data_access.audit archive --before YYYY-MM-DD --out FILE   # retention, see archive()
+    python -m data_access.audit verify-archive FILE
 
 This module never imports Streamlit.
 """
@@ -18,15 +20,19 @@ This module never imports Streamlit.
 from __future__ import annotations
 
 import argparse
+import getpass
 import hashlib
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -42,6 +48,8 @@ ACTIONS = ("login", "login_failed", "logout", "timeout", "session_ended", "expor
            "password_change", "user_add", "user_remove", "user_unlock", "show_edit", "alert_rule_edit",
            "followup_change", "archive")
 _RETRIES = 5
+#: 等保 2.0 keeps audit records at least six months: an archive takes nothing younger.
+RETENTION_DAYS = 180
 #: The key of the PostgreSQL advisory lock that serialises appends ("audit" in ASCII).
 _ADVISORY_KEY = 0x6175646974
 
@@ -125,11 +133,31 @@ class Verdict:
     reason: str = ""
 
 
+def _archive_anchor(conn: Connection, first_seq: int) -> str | None:
+    """The hash of record ``first_seq - 1``, kept by the archive record that took it away (None if none did)."""
+    for (detail,) in conn.execute(select(A.c.detail).where(A.c.action == "archive").order_by(A.c.seq.desc())):
+        try:
+            kept = json.loads(detail)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(kept, dict) and kept.get("through_seq") == first_seq - 1:
+            return kept.get("head_hash")
+    return None
+
+
 def verify(engine: Engine) -> Verdict:
-    """Walk the chain in sequence order: the first record whose number, link or hash does not hold."""
+    """Walk the chain in sequence order: the first record whose number, link or hash does not hold. After an
+    archive the table starts later: the chain then starts from the archived head's hash, as kept in the
+    (itself chained) archive record."""
     ensure_tables(engine)
     prev_hash, expected_seq, count = GENESIS, 1, 0
     with engine.connect() as conn:
+        first = conn.execute(select(func.min(A.c.seq))).scalar()
+        if first is not None and first > 1:
+            anchor = _archive_anchor(conn, first)
+            if anchor is None:
+                return Verdict(False, 0, first, f"records before {first} deleted without an archive record")
+            prev_hash, expected_seq = anchor, first
         for row in conn.execute(select(A).order_by(A.c.seq)).mappings():
             row = dict(row)
             count += 1
@@ -141,6 +169,105 @@ def verify(engine: Engine) -> Verdict:
                 return Verdict(False, count, row["seq"], "content does not match its hash (altered)")
             prev_hash, expected_seq = row["hash"], expected_seq + 1
     return Verdict(True, count)
+
+
+# --- retention: archive old records to a file, never delete them silently ---------------------------------
+
+
+@dataclass(frozen=True)
+class Archived:
+    records: int
+    from_seq: int | None = None
+    through_seq: int | None = None
+    sha256: str = ""
+    record_seq: int | None = None  # the archive's own audit record
+
+
+def _json_value(value):
+    return value.isoformat(sep=" ") if isinstance(value, datetime) else value
+
+
+def archive(engine: Engine, before: date, out: Path, *, user: str, today: date | None = None) -> Archived:
+    """Move the records older than ``before`` (the chain's prefix up to the last record dated before it) to
+    ``out``, a JSON-lines file (one record a line, hashes included, so it can be re-verified); then, in one
+    transaction, append an ``archive`` record holding the file's sha256, the range and the archived head's
+    hash, and delete the archived rows. Refused for a date less than :data:`RETENTION_DAYS` ago (等保 2.0:
+    at least six months kept), for a broken chain (the evidence stays in place), and for an existing
+    ``out``. If anything fails the table is unchanged and the file removed."""
+    today = today or now_utc().date()
+    if before > today - timedelta(days=RETENTION_DAYS):
+        raise AuditError(f"records are kept at least {RETENTION_DAYS} days: --before must be on or before "
+                         f"{today - timedelta(days=RETENTION_DAYS)}")
+    out = Path(out)
+    if out.exists():
+        raise AuditError(f"{out} exists: an archive is never overwritten")
+    verdict = verify(engine)
+    if not verdict.ok:
+        raise AuditError(f"audit chain broken at record {verdict.broken_seq} ({verdict.reason}): archive refused")
+    cutoff = datetime.combine(before, time())
+    written = False
+    try:
+        with engine.begin() as conn:
+            _take_the_end(conn)
+            through = conn.execute(select(func.max(A.c.seq)).where(A.c.at < cutoff)).scalar()
+            if through is None:
+                return Archived(0)
+            rows = [dict(r) for r in conn.execute(select(A).where(A.c.seq <= through).order_by(A.c.seq)).mappings()]
+            payload = "".join(json.dumps({k: _json_value(v) for k, v in row.items()}, ensure_ascii=False,
+                                         sort_keys=True) + "\n" for row in rows).encode("utf-8")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            handle, temp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+            try:
+                with os.fdopen(handle, "wb") as f:
+                    f.write(payload)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.link(temp, out)  # fails rather than overwrite an archive made meanwhile
+                written = True
+            finally:
+                Path(temp).unlink(missing_ok=True)
+            digest = hashlib.sha256(payload).hexdigest()
+            first, last = rows[0], rows[-1]
+            kept = {"from_seq": first["seq"], "through_seq": last["seq"], "head_hash": last["hash"],
+                    "sha256": digest, "before": before.isoformat()}
+            seq = append(conn, "archive", user, role="cli", target=out.name, file_name=str(out), rows=len(rows),
+                         scope=f"{_json_value(first['at'])} – {_json_value(last['at'])}",
+                         detail=json.dumps(kept, sort_keys=True))
+            conn.execute(delete(A).where(A.c.seq <= through))
+    except BaseException:
+        if written:
+            out.unlink(missing_ok=True)
+        raise
+    return Archived(len(rows), first["seq"], last["seq"], digest, seq)
+
+
+def verify_archive(engine: Engine, path: Path) -> Verdict:
+    """An archive file against the trail: its sha256 must be the one an archive record holds, and its
+    records must chain (numbers, links, hashes) up to the head that record kept."""
+    payload = Path(path).read_bytes()
+    digest = hashlib.sha256(payload).hexdigest()
+    kept = None
+    with engine.connect() as conn:
+        for (detail,) in conn.execute(select(A.c.detail).where(A.c.action == "archive")):
+            try:
+                candidate = json.loads(detail)
+            except (TypeError, ValueError):
+                continue
+            if isinstance(candidate, dict) and candidate.get("sha256") == digest:
+                kept = candidate
+    if kept is None:
+        return Verdict(False, 0, None, "no archive record holds this file's sha256 (altered, or not an archive)")
+    rows = [json.loads(line) for line in payload.decode("utf-8").splitlines() if line.strip()]
+    prev_hash = rows[0]["prev_hash"] if rows else GENESIS
+    for count, row in enumerate(rows, 1):
+        row["at"] = datetime.fromisoformat(row["at"])
+        if row["seq"] != kept["from_seq"] + count - 1 or row["prev_hash"] != prev_hash \
+                or chain_hash(prev_hash, row) != row["hash"]:
+            return Verdict(False, count, row["seq"], "the archive's records do not chain")
+        prev_hash = row["hash"]
+    if prev_hash != kept["head_hash"]:
+        return Verdict(False, len(rows), None, "the archive does not end at the head its record kept")
+    return Verdict(True, len(rows))
 
 
 def records(engine: Engine, *, user: str | None = None, action: str | None = None,
@@ -173,6 +300,13 @@ def count(engine: Engine) -> int:
         return conn.execute(select(func.count()).select_from(A)).scalar() or 0
 
 
+def _cli_user() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"[:40]
+    except Exception:  # noqa: BLE001 - no login name in a bare container
+        return "cli"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data_access.audit", description="The audit trail.")
     parser.add_argument("--database-url", help="default: DATABASE_URL or the embedded SQLite file")
@@ -183,6 +317,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     listing.add_argument("--user")
     listing.add_argument("--action", choices=ACTIONS)
     listing.add_argument("--limit", type=int, default=1000)
+    archiving = commands.add_parser("archive", help=f"move records older than a date (at least {RETENTION_DAYS} "
+                                                    "days ago) to a JSON-lines file, hash recorded")
+    archiving.add_argument("--before", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    archiving.add_argument("--out", required=True, type=Path, help="the archive file (must not exist)")
+    checking = commands.add_parser("verify-archive", help="check an archive file against its archive record")
+    checking.add_argument("file", type=Path)
     args = parser.parse_args(argv)
     database = Database(args.database_url)
     try:
@@ -192,6 +332,25 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"audit chain intact: {verdict.records} records")
                 return 0
             print(f"audit chain broken at record {verdict.broken_seq}: {verdict.reason}", file=sys.stderr)
+            return 1
+        if args.command == "archive":
+            try:
+                done = archive(database.engine, args.before, args.out, user=_cli_user())
+            except AuditError as exc:
+                print(f"data_access.audit: {exc}", file=sys.stderr)
+                return 1
+            if not done.records:
+                print(f"no records before {args.before}; nothing archived")
+            else:
+                print(f"archived records {done.from_seq}-{done.through_seq} ({done.records}) to {args.out}, "
+                      f"sha256 {done.sha256}, recorded as record {done.record_seq}")
+            return 0
+        if args.command == "verify-archive":
+            verdict = verify_archive(database.engine, args.file)
+            if verdict.ok:
+                print(f"archive intact: {verdict.records} records, recorded in the audit trail")
+                return 0
+            print(f"archive broken: {verdict.reason}", file=sys.stderr)
             return 1
         frame = records(database.engine, user=args.user, action=args.action, limit=args.limit)
         rows = [{k: (v.isoformat(sep=" ") if isinstance(v, datetime) else (None if pd.isna(v) else v))

@@ -333,3 +333,117 @@ def test_each_follow_up_change_is_recorded_once_in_its_own_transaction(empty_url
         assert followup.history(db, item, "district")["action"].tolist()[-1] == "send_back"
     finally:
         db.dispose()
+
+
+# --- retention: archive to a file, the chain continues from the archived head -------------------------------
+
+
+def _dated(engine, monkeypatch, when, action: str = "login", user: str = "a") -> None:
+    from datetime import datetime as dt
+
+    monkeypatch.setattr(audit, "now_utc", lambda: dt.fromisoformat(when))
+    audit.record(engine, action, user, detail=when)
+    monkeypatch.undo()
+
+
+def test_archive_moves_old_records_to_a_hashed_file_and_verify_still_passes(empty_url, tmp_path, monkeypatch):
+    import hashlib
+    from datetime import date
+
+    database = Database(empty_url)
+    try:
+        for when in ("2025-01-01 08:00:00", "2025-01-02 09:00:00", "2025-01-03 10:00:00",
+                     "2026-06-01 08:00:00", "2026-06-02 08:00:00"):
+            _dated(database.engine, monkeypatch, when)
+        out = tmp_path / "audit-2025.jsonl"
+        done = audit.archive(database.engine, date(2025, 6, 1), out, user="cli:root", today=date(2026, 12, 6))
+        assert (done.records, done.from_seq, done.through_seq, done.record_seq) == (3, 1, 3, 6)
+        lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        assert [r["seq"] for r in lines] == [1, 2, 3] and lines[2]["detail"] == "2025-01-03 10:00:00"
+        assert hashlib.sha256(out.read_bytes()).hexdigest() == done.sha256
+        left = audit.records(database.engine).sort_values("seq")
+        assert left["seq"].tolist() == [4, 5, 6]
+        entry = left.iloc[-1]
+        kept = json.loads(entry["detail"])
+        assert (entry["action"], entry["rows"], entry["file_name"]) == ("archive", 3, str(out))
+        assert kept["sha256"] == done.sha256 and (kept["from_seq"], kept["through_seq"]) == (1, 3)
+        assert kept["head_hash"] == lines[2]["hash"]
+        assert audit.verify(database.engine) == audit.Verdict(True, 3)
+        assert audit.verify_archive(database.engine, out).ok
+        # a second archive later on continues from the first's head
+        audit.record(database.engine, "logout", "a")
+        second = tmp_path / "audit-2026.jsonl"
+        done = audit.archive(database.engine, date(2026, 6, 2), second, user="cli:root", today=date(2026, 12, 6))
+        assert (done.from_seq, done.through_seq) == (4, 4)
+        assert audit.verify(database.engine).ok and audit.verify_archive(database.engine, second).ok
+        # deleting the oldest remaining record, or altering an archive file, is found
+        out.write_text(out.read_text(encoding="utf-8").replace("2025-01-03 10:00:00", "2025-01-03 11:00:00"),
+                       encoding="utf-8")
+        assert not audit.verify_archive(database.engine, out).ok
+        with database.engine.begin() as conn:
+            conn.execute(delete(A).where(A.c.seq == 5))
+        verdict = audit.verify(database.engine)
+        assert not verdict.ok and verdict.broken_seq == 6
+    finally:
+        database.dispose()
+
+
+def test_archive_refuses_young_records_a_broken_chain_and_an_existing_file(empty_url, tmp_path, monkeypatch):
+    from datetime import date
+
+    database = Database(empty_url)
+    try:
+        for when in ("2025-01-01 08:00:00", "2025-01-02 08:00:00"):
+            _dated(database.engine, monkeypatch, when)
+        out = tmp_path / "a.jsonl"
+        with pytest.raises(audit.AuditError, match="at least 180 days"):
+            audit.archive(database.engine, date(2026, 6, 10), out, user="x", today=date(2026, 12, 6))
+        out.write_text("keep me", encoding="utf-8")
+        with pytest.raises(audit.AuditError, match="never overwritten"):
+            audit.archive(database.engine, date(2025, 6, 1), out, user="x", today=date(2026, 12, 6))
+        assert out.read_text(encoding="utf-8") == "keep me"
+        out.unlink()
+
+        def broken(*args, **kwargs):  # the record cannot be written: nothing deleted, no file left
+            raise audit.AuditError("disk full")
+
+        monkeypatch.setattr(audit, "append", broken)
+        with pytest.raises(audit.AuditError):
+            audit.archive(database.engine, date(2025, 6, 1), out, user="x", today=date(2026, 12, 6))
+        monkeypatch.undo()
+        assert not out.exists() and audit.count(database.engine) == 2
+        with database.engine.begin() as conn:
+            conn.execute(update(A).where(A.c.seq == 1).values(user_name="b"))
+        with pytest.raises(audit.AuditError, match="broken at record 1"):
+            audit.archive(database.engine, date(2025, 6, 1), out, user="x", today=date(2026, 12, 6))
+        assert not out.exists() and audit.count(database.engine) == 2
+        # records removed without an archive record: the first one left is named
+        with database.engine.begin() as conn:
+            conn.execute(update(A).where(A.c.seq == 1).values(user_name="a"))
+            conn.execute(delete(A).where(A.c.seq == 1))
+        verdict = audit.verify(database.engine)
+        assert not verdict.ok and verdict.broken_seq == 2 and "without an archive" in verdict.reason
+    finally:
+        database.dispose()
+
+
+def test_command_line_archive(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    database = Database(url)
+    for when in ("2020-01-01 08:00:00", "2020-02-01 08:00:00"):
+        _dated(database.engine, monkeypatch, when)
+    audit.record(database.engine, "login", "now")
+    database.dispose()
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "data_access.audit", "--database-url", url, *args],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+    out = tmp_path / "old.jsonl"
+    refused = run("archive", "--before", audit.now_utc().date().isoformat(), "--out", str(out))
+    assert refused.returncode == 1 and "at least 180 days" in refused.stderr and not out.exists()
+    done = run("archive", "--before", "2021-01-01", "--out", str(out))
+    assert done.returncode == 0 and "archived records 1-2 (2)" in done.stdout, done.stderr
+    assert run("verify").returncode == 0 and run("verify-archive", str(out)).returncode == 0
+    listed = json.loads(run("list", "--json").stdout)
+    assert [r["action"] for r in listed] == ["archive", "login"] and listed[0]["user_name"].startswith("cli")
