@@ -563,6 +563,64 @@ def anonymous_check(stack: Stack, keys: dict[str, str]) -> dict:
     return {"checked": checked, "problems": problems}
 
 
+LOCKOUT_USER = "lockcheck"
+
+
+def _try_login(page, stack: Stack, name: str, password: str) -> str:
+    """One login through the form in a new session (a fresh load of ``/``): ``"in"`` when the overview
+    shows, else the error the form shows."""
+    from components.i18n import text
+
+    timeout_ms = stack.args.timeout * 1000
+    page.goto(f"{stack.base_url}/", timeout=timeout_ms)
+    wait_until_done(page, timeout_ms)
+    page.get_by_label(text("login.user")).fill(name)
+    page.get_by_label(text("login.password")).fill(password)
+    page.get_by_role("button", name=text("login.submit")).click()
+    answer = page.locator('[data-testid="stMetric"], [data-testid="stAlertContentError"]').first
+    answer.wait_for(timeout=timeout_ms)
+    if page.locator('[data-testid="stMetric"]').count():
+        return "in"
+    return page.locator('[data-testid="stAlertContentError"]').first.inner_text().strip()
+
+
+def lockout_check(stack: Stack, keys: dict[str, str]) -> dict:
+    """Failed logins through replica A lock the account for replica B (the count is in PostgreSQL, not in
+    a session), until the account is unlocked on the command line. Each try is a new session."""
+    from playwright.sync_api import sync_playwright
+
+    from components.i18n import text
+    from data_access import auth, login_attempts
+
+    password = auth.random_password()
+    auth.add_user(LOCKOUT_USER, "presenter", password, path=stack.users_file)
+    limit = login_attempts.Policy.from_env().max_failures
+    result: dict = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            (page_a, record_a), (page_b, record_b) = _open_pages(browser, stack, keys)
+            result["replica_a"], result["replica_b"] = record_a["replica"], record_b["replica"]
+            result["a_wrong_password"] = [_try_login(page_a, stack, LOCKOUT_USER, password + "x")
+                                          for _ in range(limit)]
+            result["b_right_password"] = _try_login(page_b, stack, LOCKOUT_USER, password)
+            unlocked = subprocess.run(
+                [sys.executable, "-m", "data_access.auth", "unlock", LOCKOUT_USER, "--database-url",
+                 stack.database_url], cwd=ROOT, capture_output=True, text=True, timeout=120)
+            result["unlock"] = (unlocked.stdout or unlocked.stderr).strip()
+            result["b_after_unlock"] = _try_login(page_b, stack, LOCKOUT_USER, password)
+            result["upstreams"] = {"a": sorted(record_a["upstreams"]), "b": sorted(record_b["upstreams"])}
+            for page in (page_a, page_b):
+                page.context.close()
+        finally:
+            browser.close()
+    failed, locked = text("login.failed"), text("login.too_many")
+    result["ok"] = (result["a_wrong_password"] == [failed] * (limit - 1) + [locked]
+                    and result["b_right_password"] == locked and result["b_after_unlock"] == "in"
+                    and result["upstreams"] == {"a": [result["replica_a"]], "b": [result["replica_b"]]})
+    return result
+
+
 # --- main --------------------------------------------------------------------------------------------
 
 
@@ -607,6 +665,10 @@ def run(args: argparse.Namespace) -> int:
             log("an anonymous visitor through nginx: the login form only")
             summary["anonymous"] = anonymous_check(stack, keys)
             problems += summary["anonymous"]["problems"]
+            log("lockout across replicas: failures through one, the right password through the other")
+            summary["lockout"] = lockout_check(stack, keys)
+            if not summary["lockout"]["ok"]:
+                problems.append(f"lockout across replicas: {summary['lockout']}")
         summary["data"] = stack.rows_loaded()
         summary["nginx_errors"] = stack.nginx_errors()  # reported, not a condition
         if not args.keep:  # the last check: it stops replica 1

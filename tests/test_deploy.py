@@ -85,6 +85,12 @@ def test_two_replicas_serve_rendered_pages_through_nginx():
         assert page["title"] == "龙岗区基层社会治理看板"
     # with a users file in place, anonymous visitors get the login form only, on both replicas
     assert summary["anonymous"] == {"checked": 2 * len(run_local.ANONYMOUS_FORMS), "problems": []}
+    # failed logins through one replica lock the account for the other; the CLI unlock frees it on both
+    lockout = summary["lockout"]
+    assert {lockout["replica_a"], lockout["replica_b"]} == set(replicas)
+    assert lockout["a_wrong_password"] == ["用户名或密码不正确。"] * 4 + [lockout["b_right_password"]]
+    assert "失败次数过多" in lockout["b_right_password"] and lockout["b_after_unlock"] == "in"
+    assert lockout["ok"] and "unlocked" in lockout["unlock"]
     # the two first sessions raced to load the empty database: it was loaded once
     assert summary["data"]["requests"] > 0
     assert summary["data"]["loaded_at_rows"] == 1
