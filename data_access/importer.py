@@ -28,6 +28,7 @@ import os
 import re
 import sys
 import time
+import unicodedata
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -63,6 +64,11 @@ PG_IMPORT_LOCK_KEY = 0x4C47_494D  # "LGIM"
 #: transaction (so a test can kill the process mid-import).
 PAUSE_ENV = "LONGGANG_IMPORT_PAUSE_FILE"
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+#: The header row is looked for in this many rows at the top of each sheet.
+HEADER_SEARCH_ROWS = 15
+#: A row below the data whose first cell starts with one of these is a footer note, not data.
+FOOTER_PREFIXES = ("制表人", "制表", "填报人", "填表人", "填报日期", "填表日期", "制表日期", "审核人",
+                   "审核", "负责人", "备注", "注：", "注:", "说明", "联系人")
 _XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -94,6 +100,8 @@ class ImportReport:
     committed: bool = False
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    #: Chinese notes on how the file was read (sheet, header row, footer, normalised cells)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -146,10 +154,15 @@ def _is_xlsx(file_name: str, data: bytes) -> bool:
 
 
 def read_rows(data: bytes, file_name: str) -> list[list]:
-    """The file's rows (header first) as lists of cells; CSV cells are text, XLSX cells typed."""
+    """The first sheet's rows as lists of cells; CSV cells are text, XLSX cells typed."""
+    return read_sheets(data, file_name)[0][1]
+
+
+def read_sheets(data: bytes, file_name: str) -> list[tuple[str, list[list]]]:
+    """Every sheet as (name, rows); a CSV is one sheet named ``""``."""
     if _is_xlsx(file_name, data):
         return _read_xlsx(data)
-    return _read_csv(data)
+    return [("", _read_csv(data))]
 
 
 def _read_csv(data: bytes) -> list[list]:
@@ -171,7 +184,7 @@ def _read_csv(data: bytes) -> list[list]:
     return rows
 
 
-def _read_xlsx(data: bytes) -> list[list]:
+def _read_xlsx(data: bytes) -> list[tuple[str, list[list]]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -182,18 +195,20 @@ def _read_xlsx(data: bytes) -> list[list]:
             f"文件不是有效的 Excel 工作簿（.xlsx），无法打开（{type(exc).__name__}）。"
             "请用 Excel 另存为 .xlsx 或 CSV 后重试。"
         ) from None
+    sheets = []
     try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append(list(values))
-            if len(rows) > MAX_ROWS + 1:
-                break
+        for sheet in workbook.worksheets:
+            rows = []
+            for values in sheet.iter_rows(values_only=True):
+                rows.append(list(values))
+                if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+                    break
+            sheets.append((sheet.title, rows))
     except Exception as exc:  # a damaged sheet inside a valid zip
         raise ImportRefused(f"Excel 工作簿已损坏，无法读取（{type(exc).__name__}）。") from None
     finally:
         workbook.close()
-    return rows
+    return sheets or [("", [])]
 
 
 # --- converting cells ----------------------------------------------------------------------
@@ -201,7 +216,8 @@ def _read_xlsx(data: bytes) -> list[list]:
 _INTEGER = re.compile(r"^[+-]?\d+(\.0*)?$")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DATETIME = re.compile(
-    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$"
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:\s*[ T]?\s*(\d{1,2})\s*[:时]\s*(\d{2})\s*分?(?:\s*:\s*(\d{2})(?:\.\d+)?\s*秒?)?)?$"
 )
 _TRUE = {"true", "t", "yes", "y", "1", "是", "√"}
 _FALSE = {"false", "f", "no", "n", "0", "否", "×"}
@@ -347,32 +363,101 @@ def _shown(cell, limit: int = 60) -> str:
 # --- validating ---------------------------------------------------------------------------
 
 
-def _header_index(spec: AreaSpec, header: list, problems: list[Problem]) -> dict[str, int]:
-    """Which file column holds which spec column, matching Chinese or English headers."""
+def _labels(spec: AreaSpec) -> dict[str, str]:
     by_label: dict[str, str] = {}
     for column in spec.columns:
-        by_label[column.zh] = column.name
+        by_label[unicodedata.normalize("NFKC", column.zh)] = column.name
         by_label[column.name.lower()] = column.name
+    return by_label
+
+
+def _label(cell) -> str:
+    return unicodedata.normalize("NFKC", cell_text(cell)).lstrip("\ufeff").strip().rstrip("*").strip()
+
+
+def _header_score(by_label: dict[str, str], cells: list) -> int:
+    """How many cells of a row are headers of the area (0 for a title or blank row)."""
+    return len({by_label.get(_label(c)) or by_label.get(_label(c).lower()) for c in cells} - {None})
+
+
+def locate(spec: AreaSpec, sheets: list[tuple[str, list[list]]], notes: list[str]) -> tuple[list[list], int]:
+    """The data sheet's rows and the header's position in them, found by the area's headers.
+
+    The header is the row among the first :data:`HEADER_SEARCH_ROWS` of any sheet with the
+    most cells that are the area's column headers (so a title row, blank rows or a merged
+    cell above it, and a filters sheet before the data sheet, are skipped).
+    """
+    by_label = _labels(spec)
+    best = (0, 0, 0)  # score, sheet, row
+    for number, (_name, rows) in enumerate(sheets):
+        for position, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+            score = _header_score(by_label, cells)
+            if score > best[0]:
+                best = (score, number, position)
+    _score, number, position = best
+    name, rows = sheets[number]
+    if len(sheets) > 1:
+        notes.append(f"读取工作表“{name}”（按列名识别数据所在的工作表）")
+    if position:
+        notes.append(f"第 {position + 1} 行为表头（跳过上方 {position} 行标题或空行）")
+    return rows, position
+
+
+def _footer_start(body: list[list]) -> int:
+    """Where the notes below the data (制表人、填报日期…) begin; ``len(body)`` when there are none."""
+    end = len(body)
+    while end:
+        texts = [t for t in (unicodedata.normalize("NFKC", cell_text(c)).strip() for c in body[end - 1]) if t]
+        if texts and not texts[0].startswith(FOOTER_PREFIXES):
+            break
+        end -= 1
+    return end
+
+
+def _normalise_everywhere(column: ColumnSpec, spec: AreaSpec) -> bool:
+    """Whether full-width forms are folded (NFKC) in this column: all but free text."""
+    return (column.kind != KIND_TEXT or column.allowed is not None or column.references is not None
+            or column.name in spec.natural_key or column.name.endswith(("code", "phone")))
+
+
+def _normalise(column: ColumnSpec, spec: AreaSpec, cell) -> tuple[object, bool]:
+    """The cell as it was meant (full-width forms folded, separators and date forms read); changed?"""
+    if not isinstance(cell, str):
+        return cell, False
+    text = cell.strip()
+    if _normalise_everywhere(column, spec):
+        text = unicodedata.normalize("NFKC", text).strip()
+    changed = text != cell.strip(" \t\r\n")
+    if column.kind in (KIND_INTEGER, KIND_NUMBER) and re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", text):
+        changed = True  # thousands separators (converted by the number reader)
+    if column.kind in (KIND_DATE, KIND_DATETIME) and re.search(r"[年月日时/.]", text.split(" ")[0]):
+        changed = True  # 2023年1月5日, 2023/1/5, 2023.1.5
+    return text, changed
+
+
+def _header_index(spec: AreaSpec, header: list, problems: list[Problem], header_row: int = 1) -> dict[str, int]:
+    """Which file column holds which spec column, matching Chinese or English headers."""
+    by_label = _labels(spec)
     index: dict[str, int] = {}
     for position, cell in enumerate(header):
-        label = cell_text(cell).lstrip("\ufeff").strip().rstrip("*＊").strip()
+        label = _label(cell)
         if not label:
             continue
         name = by_label.get(label) or by_label.get(label.lower())
         if name is None and spec.surrogate and label.lower() in ("id", "编号"):
             continue  # an export's surrogate id: rows are matched on the natural key instead
         if name is None:
-            problems.append(Problem(1, _shown(label), "", "无法识别的列名（请使用模板中的列名）"))
+            problems.append(Problem(header_row, _shown(label), "", "无法识别的列名（请使用模板中的列名）"))
         elif name in index:
-            problems.append(Problem(1, _shown(label), "", "列重复"))
+            problems.append(Problem(header_row, _shown(label), "", "列重复"))
         else:
             index[name] = position
     for column in spec.columns:
         if column.required and column.name not in index:
-            problems.append(Problem(1, column.zh, "", "缺少必填列"))
+            problems.append(Problem(header_row, column.zh, "", "缺少必填列"))
     for name in spec.natural_key:
         if name not in index and not spec.column(name).required:
-            problems.append(Problem(1, spec.column(name).zh, "", "缺少用于匹配记录的列"))
+            problems.append(Problem(header_row, spec.column(name).zh, "", "缺少用于匹配记录的列"))
     return index
 
 
@@ -385,27 +470,43 @@ class _Parsed:
     row_numbers: list[int]
 
 
-def parse_rows(spec: AreaSpec, raw: list[list], problems: list[Problem]) -> _Parsed:
-    """Check header and cells; typed rows out, a Problem for each bad cell."""
-    if not raw:
+def parse_rows(spec: AreaSpec, raw: list[list], problems: list[Problem], *, header_at: int = 0,
+               notes: list[str] | None = None) -> _Parsed:
+    """Check header and cells; typed rows out, a Problem for each bad cell.
+
+    ``header_at`` is the header's position in ``raw`` (see :func:`locate`); rows are
+    numbered as the spreadsheet numbers them. Notes (footer skipped, cells normalised per
+    column) go to ``notes``.
+    """
+    notes = [] if notes is None else notes
+    if len(raw) <= header_at:
         problems.append(Problem(None, "", "", "文件为空"))
         return _Parsed([], [], [])
-    index = _header_index(spec, raw[0], problems)
+    index = _header_index(spec, raw[header_at], problems, header_at + 1)
     columns = [c.name for c in spec.columns if c.name in index]
     parsed = _Parsed(columns, [], [])
-    body = raw[1:]
+    body = raw[header_at + 1:]
+    footer = _footer_start(body)
+    skipped = sum(1 for cells in body[footer:] if any(cell_text(c) for c in cells))
+    if skipped:
+        notes.append(f"忽略表格下方的 {skipped} 行说明（如 制表人、填报日期）")
+    body = body[:footer]
+    normalised: dict[str, int] = {}
     if len(body) > MAX_ROWS:
         problems.append(Problem(None, "", "", f"数据行超过 {MAX_ROWS} 行，请拆分文件"))
         return parsed
     specs = [spec.column(name) for name in columns]
     for offset, cells in enumerate(body):
-        row_number = offset + 2
+        row_number = header_at + offset + 2
         if all(cell_text(c) == "" for c in cells):
             continue  # blank lines (Excel often leaves some at the end)
         row = {}
         for column in specs:
             position = index[column.name]
             cell = cells[position] if position < len(cells) else None
+            cell, changed = _normalise(column, spec, cell)
+            if changed:
+                normalised[column.zh] = normalised.get(column.zh, 0) + 1
             if cell_text(cell) == "":
                 if column.required:
                     problems.append(Problem(row_number, column.zh, "", "必填项为空"))
@@ -418,6 +519,9 @@ def parse_rows(spec: AreaSpec, raw: list[list], problems: list[Problem]) -> _Par
                 row[column.name] = _INVALID
         parsed.rows.append(row)
         parsed.row_numbers.append(row_number)
+    if normalised:
+        notes.append("已规范化（全角字符、中文日期、千位分隔符）：" +
+                     "，".join(f"{name} {n} 格" for name, n in normalised.items()))
     if not parsed.rows and not problems:
         problems.append(Problem(None, "", "", "文件中没有数据行"))
     return parsed
@@ -617,8 +721,8 @@ def import_bytes(engine: Engine, area: str, data: bytes, file_name: str, *, dry_
     spec = SPECS[area]
     check_size(len(data))
     report = ImportReport(area=area, file_name=file_name, dry_run=dry_run)
-    raw = read_rows(data, file_name)
-    parsed = parse_rows(spec, raw, report.problems)
+    raw, header_at = locate(spec, read_sheets(data, file_name), report.notes)
+    parsed = parse_rows(spec, raw, report.problems, header_at=header_at, notes=report.notes)
     report.rows_read = len(parsed.rows)
     try:
         with engine.connect() as conn, conn.begin() as transaction:
@@ -711,6 +815,7 @@ AREA_ALIASES = {spec.table.name: area for area, spec in SPECS.items()}
 
 def format_report(report: ImportReport) -> str:
     lines = [report.summary()]
+    lines.extend(f"说明：{note}" for note in report.notes)
     if report.problems:
         lines.append("行\t列\t值\t问题")
         for p in report.problems:
