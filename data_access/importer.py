@@ -32,7 +32,7 @@ import unicodedata
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import and_, bindparam, func, select, text
@@ -184,12 +184,56 @@ def _read_csv(data: bytes) -> list[list]:
     return rows
 
 
+class UncalculatedFormula:
+    """A formula cell the file holds no calculated value for (written by a program, never saved by
+    Excel): reported as such, not as an empty cell. Reads as empty text everywhere else."""
+
+    def __init__(self, formula: str):
+        self.formula = formula
+
+    def __str__(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"UncalculatedFormula({self.formula!r})"
+
+
+FORMULA_REASON = ("单元格是公式，但文件里没有保存计算结果（多见于程序生成、未经 Excel 保存的文件）："
+                  "请用 Excel 或 WPS 打开后保存再导入，或将该列复制后“选择性粘贴 → 数值”")
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet of the workbook holds a formula (so the formulas are worth reading)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    content = archive.read(name)
+                    if b"<f>" in content or b"<f " in content:
+                        return True
+    except (zipfile.BadZipFile, OSError):
+        return False
+    return False
+
+
+def _sheet_rows(sheet) -> list[list]:
+    rows = []
+    for values in sheet.iter_rows(values_only=True):
+        rows.append(list(values))
+        if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+            break
+    return rows
+
+
 def _read_xlsx(data: bytes) -> list[tuple[str, list[list]]]:
+    """Every sheet's cached values (what Excel last calculated); a formula without one becomes an
+    :class:`UncalculatedFormula`."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = load_workbook(io.BytesIO(data), read_only=True) if _has_formulas(data) else None
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
         raise ImportRefused(
             f"文件不是有效的 Excel 工作簿（.xlsx），无法打开（{type(exc).__name__}）。"
@@ -197,17 +241,20 @@ def _read_xlsx(data: bytes) -> list[tuple[str, list[list]]]:
         ) from None
     sheets = []
     try:
-        for sheet in workbook.worksheets:
-            rows = []
-            for values in sheet.iter_rows(values_only=True):
-                rows.append(list(values))
-                if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-                    break
+        for number, sheet in enumerate(workbook.worksheets):
+            rows = _sheet_rows(sheet)
+            if formulas is not None:
+                for cells, written in zip(rows, _sheet_rows(formulas.worksheets[number]), strict=False):
+                    for position, (cached, formula) in enumerate(zip(cells, written, strict=False)):
+                        if cached is None and isinstance(formula, str) and formula.startswith("="):
+                            cells[position] = UncalculatedFormula(formula)
             sheets.append((sheet.title, rows))
     except Exception as exc:  # a damaged sheet inside a valid zip
         raise ImportRefused(f"Excel 工作簿已损坏，无法读取（{type(exc).__name__}）。") from None
     finally:
         workbook.close()
+        if formulas is not None:
+            formulas.close()
     return sheets or [("", [])]
 
 
@@ -332,6 +379,14 @@ _CONVERTERS = {
 }
 
 
+#: What a scored column's scale is, said in the message when a value falls outside it.
+SCALES = {
+    "satisfaction": "满意度为 1～5 的整数：1 很不满意，5 很满意",
+    "stars": "星级为 1～5 的整数",
+    "progress_pct": "进度为 0～100 的百分数，不带 % 号",
+}
+
+
 def convert_cell(spec: ColumnSpec, cell):
     """The typed value of a non-empty cell, or :class:`_Bad` with the Chinese reason."""
     if spec.kind == KIND_TEXT:
@@ -342,12 +397,20 @@ def convert_cell(spec: ColumnSpec, cell):
         if spec.allowed is not None and value not in spec.allowed:
             raise _Bad(f"不是允许的值，应为：{'、'.join(spec.allowed)}")
         return value
-    value = _CONVERTERS[spec.kind](cell)
+    try:
+        value = _CONVERTERS[spec.kind](cell)
+    except _Bad as bad:
+        if spec.name in SCALES:
+            raise _Bad(f"{bad}（{SCALES[spec.name]}）") from None
+        raise
     if spec.kind in (KIND_INTEGER, KIND_NUMBER):
+        expected = SCALES.get(spec.name) or (
+            f"应在 {spec.minimum:g}～{spec.maximum:g} 之间" if spec.minimum is not None and spec.maximum is not None
+            else "")
         if spec.minimum is not None and value < spec.minimum:
-            raise _Bad(f"不能小于 {spec.minimum:g}")
+            raise _Bad(f"不能小于 {spec.minimum:g}" + (f"（{expected}）" if expected else ""))
         if spec.maximum is not None and value > spec.maximum:
-            raise _Bad(f"不能大于 {spec.maximum:g}")
+            raise _Bad(f"不能大于 {spec.maximum:g}" + (f"（{expected}）" if expected else ""))
         if spec.kind == KIND_INTEGER and abs(value) > 2**31 - 1:
             raise _Bad("整数超出范围")
     if spec.kind in (KIND_DATE, KIND_DATETIME) and not 1900 <= value.year <= 2100:
@@ -498,12 +561,16 @@ def parse_rows(spec: AreaSpec, raw: list[list], problems: list[Problem], *, head
     specs = [spec.column(name) for name in columns]
     for offset, cells in enumerate(body):
         row_number = header_at + offset + 2
-        if all(cell_text(c) == "" for c in cells):
+        if all(cell_text(c) == "" and not isinstance(c, UncalculatedFormula) for c in cells):
             continue  # blank lines (Excel often leaves some at the end)
         row = {}
         for column in specs:
             position = index[column.name]
             cell = cells[position] if position < len(cells) else None
+            if isinstance(cell, UncalculatedFormula):
+                problems.append(Problem(row_number, column.zh, _shown(cell.formula), FORMULA_REASON))
+                row[column.name] = _INVALID
+                continue
             cell, changed = _normalise(column, spec, cell)
             if changed:
                 normalised[column.zh] = normalised.get(column.zh, 0) + 1
@@ -600,6 +667,99 @@ def check_rows(conn: Connection, spec: AreaSpec, parsed: _Parsed, problems: list
             ))
         else:
             seen[key] = row_number
+
+
+# --- plausibility -------------------------------------------------------------------------------
+
+#: Degrees added on every side of the box around the loaded communities (about 5 km).
+COORDINATE_MARGIN = 0.05
+#: Dates before this are typing errors (the dashboard's data begins well after it).
+EARLIEST_DATE = date(2000, 1, 1)
+#: The offices' wall clock: a file's own time (UTC in the XLSX properties) is read in it.
+CHINA_TIME = timezone(timedelta(hours=8))
+_MOBILE = r"(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}"
+_LANDLINE = (r"(?:(?:\+?86[\s-]?\(?[1-9]\d{1,2}\)?|\(?0[1-9]\d{1,2}\)?)[\s-]?)?[2-9]\d{2,3}[\s-]?\d{4}"
+             r"(?:\s*(?:-|转|分机|ext\.?|x|#)\s*\d{1,6})?")
+_PHONE = re.compile(rf"^(?:{_MOBILE}|{_LANDLINE})$", re.IGNORECASE)
+PHONE_EXPECTED = ("应为 11 位手机号（可带 +86），或固定电话（如 0755-28881234、28881234，"
+                  "分机写作 0755-28881234-123 或 转123）")
+
+
+def is_phone_number(value: str) -> bool:
+    """A mobile number (11 digits, optional +86) or a landline (with or without its area code and extension)."""
+    return bool(_PHONE.match(value.strip()))
+
+
+def _happened(column: ColumnSpec) -> bool:
+    """A date of something done (not planned), so it cannot lie after the file was made."""
+    return column.kind in (KIND_DATE, KIND_DATETIME) and not column.name.startswith("planned")
+
+
+def file_time(data: bytes, file_name: str) -> datetime:
+    """When the file was made, in China time: an XLSX's last-saved time, else now (a CSV has none)."""
+    now = datetime.now(CHINA_TIME).replace(tzinfo=None)
+    if not _is_xlsx(file_name, data):
+        return now
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            core = archive.read("docProps/core.xml").decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return now
+    match = re.search(r"<dcterms:modified[^>]*>\s*(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})", core)
+    if not match:
+        return now
+    saved = datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC).astimezone(CHINA_TIME)
+    return min(saved.replace(tzinfo=None), now)
+
+
+def coordinate_box(conn: Connection) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """(lat range, lon range) of the loaded streets and communities, widened by the margin; None when empty."""
+    points = []
+    for table in (schema.communities, schema.streets):
+        points.append(conn.execute(select(func.min(table.c.lat), func.max(table.c.lat),
+                                          func.min(table.c.lon), func.max(table.c.lon))).one())
+    points = [p for p in points if None not in p]
+    if not points:
+        return None
+    lat = (math.floor((min(p[0] for p in points) - COORDINATE_MARGIN) * 100) / 100,
+           math.ceil((max(p[1] for p in points) + COORDINATE_MARGIN) * 100) / 100)
+    lon = (math.floor((min(p[2] for p in points) - COORDINATE_MARGIN) * 100) / 100,
+           math.ceil((max(p[3] for p in points) + COORDINATE_MARGIN) * 100) / 100)
+    return lat, lon
+
+
+def check_plausible(conn: Connection, spec: AreaSpec, parsed: _Parsed, problems: list[Problem],
+                    made: datetime) -> None:
+    """Values of the right type that cannot be true: coordinates outside the area, dates after the
+    file was made or before 2000, phone numbers that are not phone numbers. ``made``: :func:`file_time`."""
+    box = coordinate_box(conn) if {"lat", "lon"} & set(parsed.columns) else None
+    latest = made.date()
+    for row, row_number in zip(parsed.rows, parsed.row_numbers, strict=True):
+        for name in parsed.columns:
+            column, value = spec.column(name), row[name]
+            if value is None or value is _INVALID:
+                continue
+            if box is not None and name in ("lat", "lon"):
+                (low, high) = box[0] if name == "lat" else box[1]
+                if not low <= value <= high:
+                    other = box[1] if name == "lat" else box[0]
+                    swapped = "；经度和纬度可能填反了" if other[0] <= value <= other[1] else ""
+                    what = "纬度" if name == "lat" else "经度"
+                    problems.append(Problem(
+                        row_number, column.zh, _shown(value),
+                        f"坐标不在本区范围内：{what}应在 {low:.2f}～{high:.2f} 之间"
+                        f"（WGS-84 十进制度，例如 {spec.example.get(name, '')}）{swapped}"))
+            elif column.kind in (KIND_DATE, KIND_DATETIME):
+                day = value.date() if isinstance(value, datetime) else value
+                if day < EARLIEST_DATE:
+                    problems.append(Problem(row_number, column.zh, _shown(value),
+                                            "日期早于 2000-01-01，请检查年份"))
+                elif _happened(column) and day > latest:
+                    problems.append(Problem(
+                        row_number, column.zh, _shown(value),
+                        f"日期晚于文件的制作日期 {latest.isoformat()}：已发生的事项不能是将来的日期，请检查年月日"))
+            elif name.endswith("phone") and not is_phone_number(value):
+                problems.append(Problem(row_number, column.zh, _shown(value), f"不是有效的电话号码：{PHONE_EXPECTED}"))
 
 
 _TABLE_ZH = {
@@ -729,6 +889,7 @@ def import_bytes(engine: Engine, area: str, data: bytes, file_name: str, *, dry_
             _begin(conn)
             if parsed.rows:
                 check_rows(conn, spec, parsed, report.problems)
+                check_plausible(conn, spec, parsed, report.problems, file_time(data, file_name))
             if report.problems or dry_run:
                 if dry_run and not report.problems:
                     report.inserted = report.updated = report.unchanged = 0

@@ -202,3 +202,159 @@ def test_an_impossible_chinese_date_is_refused_and_nothing_is_written(sqlite_fre
     assert [(p.row, p.column, p.value, p.reason) for p in report.problems] == \
         [(2, "提交时间", "2023年2月30日 10:00", "时间不存在")]
     assert tables(sqlite_fresh) == before
+
+
+# --- 3. check what is plausible ---------------------------------------------------------------
+
+
+def problems_of(report) -> list[tuple]:
+    return [(p.row, p.column, p.value, p.reason) for p in report.problems]
+
+
+def refused(db: Database, area: str, data: bytes, name: str) -> list[tuple]:
+    """Import a file that must be refused; the problems, after checking the database is byte-identical."""
+    before = tables(db)
+    report = importer.import_bytes(db.engine, area, data, name)
+    assert not report.ok and not report.committed
+    assert tables(db) == before
+    return problems_of(report)
+
+
+LAT_BOX = "坐标不在本区范围内：纬度应在 22.54～22.86 之间（WGS-84 十进制度，例如 22.63064）"
+LON_BOX = "坐标不在本区范围内：经度应在 114.00～114.39 之间（WGS-84 十进制度，例如 114.10109）"
+
+
+def test_coordinates_outside_the_loaded_area_are_refused_with_the_expected_box(sqlite_fresh):
+    rows = [example("requests", lon=14.10109),  # a dropped digit
+            example("requests", id="R2023900002", lat=0, lon=0),
+            example("requests", id="R2023900003", lat=22.63064, lon=22.63064),  # latitude typed twice
+            example("requests", id="R2023900004")]
+    data = gb18030_csv(headers("requests"), body("requests", rows))
+    assert refused(sqlite_fresh, "requests", data, "坐标.csv") == [
+        (2, "经度", "14.10109", LON_BOX),
+        (3, "纬度", "0", LAT_BOX),
+        (3, "经度", "0", LON_BOX),
+        (4, "经度", "22.63064", LON_BOX + "；经度和纬度可能填反了"),
+    ]
+
+
+def test_venue_coordinates_are_checked_too_and_good_ones_land(sqlite_fresh):
+    data = gb18030_csv(headers("venues"), body("venues", [example("venues", lat="０", lon="０")]))
+    assert [p[1] for p in refused(sqlite_fresh, "venues", data, "阵地.csv")] == ["纬度", "经度"]
+    good = gb18030_csv(headers("venues"), body("venues", [example("venues", lat="22.7", lon="114.25")]))
+    report = importer.import_bytes(sqlite_fresh.engine, "venues", good, "阵地.csv")
+    assert report.ok and report.inserted == 1, report.problems
+    V = schema.venues
+    assert sqlite_fresh.frame(select(V.c.lat, V.c.lon).where(V.c.code == "V9001")).iloc[0].tolist() == [22.7, 114.25]
+
+
+def test_satisfaction_outside_its_scale_says_the_scale(sqlite_fresh):
+    rows = [example("requests", satisfaction=6, status="已办结", resolved_at="2023-10-11 10:00:00"),
+            example("requests", id="R2023900002", satisfaction="4.5"),
+            example("requests", id="R2023900003", satisfaction="0")]
+    data = gb18030_csv(headers("requests"), body("requests", rows))
+    scale = "满意度为 1～5 的整数：1 很不满意，5 很满意"
+    assert refused(sqlite_fresh, "requests", data, "满意度.csv") == [
+        (2, "满意度", "6", f"不能大于 5（{scale}）"),
+        (3, "满意度", "4.5", f"应为整数（{scale}）"),
+        (4, "满意度", "0", f"不能小于 1（{scale}）"),
+    ]
+
+
+def saved_on(data: bytes, modified: str) -> bytes:
+    """The workbook as if last saved at ``modified`` (UTC, as Excel writes docProps/core.xml)."""
+    import re
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + modified.encode(), content)
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def test_dates_after_the_file_was_saved_or_before_2000_are_refused(sqlite_fresh):
+    rows = [example("requests", submitted_at="2023-12-05 09:00:00", accepted_at="2023-12-05 09:30:00"),
+            example("requests", id="R2023900002", submitted_at="1999-12-31 10:00:00", accepted_at=""),
+            example("requests", id="R2023900003", submitted_at="2023-11-01 23:59:00", accepted_at="")]
+    # saved 2023-10-31 16:30 UTC = 2023-11-01 00:30 in Shenzhen: the 1st of November is not the future
+    data = saved_on(office_workbook("requests", rows, title="诉求台账", footer=FOOTER), "2023-10-31T16:30:00Z")
+    after = "日期晚于文件的制作日期 2023-11-01：已发生的事项不能是将来的日期，请检查年月日"
+    assert refused(sqlite_fresh, "requests", data, "台账.xlsx") == [
+        (4, "提交时间", "2023-12-05 09:00:00", after),
+        (4, "受理时间", "2023-12-05 09:30:00", after),
+        (5, "提交时间", "1999-12-31 10:00:00", "日期早于 2000-01-01，请检查年份"),
+    ]
+
+
+def test_planned_dates_may_lie_after_the_file(sqlite_fresh):
+    row = example("projects", planned_end="2025-03-31")
+    data = saved_on(office_workbook("projects", [row], title="项目台账", footer=[]), "2023-11-01T02:00:00Z")
+    report = importer.import_bytes(sqlite_fresh.engine, "projects", data, "项目.xlsx")
+    assert report.ok and report.inserted == 1, report.problems
+    assert str(sqlite_fresh.scalar(select(P.c.planned_end).where(P.c.code == "LG-2023-9001")))[:10] == "2025-03-31"
+
+
+@pytest.mark.parametrize("phone", ["13800000000", "+86 138 0000 0000", "0755-28881234", "28881234",
+                                   "0755-28881234转123", "(0755)28881234-8001", "０７５５－２８８８１２３４"])
+def test_phone_numbers_offices_write_are_accepted(sqlite_fresh, phone):
+    data = gb18030_csv(headers("requests"), body("requests", [example("requests", requester_phone=phone)]))
+    report = importer.import_bytes(sqlite_fresh.engine, "requests", data, "电话.csv")
+    assert report.ok and report.inserted == 1, report.problems
+
+
+def test_numbers_that_are_not_phone_numbers_are_refused(sqlite_fresh):
+    rows = [example("requests", id=f"R20239000{i:02d}", requester_phone=phone)
+            for i, phone in enumerate(["1380000000", "138000000000", "12345", "无", "0000-00000000"], start=1)]
+    data = gb18030_csv(headers("requests"), body("requests", rows))
+    reason = ("不是有效的电话号码：应为 11 位手机号（可带 +86），或固定电话（如 0755-28881234、28881234，"
+              "分机写作 0755-28881234-123 或 转123）")
+    assert refused(sqlite_fresh, "requests", data, "电话.csv") == [
+        (row, "诉求人电话", phone, reason)
+        for row, phone in enumerate(["1380000000", "138000000000", "12345", "无", "0000-00000000"], start=2)]
+
+
+# --- 4. formula cells ---------------------------------------------------------------------------
+
+
+def with_cached_values(data: bytes, values: dict[str, str]) -> bytes:
+    """The workbook as Excel saves it: each formula (by its text) with its calculated value."""
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            for formula, value in values.items():
+                content = content.replace(f"<f>{formula}</f><v></v>".encode(), f"<f>{formula}</f><v>{value}</v>".encode())
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def resource_use_sheet() -> bytes:
+    rows = [example("resource_uses", beneficiaries="=10+2"),
+            example("resource_uses", used_on="2023-10-02", beneficiaries="=SUM(3,4)")]
+    return office_workbook("resource_uses", rows, title="资源使用登记表", footer=["制表人：赵六"])
+
+
+def test_formula_cells_use_the_value_excel_saved(sqlite_fresh):
+    data = with_cached_values(resource_use_sheet(), {"10+2": "12", "SUM(3,4)": "7"})
+    report = importer.import_bytes(sqlite_fresh.engine, "resource_uses", data, "资源.xlsx")
+    assert report.ok and report.committed, report.problems
+    U = schema.resource_uses
+    stored = sqlite_fresh.frame(select(U.c.used_on, U.c.beneficiaries).where(
+        U.c.item_code == "R01", U.c.community_code == "440307014003",
+        U.c.used_on.in_([datetime(2023, 10, 1).date(), datetime(2023, 10, 2).date()])).order_by(U.c.used_on))
+    assert stored["beneficiaries"].tolist() == [12, 7]
+
+
+def test_formula_cells_without_a_saved_value_say_how_to_fix_them(sqlite_fresh):
+    fix = ("单元格是公式，但文件里没有保存计算结果（多见于程序生成、未经 Excel 保存的文件）："
+           "请用 Excel 或 WPS 打开后保存再导入，或将该列复制后“选择性粘贴 → 数值”")
+    assert refused(sqlite_fresh, "resource_uses", resource_use_sheet(), "资源.xlsx") == [
+        (4, "受益人数", "=10+2", fix),
+        (5, "受益人数", "=SUM(3,4)", fix),
+    ]
