@@ -39,8 +39,9 @@ from sqlalchemy import and_, bindparam, func, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access import schema, summaries
+from data_access import privacy, schema, summaries
 from data_access.import_specs import (
+    HEADER_ALIASES,
     KIND_BOOLEAN,
     KIND_DATE,
     KIND_DATETIME,
@@ -49,6 +50,7 @@ from data_access.import_specs import (
     KIND_TEXT,
     KIND_ZH,
     SPECS,
+    ZH_HEADERS,
     AreaSpec,
     ColumnSpec,
 )
@@ -431,6 +433,11 @@ def _labels(spec: AreaSpec) -> dict[str, str]:
     for column in spec.columns:
         by_label[unicodedata.normalize("NFKC", column.zh)] = column.name
         by_label[column.name.lower()] = column.name
+    for column in spec.columns:  # the shared header a table-specific one replaced reads too
+        by_label.setdefault(ZH_HEADERS[column.name], column.name)
+    for alias, name in HEADER_ALIASES.items():
+        if name in by_label.values():
+            by_label.setdefault(alias, name)
     return by_label
 
 
@@ -483,14 +490,21 @@ def _normalise_everywhere(column: ColumnSpec, spec: AreaSpec) -> bool:
             or column.name in spec.natural_key or column.name.endswith(("code", "phone")))
 
 
+#: First characters a download (components/exports.py) prefixes with an apostrophe.
+_NEUTRALISED = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _normalise(column: ColumnSpec, spec: AreaSpec, cell) -> tuple[object, bool]:
     """The cell as it was meant (full-width forms folded, separators and date forms read); changed?"""
     if not isinstance(cell, str):
         return cell, False
-    text = cell.strip()
+    typed = cell.strip(" \t\r\n")
+    if typed[:1] == "'" and typed[1:2] in _NEUTRALISED:
+        typed = typed[1:]  # the apostrophe a download puts before text a spreadsheet would run as a formula
+    text = typed.strip()
     if _normalise_everywhere(column, spec):
         text = unicodedata.normalize("NFKC", text).strip()
-    changed = text != cell.strip(" \t\r\n")
+    changed = text != typed
     if column.kind in (KIND_INTEGER, KIND_NUMBER) and re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", text):
         changed = True  # thousands separators (converted by the number reader)
     if column.kind in (KIND_DATE, KIND_DATETIME) and re.search(r"[年月日时/.]", text.split(" ")[0]):
@@ -498,10 +512,17 @@ def _normalise(column: ColumnSpec, spec: AreaSpec, cell) -> tuple[object, bool]:
     return text, changed
 
 
-def _header_index(spec: AreaSpec, header: list, problems: list[Problem], header_row: int = 1) -> dict[str, int]:
-    """Which file column holds which spec column, matching Chinese or English headers."""
+def _header_index(spec: AreaSpec, header: list, problems: list[Problem], header_row: int = 1,
+                  notes: list[str] | None = None) -> dict[str, int]:
+    """Which file column holds which spec column, matching Chinese or English headers.
+
+    Columns the area does not know (a downloaded list's 街道、社区 names, a computed column) are
+    ignored with a note once the row holds at least one of the area's headers; in a row with none
+    they are reported, since the file is then not this area's at all.
+    """
     by_label = _labels(spec)
     index: dict[str, int] = {}
+    unknown: list[str] = []
     for position, cell in enumerate(header):
         label = _label(cell)
         if not label:
@@ -510,13 +531,19 @@ def _header_index(spec: AreaSpec, header: list, problems: list[Problem], header_
         if name is None and spec.surrogate and label.lower() in ("id", "编号"):
             continue  # an export's surrogate id: rows are matched on the natural key instead
         if name is None:
-            problems.append(Problem(header_row, _shown(label), "", "无法识别的列名（请使用模板中的列名）"))
+            unknown.append(label)
         elif name in index:
             problems.append(Problem(header_row, _shown(label), "", "列重复"))
         else:
             index[name] = position
+    if unknown and index and notes is not None:
+        notes.append(f"忽略 {len(unknown)} 个本类别没有的列（不导入）：{'、'.join(_shown(u, 20) for u in unknown)}")
+    elif unknown:
+        problems.extend(Problem(header_row, _shown(u), "", "无法识别的列名（请使用模板中的列名）") for u in unknown)
     for column in spec.columns:
-        if column.required and column.name not in index:
+        # a required column outside the key may be left out when every row updates a stored record
+        # (a downloaded list edited and uploaded back): see check_left_out
+        if column.required and column.name not in index and column.name in spec.natural_key:
             problems.append(Problem(header_row, column.zh, "", "缺少必填列"))
     for name in spec.natural_key:
         if name not in index and not spec.column(name).required:
@@ -531,6 +558,9 @@ class _Parsed:
     columns: list[str]
     rows: list[dict]
     row_numbers: list[int]
+    #: required columns the file leaves out (allowed only for rows that update a stored record)
+    left_out: list[str] = field(default_factory=list)
+    header_row: int = 1
 
 
 def parse_rows(spec: AreaSpec, raw: list[list], problems: list[Problem], *, header_at: int = 0,
@@ -545,9 +575,10 @@ def parse_rows(spec: AreaSpec, raw: list[list], problems: list[Problem], *, head
     if len(raw) <= header_at:
         problems.append(Problem(None, "", "", "文件为空"))
         return _Parsed([], [], [])
-    index = _header_index(spec, raw[header_at], problems, header_at + 1)
+    index = _header_index(spec, raw[header_at], problems, header_at + 1, notes)
     columns = [c.name for c in spec.columns if c.name in index]
-    parsed = _Parsed(columns, [], [])
+    left_out = [c.name for c in spec.columns if c.required and c.name not in index]
+    parsed = _Parsed(columns, [], [], left_out, header_at + 1)
     body = raw[header_at + 1:]
     footer = _footer_start(body)
     skipped = sum(1 for cells in body[footer:] if any(cell_text(c) for c in cells))
@@ -571,6 +602,9 @@ def parse_rows(spec: AreaSpec, raw: list[list], problems: list[Problem], *, head
                 problems.append(Problem(row_number, column.zh, _shown(cell.formula), FORMULA_REASON))
                 row[column.name] = _INVALID
                 continue
+            if column.name in MASKED_COLUMNS and "*" in cell_text(cell):
+                row[column.name] = Masked(cell_text(cell))  # a download's masked value: kept as stored
+                continue
             cell, changed = _normalise(column, spec, cell)
             if changed:
                 normalised[column.zh] = normalised.get(column.zh, 0) + 1
@@ -592,6 +626,57 @@ def parse_rows(spec: AreaSpec, raw: list[list], problems: list[Problem], *, head
     if not parsed.rows and not problems:
         problems.append(Problem(None, "", "", "文件中没有数据行"))
     return parsed
+
+
+def check_left_out(conn: Connection, spec: AreaSpec, parsed: _Parsed, problems: list[Problem]) -> None:
+    """A file without some required columns may only update stored records (their other columns are
+    kept): refused as a whole when no row does, else each new row is named."""
+    if not parsed.left_out or not parsed.rows:
+        return
+    stored = set(_existing(conn, spec, []))
+    new = [(row, number) for row, number in zip(parsed.rows, parsed.row_numbers, strict=True)
+           if tuple(row.get(name) for name in spec.natural_key) not in stored]
+    missing = "、".join(spec.column(name).zh for name in parsed.left_out)
+    if len(new) == len(parsed.rows):
+        problems.extend(Problem(parsed.header_row, spec.column(name).zh, "", "缺少必填列") for name in parsed.left_out)
+        return
+    for row, number in new:
+        key = " / ".join(cell_text(row.get(name)) for name in spec.natural_key)
+        problems.append(Problem(number, missing, _shown(key),
+                                f"新记录缺少必填列 {missing}：文件中没有这些列时只能更新已有记录，新记录请用模板填写"))
+
+
+class Masked(str):
+    """A personal value as downloads show it (张**, 138****5678): the stored value is kept."""
+
+
+#: Columns the app's downloads mask (data_access.privacy): a masked cell means "unchanged".
+MASKED_COLUMNS = (*privacy.NAME_COLUMNS, *privacy.PHONE_COLUMNS)
+
+
+def keep_masked(conn: Connection, spec: AreaSpec, parsed: _Parsed, problems: list[Problem],
+                notes: list[str]) -> None:
+    """Masked cells of a downloaded list take the stored value of their record; a new record cannot
+    have one (its real name or number is not known)."""
+    masked = [name for name in parsed.columns if name in MASKED_COLUMNS]
+    if not masked or not any(isinstance(row[name], Masked) for row in parsed.rows for name in masked):
+        return
+    existing = _existing(conn, spec, masked)
+    kept = 0
+    for row, row_number in zip(parsed.rows, parsed.row_numbers, strict=True):
+        stored = existing.get(tuple(row.get(name) for name in spec.natural_key))
+        for name in masked:
+            if not isinstance(row[name], Masked):
+                continue
+            if stored is None:
+                problems.append(Problem(row_number, spec.column(name).zh, row[name],
+                                        "新记录不能填脱敏后的值（含 *），请填写完整的姓名或号码"))
+                row[name] = _INVALID
+            else:
+                row[name] = stored[name]
+                kept += 1
+    if kept:
+        notes.append(f"{kept} 个脱敏的单元格（含 *，如下载的列表）保留数据库中原有的值")
 
 
 class _Invalid:
@@ -889,6 +974,8 @@ def import_bytes(engine: Engine, area: str, data: bytes, file_name: str, *, dry_
             _begin(conn)
             if parsed.rows:
                 check_rows(conn, spec, parsed, report.problems)
+                check_left_out(conn, spec, parsed, report.problems)
+                keep_masked(conn, spec, parsed, report.problems, report.notes)
                 check_plausible(conn, spec, parsed, report.problems, file_time(data, file_name))
             if report.problems or dry_run:
                 if dry_run and not report.problems:
