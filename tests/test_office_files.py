@@ -329,7 +329,8 @@ def with_cached_values(data: bytes, values: dict[str, str]) -> bytes:
         for item in source.infolist():
             content = source.read(item.filename)
             for formula, value in values.items():
-                content = content.replace(f"<f>{formula}</f><v></v>".encode(), f"<f>{formula}</f><v>{value}</v>".encode())
+                content = content.replace(f"<f>{formula}</f><v></v>".encode(),
+                                          f"<f>{formula}</f><v>{value}</v>".encode())
             target.writestr(item, content)
     return out.getvalue()
 
