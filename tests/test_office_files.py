@@ -359,3 +359,35 @@ def test_formula_cells_without_a_saved_value_say_how_to_fix_them(sqlite_fresh):
         (4, "受益人数", "=10+2", fix),
         (5, "受益人数", "=SUM(3,4)", fix),
     ]
+
+
+# --- 5. a downloaded list edited and uploaded back ----------------------------------------------
+
+
+def test_an_edited_download_updates_what_was_edited_and_keeps_the_masked_values(sqlite_fresh):
+    stored = sqlite_fresh.frame(select(R).order_by(R.c.id).limit(1)).iloc[0]
+    header = ["诉求编号", "街道", "承办单位", "诉求内容", "诉求人姓名", "诉求人电话"]
+    row = [stored["id"], "布吉街道", "布吉街道城管所", "'=3楼漏水（已复查）", stored["requester_name"][0] + "**",
+           stored["requester_phone"][:3] + "****" + stored["requester_phone"][-4:]]
+    data = ("\ufeff" + ",".join(header) + "\r\n" + ",".join(row) + "\r\n").encode("utf-8")
+    report = importer.import_bytes(sqlite_fresh.engine, "requests", data, "requests_export_龙岗区.csv")
+    assert report.ok and report.committed and (report.updated, report.inserted) == (1, 0), report.problems
+    assert "忽略 1 个本类别没有的列（不导入）：街道" in report.notes
+    assert "2 个脱敏的单元格（含 *，如下载的列表）保留数据库中原有的值" in report.notes
+    after = sqlite_fresh.frame(select(R).where(R.c.id == stored["id"])).iloc[0]
+    assert after["handling_unit"] == "布吉街道城管所" and after["description"] == "=3楼漏水（已复查）"
+    assert (after["requester_name"], after["requester_phone"]) == (stored["requester_name"], stored["requester_phone"])
+    assert (after["channel"], after["submitted_at"]) == (stored["channel"], stored["submitted_at"])
+
+
+def test_a_new_record_in_an_edited_download_is_refused_by_row(sqlite_fresh):
+    known = sqlite_fresh.scalar(select(R.c.id).order_by(R.c.id).limit(1))
+    header = ["诉求编号", "承办单位", "诉求人电话"]
+    rows = [[known, "布吉街道城管所", "138****0000"], ["R2099000001", "布吉街道城管所", "138****0000"]]
+    data = gb18030_csv(header, rows)
+    missing = "渠道、类别、社区编码、纬度、经度、提交时间、状态、诉求人姓名、诉求内容"
+    assert refused(sqlite_fresh, "requests", data, "改过的列表.csv") == [
+        (3, missing, "R2099000001",
+         f"新记录缺少必填列 {missing}：文件中没有这些列时只能更新已有记录，新记录请用模板填写"),
+        (3, "诉求人电话", "138****0000", "新记录不能填脱敏后的值（含 *），请填写完整的姓名或号码"),
+    ]
