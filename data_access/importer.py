@@ -68,9 +68,10 @@ PAUSE_ENV = "LONGGANG_IMPORT_PAUSE_FILE"
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 #: The header row is looked for in this many rows at the top of each sheet.
 HEADER_SEARCH_ROWS = 15
-#: A row below the data whose first cell starts with one of these is a footer note, not data.
+#: A row below the data whose first cell starts with one of these is a footer note or a totals
+#: row (合计, often summed by formulas), not data.
 FOOTER_PREFIXES = ("制表人", "制表", "填报人", "填表人", "填报日期", "填表日期", "制表日期", "审核人",
-                   "审核", "负责人", "备注", "注：", "注:", "说明", "联系人")
+                   "审核", "负责人", "备注", "注：", "注:", "说明", "联系人", "合计", "总计", "小计")
 _XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -477,9 +478,12 @@ def _footer_start(body: list[list]) -> int:
     """Where the notes below the data (制表人、填报日期…) begin; ``len(body)`` when there are none."""
     end = len(body)
     while end:
-        texts = [t for t in (unicodedata.normalize("NFKC", cell_text(c)).strip() for c in body[end - 1]) if t]
+        row = body[end - 1]
+        texts = [t for t in (unicodedata.normalize("NFKC", cell_text(c)).strip() for c in row) if t]
         if texts and not texts[0].startswith(FOOTER_PREFIXES):
             break
+        if not texts and any(isinstance(c, UncalculatedFormula) for c in row):
+            break  # a row of formulas only is data (reported as such), not a blank line
         end -= 1
     return end
 
@@ -583,7 +587,7 @@ def parse_rows(spec: AreaSpec, raw: list[list], problems: list[Problem], *, head
     footer = _footer_start(body)
     skipped = sum(1 for cells in body[footer:] if any(cell_text(c) for c in cells))
     if skipped:
-        notes.append(f"忽略表格下方的 {skipped} 行说明（如 制表人、填报日期）")
+        notes.append(f"忽略表格下方的 {skipped} 行说明或合计（如 制表人、填报日期、合计）")
     body = body[:footer]
     normalised: dict[str, int] = {}
     if len(body) > MAX_ROWS:

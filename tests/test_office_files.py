@@ -92,7 +92,7 @@ def test_title_row_blank_row_filters_sheet_and_footer_are_skipped(sqlite_fresh):
     assert report.rows_read == 2
     assert "读取工作表“诉求台账”（按列名识别数据所在的工作表）" in report.notes
     assert "第 3 行为表头（跳过上方 2 行标题或空行）" in report.notes
-    assert "忽略表格下方的 3 行说明（如 制表人、填报日期）" in report.notes
+    assert "忽略表格下方的 3 行说明或合计（如 制表人、填报日期、合计）" in report.notes
     assert sqlite_fresh.scalar(select(func.count()).select_from(R)) == before + 2
     assert sqlite_fresh.scalar(select(R.c.description).where(R.c.id == "R2023900002")) == "路灯不亮"
     text = importer.format_report(report)
@@ -391,3 +391,22 @@ def test_a_new_record_in_an_edited_download_is_refused_by_row(sqlite_fresh):
          f"新记录缺少必填列 {missing}：文件中没有这些列时只能更新已有记录，新记录请用模板填写"),
         (3, "诉求人电话", "138****0000", "新记录不能填脱敏后的值（含 *），请填写完整的姓名或号码"),
     ]
+
+
+def test_a_totals_row_summed_by_formulas_below_the_data_is_not_data(sqlite_fresh):
+    rows = [example("projects"), example("projects", code="LG-2023-9002", budget_yuan=20000)]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["龙岗区民生项目台账"])
+    sheet.append(headers("projects"))
+    for cells in body("projects", rows):
+        sheet.append(cells)
+    budget = [c.name for c in SPECS["projects"].columns].index("budget_yuan")
+    totals = ["合计"] + [""] * (budget - 1) + ["=SUM(M3:M4)"]
+    sheet.append(totals)
+    out = io.BytesIO()
+    workbook.save(out)
+    report = importer.import_bytes(sqlite_fresh.engine, "projects", out.getvalue(), "项目.xlsx")
+    assert report.ok and report.inserted == 2, report.problems
+    assert "忽略表格下方的 1 行说明或合计（如 制表人、填报日期、合计）" in report.notes
+    assert sqlite_fresh.scalar(select(P.c.budget_yuan).where(P.c.code == "LG-2023-9002")) == 20000
