@@ -113,11 +113,21 @@ ZH_HEADER_OVERRIDES: dict[str, dict[str, str]] = {
     "project_milestones": {"name": "节点名称"},
     "requests": {"id": "诉求编号", "description": "诉求内容"},
     "micro_wishes": {"id": "心愿编号", "title": "心愿内容"},
-    "catalogue_items": {"code": "资源编码", "name": "资源名称"},
+    "catalogue_items": {"code": "资源编码", "name": "资源名称", "kind": "资源类别"},
     "partner_units": {"code": "单位编码", "name": "单位名称"},
     "venues": {"code": "阵地编码", "name": "阵地名称"},
     "participation_events": {"kind": "活动类型"},
     "safety_months": {"month": "月份（当月1日）"},
+}
+
+#: Other headers read as a column: those of downloads made before the downloads used the
+#: template's headers, and the usual variants offices type.
+HEADER_ALIASES: dict[str, str] = {
+    "社区代码": "community_code",
+    "小区代码": "compound_code",
+    "街道代码": "street_code",
+    "诉求人": "requester_name",
+    "联系电话": "requester_phone",
 }
 
 #: Allowed values (code sets of :mod:`data_access.domain`), by (table, column).

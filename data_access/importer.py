@@ -28,18 +28,20 @@ import os
 import re
 import sys
 import time
+import unicodedata
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import and_, bindparam, func, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access import schema, summaries
+from data_access import privacy, schema, summaries
 from data_access.import_specs import (
+    HEADER_ALIASES,
     KIND_BOOLEAN,
     KIND_DATE,
     KIND_DATETIME,
@@ -48,6 +50,7 @@ from data_access.import_specs import (
     KIND_TEXT,
     KIND_ZH,
     SPECS,
+    ZH_HEADERS,
     AreaSpec,
     ColumnSpec,
 )
@@ -63,6 +66,12 @@ PG_IMPORT_LOCK_KEY = 0x4C47_494D  # "LGIM"
 #: transaction (so a test can kill the process mid-import).
 PAUSE_ENV = "LONGGANG_IMPORT_PAUSE_FILE"
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+#: The header row is looked for in this many rows at the top of each sheet.
+HEADER_SEARCH_ROWS = 15
+#: A row below the data whose first cell starts with one of these is a footer note or a totals
+#: row (合计, often summed by formulas), not data.
+FOOTER_PREFIXES = ("制表人", "制表", "填报人", "填表人", "填报日期", "填表日期", "制表日期", "审核人",
+                   "审核", "负责人", "备注", "注：", "注:", "说明", "联系人", "合计", "总计", "小计")
 _XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -94,6 +103,8 @@ class ImportReport:
     committed: bool = False
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    #: Chinese notes on how the file was read (sheet, header row, footer, normalised cells)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -146,10 +157,15 @@ def _is_xlsx(file_name: str, data: bytes) -> bool:
 
 
 def read_rows(data: bytes, file_name: str) -> list[list]:
-    """The file's rows (header first) as lists of cells; CSV cells are text, XLSX cells typed."""
+    """The first sheet's rows as lists of cells; CSV cells are text, XLSX cells typed."""
+    return read_sheets(data, file_name)[0][1]
+
+
+def read_sheets(data: bytes, file_name: str) -> list[tuple[str, list[list]]]:
+    """Every sheet as (name, rows); a CSV is one sheet named ``""``."""
     if _is_xlsx(file_name, data):
         return _read_xlsx(data)
-    return _read_csv(data)
+    return [("", _read_csv(data))]
 
 
 def _read_csv(data: bytes) -> list[list]:
@@ -171,29 +187,78 @@ def _read_csv(data: bytes) -> list[list]:
     return rows
 
 
-def _read_xlsx(data: bytes) -> list[list]:
+class UncalculatedFormula:
+    """A formula cell the file holds no calculated value for (written by a program, never saved by
+    Excel): reported as such, not as an empty cell. Reads as empty text everywhere else."""
+
+    def __init__(self, formula: str):
+        self.formula = formula
+
+    def __str__(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"UncalculatedFormula({self.formula!r})"
+
+
+FORMULA_REASON = ("单元格是公式，但文件里没有保存计算结果（多见于程序生成、未经 Excel 保存的文件）："
+                  "请用 Excel 或 WPS 打开后保存再导入，或将该列复制后“选择性粘贴 → 数值”")
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet of the workbook holds a formula (so the formulas are worth reading)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    content = archive.read(name)
+                    if b"<f>" in content or b"<f " in content:
+                        return True
+    except (zipfile.BadZipFile, OSError):
+        return False
+    return False
+
+
+def _sheet_rows(sheet) -> list[list]:
+    rows = []
+    for values in sheet.iter_rows(values_only=True):
+        rows.append(list(values))
+        if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+            break
+    return rows
+
+
+def _read_xlsx(data: bytes) -> list[tuple[str, list[list]]]:
+    """Every sheet's cached values (what Excel last calculated); a formula without one becomes an
+    :class:`UncalculatedFormula`."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = load_workbook(io.BytesIO(data), read_only=True) if _has_formulas(data) else None
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
         raise ImportRefused(
             f"文件不是有效的 Excel 工作簿（.xlsx），无法打开（{type(exc).__name__}）。"
             "请用 Excel 另存为 .xlsx 或 CSV 后重试。"
         ) from None
+    sheets = []
     try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append(list(values))
-            if len(rows) > MAX_ROWS + 1:
-                break
+        for number, sheet in enumerate(workbook.worksheets):
+            rows = _sheet_rows(sheet)
+            if formulas is not None:
+                for cells, written in zip(rows, _sheet_rows(formulas.worksheets[number]), strict=False):
+                    for position, (cached, formula) in enumerate(zip(cells, written, strict=False)):
+                        if cached is None and isinstance(formula, str) and formula.startswith("="):
+                            cells[position] = UncalculatedFormula(formula)
+            sheets.append((sheet.title, rows))
     except Exception as exc:  # a damaged sheet inside a valid zip
         raise ImportRefused(f"Excel 工作簿已损坏，无法读取（{type(exc).__name__}）。") from None
     finally:
         workbook.close()
-    return rows
+        if formulas is not None:
+            formulas.close()
+    return sheets or [("", [])]
 
 
 # --- converting cells ----------------------------------------------------------------------
@@ -201,7 +266,8 @@ def _read_xlsx(data: bytes) -> list[list]:
 _INTEGER = re.compile(r"^[+-]?\d+(\.0*)?$")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DATETIME = re.compile(
-    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$"
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:\s*[ T]?\s*(\d{1,2})\s*[:时]\s*(\d{2})\s*分?(?:\s*:\s*(\d{2})(?:\.\d+)?\s*秒?)?)?$"
 )
 _TRUE = {"true", "t", "yes", "y", "1", "是", "√"}
 _FALSE = {"false", "f", "no", "n", "0", "否", "×"}
@@ -316,6 +382,14 @@ _CONVERTERS = {
 }
 
 
+#: What a scored column's scale is, said in the message when a value falls outside it.
+SCALES = {
+    "satisfaction": "满意度为 1～5 的整数：1 很不满意，5 很满意",
+    "stars": "星级为 1～5 的整数",
+    "progress_pct": "进度为 0～100 的百分数，不带 % 号",
+}
+
+
 def convert_cell(spec: ColumnSpec, cell):
     """The typed value of a non-empty cell, or :class:`_Bad` with the Chinese reason."""
     if spec.kind == KIND_TEXT:
@@ -326,12 +400,20 @@ def convert_cell(spec: ColumnSpec, cell):
         if spec.allowed is not None and value not in spec.allowed:
             raise _Bad(f"不是允许的值，应为：{'、'.join(spec.allowed)}")
         return value
-    value = _CONVERTERS[spec.kind](cell)
+    try:
+        value = _CONVERTERS[spec.kind](cell)
+    except _Bad as bad:
+        if spec.name in SCALES:
+            raise _Bad(f"{bad}（{SCALES[spec.name]}）") from None
+        raise
     if spec.kind in (KIND_INTEGER, KIND_NUMBER):
+        expected = SCALES.get(spec.name) or (
+            f"应在 {spec.minimum:g}～{spec.maximum:g} 之间" if spec.minimum is not None and spec.maximum is not None
+            else "")
         if spec.minimum is not None and value < spec.minimum:
-            raise _Bad(f"不能小于 {spec.minimum:g}")
+            raise _Bad(f"不能小于 {spec.minimum:g}" + (f"（{expected}）" if expected else ""))
         if spec.maximum is not None and value > spec.maximum:
-            raise _Bad(f"不能大于 {spec.maximum:g}")
+            raise _Bad(f"不能大于 {spec.maximum:g}" + (f"（{expected}）" if expected else ""))
         if spec.kind == KIND_INTEGER and abs(value) > 2**31 - 1:
             raise _Bad("整数超出范围")
     if spec.kind in (KIND_DATE, KIND_DATETIME) and not 1900 <= value.year <= 2100:
@@ -347,32 +429,129 @@ def _shown(cell, limit: int = 60) -> str:
 # --- validating ---------------------------------------------------------------------------
 
 
-def _header_index(spec: AreaSpec, header: list, problems: list[Problem]) -> dict[str, int]:
-    """Which file column holds which spec column, matching Chinese or English headers."""
+def _labels(spec: AreaSpec) -> dict[str, str]:
     by_label: dict[str, str] = {}
     for column in spec.columns:
-        by_label[column.zh] = column.name
+        by_label[unicodedata.normalize("NFKC", column.zh)] = column.name
         by_label[column.name.lower()] = column.name
+    for column in spec.columns:  # the shared header a table-specific one replaced reads too
+        by_label.setdefault(ZH_HEADERS[column.name], column.name)
+    for alias, name in HEADER_ALIASES.items():
+        if name in by_label.values():
+            by_label.setdefault(alias, name)
+    return by_label
+
+
+def _label(cell) -> str:
+    return unicodedata.normalize("NFKC", cell_text(cell)).lstrip("\ufeff").strip().rstrip("*").strip()
+
+
+def _header_score(by_label: dict[str, str], cells: list) -> int:
+    """How many cells of a row are headers of the area (0 for a title or blank row)."""
+    return len({by_label.get(_label(c)) or by_label.get(_label(c).lower()) for c in cells} - {None})
+
+
+def locate(spec: AreaSpec, sheets: list[tuple[str, list[list]]], notes: list[str]) -> tuple[list[list], int]:
+    """The data sheet's rows and the header's position in them, found by the area's headers.
+
+    The header is the row among the first :data:`HEADER_SEARCH_ROWS` of any sheet with the
+    most cells that are the area's column headers (so a title row, blank rows or a merged
+    cell above it, and a filters sheet before the data sheet, are skipped).
+    """
+    by_label = _labels(spec)
+    best = (0, 0, 0)  # score, sheet, row
+    for number, (_name, rows) in enumerate(sheets):
+        for position, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+            score = _header_score(by_label, cells)
+            if score > best[0]:
+                best = (score, number, position)
+    _score, number, position = best
+    name, rows = sheets[number]
+    if len(sheets) > 1:
+        notes.append(f"读取工作表“{name}”（按列名识别数据所在的工作表）")
+    if position:
+        notes.append(f"第 {position + 1} 行为表头（跳过上方 {position} 行标题或空行）")
+    return rows, position
+
+
+def _footer_start(body: list[list]) -> int:
+    """Where the notes below the data (制表人、填报日期…) begin; ``len(body)`` when there are none."""
+    end = len(body)
+    while end:
+        row = body[end - 1]
+        texts = [t for t in (unicodedata.normalize("NFKC", cell_text(c)).strip() for c in row) if t]
+        if texts and not texts[0].startswith(FOOTER_PREFIXES):
+            break
+        if not texts and any(isinstance(c, UncalculatedFormula) for c in row):
+            break  # a row of formulas only is data (reported as such), not a blank line
+        end -= 1
+    return end
+
+
+def _normalise_everywhere(column: ColumnSpec, spec: AreaSpec) -> bool:
+    """Whether full-width forms are folded (NFKC) in this column: all but free text."""
+    return (column.kind != KIND_TEXT or column.allowed is not None or column.references is not None
+            or column.name in spec.natural_key or column.name.endswith(("code", "phone")))
+
+
+#: First characters a download (components/exports.py) prefixes with an apostrophe.
+_NEUTRALISED = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _normalise(column: ColumnSpec, spec: AreaSpec, cell) -> tuple[object, bool]:
+    """The cell as it was meant (full-width forms folded, separators and date forms read); changed?"""
+    if not isinstance(cell, str):
+        return cell, False
+    typed = cell.strip(" \t\r\n")
+    if typed[:1] == "'" and typed[1:2] in _NEUTRALISED:
+        typed = typed[1:]  # the apostrophe a download puts before text a spreadsheet would run as a formula
+    text = typed.strip()
+    if _normalise_everywhere(column, spec):
+        text = unicodedata.normalize("NFKC", text).strip()
+    changed = text != typed
+    if column.kind in (KIND_INTEGER, KIND_NUMBER) and re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", text):
+        changed = True  # thousands separators (converted by the number reader)
+    if column.kind in (KIND_DATE, KIND_DATETIME) and re.search(r"[年月日时/.]", text.split(" ")[0]):
+        changed = True  # 2023年1月5日, 2023/1/5, 2023.1.5
+    return text, changed
+
+
+def _header_index(spec: AreaSpec, header: list, problems: list[Problem], header_row: int = 1,
+                  notes: list[str] | None = None) -> dict[str, int]:
+    """Which file column holds which spec column, matching Chinese or English headers.
+
+    Columns the area does not know (a downloaded list's 街道、社区 names, a computed column) are
+    ignored with a note once the row holds at least one of the area's headers; in a row with none
+    they are reported, since the file is then not this area's at all.
+    """
+    by_label = _labels(spec)
     index: dict[str, int] = {}
+    unknown: list[str] = []
     for position, cell in enumerate(header):
-        label = cell_text(cell).lstrip("\ufeff").strip().rstrip("*＊").strip()
+        label = _label(cell)
         if not label:
             continue
         name = by_label.get(label) or by_label.get(label.lower())
         if name is None and spec.surrogate and label.lower() in ("id", "编号"):
             continue  # an export's surrogate id: rows are matched on the natural key instead
         if name is None:
-            problems.append(Problem(1, _shown(label), "", "无法识别的列名（请使用模板中的列名）"))
+            unknown.append(label)
         elif name in index:
-            problems.append(Problem(1, _shown(label), "", "列重复"))
+            problems.append(Problem(header_row, _shown(label), "", "列重复"))
         else:
             index[name] = position
+    if unknown and index and notes is not None:
+        notes.append(f"忽略 {len(unknown)} 个本类别没有的列（不导入）：{'、'.join(_shown(u, 20) for u in unknown)}")
+    elif unknown:
+        problems.extend(Problem(header_row, _shown(u), "", "无法识别的列名（请使用模板中的列名）") for u in unknown)
     for column in spec.columns:
-        if column.required and column.name not in index:
-            problems.append(Problem(1, column.zh, "", "缺少必填列"))
+        # a required column outside the key may be left out when every row updates a stored record
+        # (a downloaded list edited and uploaded back): see check_left_out
+        if column.required and column.name not in index and column.name in spec.natural_key:
+            problems.append(Problem(header_row, column.zh, "", "缺少必填列"))
     for name in spec.natural_key:
         if name not in index and not spec.column(name).required:
-            problems.append(Problem(1, spec.column(name).zh, "", "缺少用于匹配记录的列"))
+            problems.append(Problem(header_row, spec.column(name).zh, "", "缺少用于匹配记录的列"))
     return index
 
 
@@ -383,29 +562,56 @@ class _Parsed:
     columns: list[str]
     rows: list[dict]
     row_numbers: list[int]
+    #: required columns the file leaves out (allowed only for rows that update a stored record)
+    left_out: list[str] = field(default_factory=list)
+    header_row: int = 1
 
 
-def parse_rows(spec: AreaSpec, raw: list[list], problems: list[Problem]) -> _Parsed:
-    """Check header and cells; typed rows out, a Problem for each bad cell."""
-    if not raw:
+def parse_rows(spec: AreaSpec, raw: list[list], problems: list[Problem], *, header_at: int = 0,
+               notes: list[str] | None = None) -> _Parsed:
+    """Check header and cells; typed rows out, a Problem for each bad cell.
+
+    ``header_at`` is the header's position in ``raw`` (see :func:`locate`); rows are
+    numbered as the spreadsheet numbers them. Notes (footer skipped, cells normalised per
+    column) go to ``notes``.
+    """
+    notes = [] if notes is None else notes
+    if len(raw) <= header_at:
         problems.append(Problem(None, "", "", "文件为空"))
         return _Parsed([], [], [])
-    index = _header_index(spec, raw[0], problems)
+    index = _header_index(spec, raw[header_at], problems, header_at + 1, notes)
     columns = [c.name for c in spec.columns if c.name in index]
-    parsed = _Parsed(columns, [], [])
-    body = raw[1:]
+    left_out = [c.name for c in spec.columns if c.required and c.name not in index]
+    parsed = _Parsed(columns, [], [], left_out, header_at + 1)
+    body = raw[header_at + 1:]
+    footer = _footer_start(body)
+    skipped = sum(1 for cells in body[footer:] if any(cell_text(c) for c in cells))
+    if skipped:
+        notes.append(f"忽略表格下方的 {skipped} 行说明或合计（如 制表人、填报日期、合计）")
+    body = body[:footer]
+    normalised: dict[str, int] = {}
     if len(body) > MAX_ROWS:
         problems.append(Problem(None, "", "", f"数据行超过 {MAX_ROWS} 行，请拆分文件"))
         return parsed
     specs = [spec.column(name) for name in columns]
     for offset, cells in enumerate(body):
-        row_number = offset + 2
-        if all(cell_text(c) == "" for c in cells):
+        row_number = header_at + offset + 2
+        if all(cell_text(c) == "" and not isinstance(c, UncalculatedFormula) for c in cells):
             continue  # blank lines (Excel often leaves some at the end)
         row = {}
         for column in specs:
             position = index[column.name]
             cell = cells[position] if position < len(cells) else None
+            if isinstance(cell, UncalculatedFormula):
+                problems.append(Problem(row_number, column.zh, _shown(cell.formula), FORMULA_REASON))
+                row[column.name] = _INVALID
+                continue
+            if column.name in MASKED_COLUMNS and "*" in cell_text(cell):
+                row[column.name] = Masked(cell_text(cell))  # a download's masked value: kept as stored
+                continue
+            cell, changed = _normalise(column, spec, cell)
+            if changed:
+                normalised[column.zh] = normalised.get(column.zh, 0) + 1
             if cell_text(cell) == "":
                 if column.required:
                     problems.append(Problem(row_number, column.zh, "", "必填项为空"))
@@ -418,9 +624,63 @@ def parse_rows(spec: AreaSpec, raw: list[list], problems: list[Problem]) -> _Par
                 row[column.name] = _INVALID
         parsed.rows.append(row)
         parsed.row_numbers.append(row_number)
+    if normalised:
+        notes.append("已规范化（全角字符、中文日期、千位分隔符）：" +
+                     "，".join(f"{name} {n} 格" for name, n in normalised.items()))
     if not parsed.rows and not problems:
         problems.append(Problem(None, "", "", "文件中没有数据行"))
     return parsed
+
+
+def check_left_out(conn: Connection, spec: AreaSpec, parsed: _Parsed, problems: list[Problem]) -> None:
+    """A file without some required columns may only update stored records (their other columns are
+    kept): refused as a whole when no row does, else each new row is named."""
+    if not parsed.left_out or not parsed.rows:
+        return
+    stored = set(_existing(conn, spec, []))
+    new = [(row, number) for row, number in zip(parsed.rows, parsed.row_numbers, strict=True)
+           if tuple(row.get(name) for name in spec.natural_key) not in stored]
+    missing = "、".join(spec.column(name).zh for name in parsed.left_out)
+    if len(new) == len(parsed.rows):
+        problems.extend(Problem(parsed.header_row, spec.column(name).zh, "", "缺少必填列") for name in parsed.left_out)
+        return
+    for row, number in new:
+        key = " / ".join(cell_text(row.get(name)) for name in spec.natural_key)
+        problems.append(Problem(number, missing, _shown(key),
+                                f"新记录缺少必填列 {missing}：文件中没有这些列时只能更新已有记录，新记录请用模板填写"))
+
+
+class Masked(str):
+    """A personal value as downloads show it (张**, 138****5678): the stored value is kept."""
+
+
+#: Columns the app's downloads mask (data_access.privacy): a masked cell means "unchanged".
+MASKED_COLUMNS = (*privacy.NAME_COLUMNS, *privacy.PHONE_COLUMNS)
+
+
+def keep_masked(conn: Connection, spec: AreaSpec, parsed: _Parsed, problems: list[Problem],
+                notes: list[str]) -> None:
+    """Masked cells of a downloaded list take the stored value of their record; a new record cannot
+    have one (its real name or number is not known)."""
+    masked = [name for name in parsed.columns if name in MASKED_COLUMNS]
+    if not masked or not any(isinstance(row[name], Masked) for row in parsed.rows for name in masked):
+        return
+    existing = _existing(conn, spec, masked)
+    kept = 0
+    for row, row_number in zip(parsed.rows, parsed.row_numbers, strict=True):
+        stored = existing.get(tuple(row.get(name) for name in spec.natural_key))
+        for name in masked:
+            if not isinstance(row[name], Masked):
+                continue
+            if stored is None:
+                problems.append(Problem(row_number, spec.column(name).zh, row[name],
+                                        "新记录不能填脱敏后的值（含 *），请填写完整的姓名或号码"))
+                row[name] = _INVALID
+            else:
+                row[name] = stored[name]
+                kept += 1
+    if kept:
+        notes.append(f"{kept} 个脱敏的单元格（含 *，如下载的列表）保留数据库中原有的值")
 
 
 class _Invalid:
@@ -496,6 +756,99 @@ def check_rows(conn: Connection, spec: AreaSpec, parsed: _Parsed, problems: list
             ))
         else:
             seen[key] = row_number
+
+
+# --- plausibility -------------------------------------------------------------------------------
+
+#: Degrees added on every side of the box around the loaded communities (about 5 km).
+COORDINATE_MARGIN = 0.05
+#: Dates before this are typing errors (the dashboard's data begins well after it).
+EARLIEST_DATE = date(2000, 1, 1)
+#: The offices' wall clock: a file's own time (UTC in the XLSX properties) is read in it.
+CHINA_TIME = timezone(timedelta(hours=8))
+_MOBILE = r"(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}"
+_LANDLINE = (r"(?:(?:\+?86[\s-]?\(?[1-9]\d{1,2}\)?|\(?0[1-9]\d{1,2}\)?)[\s-]?)?[2-9]\d{2,3}[\s-]?\d{4}"
+             r"(?:\s*(?:-|转|分机|ext\.?|x|#)\s*\d{1,6})?")
+_PHONE = re.compile(rf"^(?:{_MOBILE}|{_LANDLINE})$", re.IGNORECASE)
+PHONE_EXPECTED = ("应为 11 位手机号（可带 +86），或固定电话（如 0755-28881234、28881234，"
+                  "分机写作 0755-28881234-123 或 转123）")
+
+
+def is_phone_number(value: str) -> bool:
+    """A mobile number (11 digits, optional +86) or a landline (with or without its area code and extension)."""
+    return bool(_PHONE.match(value.strip()))
+
+
+def _happened(column: ColumnSpec) -> bool:
+    """A date of something done (not planned), so it cannot lie after the file was made."""
+    return column.kind in (KIND_DATE, KIND_DATETIME) and not column.name.startswith("planned")
+
+
+def file_time(data: bytes, file_name: str) -> datetime:
+    """When the file was made, in China time: an XLSX's last-saved time, else now (a CSV has none)."""
+    now = datetime.now(CHINA_TIME).replace(tzinfo=None)
+    if not _is_xlsx(file_name, data):
+        return now
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            core = archive.read("docProps/core.xml").decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return now
+    match = re.search(r"<dcterms:modified[^>]*>\s*(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})", core)
+    if not match:
+        return now
+    saved = datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC).astimezone(CHINA_TIME)
+    return min(saved.replace(tzinfo=None), now)
+
+
+def coordinate_box(conn: Connection) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """(lat range, lon range) of the loaded streets and communities, widened by the margin; None when empty."""
+    points = []
+    for table in (schema.communities, schema.streets):
+        points.append(conn.execute(select(func.min(table.c.lat), func.max(table.c.lat),
+                                          func.min(table.c.lon), func.max(table.c.lon))).one())
+    points = [p for p in points if None not in p]
+    if not points:
+        return None
+    lat = (math.floor((min(p[0] for p in points) - COORDINATE_MARGIN) * 100) / 100,
+           math.ceil((max(p[1] for p in points) + COORDINATE_MARGIN) * 100) / 100)
+    lon = (math.floor((min(p[2] for p in points) - COORDINATE_MARGIN) * 100) / 100,
+           math.ceil((max(p[3] for p in points) + COORDINATE_MARGIN) * 100) / 100)
+    return lat, lon
+
+
+def check_plausible(conn: Connection, spec: AreaSpec, parsed: _Parsed, problems: list[Problem],
+                    made: datetime) -> None:
+    """Values of the right type that cannot be true: coordinates outside the area, dates after the
+    file was made or before 2000, phone numbers that are not phone numbers. ``made``: :func:`file_time`."""
+    box = coordinate_box(conn) if {"lat", "lon"} & set(parsed.columns) else None
+    latest = made.date()
+    for row, row_number in zip(parsed.rows, parsed.row_numbers, strict=True):
+        for name in parsed.columns:
+            column, value = spec.column(name), row[name]
+            if value is None or value is _INVALID:
+                continue
+            if box is not None and name in ("lat", "lon"):
+                (low, high) = box[0] if name == "lat" else box[1]
+                if not low <= value <= high:
+                    other = box[1] if name == "lat" else box[0]
+                    swapped = "；经度和纬度可能填反了" if other[0] <= value <= other[1] else ""
+                    what = "纬度" if name == "lat" else "经度"
+                    problems.append(Problem(
+                        row_number, column.zh, _shown(value),
+                        f"坐标不在本区范围内：{what}应在 {low:.2f}～{high:.2f} 之间"
+                        f"（WGS-84 十进制度，例如 {spec.example.get(name, '')}）{swapped}"))
+            elif column.kind in (KIND_DATE, KIND_DATETIME):
+                day = value.date() if isinstance(value, datetime) else value
+                if day < EARLIEST_DATE:
+                    problems.append(Problem(row_number, column.zh, _shown(value),
+                                            "日期早于 2000-01-01，请检查年份"))
+                elif _happened(column) and day > latest:
+                    problems.append(Problem(
+                        row_number, column.zh, _shown(value),
+                        f"日期晚于文件的制作日期 {latest.isoformat()}：已发生的事项不能是将来的日期，请检查年月日"))
+            elif name.endswith("phone") and not is_phone_number(value):
+                problems.append(Problem(row_number, column.zh, _shown(value), f"不是有效的电话号码：{PHONE_EXPECTED}"))
 
 
 _TABLE_ZH = {
@@ -617,14 +970,17 @@ def import_bytes(engine: Engine, area: str, data: bytes, file_name: str, *, dry_
     spec = SPECS[area]
     check_size(len(data))
     report = ImportReport(area=area, file_name=file_name, dry_run=dry_run)
-    raw = read_rows(data, file_name)
-    parsed = parse_rows(spec, raw, report.problems)
+    raw, header_at = locate(spec, read_sheets(data, file_name), report.notes)
+    parsed = parse_rows(spec, raw, report.problems, header_at=header_at, notes=report.notes)
     report.rows_read = len(parsed.rows)
     try:
         with engine.connect() as conn, conn.begin() as transaction:
             _begin(conn)
             if parsed.rows:
                 check_rows(conn, spec, parsed, report.problems)
+                check_left_out(conn, spec, parsed, report.problems)
+                keep_masked(conn, spec, parsed, report.problems, report.notes)
+                check_plausible(conn, spec, parsed, report.problems, file_time(data, file_name))
             if report.problems or dry_run:
                 if dry_run and not report.problems:
                     report.inserted = report.updated = report.unchanged = 0
@@ -711,6 +1067,7 @@ AREA_ALIASES = {spec.table.name: area for area, spec in SPECS.items()}
 
 def format_report(report: ImportReport) -> str:
     lines = [report.summary()]
+    lines.extend(f"说明：{note}" for note in report.notes)
     if report.problems:
         lines.append("行\t列\t值\t问题")
         for p in report.problems:
