@@ -553,21 +553,24 @@ def _pause_for_tests() -> None:
 def _write(conn: Connection, spec: AreaSpec, parsed: _Parsed, report: ImportReport) -> None:
     table = spec.table
     existing = _existing(conn, spec, parsed.columns)
-    inserts, updates = [], []
+    inserts, updates, changed = [], [], []
     for row in parsed.rows:
         key = tuple(row.get(name) for name in spec.natural_key)
         stored = existing.get(key)
         if stored is None:
             inserts.append(row)
+            changed.append(key)
         elif all(_same(stored[name], row[name]) for name in parsed.columns):
             report.unchanged += 1
         else:
+            changed.append(key)
             update = {f"v_{name}": row[name] for name in parsed.columns}
             if spec.surrogate:
                 update["k_id"] = stored["id"]
             else:
                 update.update({f"k_{name}": row[name] for name in spec.natural_key})
             updates.append(update)
+    changes = summaries.Changes(conn, table.name, changed)  # where the rows were, before they move
     if updates:
         keys = ["id"] if spec.surrogate else list(spec.natural_key)
         stmt = (
@@ -584,7 +587,7 @@ def _write(conn: Connection, spec: AreaSpec, parsed: _Parsed, report: ImportRepo
             conn.execute(table.insert(), inserts[start:start + 5_000])
     report.inserted, report.updated = len(inserts), len(updates)
     _pause_for_tests()
-    summaries.refresh(conn)
+    summaries.refresh_changes(conn, changes)  # only the summary rows the changed rows touch
     _stamp(conn, report)
 
 
