@@ -634,20 +634,28 @@ def _patch_requests(conn: Connection, ctx: _Context, changes: Changes) -> None:
              if ((times >= np.datetime64(p.start_at)) & (times < np.datetime64(p.end_exclusive))).any()]
     months = sorted(set(places["submitted_at"].dt.to_period("M").dt.start_time.dt.date))
 
-    frame = _request_frame(conn, in_streets)
+    whole = len(in_streets) == len(ctx.streets)  # every street touched: the frame is the district's too
+    frame = _request_frame(conn, None if whole else in_streets)
     frame["on_time"] = _on_time(frame, ctx.targets).to_numpy()
+
+    def kept(rows: pd.DataFrame) -> pd.DataFrame:
+        return rows[rows.index.isin(_keep_units(rows, communities, streets).index)
+                    | (whole & (rows["unit_level"] == "district"))]
+
     if spans:
         conn.execute(delete(SPAN_SUMMARY).where(_span_filter(SPAN_SUMMARY, spans),
                                                 _unit_filter(SPAN_SUMMARY, communities, streets)))
-        _write(conn, SPAN_SUMMARY, _keep_units(_span_summary(frame, spans), communities, streets))
-        _write(conn, SPAN_SUMMARY, _district_span_rows(conn, ctx, spans))
+        _write(conn, SPAN_SUMMARY, kept(_span_summary(frame, spans)))
+        if not whole:
+            _write(conn, SPAN_SUMMARY, _district_span_rows(conn, ctx, spans))
     conn.execute(delete(MONTH_SUMMARY).where(MONTH_SUMMARY.c.month.in_(months),
                                              _unit_filter(MONTH_SUMMARY, communities, streets)))
     month_rows = _month_summary(frame)
-    _write(conn, MONTH_SUMMARY, _keep_units(month_rows[month_rows["month"].isin(months)], communities, streets))
-    district = _district_sums(conn, MONTH_SUMMARY, ["month"], ["received", "resolved"],
-                              MONTH_SUMMARY.c.month.in_(months))
-    _write(conn, MONTH_SUMMARY, district[[c.name for c in MONTH_SUMMARY.columns]])
+    _write(conn, MONTH_SUMMARY, kept(month_rows[month_rows["month"].isin(months)]))
+    if not whole:
+        district = _district_sums(conn, MONTH_SUMMARY, ["month"], ["received", "resolved"],
+                                  MONTH_SUMMARY.c.month.in_(months))
+        _write(conn, MONTH_SUMMARY, district[[c.name for c in MONTH_SUMMARY.columns]])
 
     ids = changes.request_ids
     for start in range(0, len(ids), 5_000):

@@ -38,15 +38,17 @@ def test_incremental_and_full_refresh_agree_after_mixed_imports(fresh_db, monkey
     ways = []
     original = summaries.refresh_changes
     monkeypatch.setattr(summaries, "refresh_changes", lambda conn, changes: ways.append(original(conn, changes)))
-    for offset in range(4):  # each file: new rows, status changes, community moves, month moves
-        data = changed_requests_csv(fresh_db.engine, 40, offset=offset)
+    # each file: new rows, status changes, community moves, month moves; in one street (the district's
+    # rows from its streets' sums) or across the district
+    for offset, street in enumerate(["440307003", "440307016", None, "440307003", None]):
+        data = changed_requests_csv(fresh_db.engine, 40, offset=offset, street=street)
         report = importer.import_bytes(fresh_db.engine, "requests", data, f"changed-{offset}.csv")
         assert report.ok and report.inserted == 10 and report.updated == 30, report.problems[:3]
     # a request moved twice (community and status, then back) and a file that changes nothing
     again = changed_requests_csv(fresh_db.engine, 40, offset=2)
     assert importer.import_bytes(fresh_db.engine, "requests", again, "again.csv").ok
     assert importer.import_bytes(fresh_db.engine, "requests", again, "same.csv").unchanged == 40
-    assert ways == ["incremental"] * 5 + ["none"]
+    assert ways == ["incremental"] * 6 + ["none"]
     incremental = summary_tables(fresh_db)
     assert incremental == rebuilt(fresh_db)
 
