@@ -2,6 +2,8 @@
 
     python -m jobs.sync open311 URL [--page-size N] [--url DB]   # GeoReport v2 GET requests.json
     python -m jobs.sync inbox DIR [--settle S] [--url DB]        # DIR/<area>/*.csv|xlsx
+    python -m jobs.sync due [--url DB]   # the scheduler's entry: the sources the environment configures
+                                         # (LONGGANG_OPEN311_URL, LONGGANG_INBOX_DIR); none set: nothing to do
 
 **open311** pages through ``URL?updated_after=…&page=…&page_size=…`` from the high-water mark stored in
 ``dataset_info`` (a minute of overlap: upserts are idempotent), maps each record back through the tables
@@ -59,6 +61,8 @@ RESOLVED_STATUSES = ("已办结", "已关闭")
 NOT_GIVEN = "未提供"
 OVERLAP = timedelta(minutes=1)
 LAST_SYNC, LAST_SYNC_OK = "last_sync", "last_sync_ok"
+#: What ``python -m jobs.sync due`` (the scheduler's entry) runs.
+OPEN311_ENV, INBOX_ENV = "LONGGANG_OPEN311_URL", "LONGGANG_INBOX_DIR"
 
 
 class SyncError(RuntimeError):
@@ -372,22 +376,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     watch = commands.add_parser("inbox", help="导入 DIR/<类别>/ 中的 CSV、XLSX 文件")
     watch.add_argument("folder", type=Path)
     watch.add_argument("--settle", type=float, default=2.0, help="文件大小须保持不变的秒数")
+    commands.add_parser("due", help="运行环境变量 LONGGANG_OPEN311_URL、LONGGANG_INBOX_DIR 配置的同步")
     args = parser.parse_args(argv)
+    runs: list[Callable[[Engine], SyncReport]] = []
+    if args.command == "open311":
+        runs.append(lambda engine: sync_open311(engine, args.source, page_size=args.page_size))
+    elif args.command == "inbox":
+        runs.append(lambda engine: sync_inbox(engine, args.folder, settle_s=args.settle))
+    else:
+        source, folder = os.environ.get(OPEN311_ENV, "").strip(), os.environ.get(INBOX_ENV, "").strip()
+        if source:
+            runs.append(lambda engine: sync_open311(engine, source))
+        if folder:
+            runs.append(lambda engine: sync_inbox(engine, folder))
+        if not runs:
+            print(f"未配置同步来源（{OPEN311_ENV}、{INBOX_ENV}），无需运行。")
+            return 0
     from data_access.database import make_engine
     from data_access.loader import ensure_database
 
     engine = make_engine(ensure_database(args.url))
+    failed = False
     try:
-        if args.command == "open311":
-            report = sync_open311(engine, args.source, page_size=args.page_size)
-        else:
-            report = sync_inbox(engine, args.folder, settle_s=args.settle)
+        for run in runs:
+            report = run(engine)
+            print(f"{datetime.now(UTC).isoformat(timespec='seconds')} {report.line()}")
+            for what, reason in report.rejected:
+                print(f"  拒收 {what}：{reason}")
+            failed = failed or report.error is not None
     finally:
         engine.dispose()
-    print(f"{datetime.now(UTC).isoformat(timespec='seconds')} {report.line()}")
-    for what, reason in report.rejected:
-        print(f"  拒收 {what}：{reason}")
-    return 1 if report.error else 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

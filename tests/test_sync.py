@@ -212,3 +212,17 @@ def test_inbox_imports_good_files_fails_bad_ones_and_waits_for_partial_ones(tmp_
     later = sync.sync_inbox(db.engine, inbox, settle_s=0.05)  # the file is complete now
     assert later.records == 1 and later.inserted == 1 and not growing.exists()
     assert db.scalar(select(P.c.title).where(P.c.code == "LG-2099-0004")) == "还在写"
+
+
+def test_the_scheduler_entry_runs_what_the_environment_configures(source, db, tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv(sync.OPEN311_ENV, raising=False)
+    monkeypatch.delenv(sync.INBOX_ENV, raising=False)
+    assert sync.main(["--url", db.url, "due"]) == 0 and "未配置同步来源" in capsys.readouterr().out
+    source.records = [record("RD0001", "2023-10-03T10:00:00+08:00")]
+    (tmp_path / "inbox" / "projects").mkdir(parents=True)
+    monkeypatch.setenv(sync.OPEN311_ENV, source.url)
+    monkeypatch.setenv(sync.INBOX_ENV, str(tmp_path / "inbox"))
+    assert sync.main(["--url", db.url, "due"]) == 0
+    out = capsys.readouterr().out
+    assert f"open311 {source.url}：完成；1 页 1 条，新增 1" in out and "inbox" in out
+    assert db.scalar(select(func.count()).select_from(R).where(R.c.id == "RD0001")) == 1
