@@ -17,6 +17,11 @@ request targets the on-time counts used. A query whose span, targets or unit is 
 falls back to the raw rows (same result, slower); ``tests/test_summaries.py`` checks that both
 paths agree after a load and after an import.
 
+An import does not rebuild them all: :func:`refresh_changes` recounts only the parts that read the
+changed table and, for requests, only the rows of the touched communities, streets and district in
+the touched spans and months (docs/sync.md); ``tests/test_summaries_incremental.py`` checks that it
+gives the tables a full :func:`refresh` gives.
+
 This is the build side. The readers the area modules use live in data_access/summary_rows.py; the
 builders here call the area modules' own statements, so imports run one way: summaries -> area
 modules -> summary_rows (tests/test_imports.py checks there is no cycle).
