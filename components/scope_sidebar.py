@@ -15,11 +15,12 @@ import pandas as pd
 import streamlit as st
 
 from components import formatting
-from components.data import DataContext, cached, data_context
+from components.data import DataContext, cached, data_context, database
 from components.formatting import period_label, place_label  # noqa: F401 - pages import them from here
 from components.i18n import DEFAULT_LANGUAGE, LANGUAGES, text
 from components.login import session_role
 from data_access import alerts, geography
+from data_access.freshness import freshness
 from data_access.scope import Scope, parse_period, period_options
 
 QUERY_KEYS = ("street", "community", "period", "lang")
@@ -183,6 +184,7 @@ def render_scope_sidebar() -> Scope:
             on_change=lambda: st.session_state.pop("scope_notice", None),
         )
         st.caption(text("sidebar.as_of", lang, date=formatting.day(ctx.reference, lang)))
+        _show_freshness(lang)
         st.caption(text("sidebar.sample_note", lang))
 
     scope = Scope(
@@ -194,6 +196,19 @@ def render_scope_sidebar() -> Scope:
     st.session_state["scope"] = scope
     _write_query_params(lang)
     return scope
+
+
+def _show_freshness(lang: str) -> None:
+    """When the data last changed (not only the date it runs to), and a warning when the scheduled
+    sync has not succeeded within LONGGANG_SYNC_MAX_AGE_HOURS (data_access.freshness)."""
+    fresh = freshness(database().dataset_info())
+    if fresh.refreshed_at is not None:
+        st.caption(text("sidebar.refreshed", lang, time=fresh.refreshed_at.strftime("%Y-%m-%d %H:%M")))
+    if fresh.stale and fresh.last_sync_ok is not None:
+        st.warning(text("sidebar.sync_stale", lang, hours=fresh.max_age_hours,
+                        time=fresh.last_sync_ok.strftime("%Y-%m-%d %H:%M")))
+    elif fresh.stale:
+        st.warning(text("sidebar.sync_never", lang))
 
 
 def render_alert_badge(alerts_page: st.Page | None) -> None:

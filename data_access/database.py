@@ -9,6 +9,7 @@ area modules, which build SQLAlchemy Core statements and hand them to
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import pandas as pd
@@ -53,6 +54,8 @@ def make_engine(url: str, timeout_s: int = DEFAULT_TIMEOUT_S) -> Engine:
     url = normalise_url(url)
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
+        database = make_url(url).database or ""
+        file_database = bool(database) and database != ":memory:" and "mode=memory" not in database
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": timeout_s}
         )
@@ -61,6 +64,8 @@ def make_engine(url: str, timeout_s: int = DEFAULT_TIMEOUT_S) -> Engine:
         def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            if file_database:
+                _use_wal(cursor)
             cursor.close()
 
         return engine
@@ -71,6 +76,19 @@ def make_engine(url: str, timeout_s: int = DEFAULT_TIMEOUT_S) -> Engine:
             connect_args={"options": f"-c statement_timeout={timeout_s * 1000}"},
         )
     return create_engine(url, pool_pre_ping=True)
+
+
+def _use_wal(cursor) -> None:
+    """Write-ahead logging, so a page's queries read the last committed data while an import or a
+    sync writes, instead of waiting for it (rollback-journal readers and writers lock each other out).
+    The mode is stored in the file; a read-only connection, or a file another connection holds in
+    another mode, keeps its mode (the busy timeout still applies then)."""
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # WAL is durable at every checkpoint; NORMAL skips a sync per commit and stays consistent
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.OperationalError:  # pragma: no cover - read-only file or a locked database
+        pass
 
 
 class Database:

@@ -362,12 +362,25 @@ def _build_sqlite(path: Path, csv_dir: Path) -> LoadResult:
             result = load_csv_dir(engine, csv_dir)
         finally:
             engine.dispose()
-        os.replace(tmp, path)
+        try:
+            _copy_sqlite(tmp, path) if path.exists() else os.replace(tmp, path)
+        except sqlite3.DatabaseError:  # not a database: nobody can have it open as one
+            os.replace(tmp, path)
     finally:
-        for leftover in (tmp, Path(f"{tmp}-journal")):
+        for leftover in (tmp, *(Path(f"{tmp}{suffix}") for suffix in ("-journal", "-wal", "-shm"))):
             leftover.unlink(missing_ok=True)
     assert result is not None
     return result
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """Copy a database into a live file through SQLite's backup API: in WAL mode a file moved over
+    one that apps have open would meet their ``-wal``/``-shm`` files and be corrupted; the backup
+    writes in one transaction that readers see whole."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target, timeout=60) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
 
 
 def _remove_stale_builds(path: Path) -> None:

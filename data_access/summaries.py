@@ -17,6 +17,11 @@ request targets the on-time counts used. A query whose span, targets or unit is 
 falls back to the raw rows (same result, slower); ``tests/test_summaries.py`` checks that both
 paths agree after a load and after an import.
 
+An import does not rebuild them all: :func:`refresh_changes` recounts only the parts that read the
+changed table and, for requests, only the rows of the touched communities, streets and district in
+the touched spans and months (docs/sync.md); ``tests/test_summaries_incremental.py`` checks that it
+gives the tables a full :func:`refresh` gives.
+
 This is the build side. The readers the area modules use live in data_access/summary_rows.py; the
 builders here call the area modules' own statements, so imports run one way: summaries -> area
 modules -> summary_rows (tests/test_imports.py checks there is no cycle).
@@ -28,7 +33,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select
 
 from data_access import evaluation, geography, projects, schema
 from data_access.domain import (
@@ -85,19 +90,23 @@ def _rows(conn: Connection, stmt, columns: list[str]) -> pd.DataFrame:
         cursor.close()
 
 
-def _request_frame(conn: Connection) -> pd.DataFrame:
-    """One row per request with its street, resolution days and the statuses it reached (a bit each)."""
-    frame = _rows(conn, select(R.c.id, R.c.community_code, C.c.street_code, R.c.channel, R.c.category,
-                               R.c.status, R.c.submitted_at, R.c.resolved_at, R.c.satisfaction)
-                  .join(C, C.c.code == R.c.community_code),
-                  ["id", "community_code", "street_code", "channel", "category", "status", "submitted_at",
-                   "resolved_at", "satisfaction"])
+def _request_frame(conn: Connection, communities: list[str] | None = None) -> pd.DataFrame:
+    """One row per request with its street, resolution days and the statuses it reached (a bit each);
+    only the requests of ``communities`` when given (an incremental refresh)."""
+    stmt = select(R.c.id, R.c.community_code, C.c.street_code, R.c.channel, R.c.category, R.c.status,
+                  R.c.submitted_at, R.c.resolved_at, R.c.satisfaction).join(C, C.c.code == R.c.community_code)
+    history = select(H.c.request_id, H.c.status).distinct()
+    if communities is not None:
+        stmt = stmt.where(R.c.community_code.in_(communities))
+        history = history.where(H.c.request_id.in_(select(R.c.id).where(R.c.community_code.in_(communities))))
+    frame = _rows(conn, stmt, ["id", "community_code", "street_code", "channel", "category", "status", "submitted_at",
+                               "resolved_at", "satisfaction"])
     for column in ("submitted_at", "resolved_at"):
         frame[column] = pd.to_datetime(frame[column], format="ISO8601")
     frame["satisfaction"] = pd.to_numeric(frame["satisfaction"], errors="coerce")
     frame["days"] = (frame["resolved_at"] - frame["submitted_at"]).dt.total_seconds() / 86400
     status_index = {status: i for i, status in enumerate(REQUEST_STATUSES)}
-    reached = _rows(conn, select(H.c.request_id, H.c.status).distinct(), ["id", "status"])
+    reached = _rows(conn, history, ["id", "status"])
     reached["bit"] = np.left_shift(1, reached["status"].map(status_index).fillna(-1).astype(np.int64).clip(0)) \
         * reached["status"].isin(list(status_index)).to_numpy()
     bits = reached.groupby("id", sort=False)["bit"].sum()
@@ -224,11 +233,16 @@ def _unit_summary(conn: Connection, spans: list[Period], streets: pd.DataFrame) 
     return out[[c.name for c in UNIT_SUMMARY.columns]]
 
 
-def _open_requests(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
-    """The open requests with the time of their last status change (else their submission)."""
+def _open_requests(conn: Connection, frame: pd.DataFrame, ids: list[str] | None = None) -> pd.DataFrame:
+    """The open requests with the time of their last status change (else their submission); only those
+    of ``ids`` when given (an incremental refresh)."""
     open_ = frame.loc[frame["status"].isin(REQUEST_OPEN_STATUSES), ["id", "status", "community_code", "submitted_at"]]
+    open_ids = select(R.c.id).where(R.c.status.in_(REQUEST_OPEN_STATUSES))
+    if ids is not None:
+        open_ = open_[open_["id"].isin(ids)]
+        open_ids = open_ids.where(R.c.id.in_(ids))
     last = _rows(conn, select(H.c.request_id, func.max(H.c.changed_at))
-                 .where(H.c.request_id.in_(select(R.c.id).where(R.c.status.in_(REQUEST_OPEN_STATUSES))))
+                 .where(H.c.request_id.in_(open_ids))
                  .group_by(H.c.request_id), ["id", "last_change"])
     last["last_change"] = pd.to_datetime(last["last_change"], format="ISO8601")
     open_ = open_.merge(last, on="id", how="left")
@@ -443,6 +457,64 @@ def analyze(conn: Connection) -> None:
     conn.exec_driver_sql("ANALYZE")
 
 
+class _Context:
+    """What every builder needs: the spans, the communities' streets, the reference date, the targets."""
+
+    def __init__(self, conn: Connection, spans: list[Period], reference: date, targets):
+        self.spans, self.reference, self.targets = spans, reference, targets
+        self.streets = _rows(conn, select(C.c.code, C.c.street_code), ["community_code", "street_code"])
+
+
+def _build_requests(conn: Connection, ctx: _Context) -> dict[str, int]:
+    frame = _request_frame(conn)
+    frame["on_time"] = _on_time(frame, ctx.targets).to_numpy()
+    span_summary = _span_summary(frame, ctx.spans)
+    month_summary = _month_summary(frame)
+    _write(conn, SPAN_SUMMARY, span_summary)
+    _write(conn, MONTH_SUMMARY, month_summary)
+    open_ = _open_requests(conn, frame)
+    _write(conn, OPEN, open_)
+    _write(conn, OPEN_STATUS, _open_status_summary(open_, ctx.streets, ctx.spans, ctx.reference))
+    return {"span_rows": len(span_summary), "month_rows": len(month_summary)}
+
+
+def _build_participation(conn: Connection, ctx: _Context) -> None:
+    for table, frame in zip((schema.participation_span_summary, schema.participation_month_summary),
+                            _participation_summaries(conn, ctx.spans, ctx.streets), strict=True):
+        _write(conn, table, frame)
+
+
+#: The summary builders: name -> (the tables it writes, the data tables it reads, the builder). An import
+#: into a table rebuilds only the parts that read it (requests row by row, see refresh_changes).
+PARTS = {
+    "requests": ((SPAN_SUMMARY, MONTH_SUMMARY, OPEN, OPEN_STATUS),
+                 ("requests", "request_status_history", "communities"), _build_requests),
+    "projects": ((schema.evaluation_composite_summary, schema.project_stage_summary, schema.project_acceptance_summary),
+                 ("projects", "project_milestones", "project_scores", "project_indicators", "evaluation_scores",
+                  "evaluation_dimensions", "communities", "streets"),
+                 lambda conn, ctx: _refresh_projects(conn)),
+    "participation": ((schema.participation_span_summary, schema.participation_month_summary),
+                      ("volunteer_months", "participation_events", "partner_units", "communities"),
+                      _build_participation),
+    "safety": ((schema.safety_month_summary,), ("safety_months", "communities"),
+               lambda conn, ctx: _write(conn, schema.safety_month_summary, _safety_month_summary(conn, ctx.streets))),
+    "resource_uses": ((schema.resource_use_summary,), ("resource_uses", "catalogue_items", "communities"),
+                      lambda conn, ctx: _write(conn, schema.resource_use_summary,
+                                               _resource_use_summary(conn, ctx.spans, ctx.streets))),
+    "wishes": ((schema.wish_span_summary,), ("micro_wishes", "communities"),
+               lambda conn, ctx: _write(conn, schema.wish_span_summary,
+                                        _wish_span_summary(conn, ctx.spans, ctx.streets))),
+    "indicators": ((schema.indicator_span_summary,),
+                   ("projects", "project_scores", "project_indicators", "communities"),
+                   lambda conn, ctx: _write(conn, schema.indicator_span_summary,
+                                            _indicator_span_summary(conn, ctx.spans, ctx.streets))),
+    "units": ((UNIT_SUMMARY,), ("projects", "resource_uses", "volunteer_months", "communities"),
+              lambda conn, ctx: _write(conn, UNIT_SUMMARY, _unit_summary(conn, ctx.spans, ctx.streets))),
+}
+#: Data tables no summary reads (an import into them only moves the data range, checked separately).
+UNSUMMARISED = ("venues", "fund_entries", "property_ratings", "compounds")
+
+
 def refresh(conn: Connection, targets=None) -> dict[str, int]:
     """Rebuild every summary from the raw rows, inside the caller's transaction. Returns row counts."""
     targets = targets if targets is not None else load_request_targets()
@@ -453,30 +525,187 @@ def refresh(conn: Connection, targets=None) -> dict[str, int]:
         return {"spans": 0, "span_rows": 0, "month_rows": 0}
     data_start, reference = span
     spans = summary_spans(data_start, reference)
-    frame = _request_frame(conn)
-    frame["on_time"] = _on_time(frame, targets).to_numpy()
-    span_summary = _span_summary(frame, spans)
-    month_summary = _month_summary(frame)
-    _write(conn, SPAN_SUMMARY, span_summary)
-    _write(conn, MONTH_SUMMARY, month_summary)
-    open_ = _open_requests(conn, frame)
-    _write(conn, OPEN, open_)
-    streets = _rows(conn, select(C.c.code, C.c.street_code), ["community_code", "street_code"])
-    _write(conn, OPEN_STATUS, _open_status_summary(open_, streets, spans, reference))
-    _refresh_projects(conn)
-    for table, frame in zip((schema.participation_span_summary, schema.participation_month_summary),
-                            _participation_summaries(conn, spans, streets), strict=True):
-        _write(conn, table, frame)
-    _write(conn, schema.safety_month_summary, _safety_month_summary(conn, streets))
-    _write(conn, schema.resource_use_summary, _resource_use_summary(conn, spans, streets))
-    _write(conn, schema.wish_span_summary, _wish_span_summary(conn, spans, streets))
-    _write(conn, schema.indicator_span_summary, _indicator_span_summary(conn, spans, streets))
-    _write(conn, UNIT_SUMMARY, _unit_summary(conn, spans, streets))
+    ctx = _Context(conn, spans, reference, targets)
+    counts = {}
+    for _tables, _sources, build in PARTS.values():
+        counts.update(build(conn, ctx) or {})
     _write(conn, SPANS, pd.DataFrame([{"span_start": p.start, "span_end": p.end} for p in spans]))
     _set_info(conn, {"data_start": data_start.isoformat(), "reference_date": reference.isoformat(),
                      "summary_targets": targets_fingerprint(targets), "summary_version": SUMMARY_VERSION})
     analyze(conn)
-    return {"spans": len(spans), "span_rows": len(span_summary), "month_rows": len(month_summary)}
+    return {"spans": len(spans), **counts}
+
+
+# --- incremental refresh ------------------------------------------------------------------------
+
+
+class Changes:
+    """The rows an import is about to change, taken before it writes: for requests, the communities and
+    submission times they had (a request that moves community or month leaves two places to recount)."""
+
+    def __init__(self, conn: Connection, table_name: str, keys: list[tuple]):
+        self.table_name, self.keys = table_name, keys
+        self.request_ids = [key[0] for key in keys] if table_name == "requests" else []
+        self.before = _request_places(conn, self.request_ids)
+
+
+def _request_places(conn: Connection, ids: list[str]) -> pd.DataFrame:
+    """community_code and submitted_at of the stored requests among ``ids``."""
+    found = []
+    for start in range(0, len(ids), 5_000):  # bounded IN lists
+        chunk = ids[start:start + 5_000]
+        found += conn.execute(select(R.c.community_code, R.c.submitted_at).where(R.c.id.in_(chunk))).all()
+    frame = pd.DataFrame(found, columns=["community_code", "submitted_at"])
+    frame["submitted_at"] = pd.to_datetime(frame["submitted_at"], format="ISO8601")
+    return frame
+
+
+def _is_current(conn: Connection, targets) -> tuple[date, date] | None:
+    """The data range when the stored summaries can be patched: built by this version, with these targets,
+    for the same data range (a moved first or last date moves the spans: everything is rebuilt)."""
+    info = _info(conn)
+    if info.get("summary_version") != SUMMARY_VERSION or info.get("summary_targets") != targets_fingerprint(targets):
+        return None
+    span = geography.scan_range(lambda stmt: conn.execute(stmt).scalar())
+    if span is None or (info.get("data_start"), info.get("reference_date")) != (span[0].isoformat(),
+                                                                               span[1].isoformat()):
+        return None
+    return span
+
+
+def refresh_changes(conn: Connection, changes: Changes, targets=None) -> str:
+    """Bring the summaries up to date after ``changes`` were written, in the caller's transaction: only
+    the parts that read the changed table, and for requests only the rows of the touched communities
+    (their streets, the district) and spans and months. Falls back to :func:`refresh` when the
+    summaries are from another version or targets, or the data range moved. Returns what it did."""
+    targets = targets if targets is not None else load_request_targets()
+    span = _is_current(conn, targets)
+    known = {source for _t, sources, _b in PARTS.values() for source in sources} | set(UNSUMMARISED)
+    if span is None or changes.table_name not in known:
+        refresh(conn, targets)
+        return "full"
+    if not changes.keys:
+        return "none"
+    ctx = _Context(conn, summary_spans(*span), span[1], targets)
+    for name, (tables, sources, build) in PARTS.items():
+        if changes.table_name not in sources:
+            continue
+        if name == "requests" and changes.table_name == "requests":
+            _patch_requests(conn, ctx, changes)
+            continue
+        for table in tables:
+            conn.execute(delete(table))
+        build(conn, ctx)
+    return "incremental"
+
+
+def _unit_filter(table, communities: list[str], streets: list[str]):
+    """The rows of the district, of ``streets`` and of ``communities``."""
+    return or_(table.c.unit_level == "district",
+               and_(table.c.unit_level == "street", table.c.unit_code.in_(streets)),
+               and_(table.c.unit_level == "community", table.c.unit_code.in_(communities)))
+
+
+def _span_filter(table, spans: list[Period]):
+    return or_(*(and_(table.c.span_start == p.start, table.c.span_end == p.end) for p in spans))
+
+
+def _keep_units(frame: pd.DataFrame, communities: list[str], streets: list[str]) -> pd.DataFrame:
+    level, unit = frame["unit_level"], frame["unit_code"]
+    return frame[((level == "street") & unit.isin(streets)) | ((level == "community") & unit.isin(communities))]
+
+
+def _district_sums(conn: Connection, table, keys: list[str], measures: list[str], where) -> pd.DataFrame:
+    """The district's additive measures as the sum of its streets' rows (already up to date)."""
+    stmt = (select(*(table.c[k] for k in keys), *(func.sum(table.c[m]).label(m) for m in measures))
+            .where(table.c.unit_level == "street", where).group_by(*(table.c[k] for k in keys)))
+    frame = pd.DataFrame(conn.execute(stmt).all(), columns=[*keys, *measures])
+    frame["unit_level"], frame["unit_code"], frame["street_code"] = "district", DISTRICT_UNIT, ""
+    return frame
+
+
+def _patch_requests(conn: Connection, ctx: _Context, changes: Changes) -> None:
+    """Recount the request summaries where the changed requests were and are now: the spans holding
+    either submission time, the months of either, their communities, those communities' streets
+    (all of a street's requests) and the district (sums of the streets; its medians from the resolved
+    requests' durations, which do not add up)."""
+    places = pd.concat([changes.before, _request_places(conn, changes.request_ids)], ignore_index=True)
+    communities = sorted(set(places["community_code"]))
+    street_of = ctx.streets.set_index("community_code")["street_code"]
+    streets = sorted({street_of[c] for c in communities if c in street_of.index})
+    in_streets = sorted(ctx.streets.loc[ctx.streets["street_code"].isin(streets), "community_code"])
+    times = places["submitted_at"].to_numpy()
+    spans = [p for p in ctx.spans
+             if ((times >= np.datetime64(p.start_at)) & (times < np.datetime64(p.end_exclusive))).any()]
+    months = sorted(set(places["submitted_at"].dt.to_period("M").dt.start_time.dt.date))
+
+    whole = len(in_streets) == len(ctx.streets)  # every street touched: the frame is the district's too
+    frame = _request_frame(conn, None if whole else in_streets)
+    frame["on_time"] = _on_time(frame, ctx.targets).to_numpy()
+
+    def kept(rows: pd.DataFrame) -> pd.DataFrame:
+        return rows[rows.index.isin(_keep_units(rows, communities, streets).index)
+                    | (whole & (rows["unit_level"] == "district"))]
+
+    if spans:
+        conn.execute(delete(SPAN_SUMMARY).where(_span_filter(SPAN_SUMMARY, spans),
+                                                _unit_filter(SPAN_SUMMARY, communities, streets)))
+        _write(conn, SPAN_SUMMARY, kept(_span_summary(frame, spans)))
+        if not whole:
+            _write(conn, SPAN_SUMMARY, _district_span_rows(conn, ctx, spans))
+    conn.execute(delete(MONTH_SUMMARY).where(MONTH_SUMMARY.c.month.in_(months),
+                                             _unit_filter(MONTH_SUMMARY, communities, streets)))
+    month_rows = _month_summary(frame)
+    _write(conn, MONTH_SUMMARY, kept(month_rows[month_rows["month"].isin(months)]))
+    if not whole:
+        district = _district_sums(conn, MONTH_SUMMARY, ["month"], ["received", "resolved"],
+                                  MONTH_SUMMARY.c.month.in_(months))
+        _write(conn, MONTH_SUMMARY, district[[c.name for c in MONTH_SUMMARY.columns]])
+
+    ids = changes.request_ids
+    for start in range(0, len(ids), 5_000):
+        conn.execute(delete(OPEN).where(OPEN.c.id.in_(ids[start:start + 5_000])))
+    _write(conn, OPEN, _open_requests(conn, frame, ids))
+    if spans:
+        open_ = _rows(conn, select(*OPEN.columns), [c.name for c in OPEN.columns])
+        for column in ("submitted_at", "idle_since"):
+            open_[column] = pd.to_datetime(open_[column], format="ISO8601")
+        conn.execute(delete(OPEN_STATUS).where(_span_filter(OPEN_STATUS, spans),
+                                               _unit_filter(OPEN_STATUS, communities, streets)))
+        rows = _open_status_summary(open_, ctx.streets, spans, ctx.reference)
+        _write(conn, OPEN_STATUS, rows[(rows["unit_level"] == "district")
+                                       | rows.index.isin(_keep_units(rows, communities, streets).index)])
+
+
+def _district_span_rows(conn: Connection, ctx: _Context, spans: list[Period]) -> pd.DataFrame:
+    """The district's span rows: measures summed over the streets' rows, median and p90 days from the
+    durations of every resolved request of the spans (as _span_summary computes them)."""
+    sums = _district_sums(conn, SPAN_SUMMARY, ["span_start", "span_end", "dim", "dim_value"], MEASURES,
+                          _span_filter(SPAN_SUMMARY, spans))
+    first, end = min(p.start_at for p in spans), max(p.end_exclusive for p in spans)
+    resolved = _rows(conn, select(R.c.category, R.c.channel, R.c.submitted_at, R.c.resolved_at)
+                     .where(R.c.resolved_at.is_not(None), R.c.submitted_at >= first, R.c.submitted_at < end)
+                     .join(C, C.c.code == R.c.community_code),
+                     ["category", "channel", "submitted_at", "resolved_at"])
+    for column in ("submitted_at", "resolved_at"):
+        resolved[column] = pd.to_datetime(resolved[column], format="ISO8601")
+    resolved["days"] = (resolved["resolved_at"] - resolved["submitted_at"]).dt.total_seconds() / 86400
+    resolved["all"] = ""
+    parts = []
+    for period in spans:
+        inside = resolved[(resolved["submitted_at"] >= pd.Timestamp(period.start_at))
+                          & (resolved["submitted_at"] < pd.Timestamp(period.end_exclusive))]
+        for dim, column in DIMENSIONS.items():
+            days = inside.groupby(column or "all", sort=False)["days"]
+            parts.append(pd.DataFrame({"median_days": days.quantile(0.5), "p90_days": days.quantile(0.9)})
+                         .rename_axis("dim_value").reset_index()
+                         .assign(span_start=period.start, span_end=period.end, dim=dim))
+    keys = ["span_start", "span_end", "dim", "dim_value"]
+    pct = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*keys, "median_days", "p90_days"])
+    sums["span_start"] = pd.to_datetime(sums["span_start"]).dt.date
+    sums["span_end"] = pd.to_datetime(sums["span_end"]).dt.date
+    out = sums.merge(pct, on=keys, how="left")
+    return out[[c.name for c in SPAN_SUMMARY.columns]]
 
 
 def main(argv=None) -> int:

@@ -194,7 +194,11 @@ def test_compose_has_a_cron_scheduler_with_the_replicas_environment():
     commands = [job[6] for job in jobs]
     assert any(c.endswith("run-job.sh python -m jobs.alerts evaluate") for c in commands)
     assert any(c.endswith("run-job.sh python -m jobs.digest --due") for c in commands)
+    assert any(c.endswith("run-job.sh python -m jobs.sync due") for c in commands)
     for fields in jobs:
+        if fields[0].startswith("*/"):  # every N minutes (the sync)
+            assert 0 < int(fields[0][2:]) < 60 and fields[1:5] == ["*", "*", "*", "*"]
+            continue
         minute, hour = int(fields[0]), int(fields[1])
         assert 0 <= minute < 60 and 0 <= hour < 24 and fields[2:5] == ["*", "*", "*"]
     for script in ("entrypoint.sh", "run-job.sh"):

@@ -14,6 +14,15 @@ TEXT: dict[str, dict[str, str]] = {
     "sidebar.all_communities": {"zh": "全部社区", "en": "All communities"},
     "sidebar.alerts": {"zh": "预警 {n}", "en": "Alerts {n}"},
     "sidebar.as_of": {"zh": "数据截至 {date}", "en": "Data as of {date}"},
+    "sidebar.refreshed": {"zh": "数据更新于 {time}", "en": "Data refreshed {time}"},
+    "sidebar.sync_stale": {
+        "zh": "数据同步已超过 {hours:g} 小时未成功（最近成功：{time}），数据可能不是最新的。",
+        "en": "No successful data sync for over {hours:g} hours (last success: {time}); the data may be out of date.",
+    },
+    "sidebar.sync_never": {
+        "zh": "数据同步尚未成功过，数据可能不是最新的。",
+        "en": "The data sync has not succeeded yet; the data may be out of date.",
+    },
     "sidebar.sample_note": {
         "zh": "演示数据：按公开报道数字校准的合成数据，社区区划为示意。",
         "en": "Demo data: synthetic, calibrated to published figures; community shapes are schematic.",

@@ -1,0 +1,172 @@
+"""Importing k changed requests: the incremental summary refresh against the full rebuild, and a page's
+reader during the import (its worst wait for an answer).
+
+    python -m bench.incremental_import [--url URL] [--sizes 50 5000]
+
+Without ``--url`` it loads the sample (seed scale) into a temporary SQLite file. Every measurement runs
+on a fresh copy of that database (SQLite's backup API; on PostgreSQL the same database is used, so run
+it on a scratch one). The files imported are real mixes (:func:`changed_requests_csv`): new requests,
+status changes, requests moved to another community and to another month.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sqlite3
+import tempfile
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from data_access import importer, schema, summaries
+from data_access.database import make_engine
+from data_access.domain import REQUEST_OPEN_STATUSES
+
+R = schema.requests
+_DATETIMES = ("submitted_at", "accepted_at", "resolved_at", "closed_at")
+
+
+def changed_requests_csv(engine: Engine, n: int, offset: int = 0, id_prefix: str = "RX",
+                         street: str | None = None) -> bytes:
+    """A requests CSV of ``n`` rows taken from the database and changed in turn: a new request (a copy
+    under a new id), a status change (open → resolved, resolved → open again), a move to another
+    community, a move by a month (inside the data range, so the spans stay). ``offset`` picks other
+    rows, so a series of files changes different requests; ``street`` keeps them (and the moves) in
+    one street, as a street office's file or a morning's sync would."""
+    columns = [c.name for c in R.columns]
+    CM = schema.communities
+    with engine.connect() as conn:
+        communities = [c for (c,) in conn.execute(
+            select(CM.c.code).where(CM.c.street_code == street if street else True).order_by(CM.c.code))]
+        in_place = R.c.community_code.in_(communities)
+        total = conn.execute(select(func.count()).select_from(R).where(in_place)).scalar()
+        step = max(1, total // max(n, 1))
+        ids = [row[0] for row in conn.execute(select(R.c.id).where(in_place).order_by(R.c.id))][offset % step::step][:n]
+        rows = [dict(r) for r in conn.execute(select(R).where(R.c.id.in_(ids)).order_by(R.c.id)).mappings()]
+        info = dict(conn.execute(select(schema.dataset_info.c.key, schema.dataset_info.c.value)).all())
+    start, reference = date.fromisoformat(info["data_start"]), date.fromisoformat(info["reference_date"])
+    out = []
+    for i, row in enumerate(rows):
+        kind = (i + offset) % 4
+        if kind == 0:
+            row["id"] = f"{id_prefix}{offset:03d}{i:06d}"[:16]
+        elif kind == 1:
+            if row["status"] in REQUEST_OPEN_STATUSES:
+                row.update(status="已办结", resolved_at=row["submitted_at"] + timedelta(days=2, hours=3),
+                           closed_at=None)
+            else:
+                row.update(status="办理中", resolved_at=None, closed_at=None, satisfaction=None)
+        elif kind == 2:
+            row["community_code"] = communities[(communities.index(row["community_code"]) + 3) % len(communities)]
+            row["compound_code"] = None
+        else:
+            dated = [row[c] for c in _DATETIMES if row[c] is not None]
+            shift = timedelta(days=-31) if (row["submitted_at"] - timedelta(days=31)).date() > start else \
+                timedelta(days=31) if (max(dated) + timedelta(days=31)).date() < reference else timedelta(0)
+            for column in _DATETIMES:
+                if row[column] is not None:
+                    row[column] = row[column] + shift
+        out.append(row)
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(columns)
+    for row in out:
+        writer.writerow(["" if row[c] is None else row[c].strftime("%Y-%m-%d %H:%M:%S")
+                         if hasattr(row[c], "strftime") else row[c] for c in columns])
+    return text.getvalue().encode("utf-8")
+
+
+def sqlite_copy(source: Path, target: Path) -> str:
+    """A copy of an SQLite database through the backup API (safe with WAL files beside it)."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+    return f"sqlite:///{target}"
+
+
+class Reader(threading.Thread):
+    """A page's query, run again and again until stopped: how many answered, the worst wait, any error."""
+
+    def __init__(self, engine: Engine):
+        super().__init__(daemon=True)
+        self.engine, self.stop, self.answers, self.worst, self.errors = engine, threading.Event(), 0, 0.0, []
+        self.answers_at: list[tuple[float, int]] = []  # (perf_counter when answered, requests counted)
+
+    def run(self) -> None:
+        S = schema.request_span_summary
+        stmt = select(func.sum(S.c.received)).where(S.c.unit_level == "street", S.c.dim == "all")
+        while not self.stop.is_set():
+            started = time.perf_counter()
+            try:
+                with self.engine.connect() as conn:
+                    conn.execute(stmt).scalar()
+                    counted = conn.execute(select(func.count()).select_from(R)).scalar()
+            except Exception as exc:  # reported, not raised: the bench and the test look at it
+                self.errors.append(repr(exc))
+                continue
+            answered = time.perf_counter()
+            self.worst = max(self.worst, answered - started)
+            self.answers += 1
+            self.answers_at.append((answered, counted))
+            time.sleep(0.01)
+
+
+def timed_import(engine: Engine, data: bytes, full: bool) -> tuple[float, Reader, object]:
+    """Import ``data`` (requests) with the incremental or the full refresh while a reader runs."""
+    original = summaries.refresh_changes
+    if full:
+        summaries.refresh_changes = lambda conn, changes, targets=None: summaries.refresh(conn, targets) and "full"
+    reader = Reader(make_engine(str(engine.url.render_as_string(hide_password=False))))
+    reader.start()
+    try:
+        started = time.perf_counter()
+        report = importer.import_bytes(engine, "requests", data, "changed.csv")
+        seconds = time.perf_counter() - started
+    finally:
+        summaries.refresh_changes = original
+        reader.stop.set()
+        reader.join()
+        reader.engine.dispose()
+    assert report.ok, report.problems[:5]
+    return seconds, reader, report
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.incremental_import", description=__doc__.split("\n")[0])
+    parser.add_argument("--url", help="a loaded database (default: the sample in a temporary SQLite file)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 5000])
+    parser.add_argument("--street", default="440307003", help="the street of the one-street files")
+    args = parser.parse_args(argv)
+    folder = Path(tempfile.mkdtemp(prefix="longgang-bench-incremental-"))
+    template = None
+    if not args.url:
+        from data_access.loader import SAMPLE_DIR, load_csv_dir
+
+        template = folder / "template.sqlite3"
+        engine = make_engine(f"sqlite:///{template}")
+        load_csv_dir(engine, SAMPLE_DIR)
+        engine.dispose()
+    print("rows   where        refresh       import s   reader answers   reader worst wait s")
+    for size in args.sizes:
+        for street in (None, args.street):
+            for full in (True, False):
+                url = sqlite_copy(template, folder / f"run-{size}-{street}-{full}.sqlite3") if template else args.url
+                engine = make_engine(url)
+                data = changed_requests_csv(engine, size, offset=1 if full else 2, street=street)
+                seconds, reader, report = timed_import(engine, data, full)
+                engine.dispose()
+                print(f"{size:>5}  {'one street' if street else 'district':<12} {'full' if full else 'incremental':<12}"
+                      f" {seconds:>9.2f}   {reader.answers:>14}   {reader.worst:>19.3f}"
+                      f"{'  errors: ' + reader.errors[0] if reader.errors else ''}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
