@@ -335,8 +335,9 @@ def unit_collection(shapes, street: str | None) -> dict:
 
 
 def label_points(collection: dict) -> pd.DataFrame:
-    """A point well inside each feature (pole of inaccessibility) for its label: code, name, lon, lat and
-    the shape's area (square degrees: which label a crowded map keeps)."""
+    """A point well inside each feature (pole of inaccessibility) for its label: code, name, name_en (the
+    English name where the shape has one, a street's; else the name), lon, lat and the shape's area
+    (square degrees: which label a crowded map keeps)."""
     rows = []
     for feature in collection.get("features", []):
         geom = shape(feature["geometry"])
@@ -344,9 +345,11 @@ def label_points(collection: dict) -> pd.DataFrame:
         if geom.geom_type == "MultiPolygon":
             geom = max(geom.geoms, key=lambda g: g.area)
         point = polylabel(geom, tolerance=1e-4)
-        rows.append({"code": feature["properties"]["code"], "name": feature["properties"]["name"],
+        properties = feature["properties"]
+        rows.append({"code": properties["code"], "name": properties["name"],
+                     "name_en": properties.get("name_en") or properties["name"],
                      "lon": point.x, "lat": point.y, "area": area})
-    return pd.DataFrame(rows, columns=["code", "name", "lon", "lat", "area"])
+    return pd.DataFrame(rows, columns=["code", "name", "name_en", "lon", "lat", "area"])
 
 
 def _screen_xy(lon: float, lat: float, zoom: float) -> tuple[float, float]:
@@ -539,6 +542,8 @@ def community_map(
         notes.append(html.escape(text("map.legend.venues", lang, n=formatting.count(len(venues)))))
     view = fit_view(bounds, width, height)
     if labels is not None and len(labels):
+        if lang == "en" and "name_en" in labels:  # streets have English names; communities keep theirs
+            labels = labels.assign(name=labels["name_en"].where(labels["name_en"].astype(bool), labels["name"]))
         layers.append(_text_layer("labels", legible_labels(labels, view.zoom, label_size), label_size,
                                   [25, 30, 40, 255]))
     legend.notes = notes

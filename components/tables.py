@@ -10,6 +10,7 @@ none of that, so it is drawn here; ``show_frame`` picks one or the other by the 
 from __future__ import annotations
 
 import html
+import re
 from datetime import date, datetime
 
 import pandas as pd
@@ -27,9 +28,29 @@ table.lg-small th { text-align: left; font-weight: 600; color: rgba(49, 51, 63, 
   border-bottom: 1px solid rgba(49, 51, 63, 0.2); padding: 0.35rem 0.5rem; background: rgba(49, 51, 63, 0.03);
   white-space: nowrap; }
 table.lg-small td { padding: 0.3rem 0.5rem; border-bottom: 1px solid rgba(49, 51, 63, 0.1); vertical-align: top; }
+table.lg-small td:first-child { white-space: nowrap; }
 table.lg-small td.n, table.lg-small th.n { text-align: right; font-variant-numeric: tabular-nums;
   white-space: nowrap; }
 </style>"""
+
+
+#: Columns that hold a year, a code or an id: labels that happen to be digits, never shown as
+#: amounts ("2021", not "2,021"; "440307014", not "440,307,014").
+IDENTIFIER_COLUMN = re.compile(r"(^|_)(year|code|id)$", re.IGNORECASE)
+
+
+def identifier_columns(frame: pd.DataFrame) -> list[str]:
+    """The frame's year, code and id columns (by name: ``year``, ``first_year``, ``street_code``, ``id``…)."""
+    return [c for c in frame.columns if isinstance(c, str) and IDENTIFIER_COLUMN.search(c)]
+
+
+def as_label(value) -> str:
+    """A year, code or id as text without digit grouping (a float year 2021.0 is "2021"); missing: a dash."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def escape(value) -> str:
@@ -104,7 +125,9 @@ def show_frame(frame: pd.DataFrame, headers: dict[str, str], formats: dict[str, 
     (column -> printf format): HTML when it is short, the data grid when a reader scrolls or sorts."""
     import streamlit as st  # here, so the briefing can build its tables without a Streamlit import
 
-    formats = formats or {}
+    labels = identifier_columns(frame)
+    formats = {c: fmt for c, fmt in (formats or {}).items() if c not in labels}
+    frame = frame.assign(**{c: [as_label(v) for v in frame[c]] for c in labels})
     if len(frame) <= SMALL_ROWS:
         shown = frame.copy()
         for column, fmt in formats.items():
