@@ -16,8 +16,17 @@ def test_cells_are_escaped_and_numbers_aligned_right():
     assert "<b>甲</b>" not in out and "&lt;b&gt;甲&lt;/b&gt;" in out and "乙 &amp; 丙" in out
     assert '<td class="n">1,234</td>' in out and '<td class="n">0.5</td>' in out
     assert '<th class="n">得分</th>' in out and '<td class="n">95.8%</td>' in out
-    assert "<td>—</td>" in out  # a missing value
+    assert '<td class="s">—</td>' in out  # a missing value
     assert out.count("<tr>") == 3  # the header and two rows
+
+
+def test_short_text_stays_on_one_line_and_long_text_wraps():
+    # the scorecards' street table broke 平湖街道 onto two lines; a definition may still wrap
+    definition = "按时办结率：截止日前应办结的诉求中，在时限内办结的比例"
+    frame = pd.DataFrame({"单位": ["平湖街道", "坪地街道"], "定义": [definition, "—"]})
+    out = small_table_html(frame)
+    assert '<td class="s">平湖街道</td>' in out and "<td>按时办结率" in out
+    assert "td.s { white-space: nowrap; }" in out
 
 
 def test_figures_read_as_the_data_grid_shows_them():
@@ -84,7 +93,7 @@ def test_no_year_code_or_id_is_shown_with_digit_grouping():
     short = AppTest.from_function(_draw_identifiers, args=(3,)).run()
     body = short.get("html")[0].proto.body
     for shown in ("2021", "2023", "440307014", "1234567"):
-        assert f"<td>{shown}</td>" in body
+        assert f"<td class=\"s\">{shown}</td>" in body
     for grouped in ("2,021", "2,023", "2023.0", "440,307,014", "1,234,567"):
         assert grouped not in body
     assert '<td class="n">22,719</td>' in body  # an amount keeps its grouping
