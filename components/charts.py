@@ -20,7 +20,8 @@ PALETTE = {
     "warn": "#d9822b",
     "bad": "#c23b3b",
 }
-SERIES = ["#1f5fa8", "#d9822b", "#2e9e6a", "#8a5cb8", "#c23b3b", "#3aa6b9"]
+#: The fourth is a light violet, not a dark purple: under protanopia a dark purple is the first one's blue.
+SERIES = ["#1f5fa8", "#d9822b", "#2e9e6a", "#b060e0", "#c23b3b", "#3aa6b9"]
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 #: every page's plotly charts: no plotly logo in the mode bar (a government dashboard, not an advert)
 PLOTLY_CONFIG = {"displaylogo": False}

@@ -61,7 +61,8 @@ DIVERGING = ["#e66101", "#fdb863", "#f7f7f7", "#b2abd2", "#5e3c99"]
 MISSING_COLOUR = "#9e9e9e"
 FILL_ALPHA = 215
 MISSING_ALPHA = 110
-HOTSPOT_COLOURS = ["#fee391", "#fec44f", "#fe9929", "#d95f0e", "#993404"]
+#: ColorBrewer YlOrBr, 5 classes: its adjacent steps stay apart under deuteranopia (tests/test_palettes.py).
+HOTSPOT_COLOURS = ["#ffffd4", "#fed98e", "#fe9929", "#d95f0e", "#993404"]
 #: pydeck reads a bare string as a JavaScript expression, so constant strings are given as JSON
 #: string literals ('"pixels"'); CSS family names may go unquoted inside one.
 FONT_FAMILY = '"Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"'

@@ -14,7 +14,7 @@ from components.charts import PALETTE, SERIES
 from components.i18n import text
 from data_access.domain import SAFETY_MEASURES
 
-STAR_COLORS = {1: "#c23b3b", 2: "#d9822b", 3: "#c9b458", 4: "#5aa36e", 5: "#1f7a4d"}
+STAR_COLORS = {1: "#c23b3b", 2: "#d9822b", 3: "#e0c341", 4: "#5aa36e", 5: "#1f7a4d"}
 
 
 def dimension_label(row, lang: str) -> str:

@@ -154,7 +154,7 @@ footer {{ display: none !important; }}
   .lg-show-kpi-label {{ font-size: 20px; }}
   .st-key-show-controls {{ padding: 8px 16px; }}
   .st-key-show-controls button {{ padding: 4px 10px; }}
-  .st-key-show-controls button [data-testid="stButtonShortcut"] {{ display: none; }}
+  .st-key-show-controls button kbd {{ display: none; }}
   .lg-show-status .muted {{ display: none; }}
 }}
 @media (max-width: 1100px) {{
