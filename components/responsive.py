@@ -52,6 +52,11 @@ LAYOUT_CSS = f"""<style>
   /* plotly's tool bar would sit on the legend; a phone pans and zooms with its fingers */
   [data-testid="stPlotlyChart"] .modebar-container {{ display: none !important; }}
 }}
+@media (max-width: 1100px) {{
+  /* the map page: the figures panel under the map, so a portrait tablet shows the whole district */
+  .st-key-map-row [data-testid="stHorizontalBlock"] {{ flex-wrap: wrap; }}
+  .st-key-map-row [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {{ min-width: 100%; }}
+}}
 @media (min-width: 641px) and (max-width: 1100px) {{
   [data-testid="stMainBlockContainer"] {{ padding-left: 1.5rem; padding-right: 1.5rem; }}
   [data-testid="stMetricValue"] {{ font-size: 1.8rem; }}

@@ -126,7 +126,8 @@ view = maps.community_map(
     width=MAP_WIDTH, height=MAP_HEIGHT,
 )
 
-map_col, panel_col = st.columns([3, 1.15])
+with st.container(key="map-row"):  # below 1100 px the panel goes under the map (components/responsive.py)
+    map_col, panel_col = st.columns([3, 1.15])
 with map_col:
     event = st.pydeck_chart(view.deck, height=MAP_HEIGHT, on_select="rerun", selection_mode="single-object",
                             key=f"map-{street_code or 'all'}-{scope.community or 'all'}-{measure}")
