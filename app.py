@@ -5,9 +5,11 @@ import streamlit as st
 from components.guard import run_page, show_error
 from components.i18n import text
 from components.login import established_role, login_pages, may_import
+from components.responsive import inject_layout_css
 from components.scope_sidebar import current_language, render_alert_badge, render_scope_sidebar, show_scope_notice
 
 st.set_page_config(page_title="龙岗区基层社会治理看板", page_icon="🏘️", layout="wide")
+inject_layout_css()  # phones and tablets: tiles wrap, nothing widens the page
 
 
 def dashboard_pages(lang: str, with_data_page: bool) -> list[st.Page]:

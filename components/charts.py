@@ -20,7 +20,8 @@ PALETTE = {
     "warn": "#d9822b",
     "bad": "#c23b3b",
 }
-SERIES = ["#1f5fa8", "#d9822b", "#2e9e6a", "#8a5cb8", "#c23b3b", "#3aa6b9"]
+#: The fourth is a light violet, not a dark purple: under protanopia a dark purple is the first one's blue.
+SERIES = ["#1f5fa8", "#d9822b", "#2e9e6a", "#b060e0", "#c23b3b", "#3aa6b9"]
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 #: every page's plotly charts: no plotly logo in the mode bar (a government dashboard, not an advert)
 PLOTLY_CONFIG = {"displaylogo": False}
@@ -34,6 +35,8 @@ def _layout(fig: go.Figure, height: int = 320) -> go.Figure:
         font={"family": FONT, "size": 13},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         separators=".,",
+        # a label that would have to shrink below 11 px to fit its bar is left off (phones)
+        uniformtext={"minsize": 11, "mode": "hide"},
     )
     # Bar labels stay horizontal: Chinese and numbers read badly turned on their side.
     fig.update_traces(textangle=0, selector={"type": "bar"})
@@ -89,20 +92,23 @@ def safety_lines(frame: pd.DataFrame, measures: list[str], lang: str = "zh") -> 
     return _layout(fig)
 
 
-def ranking_pair(frame: pd.DataFrame, lang: str = "zh", size: int = 5) -> go.Figure:
+def ranking_pair(frame: pd.DataFrame, lang: str = "zh", size: int = 5, stacked: bool = False) -> go.Figure:
     """The ``size`` best communities by composite score beside the ``size`` worst, best on top in each
     (columns name, composite, rank; ranked best first). One figure, not two: on the overview each plotly
-    chart costs the browser its own drawing, and the two lists share their scale and the 100 line."""
+    chart costs the browser its own drawing, and the two lists share their scale and the 100 line.
+    ``stacked``: the worst under the best (a phone: side by side, their names run into the other's bars)."""
     titles = (text("overview.ranking.top", lang), text("overview.ranking.bottom", lang))
-    fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.16)
-    for col, part, colour in ((1, frame.head(size), PALETTE["done"]), (2, frame.tail(size), PALETTE["warn"])):
+    fig = (make_subplots(rows=2, cols=1, subplot_titles=titles, vertical_spacing=0.2) if stacked else
+           make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.16))
+    for i, (part, colour) in enumerate(((frame.head(size), PALETTE["done"]), (frame.tail(size), PALETTE["warn"]))):
+        cell = {"row": i + 1, "col": 1} if stacked else {"row": 1, "col": i + 1}
         fig.add_bar(x=part["composite"], y=[f"{r}. {n}" for r, n in zip(part["rank"], part["name"], strict=True)],
                     orientation="h", marker_color=colour, text=[f"{v:.1f}" for v in part["composite"]],
-                    textposition="auto", showlegend=False, row=1, col=col)
-        fig.add_vline(x=100, line_dash="dash", line_color=PALETTE["muted"], row=1, col=col)
-        fig.update_yaxes(autorange="reversed", title=None, row=1, col=col)
-        fig.update_xaxes(title=text("label.composite", lang), range=[0, 120], row=1, col=col)
-    return _layout(fig, height=280)
+                    textposition="auto", showlegend=False, **cell)
+        fig.add_vline(x=100, line_dash="dash", line_color=PALETTE["muted"], **cell)
+        fig.update_yaxes(autorange="reversed", title=None, **cell)
+        fig.update_xaxes(title=text("label.composite", lang), range=[0, 120], **cell)
+    return _layout(fig, height=520 if stacked else 280)
 
 
 def event_bars(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:

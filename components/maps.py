@@ -61,7 +61,8 @@ DIVERGING = ["#e66101", "#fdb863", "#f7f7f7", "#b2abd2", "#5e3c99"]
 MISSING_COLOUR = "#9e9e9e"
 FILL_ALPHA = 215
 MISSING_ALPHA = 110
-HOTSPOT_COLOURS = ["#fee391", "#fec44f", "#fe9929", "#d95f0e", "#993404"]
+#: ColorBrewer YlOrBr, 5 classes: its adjacent steps stay apart under deuteranopia (tests/test_palettes.py).
+HOTSPOT_COLOURS = ["#ffffd4", "#fed98e", "#fe9929", "#d95f0e", "#993404"]
 #: pydeck reads a bare string as a JavaScript expression, so constant strings are given as JSON
 #: string literals ('"pixels"'); CSS family names may go unquoted inside one.
 FONT_FAMILY = '"Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"'
@@ -335,8 +336,9 @@ def unit_collection(shapes, street: str | None) -> dict:
 
 
 def label_points(collection: dict) -> pd.DataFrame:
-    """A point well inside each feature (pole of inaccessibility) for its label: code, name, lon, lat and
-    the shape's area (square degrees: which label a crowded map keeps)."""
+    """A point well inside each feature (pole of inaccessibility) for its label: code, name, name_en (the
+    English name where the shape has one, a street's; else the name), lon, lat and the shape's area
+    (square degrees: which label a crowded map keeps)."""
     rows = []
     for feature in collection.get("features", []):
         geom = shape(feature["geometry"])
@@ -344,9 +346,11 @@ def label_points(collection: dict) -> pd.DataFrame:
         if geom.geom_type == "MultiPolygon":
             geom = max(geom.geoms, key=lambda g: g.area)
         point = polylabel(geom, tolerance=1e-4)
-        rows.append({"code": feature["properties"]["code"], "name": feature["properties"]["name"],
+        properties = feature["properties"]
+        rows.append({"code": properties["code"], "name": properties["name"],
+                     "name_en": properties.get("name_en") or properties["name"],
                      "lon": point.x, "lat": point.y, "area": area})
-    return pd.DataFrame(rows, columns=["code", "name", "lon", "lat", "area"])
+    return pd.DataFrame(rows, columns=["code", "name", "name_en", "lon", "lat", "area"])
 
 
 def _screen_xy(lon: float, lat: float, zoom: float) -> tuple[float, float]:
@@ -539,6 +543,8 @@ def community_map(
         notes.append(html.escape(text("map.legend.venues", lang, n=formatting.count(len(venues)))))
     view = fit_view(bounds, width, height)
     if labels is not None and len(labels):
+        if lang == "en" and "name_en" in labels:  # streets have English names; communities keep theirs
+            labels = labels.assign(name=labels["name_en"].where(labels["name_en"].astype(bool), labels["name"]))
         layers.append(_text_layer("labels", legible_labels(labels, view.zoom, label_size), label_size,
                                   [25, 30, 40, 255]))
     legend.notes = notes

@@ -14,7 +14,7 @@ from components.charts import PALETTE, SERIES
 from components.i18n import text
 from data_access.domain import SAFETY_MEASURES
 
-STAR_COLORS = {1: "#c23b3b", 2: "#d9822b", 3: "#c9b458", 4: "#5aa36e", 5: "#1f7a4d"}
+STAR_COLORS = {1: "#c23b3b", 2: "#d9822b", 3: "#e0c341", 4: "#5aa36e", 5: "#1f7a4d"}
 
 
 def dimension_label(row, lang: str) -> str:
@@ -41,7 +41,7 @@ def radar(breakdown: pd.DataFrame, averages: pd.DataFrame, unit_name: str, lang:
                                   fill="toself", fillcolor="rgba(31,95,168,0.18)",
                                   line={"color": PALETTE["primary"], "width": 2.5}))
     low = min(50.0, float(pd.concat([breakdown["score"], breakdown["target"]]).min(skipna=True) or 50) - 5)
-    fig.update_layout(polar={"radialaxis": {"range": [low, 100], "tickfont": {"size": 10}},
+    fig.update_layout(polar={"radialaxis": {"range": [low, 100], "tickfont": {"size": 11}},
                              "angularaxis": {"tickfont": {"size": 12}}})
     fig = charts._layout(fig, height=420)
     fig.update_layout(margin={"l": 60, "r": 60, "t": 40, "b": 20}, legend={"y": -0.12, "yanchor": "top"})
@@ -84,7 +84,7 @@ def dimension_trends(trend: pd.DataFrame, lang: str = "zh") -> go.Figure:
         years = [str(y) for y in part["year"]]
         fig.add_scatter(x=years, y=part["score"], mode="lines+markers+text", showlegend=False,
                         text=[f"{v:.1f}" for v in part["score"]], textposition="top center",
-                        textfont={"size": 10}, line={"color": PALETTE["primary"], "width": 2}, row=row, col=col)
+                        textfont={"size": 11}, line={"color": PALETTE["primary"], "width": 2}, row=row, col=col)
         fig.add_scatter(x=years, y=[dim["target"]] * len(years), mode="lines", showlegend=False,
                         line={"color": PALETTE["muted"], "dash": "dash", "width": 1}, row=row, col=col,
                         hovertemplate=text("scorecards.radar.target", lang) + ": %{y}<extra></extra>")

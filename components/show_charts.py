@@ -85,12 +85,14 @@ footer {{ display: none !important; }}
 .lg-show-meta b {{ color: {t.text}; font-size: 30px; }}
 .lg-show-kpis {{ display: flex; gap: 18px; margin: 6px 0 10px 0; }}
 .lg-show-kpi {{ flex: 1 1 0; background: {t.panel}; border: 1px solid {t.panel_border}; border-radius: 10px;
-  padding: 12px 18px; min-width: 0; }}
+  padding: 12px 18px; min-width: 0; container-type: inline-size; }}
 .lg-show-kpi-label {{ font-size: {KPI_LABEL_PX}px; color: {t.muted}; white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; }}
-.lg-show-kpi-value {{ font-size: {KPI_VALUE_PX}px; font-weight: 700; color: {t.accent}; line-height: 1.15;
+.lg-show-kpi-value {{ font-size: min({KPI_VALUE_PX}px, calc(100cqi / var(--em, 4))); font-weight: 700;
+  color: {t.accent}; line-height: 1.15;
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; font-variant-numeric: tabular-nums; }}
-.lg-show-kpi-value.long {{ font-size: {KPI_VALUE_PX * 3 // 4}px; line-height: 1.53; }}
+.lg-show-kpi-value.long {{ font-size: min({KPI_VALUE_PX * 3 // 4}px, calc(100cqi / var(--em, 4)));
+  line-height: 1.53; }}
 .lg-show-kpi-note {{ font-size: 20px; color: {t.muted}; white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; }}
 .lg-show-kpis.stacked {{ flex-direction: column; }}
@@ -143,7 +145,55 @@ footer {{ display: none !important; }}
 .lg-show-status .muted {{ color: {t.muted}; font-size: 20px; margin-left: 18px; }}
 .lg-show-progress {{ height: 6px; background: {t.grid}; border-radius: 3px; margin-top: 6px; overflow: hidden; }}
 .lg-show-progress > div {{ height: 100%; background: {t.accent}; }}
+/* a tablet (1366 landscape, 1024 portrait): smaller type and padding, the bar's buttons show their icons */
+@media (max-width: 1400px) {{
+  [data-testid="stMainBlockContainer"], .block-container {{ padding: 12px 20px 96px 20px !important; }}
+  .lg-show-title {{ font-size: {TITLE_PX * 3 // 4}px; }}
+  .lg-show-scope, .lg-show-meta {{ font-size: 20px; }}
+  .lg-show-kpi {{ padding: 10px 12px; }}
+  .lg-show-kpi-label {{ font-size: 20px; }}
+  .st-key-show-controls {{ padding: 8px 16px; }}
+  .st-key-show-controls button {{ padding: 4px 10px; }}
+  .st-key-show-controls button kbd {{ display: none; }}
+  .lg-show-status .muted {{ display: none; }}
+}}
+@media (max-width: 1100px) {{
+  .st-key-show-controls button p {{ display: none; }}
+}}
 </style>"""
+
+#: The show on a touch screen: a tap on the left half goes back a slide, on the right half forward; a
+#: swipe to the left goes forward, to the right back. It presses the bar's own buttons, so the touch,
+#: the keys (←, →) and a click do the same thing. Installed once per browser tab; it does nothing once
+#: the show (its control bar) is gone, and leaves buttons, fields and the bar itself alone.
+TOUCH_SCRIPT = """<script>
+(() => {
+  if (window.lgShowTouch) return;
+  window.lgShowTouch = true;
+  const SWIPE_PX = 60, TAP_PX = 12, TAP_MS = 600;
+  let start = null;
+  const ignored = (target) => target.closest && target.closest(
+    "button, a, input, select, textarea, [role=button], .st-key-show-controls");
+  document.addEventListener("touchstart", (event) => {
+    start = null;
+    if (event.touches.length !== 1 || !document.querySelector(".st-key-show-controls") || ignored(event.target)) return;
+    const touch = event.touches[0];
+    start = {x: touch.clientX, y: touch.clientY, at: Date.now()};
+  }, {passive: true, capture: true});
+  document.addEventListener("touchend", (event) => {
+    if (!start) return;
+    const touch = event.changedTouches[0];
+    const dx = touch.clientX - start.x, dy = touch.clientY - start.y, quick = Date.now() - start.at < TAP_MS;
+    start = null;
+    let step = 0;
+    if (Math.abs(dx) >= SWIPE_PX && Math.abs(dx) > 1.5 * Math.abs(dy)) step = dx < 0 ? 1 : -1;
+    else if (quick && Math.abs(dx) < TAP_PX && Math.abs(dy) < TAP_PX)
+      step = touch.clientX < window.innerWidth / 2 ? -1 : 1;
+    const button = step && document.querySelector(step > 0 ? ".st-key-show_next button" : ".st-key-show_prev button");
+    if (button) button.click();
+  }, {passive: true, capture: true});
+})();
+</script>"""
 
 
 def _esc(value) -> str:
@@ -160,6 +210,15 @@ def header_html(title: str, scope_line: str, as_of: str, counter: str) -> str:
     )
 
 
+def value_ems(value: str) -> float:
+    """About how wide a KPI value is in its own font size (bold Noto Sans): a Chinese character one em,
+    a digit or Latin letter 0.6, punctuation 0.35. The tile's CSS sizes the value to fit its width
+    (``100cqi / --em``): 40,856 on a tablet's tile shrinks instead of reading "40…"."""
+    narrow = set(".,:;'!|ilI ")
+    ems = sum(1.0 if ord(c) > 0x2E80 else 0.35 if c in narrow else 0.85 if c in "%MWmw" else 0.6 for c in value)
+    return round(max(ems, 1.0) * 1.04, 2)  # a little room, so the ellipsis never shows
+
+
 def kpis_html(items: list[tuple[str, str] | tuple[str, str, str]], stacked: bool = False) -> str:
     """A row (or column) of big figures: (label, value) or (label, value, note)."""
     tiles = []
@@ -168,7 +227,8 @@ def kpis_html(items: list[tuple[str, str] | tuple[str, str, str]], stacked: bool
         note = f'<div class="lg-show-kpi-note">{_esc(item[2])}</div>' if len(item) > 2 and item[2] else ""
         size = " long" if len(str(value)) > LONG_VALUE else ""
         tiles.append(f'<div class="lg-show-kpi"><div class="lg-show-kpi-label">{_esc(label)}</div>'
-                     f'<div class="lg-show-kpi-value{size}">{_esc(value)}</div>{note}</div>')
+                     f'<div class="lg-show-kpi-value{size}" style="--em:{value_ems(str(value)):.2f}">'
+                     f'{_esc(value)}</div>{note}</div>')
     return f'<div class="lg-show-kpis{" stacked" if stacked else ""}">{"".join(tiles)}</div>'
 
 

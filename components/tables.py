@@ -10,6 +10,7 @@ none of that, so it is drawn here; ``show_frame`` picks one or the other by the 
 from __future__ import annotations
 
 import html
+import re
 from datetime import date, datetime
 
 import pandas as pd
@@ -27,9 +28,33 @@ table.lg-small th { text-align: left; font-weight: 600; color: rgba(49, 51, 63, 
   border-bottom: 1px solid rgba(49, 51, 63, 0.2); padding: 0.35rem 0.5rem; background: rgba(49, 51, 63, 0.03);
   white-space: nowrap; }
 table.lg-small td { padding: 0.3rem 0.5rem; border-bottom: 1px solid rgba(49, 51, 63, 0.1); vertical-align: top; }
+table.lg-small td.s { white-space: nowrap; }
 table.lg-small td.n, table.lg-small th.n { text-align: right; font-variant-numeric: tabular-nums;
   white-space: nowrap; }
 </style>"""
+
+
+#: A text column whose longest value is at most this many characters (a street's name, a status, a
+#: measure) is kept on one line: the table grows and scrolls in its box, names never break in two.
+SHORT_TEXT = 16
+
+#: Columns that hold a year, a code or an id: labels that happen to be digits, never shown as
+#: amounts ("2021", not "2,021"; "440307014", not "440,307,014").
+IDENTIFIER_COLUMN = re.compile(r"(^|_)(year|code|id)$", re.IGNORECASE)
+
+
+def identifier_columns(frame: pd.DataFrame) -> list[str]:
+    """The frame's year, code and id columns (by name: ``year``, ``first_year``, ``street_code``, ``id``…)."""
+    return [c for c in frame.columns if isinstance(c, str) and IDENTIFIER_COLUMN.search(c)]
+
+
+def as_label(value) -> str:
+    """A year, code or id as text without digit grouping (a float year 2021.0 is "2021"); missing: a dash."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def escape(value) -> str:
@@ -62,14 +87,16 @@ def small_table_html(frame: pd.DataFrame, right: tuple[str, ...] = ()) -> str:
     """The frame (headers as its column names) as one HTML table for ``st.html``. Numbers, and
     the columns named in ``right`` (figures already formatted as text), are aligned right."""
     aligned = [c in right for c in frame.columns]
+    short = [bool(len(frame)) and frame[c].astype(str).str.len().max() <= SHORT_TEXT for c in frame.columns]
     head = "".join(f'<th class="n">{escape(c)}</th>' if a else f"<th>{escape(c)}</th>"
                    for c, a in zip(frame.columns, aligned, strict=True))
     rows = []
     for row in frame.itertuples(index=False, name=None):
         cells = []
-        for value, a in zip(row, aligned, strict=True):
+        for value, a, s in zip(row, aligned, short, strict=True):
             shown, number = cell(value)
-            cells.append(f'<td class="n">{shown}</td>' if number or a else f"<td>{shown}</td>")
+            cells.append(f'<td class="n">{shown}</td>' if number or a else f'<td class="s">{shown}</td>' if s
+                         else f"<td>{shown}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     # a wide table (twenty columns of per-1,000 rates) scrolls sideways, as the data grid does
     return (f'{SCREEN_CSS}<div class="lg-small-wrap"><table class="lg-small"><thead><tr>{head}</tr></thead>'
@@ -104,7 +131,9 @@ def show_frame(frame: pd.DataFrame, headers: dict[str, str], formats: dict[str, 
     (column -> printf format): HTML when it is short, the data grid when a reader scrolls or sorts."""
     import streamlit as st  # here, so the briefing can build its tables without a Streamlit import
 
-    formats = formats or {}
+    labels = identifier_columns(frame)
+    formats = {c: fmt for c, fmt in (formats or {}).items() if c not in labels}
+    frame = frame.assign(**{c: [as_label(v) for v in frame[c]] for c in labels})
     if len(frame) <= SMALL_ROWS:
         shown = frame.copy()
         for column, fmt in formats.items():

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from components import formatting, maps, tables
+from components import formatting, maps, responsive, tables
 from components.data import cached, data_context, district_map_shapes, map_labels, map_shapes
 from components.downloads import csv_download
 from components.guard import require_entry_point
@@ -31,7 +31,7 @@ st.caption(T("caption.scope", place=place, period=period_label(scope.period, lan
              date=formatting.day(ctx.reference, lang)))
 
 shapes = map_shapes()
-MAP_WIDTH, MAP_HEIGHT = 1100, 620  # the map column at 1920 px wide; the view fits its shapes to this
+MAP_WIDTH, MAP_HEIGHT = responsive.map_canvas(1100, 620)  # the map column at 1920 px wide (on a phone, its width)
 
 # --- breadcrumb: 龙岗区 › 街道 › 社区, each part a button that goes back up -----------------------------
 crumbs = [(T("district"), None, None)]
@@ -94,14 +94,14 @@ if measure in ("projects", "resources_used", "composite"):
 if street_code:
     units = cached(community_measures.unit_measures, scope.without_community(), "community")
     unit_shapes = shapes.communities
-    label_size = 13
+    label_size = responsive.map_label_px(13)
     bounds = maps.collection_bounds(maps.unit_collection(shapes, street_code))
     st.caption(T("map.units.communities", street=street_name.get(street_code, ""), n=len(units)))
 else:
     units = district_streets
     shapes, bounds = district_map_shapes(MAP_WIDTH, MAP_HEIGHT)
     unit_shapes = shapes.streets
-    label_size = 16
+    label_size = responsive.map_label_px(16)
     st.caption(T("map.units.streets", place=place, n=formatting.count(len(units))))
 if district_value is None or pd.isna(district_value):
     averages = community_average if street_code else maps.unit_averages(district_streets)
@@ -126,7 +126,8 @@ view = maps.community_map(
     width=MAP_WIDTH, height=MAP_HEIGHT,
 )
 
-map_col, panel_col = st.columns([3, 1.15])
+with st.container(key="map-row"):  # below 1100 px the panel goes under the map (components/responsive.py)
+    map_col, panel_col = st.columns([3, 1.15])
 with map_col:
     event = st.pydeck_chart(view.deck, height=MAP_HEIGHT, on_select="rerun", selection_mode="single-object",
                             key=f"map-{street_code or 'all'}-{scope.community or 'all'}-{measure}")

@@ -5,7 +5,7 @@ from functools import partial
 
 import streamlit as st
 
-from components import briefing, charts, data, formatting, maps
+from components import briefing, charts, data, formatting, maps, responsive
 from components.audit_trail import audited_bytes
 from components.charts import PLOTLY_CONFIG
 from components.data import cached, cached_pair, data_context
@@ -151,27 +151,28 @@ if ranking.empty:
 else:
     st.subheader(T("overview.ranking", year=int(ranking["year"].iloc[0])))
     st.caption(T("overview.ranking.caption", cap=int(evaluation.COMPOSITE_CAP * 100)))
-    st.plotly_chart(charts.ranking_pair(ranking, lang), config=PLOTLY_CONFIG)
+    st.plotly_chart(charts.ranking_pair(ranking, lang, stacked=responsive.is_phone()), config=PLOTLY_CONFIG)
 
 # compact community map: the scope's streets (or the street's communities) by requests per 1,000 residents
 st.subheader(T("map.compact.title"))
 map_street = scope.effective_street
+map_size = responsive.map_canvas(760, 380)
 map_units = cached(community_measures.unit_measures, scope.without_community(), "community" if map_street else "street")
 if map_street:
     map_shapes = data.map_shapes()
     map_source = maps.unit_collection(map_shapes, map_street)
     map_bounds = maps.collection_bounds(map_source)
 else:
-    map_shapes, map_bounds = data.district_map_shapes(760, 380)
+    map_shapes, map_bounds = data.district_map_shapes(*map_size)
     map_source = map_shapes.streets
 map_view = maps.community_map(
     map_units, map_source, map_shapes.outline, maps.DEFAULT_MEASURE, lang, street_shapes=map_shapes.streets,
-    labels=data.map_labels(map_street), label_size=12 if map_street else 13, highlight=scope.community,
-    bounds=map_bounds, schematic=map_shapes.schematic, width=760, height=380,
+    labels=data.map_labels(map_street), label_size=responsive.map_label_px(12 if map_street else 13),
+    highlight=scope.community, bounds=map_bounds, schematic=map_shapes.schematic, width=map_size[0], height=map_size[1],
 )
 map_left, map_right = st.columns([3, 2])
 with map_left:
-    st.pydeck_chart(map_view.deck, height=380, key="overview-map")
+    st.pydeck_chart(map_view.deck, height=map_size[1], key="overview-map")
 with map_right:
     st.html(maps.legend_html(map_view.legend))
     if map_view.schematic:

@@ -199,8 +199,9 @@ with right:
     counts, counts_prev = cached_pair(projects.project_stage_counts, scope, previous)
     st.caption(T("caption.delta", prev=f"{previous.period.start} — {previous.period.end}") if previous
                else T("caption.no_delta"))
-    grid = st.columns(3)
     for i, row in enumerate(counts.itertuples()):
+        if i % 3 == 0:  # rows of three, in stage order (a phone wraps each row, keeping the order)
+            grid = st.columns(3)
         prev = None
         if counts_prev is not None:
             prev = int(counts_prev.loc[counts_prev["status"] == row.status, "projects"].iloc[0])

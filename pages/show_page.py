@@ -235,6 +235,7 @@ def presenter(name: str) -> None:
         notices.append(T("show.bad_theme", value=shown(theme)))
         theme = show_charts.DEFAULT_THEME
     st.markdown(show_charts.page_css(theme), unsafe_allow_html=True)
+    st.html(show_charts.TOUCH_SCRIPT, unsafe_allow_javascript=True)  # tap or swipe to move (a tablet)
     try:
         show = playlist.load_show(name, geo)
     except playlist.PlaylistError as error:

@@ -294,3 +294,29 @@ def test_longgangs_eleven_street_labels_all_fit_on_every_district_map(width, hei
     labels = maps.label_points(shapes.streets)
     kept = maps.legible_labels(labels, maps.fit_view(bounds, width, height).zoom, size)
     assert len(kept) == len(labels) == 11
+
+
+def test_an_english_map_names_the_streets_in_english():
+    labels = maps.label_points(SHAPES.streets)
+    view = maps.community_map(_streets(), SHAPES.streets, SHAPES.outline, "requests_per_1000", "en",
+                              street_shapes=SHAPES.streets, labels=labels)
+    texts = {d["text"] for d in _layers(view)[0]["labels"]["data"]}
+    assert "Buji" in texts and len(texts) == 11 and not any("街道" in t for t in texts)
+    chinese = maps.community_map(_streets(), SHAPES.streets, SHAPES.outline, "requests_per_1000", "zh",
+                                 street_shapes=SHAPES.streets, labels=labels)
+    assert "布吉街道" in {d["text"] for d in _layers(chinese)[0]["labels"]["data"]}
+
+
+def test_community_labels_keep_their_names_in_english():
+    # communities have no English names in the data: the label is the name the tables show too
+    labels = maps.label_points(SHAPES.communities)
+    assert (labels["name_en"] == labels["name"]).all()
+
+
+def test_a_phone_map_keeps_most_street_labels_at_the_floor_size():
+    from components.responsive import PHONE_LABEL_PX, PHONE_MAP
+
+    shapes, bounds = maps.district_view(SHAPES, *PHONE_MAP)
+    labels = maps.label_points(shapes.streets)
+    kept = maps.legible_labels(labels, maps.fit_view(bounds, *PHONE_MAP).zoom, PHONE_LABEL_PX)
+    assert PHONE_LABEL_PX >= 11 and len(kept) >= 9

@@ -17,15 +17,30 @@ def test_header_and_tiles_escape_text_from_files_and_data():
     assert "<script>" not in head and "&lt;script&gt;" in head and "范围：&lt;b&gt;" in head
     tiles = show_charts.kpis_html([("实践项目", "578"), ("基金", "¥5.33 million", "<i>")])
     assert tiles.count('class="lg-show-kpi"') == 2 and "&lt;i&gt;" in tiles
-    assert 'lg-show-kpi-value long">¥5.33 million' in tiles  # long values get the smaller size
-    assert 'lg-show-kpi-value">578' in tiles
+    assert 'lg-show-kpi-value long" style="--em:6.81">¥5.33 million' in tiles  # long values get the smaller size
+    assert 'lg-show-kpi-value" style="--em:1.87">578' in tiles
+
+
+def test_a_kpi_value_shrinks_to_its_tile_by_its_width_in_ems():
+    # the tile's CSS gives the value min(64px, width / ems): 40,856 on a 1024 px tablet read "40…"
+    assert show_charts.value_ems("40,856") == round((5 * 0.6 + 0.35) * 1.04, 2)
+    assert show_charts.value_ems("533.0万元") == round((4 * 0.6 + 0.35 + 2) * 1.04, 2)
+    assert show_charts.value_ems("96.0%") == round((3 * 0.6 + 0.35 + 0.85) * 1.04, 2)
+    css = show_charts.page_css("dark")
+    assert "container-type: inline-size" in css and "calc(100cqi / var(--em, 4))" in css
+
+
+def test_the_touch_script_presses_the_bars_own_buttons():
+    script = show_charts.TOUCH_SCRIPT
+    assert ".st-key-show_next button" in script and ".st-key-show_prev button" in script
+    assert "touchstart" in script and "touchend" in script and "window.lgShowTouch" in script
 
 
 def test_the_page_css_hides_the_chrome_and_follows_the_theme():
     dark, light = show_charts.page_css("dark"), show_charts.page_css("light")
     for css in (dark, light):
         assert '[data-testid="stSidebar"]' in css and 'header[data-testid="stHeader"]' in css
-        assert f"font-size: {show_charts.KPI_VALUE_PX}px" in css and f"font-size: {show_charts.TITLE_PX}px" in css
+        assert f"font-size: min({show_charts.KPI_VALUE_PX}px," in css and f"font-size: {show_charts.TITLE_PX}px" in css
     assert "#061327" in dark and "#f3f6fa" in light
     assert show_charts.page_css("neon") == dark  # an unknown theme falls back to dark
 

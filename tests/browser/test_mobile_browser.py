@@ -1,0 +1,193 @@
+"""Every page on a phone (390×844) and a portrait tablet (1024×1366), the show on a landscape tablet
+(1366×1024) and driven by touch, in a real browser, offline (#27).
+
+Each page must read top to bottom without the page scrolling sideways (wide tables and tab rows
+scroll inside their own box), keep a map's canvas inside the screen, and keep the headline tiles'
+text at or above the floor (``components.responsive.MIN_TEXT_PX``); on a phone the tiles go two to a
+row instead of one per screen line. Every page's screenshot is kept: in ``LONGGANG_SCREENSHOT_DIR``
+when set, else in pytest's temporary folder (the path is printed).
+
+The phone sends an iPhone's User-Agent, as a real one does: the maps are fitted to a phone's width
+on the server by it (``components.responsive.is_phone``). One server serves the module (``app_server``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bench.browser_support import (
+    LOCALE,
+    app_pages,
+    install_offline_guard,
+    page_problems,
+    page_url,
+    track_script_runs,
+    wait_until_done,
+)
+from components.responsive import MIN_TEXT_PX
+
+PAGES = app_pages()
+LOAD_TIMEOUT_MS = float(os.environ.get("LONGGANG_BROWSER_PAGE_TIMEOUT", "180")) * 1000
+SLIDE_TIMEOUT_MS = 90_000
+IPHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+             "Version/17.0 Mobile/15E148 Safari/604.1")
+DEVICES = {
+    "phone": {"viewport": {"width": 390, "height": 844}, "user_agent": IPHONE_UA, "is_mobile": True,
+              "has_touch": True, "device_scale_factor": 2},
+    "tablet": {"viewport": {"width": 1024, "height": 1366}, "has_touch": True},
+    "tablet-landscape": {"viewport": {"width": 1366, "height": 1024}, "has_touch": True},
+}
+
+#: What the page measures about itself: how wide its content is against the screen (the document and
+#: Streamlit's scrolling main area), where the map canvases are, the headline tiles' smallest text
+#: and their rows (top edges).
+MEASURE_JS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const visible = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  const tiles = [...document.querySelectorAll('[data-testid="stMetric"]')].filter(visible);
+  const sizes = tiles.flatMap(t => [...t.querySelectorAll('[data-testid="stMetricLabel"] p, '
+      + '[data-testid="stMetricValue"] div, [data-testid="stMetricDelta"] div')])
+    .filter(e => e.innerText.trim()).map(e => parseFloat(getComputedStyle(e).fontSize));
+  return {
+    documentWidth: document.documentElement.scrollWidth,
+    mainWidth: main ? main.scrollWidth : 0,
+    mainClient: main ? main.clientWidth : 0,
+    canvases: [...document.querySelectorAll('[data-testid="stDeckGlJsonChart"] canvas')].filter(visible)
+      .map(c => { const r = c.getBoundingClientRect(); return [r.left, r.right]; }),
+    tileText: sizes.length ? Math.min(...sizes) : null,
+    tileTops: tiles.map(t => Math.round(t.getBoundingClientRect().top)),
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def shots_dir(tmp_path_factory) -> Path:
+    folder = os.environ.get("LONGGANG_SCREENSHOT_DIR")
+    path = Path(folder) / "mobile" if folder else tmp_path_factory.mktemp("mobile-shots")
+    path.mkdir(parents=True, exist_ok=True)
+    print(f"\nmobile screenshots: {path}")
+    return path
+
+
+def _device_page(chromium, device: str):
+    """A page on the device, every request to a non-loopback host aborted and recorded."""
+    context = chromium.new_context(locale=LOCALE, **DEVICES[device])
+    page = context.new_page()
+    page.external_requests = []
+    install_offline_guard(context, page.external_requests)
+    track_script_runs(page)
+    page.set_default_timeout(LOAD_TIMEOUT_MS)
+    return context, page
+
+
+@pytest.fixture
+def phone_page(chromium):
+    context, page = _device_page(chromium, "phone")
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def tablet_page(chromium):
+    context, page = _device_page(chromium, "tablet")
+    yield page
+    context.close()
+
+
+def _check_page(page, base_url: str, app_page, device: str, shots: Path) -> dict:
+    width = DEVICES[device]["viewport"]["width"]
+    page.goto(page_url(base_url, app_page), timeout=LOAD_TIMEOUT_MS)
+    wait_until_done(page, LOAD_TIMEOUT_MS)
+    page.wait_for_timeout(500)  # maps and charts size themselves to their box after the run
+    seen = page.evaluate(MEASURE_JS)
+    page.screenshot(path=str(shots / f"{app_page.url_path}-{device}.png"))
+    assert page_problems(page) == []
+    # the viewport the test set, not innerWidth: a phone browser widens its layout to fit wide content
+    assert seen["documentWidth"] <= width, seen
+    assert seen["mainWidth"] <= seen["mainClient"] + 1, seen  # Streamlit's scrolling area: nothing runs past
+    for left, right in seen["canvases"]:
+        assert left >= -1 and right <= width + 1, seen
+    if seen["tileText"] is not None:
+        assert seen["tileText"] >= MIN_TEXT_PX, seen
+    assert page.external_requests == []
+    return seen
+
+
+@pytest.mark.parametrize("app_page", PAGES, ids=[p.url_path for p in PAGES])
+def test_every_page_reads_on_a_phone(app_server, phone_page, app_page, shots_dir):
+    seen = _check_page(phone_page, app_server, app_page, "phone", shots_dir)
+    if app_page.default:  # the overview: fourteen tiles, two to a row, not one per line
+        tops = seen["tileTops"]
+        assert len(tops) >= 14 and tops[0] == tops[1] and len(set(tops)) <= (len(tops) + 1) // 2 + 2, tops
+    if app_page.url_path == "map":
+        assert seen["canvases"], "the map page shows no map"
+
+
+@pytest.mark.parametrize("app_page", PAGES, ids=[p.url_path for p in PAGES])
+def test_every_page_reads_on_a_portrait_tablet(app_server, tablet_page, app_page, shots_dir):
+    seen = _check_page(tablet_page, app_server, app_page, "tablet", shots_dir)
+    if app_page.url_path == "map":
+        assert seen["canvases"], "the map page shows no map"
+
+
+# --- the show -----------------------------------------------------------------------------------------------
+
+COUNTER_JS = "() => [...document.querySelectorAll('.lg-show-meta b')].map(b => b.innerText.trim())"
+
+
+def _wait_for_slide(page, number: int, timeout_ms: float = SLIDE_TIMEOUT_MS) -> None:
+    page.wait_for_function(f"() => [...document.querySelectorAll('.lg-show-meta b')]"
+                           f".some(b => b.innerText.trim() === '第 {number} / 9 张')", timeout=timeout_ms)
+    wait_until_done(page, timeout_ms)
+
+
+def _swipe(page, from_x: float, to_x: float, y: float) -> None:
+    """A one-finger swipe (Chromium's touch input, which Playwright has no call for)."""
+    session = page.context.new_cdp_session(page)
+    session.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": from_x, "y": y}]})
+    for step in range(1, 6):
+        x = from_x + (to_x - from_x) * step / 5
+        session.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+    session.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    session.detach()
+
+
+def test_the_show_fills_a_landscape_tablet(app_server, chromium, shots_dir):
+    context, page = _device_page(chromium, "tablet-landscape")
+    try:
+        page.goto(f"{app_server}/show?show=default&theme=dark&seconds=600", timeout=LOAD_TIMEOUT_MS)
+        _wait_for_slide(page, 1, LOAD_TIMEOUT_MS)
+        page.screenshot(path=str(shots_dir / "show-tablet-landscape.png"))
+        seen = page.evaluate("""() => ({width: document.documentElement.scrollWidth,
+          values: [...document.querySelectorAll('.lg-show-kpi-value')].map(v => [v.scrollWidth, v.clientWidth,
+            parseFloat(getComputedStyle(v).fontSize)])})""")
+        assert seen["width"] <= 1366, seen
+        assert seen["values"], seen
+        for scroll, client, size in seen["values"]:
+            assert scroll <= client + 1 and size >= 24, seen  # no "40…": every figure whole, and big
+        assert page.locator('[data-testid="stSidebar"]').is_hidden()
+        assert page_problems(page) == [] and page.external_requests == []
+    finally:
+        context.close()
+
+
+def test_the_show_moves_by_tap_swipe_and_keys_on_a_tablet(app_server, tablet_page, shots_dir):
+    page = tablet_page
+    page.goto(f"{app_server}/show?show=default&theme=dark&seconds=600", timeout=LOAD_TIMEOUT_MS)
+    _wait_for_slide(page, 1, LOAD_TIMEOUT_MS)
+    page.screenshot(path=str(shots_dir / "show-tablet.png"))
+    page.touchscreen.tap(800, 700)  # the right half: forward
+    _wait_for_slide(page, 2)
+    page.touchscreen.tap(200, 700)  # the left half: back
+    _wait_for_slide(page, 1)
+    _swipe(page, 800, 250, 600)  # to the left: forward
+    _wait_for_slide(page, 2)
+    _swipe(page, 250, 800, 600)  # to the right: back
+    _wait_for_slide(page, 1)
+    page.keyboard.press("ArrowRight")  # and the keyboard alone
+    _wait_for_slide(page, 2)
+    assert page.evaluate(COUNTER_JS) == ["第 2 / 9 张"]
+    assert page_problems(page) == [] and page.external_requests == []
