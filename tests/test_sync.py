@@ -30,7 +30,7 @@ def record(rid: str, updated: str, *, code="LG06", status="办理中", submitted
         "expected_datetime": None, "address": "龙岗区", "address_id": COMMUNITY, "lat": 22.63, "long": 114.1,
         "media_url": None,
         "extended_attributes": {"status_detail": status, "channel": "平安码上办", "satisfaction": None,
-                                "requester_name": "张*", "requester_phone": "138****5678", **extra},
+                                "requester_name": "张三", "requester_phone": "13812345678", **extra},
     }
 
 
