@@ -32,6 +32,7 @@ from shapely.ops import unary_union
 from shapely.validation import explain_validity
 
 from data_access.database import REPO_ROOT, default_sqlite_path
+from data_access.office_text import decode_office_text
 
 GEO_DIR = REPO_ROOT / "sample_data" / "geo"
 SCHEMATIC_COMMUNITIES = GEO_DIR / "communities_schematic.geojson"
@@ -310,13 +311,8 @@ def read_geojson(source: Path | str, lang: str = "zh") -> dict:
     except OSError as error:
         raise BoundaryError([_t("boundaries.cannot_read", lang, path=path.name, error=error.strerror or error)]) \
             from error
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            decoded = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes almost any byte string
+    decoded = decode_office_text(data)
+    if decoded is None:  # pragma: no cover - gb18030 decodes almost any byte string
         raise BoundaryError([_t("boundaries.encoding", lang, path=path.name)])
     try:
         return json.loads(decoded)

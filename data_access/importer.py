@@ -54,6 +54,7 @@ from data_access.import_specs import (
     AreaSpec,
     ColumnSpec,
 )
+from data_access.office_text import decode_office_text
 
 DEFAULT_MAX_MB = 20.0
 #: A file with more data rows than this is refused (a dashboard import, not a bulk load).
@@ -65,7 +66,6 @@ PG_IMPORT_LOCK_KEY = 0x4C47_494D  # "LGIM"
 #: Test hook: when set, the import writes its rows, creates this file and waits inside the
 #: transaction (so a test can kill the process mid-import).
 PAUSE_ENV = "LONGGANG_IMPORT_PAUSE_FILE"
-CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 #: The header row is looked for in this many rows at the top of each sheet.
 HEADER_SEARCH_ROWS = 15
 #: A row below the data whose first cell starts with one of these is a footer note or a totals
@@ -169,13 +169,8 @@ def read_sheets(data: bytes, file_name: str) -> list[tuple[str, list[list]]]:
 
 
 def _read_csv(data: bytes) -> list[list]:
-    for encoding in CSV_ENCODINGS:
-        try:
-            decoded = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes almost any byte string
+    decoded = decode_office_text(data)
+    if decoded is None:  # pragma: no cover - gb18030 decodes almost any byte string
         raise ImportRefused("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV。")
     if "\x00" in decoded:
         raise ImportRefused("文件不是有效的 CSV 文本文件（含二进制内容），请检查文件。")
