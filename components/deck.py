@@ -474,15 +474,64 @@ def _rings(geometry: dict) -> list[list[tuple[float, float]]]:
     return [list(p.exterior.coords) for p in polygons if not p.is_empty]
 
 
-def _draw_map(slide, spec: MapSpec, lang: str, c: Colours, left, top, width, height) -> None:
-    """One freeform per unit (named ``unit:<code>``), filled by its class; labels at a point inside each."""
+@dataclass(frozen=True)
+class MapLabel:
+    """A unit's label on the map slide: where it goes (EMU) and how big its shape is (which label wins)."""
+
+    code: str
+    name: str
+    x: int
+    y: int
+    area: float
+    shape_width: int = 0
+    size: float = 0.0
+    box: tuple[int, int, int, int] = (0, 0, 0, 0)
+
+
+#: label sizes (pt) on the map slide, the preferred first; below the last a label is left off
+MAP_LABEL_SIZES = (10.0, 9.0, 8.0, 7.0)
+
+
+def _label_box(label: MapLabel, size: float) -> tuple[int, int, int, int]:
+    """The box a bold one-line label of ``size`` pt fills, centred on its point: a Chinese character one em
+    wide (Noto Sans CJK, 微软雅黑), any other 0.6 em, one em and a quarter high, a little air around."""
+    em = Pt(size)
+    width = int(sum(1.0 if ord(ch) > 0x2E80 or ch == "·" else 0.6 for ch in label.name) * em) + Inches(0.06)
+    height = int(em * 1.25)
+    return (label.x - width // 2, label.y - height // 2, label.x + width // 2 + width % 2, label.y + height // 2)
+
+
+def map_label_layout(labels: list[MapLabel]) -> list[MapLabel]:
+    """The labels that fit without overlapping, each at the biggest size it can take: the biggest units
+    first (ties by code, so the same map always gets the same labels); a label shrinks to its shape's
+    width, then further while it would overlap a label already placed, and is left off below
+    :data:`MAP_LABEL_SIZES`. Every shape stays: a unit without a label keeps its name in the shape's name
+    and in the speaker notes."""
+    placed: list[MapLabel] = []
+    for label in sorted(labels, key=lambda lb: (-lb.area, lb.code)):
+        fitting = [s for s in MAP_LABEL_SIZES
+                   if not label.shape_width or _label_box(label, s)[2] - _label_box(label, s)[0] <= label.shape_width]
+        sizes = MAP_LABEL_SIZES[MAP_LABEL_SIZES.index(fitting[0]):] if fitting else MAP_LABEL_SIZES[-1:]
+        for size in sizes:
+            box = _label_box(label, size)
+            if all(box[2] <= o.box[0] or box[0] >= o.box[2] or box[3] <= o.box[1] or box[1] >= o.box[3]
+                   for o in placed):
+                placed.append(MapLabel(label.code, label.name, label.x, label.y, label.area, label.shape_width,
+                                       size, box))
+                break
+    return placed
+
+
+def _draw_map(slide, spec: MapSpec, lang: str, c: Colours, left, top, width, height) -> list[str]:
+    """One freeform per unit (named ``unit:<code>``), filled by its class; labels at a point inside each,
+    thinned so that none overlaps another (:func:`map_label_layout`). Returns the names left unlabelled."""
     values = {str(r["code"]): r["value"] for r in spec.units.to_dict("records")}
     features = [f for f in spec.collection.get("features", []) if str(f["properties"]["code"]) in values]
     rings = {str(f["properties"]["code"]): _rings(f["geometry"]) for f in features}
     xs = [x for rs in rings.values() for ring in rs for x, _ in ring]
     ys = [y for rs in rings.values() for ring in rs for _, y in ring]
     if not xs:
-        return
+        return []
     import math
 
     kx = math.cos(math.radians((min(ys) + max(ys)) / 2))
@@ -512,13 +561,21 @@ def _draw_map(slide, spec: MapSpec, lang: str, c: Colours, left, top, width, hei
         shape.fill.fore_color.rgb = RGBColor(*rgba[:3])
         shape.line.color.rgb = RGBColor.from_string(c.background)
         shape.line.width = Pt(1)
-    for code, row in labels.iterrows():
-        x, y = xy(row["lon"], row["lat"])
-        r, g, b = spec.scale.colour(values[str(code)])[:3]
+    widths = {code: int((max(x for ring in rs for x, _ in ring) - min(x for ring in rs for x, _ in ring)) * kx * scale)
+              for code, rs in rings.items()}
+    placed = map_label_layout([MapLabel(str(code), str(row["name"]), *xy(row["lon"], row["lat"]), float(row["area"]),
+                                        widths[str(code)]) for code, row in labels.iterrows()])
+    for label in placed:
+        r, g, b = spec.scale.colour(values[label.code])[:3]
         ink = "16212D" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "FFFFFF"  # readable on its fill
-        box = _text(slide, x - Inches(0.7), y - Inches(0.15), Inches(1.4), Inches(0.3),
-                    [(str(row["name"]), 9, ink, True)], align=PP_ALIGN.CENTER, name=f"label:{code}")
-        box.text_frame.margin_top = box.text_frame.margin_bottom = 0
+        left_, top_, right_, bottom_ = label.box
+        box = _text(slide, left_, top_, right_ - left_, bottom_ - top_, [(label.name, label.size, ink, True)],
+                    align=PP_ALIGN.CENTER, name=f"label:{label.code}")
+        frame = box.text_frame
+        frame.margin_top = frame.margin_bottom = frame.margin_left = frame.margin_right = 0
+        frame.word_wrap = False
+    shown = {label.code for label in placed}
+    return [str(row["name"]) for code, row in labels.iterrows() if str(code) not in shown]
 
 
 def _legend(slide, spec: MapSpec, lang: str, c: Colours, left, top, width) -> float:
@@ -580,7 +637,10 @@ def build_show_deck(show: Show, call: Call, *, start: date, reference: date, rol
         _header(page, slide.heading(lang), scope_line, as_of, text("show.counter", lang, n=number, total=count), c)
         if content.map is not None:
             map_w = Inches(8.6)
-            _draw_map(page, content.map, lang, c, MARGIN, Inches(1.6), map_w, SLIDE_H - Inches(1.9))
+            unlabelled = _draw_map(page, content.map, lang, c, MARGIN, Inches(1.6), map_w, SLIDE_H - Inches(1.9))
+            if unlabelled:
+                content.notes.append(text("deck.unlabelled", lang,
+                                          names=("、" if lang == "zh" else ", ").join(unlabelled)))
             side = MARGIN + map_w + Inches(0.3)
             y = _legend(page, content.map, lang, c, side, Inches(1.6), SLIDE_W - side - MARGIN)
             _kpis(page, content.kpis, c, left=side, top=y + Inches(0.1), width=SLIDE_W - side - MARGIN, stacked=True)
@@ -626,6 +686,7 @@ def _cell(cell, value: str, size: float, colour: str, bold: bool, fill: str) -> 
     run = para.add_run()
     run.text = value
     _style_font(run.font, size, colour, bold)
+    para._p.get_or_add_endParaRPr().set("sz", str(int(size * 100)))  # an empty cell: its row stays one line
 
 
 def build_bulletin_deck(b: bulletin.Bulletin, lang: str = "zh", theme: str = "light") -> bytes:
