@@ -2,26 +2,30 @@
 
     python -m jobs.deck --show default --out deck.pptx [--lang en] [--theme dark|light] [--role street:<code>]
     python -m jobs.deck --bulletin 2023-10 --out bulletin.pptx [--lang en] [--theme light] [--role street:<code>]
+    python -m jobs.deck --scope district|<street or community code> [--period all|2023|2023-Q3] --out f.pptx
 
 Built by :mod:`components.deck` from the same queries as the show's slides and the bulletin page; a
 street role's deck shows only its street, as the show does. ``--bulletin latest`` takes the latest
-complete month of the data.
+complete month of the data. ``--scope`` builds the overview's deck (the printable briefing as slides,
+:mod:`components.scope_deck`) for a place and one of the sidebar's periods.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from components import deck, playlist
+from components import deck, playlist, scope_deck
+from components.i18n import text
 from data_access import bulletin
 from data_access.database import Database
-from data_access.geography import data_range
-from data_access.scope import DISTRICT_ROLE, STREET_ROLE_PREFIX
+from data_access.geography import communities, data_range, streets
+from data_access.scope import DISTRICT_ROLE, STREET_ROLE_PREFIX, parse_period
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,6 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--show", help="演示名称，例如 default")
     what.add_argument("--bulletin", help="通报月份，例如 2023-10；latest 为最近一个完整月份")
+    what.add_argument("--scope", help="总览汇报材料的范围：district、街道代码或社区代码")
+    parser.add_argument("--period", default="all",
+                        help="总览汇报材料的时段：all、年份（2023）或季度（2023-Q3），默认 all")
     parser.add_argument("--out", required=True, help="输出文件（.pptx）")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="语言（默认 zh）")
     parser.add_argument("--theme", choices=("dark", "light"), default=None,
@@ -53,6 +60,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             data = deck.build_show_deck(show, deck.direct(db), start=start, reference=reference, role=args.role,
                                         lang=args.lang, theme=args.theme or "dark")
             what_ = f"{len(show.slides)} 张幻灯片"
+        elif args.scope:
+            period = parse_period(args.period, start, reference)
+            if period is None:
+                print(f"jobs.deck：{_period_message(args.period)}", file=sys.stderr)
+                return 2
+            scope = scope_deck.scope_for(args.scope, period, streets(db), communities(db), args.role)
+            if scope is None:
+                print(f"jobs.deck：{text('deck.scope.bad_scope', value=args.scope)}", file=sys.stderr)
+                return 2
+            data = scope_deck.build_scope_deck(deck.direct(db), scope, start=start, reference=reference,
+                                               lang=args.lang, theme=args.theme or "light")
+            what_ = f"{args.scope} {args.period} 汇报材料"
         else:
             key = deck.latest_complete_month(reference) if args.bulletin == "latest" else args.bulletin
             b = bulletin.build_bulletin(db, key, "street", None, args.role)
@@ -70,6 +89,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(f"已导出 {args.out}（{what_}，{len(data) // 1024} KB）")
     return 0
+
+
+def _period_message(value: str) -> str:
+    """Why a period is refused; a month (the bulletin's unit) is pointed to the quarter it falls in."""
+    message = text("deck.scope.bad_period", value=value)
+    month = re.fullmatch(r"(\d{4})-(\d{2})", value)
+    if month and 1 <= int(month[2]) <= 12:
+        message += f"（{value} 在 {month[1]}-Q{(int(month[2]) - 1) // 3 + 1} 内；月度内容见 --bulletin {value}）"
+    return message
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,7 +5,7 @@ from functools import partial
 
 import streamlit as st
 
-from components import briefing, charts, data, formatting, maps, responsive
+from components import briefing, charts, data, deck, formatting, maps, responsive, scope_deck
 from components.audit_trail import audited_bytes
 from components.charts import PLOTLY_CONFIG
 from components.data import cached, cached_pair, data_context
@@ -45,12 +45,26 @@ def _briefing(db, scope_, ctx_, place_, period, lang_, streets) -> str:
     return briefing.briefing_html(content, datetime.now())
 
 
+def _deck(db, scope_, ctx_, lang_) -> bytes:
+    """The briefing's content as an editable deck (components.scope_deck), built only when clicked."""
+    return scope_deck.build_scope_deck(deck.direct(db), scope_, start=ctx_.start, reference=ctx_.reference, lang=lang_,
+                                       shapes=data.map_shapes())
+
+
 briefing_args = (data.database(), scope, ctx, place, period_label(scope.period, lang), lang, cached(geography.streets))
-st.download_button(T("briefing.button"), data=audited_bytes(partial(_briefing, *briefing_args), target="briefing",
-                                                          scope=f"{place} | {briefing_args[4]}",
-                                                          file_name=download_filename("briefing", place, "html")),
-                   file_name=download_filename("briefing", place, "html"), mime="text/html", key="briefing-download",
-                   icon=":material/print:", on_click="ignore", help=T("briefing.button.help"))
+deck_name = download_filename("deck", f"{place}_{scope.period.key}", "pptx")
+with st.container(horizontal=True, gap="small"):
+    st.download_button(T("briefing.button"), data=audited_bytes(partial(_briefing, *briefing_args), target="briefing",
+                                                              scope=f"{place} | {briefing_args[4]}",
+                                                              file_name=download_filename("briefing", place, "html")),
+                       file_name=download_filename("briefing", place, "html"), mime="text/html",
+                       key="briefing-download", icon=":material/print:", on_click="ignore",
+                       help=T("briefing.button.help"))
+    st.download_button(T("deck.scope.download"), data=audited_bytes(
+                           partial(_deck, data.database(), scope, ctx, lang), target="deck",
+                           scope=f"{place} | {briefing_args[4]}", file_name=deck_name),
+                       file_name=deck_name, mime=deck.PPTX_MIME, key="scope-deck-download",
+                       icon=":material/slideshow:", on_click="ignore", help=T("deck.scope.help"))
 
 proj, proj_prev = cached_pair(projects.project_totals, scope, previous)
 req, req_prev = cached_pair(requests.request_totals, scope, previous)
