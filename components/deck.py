@@ -370,11 +370,12 @@ def _background(slide, c: Colours) -> None:
 
 
 def _header(slide, title: str, scope_line: str, as_of: str, counter: str, c: Colours) -> None:
-    size = 28 if len(title) <= 20 else 22
+    size = max(16, min(28, int(Inches(8.6) / Pt(1) / max(text_ems(title, other=0.62), 1))))  # one line
     _text(slide, MARGIN, Inches(0.25), Inches(9.4), Inches(0.7), [(title, size, c.text, True)], name="title")
     _text(slide, MARGIN, Inches(0.9), Inches(9.4), Inches(0.45), [(scope_line, 15, c.accent, False)], name="scope")
     _text(slide, Inches(9.9), Inches(0.3), Inches(3.0), Inches(0.9),
-          [(as_of, 13, c.muted, False), (counter, 16, c.text, True)], align=PP_ALIGN.RIGHT, name="as-of")
+          [(as_of, 13 if len(as_of) <= 24 else 10, c.muted, False), (counter, 16, c.text, True)],
+          align=PP_ALIGN.RIGHT, name="as-of")
     line = slide.shapes.add_connector(1, MARGIN, Inches(1.4), SLIDE_W - MARGIN, Inches(1.4))
     line.line.color.rgb = RGBColor.from_string(c.accent)
 
@@ -581,8 +582,9 @@ def _draw_map(slide, spec: MapSpec, lang: str, c: Colours, left, top, width, hei
 def _legend(slide, spec: MapSpec, lang: str, c: Colours, left, top, width) -> float:
     legend = spec.legend
     title = legend.title + (f"（{legend.unit}）" if legend.unit else "")
-    _text(slide, left, top, width, Inches(0.4), [(title, 14, c.text, True)], name="legend-title")
-    y = top + Inches(0.45)
+    lines = max(1, -(-int(text_ems(title, 0.7) * Pt(14)) // (width - Inches(0.2))))  # a long English title wraps
+    _text(slide, left, top, width, Inches(0.3) * lines + Inches(0.1), [(title, 14, c.text, True)], name="legend-title")
+    y = top + Inches(0.3) * lines + Inches(0.15)
     for i, (label, colour) in enumerate(legend.stops):
         swatch = slide.shapes.add_shape(1, left, y, Inches(0.35), Inches(0.25))
         swatch.name = f"legend:{i}"
@@ -663,6 +665,12 @@ def _save(prs: Presentation) -> bytes:
 # --- the bulletin ------------------------------------------------------------------------------------------
 
 
+def _ink(fill: str) -> str:
+    """Text colour readable on ``fill``: white on a dark fill, near-black on a light one (the dark theme's cyan)."""
+    r, g, b = (int(fill[i:i + 2], 16) for i in (0, 2, 4))
+    return "16212D" if 0.299 * r + 0.587 * g + 0.114 * b > 160 else "FFFFFF"
+
+
 def _table(slide, frame: pd.DataFrame, left, top, width, c: Colours, name: str, size: float = 11):
     rows, cols = len(frame) + 1, len(frame.columns)
     row_h = Inches(0.3)
@@ -670,12 +678,73 @@ def _table(slide, frame: pd.DataFrame, left, top, width, c: Colours, name: str, 
     shape.name = name
     table = shape.table
     for j, column in enumerate(frame.columns):
-        _cell(table.cell(0, j), str(column), size, "FFFFFF", True, c.accent)
+        _cell(table.cell(0, j), str(column), size, _ink(c.accent), True, c.accent)
     for i, row in enumerate(frame.itertuples(index=False), start=1):
         for j, value in enumerate(row):
             shown = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
             _cell(table.cell(i, j), shown, size, "16212D", False, "FFFFFF" if i % 2 else "EEF3F8")
     return shape
+
+
+def text_ems(value: str, other: float = 0.6) -> float:
+    """Width of a text in ems: a Chinese character one (Noto Sans CJK, 微软雅黑), any other ``other``."""
+    return sum(1.0 if ord(ch) > 0x2E80 else other for ch in value)
+
+
+def _column_needs(texts: list[list[str]], size: float) -> list[int]:
+    """The width (EMU) each column wants at ``size``: its longest text on one line (a header may wrap
+    between words, so only its longest word counts), within bounds, plus the cell margins."""
+    def header_ems(value: str) -> float:
+        return max(text_ems(word, 0.72) for word in value.split()) if value.strip() else 0.0  # bold
+
+    ems = [max([header_ems(texts[0][j])] + [text_ems(row[j], 0.62) for row in texts[1:]])
+           for j in range(len(texts[0]))]
+    return [int(min(max(e, 2.0), 22.0) * Pt(size)) + Inches(0.22) for e in ems]  # margins 0.1" a side
+
+
+def table_layout(texts: list[list[str]], width: int, size: float) -> tuple[list[int], list[int]]:
+    """Column widths for a table's texts (header row first), in proportion to what each column needs, so a
+    long name or note gets room and a short figure little; and each row's line count at ``size``."""
+    needs = _column_needs(texts, size)
+    if sum(needs) <= width:  # room to spare: shared out in proportion
+        widths = [int(width * n / sum(needs)) for n in needs]
+    else:  # too little: the short columns keep their one line, the longest ones share the rest and wrap
+        low, high = 0, max(needs)
+        while high - low > 1:
+            cap = (low + high) // 2
+            low, high = (cap, high) if sum(min(n, cap) for n in needs) <= width else (low, cap)
+        widths = [min(n, low) for n in needs]
+    lines = [max(max(1, -(-int(text_ems(v, 0.62) * Pt(size)) // max(w - Inches(0.22), 1)))
+                 for v, w in zip(row, widths, strict=True)) for row in texts]
+    return widths, lines
+
+
+def fitting_size(texts: list[list[str]], width: int, size: float, smallest: float = 8.0) -> float:
+    """The biggest text size, from ``size`` down to ``smallest`` by 1 pt, at which every column's texts fit
+    on one line in ``width`` (:func:`_column_needs`); ``smallest`` if none does (then texts wrap)."""
+    while size > smallest and sum(_column_needs(texts, size)) > width:
+        size -= 1
+    return size
+
+
+def fit_columns(shape, width: int, size: float, smallest: float = 8.0) -> float:
+    """Set a native table's column widths by its texts (:func:`table_layout`) instead of equal columns,
+    first making its text smaller (down to ``smallest`` pt) while the columns would not fit on one line.
+    Returns the size used."""
+    table = shape.table
+    texts = [[cell.text for cell in row.cells] for row in table.rows]
+    fitted = fitting_size(texts, width, size, smallest)
+    if fitted != size:
+        for row in table.rows:
+            for cell in row.cells:
+                for para in cell.text_frame.paragraphs:
+                    for run in para.runs:
+                        run.font.size = Pt(fitted)
+                    para._p.get_or_add_endParaRPr().set("sz", str(int(fitted * 100)))
+    widths, _ = table_layout(texts, width, fitted)
+    for column, w in zip(table.columns, widths, strict=True):
+        column.width = Emu(w)
+    return fitted
 
 
 def _cell(cell, value: str, size: float, colour: str, bold: bool, fill: str) -> None:
@@ -703,7 +772,8 @@ def build_bulletin_deck(b: bulletin.Bulletin, lang: str = "zh", theme: str = "li
     page = _blank(prs, c)
     _header(page, heading, text("bulletin.table", lang), as_of, text("show.counter", lang, n=1, total=2), c)
     size = 11 if len(frame) <= 14 else 8
-    _table(page, frame, MARGIN, Inches(1.6), SLIDE_W - 2 * MARGIN, c, "ranking", size)
+    fit_columns(_table(page, frame, MARGIN, Inches(1.6), SLIDE_W - 2 * MARGIN, c, "ranking", size),
+                SLIDE_W - 2 * MARGIN, size)
     _notes(page, [heading, as_of, report.previous_line(b, lang), ""] + notes + [text("deck.source", lang)])
 
     page = _blank(prs, c)

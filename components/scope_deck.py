@@ -16,6 +16,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
@@ -95,25 +96,6 @@ def _shown(value, digits: int | None, suffix: str) -> str:
     return str(value)
 
 
-def _em(value: str, other: float = 0.6) -> float:
-    """Width of a text in ems: a Chinese character one, any other ``other`` (0.6 as the map labels)."""
-    return sum(1.0 if ord(ch) > 0x2E80 else other for ch in value)
-
-
-def _table_layout(frame: pd.DataFrame, width: int, size: float) -> tuple[list[int], list[int]]:
-    """Column widths (by the longest text, header included, within bounds) and each row's line count."""
-    ems = [max([_em(str(c))] + [_em(v) for v in frame[c]]) for c in frame.columns]
-    weights = [min(max(e, 3.0), 22.0) for e in ems]
-    widths = [int(width * w / sum(weights)) for w in weights]
-    per_em = Pt(size)
-    pad = Inches(0.12)
-
-    def lines(row) -> int:
-        return max(max(1, -(-int(_em(v) * per_em) // max(w - pad, 1))) for v, w in zip(row, widths, strict=True))
-
-    return widths, [lines([str(c) for c in frame.columns])] + [lines(list(r)) for r in frame.itertuples(index=False)]
-
-
 def _table_slide(prs, table: Table, section: str, scope_line: str, as_of: str, c: Colours, lang: str,
                  dropped: list[str]) -> tuple[object, list[str]]:
     """One briefing table on a slide: as many rows as fit (at most :data:`TABLE_ROWS`), the rest counted."""
@@ -130,9 +112,11 @@ def _table_slide(prs, table: Table, section: str, scope_line: str, as_of: str, c
     frame = table.frame.drop(columns=[d for d in dropped if d in table.frame.columns])
     shown = pd.DataFrame({col: [_shown(v, table.decimals.get(col), table.suffixes.get(col, "")) for v in frame[col]]
                           for col in frame.columns})
-    size = 11.0 if len(shown.columns) <= 7 else 9.0
     width = SLIDE_W - 2 * MARGIN
-    widths, lines = _table_layout(shown.head(TABLE_ROWS), width, size)
+    head = shown.head(TABLE_ROWS)
+    texts = [[str(c) for c in head.columns]] + head.values.tolist()
+    size = deck.fitting_size(texts, width, 11.0 if len(shown.columns) <= 7 else 10.0, smallest=8.0)
+    widths, lines = deck.table_layout(texts, width, size)
     room = SLIDE_H - _TABLE_TOP - Inches(0.75)
     line_h, row_pad = Pt(size * 1.5), Inches(0.06)
     used, rows = line_h * lines[0] + row_pad, 0
@@ -176,7 +160,7 @@ def _headline(page, content: Briefing, c: Colours, lang: str) -> None:
         top = Inches(1.55) + Inches(2.55) * row
         deck._text(page, MARGIN, top, width, Inches(0.4), [(T(heading), 14, c.text, True)], name=f"row:{row}")
         for i, tile in enumerate(content.tiles[row * per_row:(row + 1) * per_row]):
-            fit = int((w - Inches(0.35)) / Pt(1) / max(_em(tile.value, other=0.7), 1))  # one line (bold digits)
+            fit = int((w - Inches(0.35)) / Pt(1) / max(deck.text_ems(tile.value, other=0.7), 1))  # one line, bold
             lines = [(tile.label, 11, c.muted, False), (tile.value, max(min(24, fit), 12), c.accent, True)]
             if tile.previous is not None:
                 lines.append((T("briefing.previous", value=tile.previous), 10, c.muted, False))
@@ -244,6 +228,9 @@ def build_scope_deck(call: deck.Call, scope: Scope, *, start: date, reference: d
         heading = " · ".join(title for title, _ in pair)
         deck._header(page, T("briefing.charts"), scope_line, as_of, "", c)
         deck._charts(page, [spec for _, spec in pair], c, top=Inches(1.6))
+        for shape in page.shapes:  # counts start at zero, as the page's axes do (rangemode "tozero")
+            if shape.has_chart and shape.chart.chart_type != XL_CHART_TYPE.DOUGHNUT:
+                shape.chart.value_axis.minimum_scale = 0
         pages.append((page, [heading, scope_line, as_of, ""]
                       + [n for title, _ in pair for n in _chart_notes(title, lang)]))
 
