@@ -221,7 +221,8 @@ def build_scope_deck(call: deck.Call, scope: Scope, *, start: date, reference: d
                          T("deck.def.headline")] + [text(f"deck.def.{k}", lang) for k in
                                                     ("projects", "requests", "rate", "median", "fund", "uses")]))
 
-    charts = [(title, figure_chart(title, fig)) for title, fig in content.charts]
+    charts = [(title, spec) for title, spec in ((t, figure_chart(t, fig)) for t, fig in content.charts)
+              if spec.categories]  # a chart with nothing to show (no kinds at all) is left out, not drawn empty
     for i in range(0, len(charts), 2):
         pair = charts[i:i + 2]
         page = deck._blank(prs, c)

@@ -96,7 +96,7 @@ def _period_message(value: str) -> str:
     message = text("deck.scope.bad_period", value=value)
     month = re.fullmatch(r"(\d{4})-(\d{2})", value)
     if month and 1 <= int(month[2]) <= 12:
-        message += f"（{value} 在 {month[1]}-Q{(int(month[2]) - 1) // 3 + 1} 内；月度内容见 --bulletin {value}）"
+        message += text("deck.scope.month_hint", month=value, quarter=f"{month[1]}-Q{(int(month[2]) - 1) // 3 + 1}")
     return message
 
 

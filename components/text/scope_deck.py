@@ -24,6 +24,8 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "时段“{value}”无效：请用 all、年份（如 2023）或季度（如 2023-Q3），且在数据范围内",
         "en": "Period “{value}” is not valid: use all, a year (2023) or a quarter (2023-Q3) within the data",
     },
+    "deck.scope.month_hint": {"zh": "（{month} 在 {quarter} 内；该月的汇报材料见 --bulletin {month}）",
+                              "en": " ({month} is in {quarter}; the month's own deck is --bulletin {month})"},
     "deck.def.channels": {"zh": "诉求渠道：各渠道受理的诉求件数及其中已办结件数。",
                           "en": "Channels: requests received through each channel, and how many were resolved."},
     "deck.def.events": {"zh": "共治参与：时段内各类共治活动的场次。",
