@@ -744,6 +744,10 @@ def fit_columns(shape, width: int, size: float, smallest: float = 8.0) -> float:
     widths, _ = table_layout(texts, width, fitted)
     for column, w in zip(table.columns, widths, strict=True):
         column.width = Emu(w)
+    for row in table.rows:  # exact line spacing: a glyph from a fallback font (— ↑ ↓) must not make a row taller
+        for cell in row.cells:
+            for para in cell.text_frame.paragraphs:
+                para.line_spacing = Pt(fitted * 1.25)
     return fitted
 
 
@@ -752,10 +756,11 @@ def _cell(cell, value: str, size: float, colour: str, bold: bool, fill: str) -> 
     cell.fill.fore_color.rgb = RGBColor.from_string(fill)
     cell.margin_top = cell.margin_bottom = Inches(0.02)
     para = cell.text_frame.paragraphs[0]
-    run = para.add_run()
-    run.text = value
-    _style_font(run.font, size, colour, bold)
-    para._p.get_or_add_endParaRPr().set("sz", str(int(size * 100)))  # an empty cell: its row stays one line
+    if value:  # an empty cell gets no empty run: LibreOffice would set it (and its row) in its 18 pt default
+        run = para.add_run()
+        run.text = value
+        _style_font(run.font, size, colour, bold)
+    para._p.get_or_add_endParaRPr().set("sz", str(int(size * 100)))
 
 
 def build_bulletin_deck(b: bulletin.Bulletin, lang: str = "zh", theme: str = "light") -> bytes:

@@ -30,7 +30,7 @@ from data_access import boundaries, geography
 from data_access.scope import DISTRICT_ROLE, Period, Scope
 
 #: the most rows a table slide shows (fewer when long texts wrap)
-TABLE_ROWS = 12
+TABLE_ROWS = 15
 _TABLE_TOP = Inches(2.05)
 #: a figure as the tables show it: 1,234 · 95.5% · -3 · ↑2 (numbers are aligned right)
 _NUMBER = re.compile(r"^[-+↑↓]?[\d,]+(\.\d+)?%?$")
@@ -136,6 +136,8 @@ def _table_slide(prs, table: Table, section: str, scope_line: str, as_of: str, c
         for j, right in enumerate(numeric):
             cell = shape.table.cell(i, j)
             cell.vertical_anchor = MSO_ANCHOR.MIDDLE
+            # exact line spacing: a glyph from a fallback font (— ↑ ↓) must not make its row taller
+            cell.text_frame.paragraphs[0].line_spacing = Pt(size * 1.25)
             if right:
                 cell.text_frame.paragraphs[0].alignment = PP_ALIGN.RIGHT
     footer = []
