@@ -86,6 +86,8 @@ class SlideContent:
     charts: list[ChartSpec] = field(default_factory=list)
     map: MapSpec | None = None
     notes: list[str] = field(default_factory=list)
+    #: a native table instead of charts (the 督办 slide): the display frame, which rows are overdue, a line under it
+    table: tuple[pd.DataFrame, list[bool], str] | None = None
 
 
 # --- scope and labels (the show page's rules, without Streamlit) -----------------------------------------
@@ -587,7 +589,9 @@ def build_show_deck(show: Show, call: Call, *, start: date, reference: date, rol
         else:
             _kpis(page, content.kpis, c)
             _charts(page, content.charts, c)
-            if not content.charts:
+            if content.table is not None:
+                _followups_table(page, content.table, lang, c)
+            elif not content.charts:
                 _text(page, MARGIN, Inches(3.5), SLIDE_W - 2 * MARGIN, Inches(0.6),
                       [(text("show.empty", lang), 18, c.muted, False)], align=PP_ALIGN.CENTER)
         _notes(page, [slide.heading(lang), scope_line, as_of, ""] + content.notes)
@@ -667,3 +671,64 @@ def latest_complete_month(reference: date) -> str:
         return f"{reference.year}-{reference.month:02d}"
     prev = (pd.Timestamp(reference.replace(day=1)) - pd.Timedelta(days=1)).date()
     return f"{prev.year}-{prev.month:02d}"
+
+
+# --- the 督办 slide (a self-contained addition: its content, its table) -----------------------------------
+
+#: rows of the 督办 table on one slide; the rest are counted in a line under it
+FOLLOWUP_ROWS = 8
+
+
+def followups_content(slide: Slide, scope: Scope, lang: str, call: Call, reference: date) -> SlideContent:
+    """The show's 督办事项 panel: the scope's items not yet finished, overdue first, as a native table
+    (number, task, responsible unit, due date, status with days overdue, latest note). Overdue counts
+    from today, not from the data's date (``reference``), as on the 预警督办 page."""
+    from components.alert_tables import meeting_table
+    from data_access import followup
+
+    T = _t(lang)
+    today = date.today()
+    items = call(followup.meeting_items, scope.role, scope.effective_street, scope.community, today)
+    awaiting = int((items["status"] == followup.DONE).sum()) if len(items) else 0
+    overdue = int(items["overdue"].sum()) if len(items) else 0
+    as_at = T("show.followups.as_at", date=formatting.day(today, lang))
+    content = SlideContent(kpis=[
+        (T("show.followups.kpi.active"), formatting.count(len(items))),
+        (T("show.followups.kpi.overdue"), formatting.count(overdue)),
+        (T("show.followups.kpi.open"), formatting.count(len(items) - awaiting)),
+        (T("show.followups.kpi.awaiting"), formatting.count(awaiting)),
+    ], notes=[as_at, T("show.followups.rule", date=formatting.day(today, lang)),
+              text("deck.def.followups", lang), text("deck.source", lang)])
+    shown = items.head(FOLLOWUP_ROWS)
+    more = T("show.followups.more", n=len(items) - len(shown)) if len(items) > len(shown) else ""
+    content.table = (meeting_table(shown, lang, note_chars=50), shown["overdue"].tolist() if len(shown) else [], more)
+    if more:
+        content.notes.insert(1, more)
+    return content
+
+
+CONTENTS["followups"] = followups_content
+
+
+def _followups_table(page, table: tuple[pd.DataFrame, list[bool], str], lang: str, c: Colours) -> None:
+    """The 督办 list as a native PowerPoint table (named ``followups``), the overdue statuses in red;
+    without items, the "none" line; with more than fit, how many more (under the table)."""
+    frame, overdue, more = table
+    top = Inches(2.65)
+    if frame.empty:
+        _text(page, MARGIN, Inches(3.5), SLIDE_W - 2 * MARGIN, Inches(0.6),
+              [(text("show.followups.none", lang), 18, c.muted, False)], align=PP_ALIGN.CENTER, name="followups-none")
+        return
+    width = SLIDE_W - 2 * MARGIN
+    shape = _table(page, frame, MARGIN, top, width, c, "followups", size=10)
+    shares = (0.06, 0.28, 0.12, 0.10, 0.14, 0.30)  # number, task, unit, due, status, latest note
+    for column, share in zip(shape.table.columns, shares, strict=True):
+        column.width = int(width * share)
+    for i, late in enumerate(overdue, start=1):
+        if late:
+            for run in shape.table.cell(i, 4).text_frame.paragraphs[0].runs:
+                run.font.color.rgb = RGBColor.from_string("C0392B")
+                run.font.bold = True
+    if more:
+        _text(page, MARGIN, SLIDE_H - Inches(0.5), width, Inches(0.35), [(more, 11, c.muted, False)],
+              name="followups-more")
