@@ -248,6 +248,8 @@ def test_cli_evaluate_and_list(empty_url, capsys, tmp_path):
     assert job.main(["evaluate", "--url", empty_url, "--rules", str(path)]) == 0
     out = capsys.readouterr().out
     assert "overdue_requests" in out and "新增 2" in out  # 120 overdue, and a spike from nothing
+    assert job.main(["evaluate", "--if-stale", "--url", empty_url, "--rules", str(path)]) == 0
+    assert "数据未变化，无需评估" in capsys.readouterr().out  # the scheduler's 5-minute check: nothing loaded since
     assert job.main(["list", "--json", "--url", empty_url]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert sorted(a["rule_id"] for a in listed) == ["overdue_requests", "spike"]

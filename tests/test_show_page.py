@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 
 from apptest_support import ROOT, html_tables, open_app
+from apptest_support import _html_frames as html_tables_of
 from streamlit.testing.v1 import AppTest
 
 from components import playlist
@@ -145,3 +147,55 @@ def test_a_presenter_runs_shows_but_cannot_edit_them():
     assert not at.exception
     assert not at.get("text_area") and any("只有区级账号" in c.value for c in at.caption)
     assert at.button(key="show_start_dark")
+
+
+def _show_as(role: str | None, **params) -> AppTest:
+    """The show opened by a signed-in role (None: the development default, the district)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
+    if role:
+        at.session_state["auth_user"], at.session_state["auth_role"] = "meeting", role
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_the_followup_slide_lists_the_unfinished_items_overdue_first_and_a_street_only_its_own(sqlite_db):
+    from datetime import date
+
+    from alerts_support import BUJI, plant_followups
+
+    from data_access import followup
+
+    tag = "【演示督办】"
+    ids = plant_followups(sqlite_db, tag)
+    at = _show_as(None, show="default", slide="10", theme="dark")
+    text = markdown_text(at)
+    assert "第 10 / 10 张" in text and "督办事项：上次会议交办落实情况" in text
+    assert f"督办状态截至 {date.today().year}年" in text  # the items' status now, not the data's period
+    tables = [t for t in html_tables_of(text) if "督办内容" in t.columns]
+    assert len(tables) == 1
+    rows = tables[0]
+    mine = rows[rows["督办内容"].str.startswith(tag)]
+    assert mine["督办内容"].tolist() == [f"{tag}龙岭物业整改", f"{tag}布吉满意率回访", f"{tag}平湖逾期项目清理"]
+    assert mine["责任单位"].tolist() == ["龙岭社区", "布吉街道", "平湖街道"]
+    assert mine["状态"].tolist() == ["办理中 · 逾期 12 天", "待核实", "办理中"]
+    assert mine["最新进展"].iloc[0].endswith(f"{tag}已回访 12 户") and "回访 30 户" in mine["最新进展"].iloc[1]
+    assert mine["编号"].tolist() == [f"#{ids[k]}" for k in ("longling", "buji", "pinghu")]
+    every = followup.meeting_items(sqlite_db, "district")
+    shown_counts = dict(re.findall(r'<div class="lg-show-kpi-label">(.+?)</div><div class="lg-show-kpi-value[^"]*"'
+                                   r'[^>]*>(\d+)</div>', text))
+    assert shown_counts["未办结"] == str(len(every)) and shown_counts["已逾期"] == str(int(every["overdue"].sum()))
+    assert not at.exception and not at.error
+
+    street_at = _show_as(f"street:{BUJI}", show="default", slide="10", theme="light", lang="en")
+    text = markdown_text(street_at)
+    assert "Slide 10 of 10" in text and "Follow-up items" in text
+    rows = [t for t in html_tables_of(text) if "Task" in t.columns][0]
+    mine = rows[rows["Task"].str.startswith(tag)]
+    assert mine["Task"].tolist() == [f"{tag}龙岭物业整改", f"{tag}布吉满意率回访"]  # not 平湖's
+    assert mine["Status"].tolist() == ["in progress · 12 days overdue", "awaiting verification"]
+    assert not street_at.exception and not street_at.error
