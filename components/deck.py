@@ -11,6 +11,7 @@ a freeform shape filled by its colour class. Queries go through ``call(fn, *args
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -88,6 +89,8 @@ class SlideContent:
     notes: list[str] = field(default_factory=list)
     #: a native table instead of charts (the 督办 slide): the display frame, which rows are overdue, a line under it
     table: tuple[pd.DataFrame, list[bool], str] | None = None
+    #: the header's period when it is not the scope's (the 督办 slide: the items' status today)
+    period: str = ""
 
 
 # --- scope and labels (the show page's rules, without Streamlit) -----------------------------------------
@@ -578,7 +581,7 @@ def build_show_deck(show: Show, call: Call, *, start: date, reference: date, rol
         content = slide_content(slide, scope, lang, call, reference, shapes)
         page = _blank(prs, c)
         scope_line = text("show.scope", lang, place=place_label(scope, streets, communities, lang),
-                          period=period_label(scope.period, lang))
+                          period=content.period or period_label(scope.period, lang))
         _header(page, slide.heading(lang), scope_line, as_of, text("show.counter", lang, n=number, total=count), c)
         if content.map is not None:
             map_w = Inches(8.6)
@@ -697,8 +700,8 @@ def followups_content(slide: Slide, scope: Scope, lang: str, call: Call, referen
         (T("show.followups.kpi.overdue"), formatting.count(overdue)),
         (T("show.followups.kpi.open"), formatting.count(len(items) - awaiting)),
         (T("show.followups.kpi.awaiting"), formatting.count(awaiting)),
-    ], notes=[as_at, T("show.followups.rule", date=formatting.day(today, lang)),
-              text("deck.def.followups", lang), text("deck.source", lang)])
+    ], notes=[T("show.followups.rule", date=formatting.day(today, lang)), text("deck.def.followups", lang),
+              text("deck.source", lang)], period=as_at)
     shown = items.head(FOLLOWUP_ROWS)
     more = T("show.followups.more", n=len(items) - len(shown)) if len(items) > len(shown) else ""
     content.table = (meeting_table(shown, lang, note_chars=50), shown["overdue"].tolist() if len(shown) else [], more)
@@ -721,9 +724,19 @@ def _followups_table(page, table: tuple[pd.DataFrame, list[bool], str], lang: st
         return
     width = SLIDE_W - 2 * MARGIN
     shape = _table(page, frame, MARGIN, top, width, c, "followups", size=10)
-    shares = (0.06, 0.28, 0.12, 0.10, 0.14, 0.30)  # number, task, unit, due, status, latest note
+    shares = (0.05, 0.30, 0.10, 0.09, 0.14, 0.32)  # number, task, unit, due, status, latest note
     for column, share in zip(shape.table.columns, shares, strict=True):
         column.width = int(width * share)
+    # rows as tall as their longest text wraps (about 7 Chinese characters of 10 pt text per inch, a
+    # digit or Latin letter about half one), so the drawing is right in viewers that do not grow rows
+    per_line = [max(4.0, width * share / Inches(1) * 7 - 0.5) for share in shares]
+
+    def ems(value) -> float:
+        return sum(1.0 if ord(ch) > 0x2E80 else 0.55 for ch in str(value))
+
+    for i, values in enumerate(frame.itertuples(index=False, name=None), start=1):
+        lines = max(math.ceil(ems(v) / n) or 1 for v, n in zip(values, per_line, strict=True))
+        shape.table.rows[i].height = int(Inches(0.08) + Inches(0.19) * lines)
     for i, late in enumerate(overdue, start=1):
         if late:
             for run in shape.table.cell(i, 4).text_frame.paragraphs[0].runs:
