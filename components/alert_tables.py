@@ -86,3 +86,38 @@ def history_table(events: pd.DataFrame, lang: str) -> pd.DataFrame:
         text("followup.col.status", lang): text(f"followup.status.{e['status_after']}", lang),
         text("followup.col.note", lang): e["note"],
     } for e in events.to_dict("records")])
+
+
+#: the columns of a meeting's 督办 list (show, deck and briefing), in order
+MEETING_COLUMNS = ("id", "task", "unit", "due", "status", "latest_note")
+
+
+def meeting_status(row: dict, lang: str) -> str:
+    """The item's status, with how long it is overdue: ``办理中 · 逾期 12 天``."""
+    status = text(f"followup.status.{row['status']}", lang)
+    if row.get("overdue"):
+        return f"{status} · {text('followup.overdue_days', lang, n=int(row['days_overdue']))}"
+    return status
+
+
+def meeting_table(items: pd.DataFrame, lang: str, note_chars: int | None = None) -> pd.DataFrame:
+    """A meeting's 督办 list (data_access.followup.meeting_items) as shown: number, task, responsible unit,
+    due date, status with days overdue, latest note with its date (cut to ``note_chars`` on a slide)."""
+    rows = []
+    for row in items.to_dict("records"):
+        note = row.get("latest_note")
+        if isinstance(note, str) and note:
+            if note_chars and len(note) > note_chars:
+                note = note[:note_chars - 1] + "…"
+            note = f"{pd.Timestamp(row['latest_note_at']):%Y-%m-%d} {note}"
+        else:
+            note = text("followup.no_note", lang)
+        rows.append({
+            text("followup.col.id", lang): f"#{int(row['id'])}",
+            text("followup.col.task", lang): row["task"],
+            text("followup.col.unit", lang): row["unit_name"],
+            text("followup.col.due", lang): pd.Timestamp(row["due_on"]).strftime("%Y-%m-%d"),
+            text("followup.col.status", lang): meeting_status(row, lang),
+            text("followup.col.latest_note", lang): note,
+        })
+    return pd.DataFrame(rows, columns=[text(f"followup.col.{c}", lang) for c in MEETING_COLUMNS])

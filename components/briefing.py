@@ -242,6 +242,7 @@ def collect_briefing(run: Run, scope: Scope, data_start: date, reference: date, 
                                 empty=T("empty.ranking"), decimals={names["composite"]: 2}))
     sections.append((T("briefing.scorecard"), tables))
     sections.append((T("briefing.bulletin"), bulletin_tables(run, scope, data_start, reference, lang)))
+    sections.append((T("briefing.followups"), followup_tables(run, scope, lang)))
     return Briefing(lang, place, period, reference, tiles, figures, sections,
                     notes={"delta": T("caption.delta", prev=f"{previous.period.start} — {previous.period.end}")
                            if previous else T("caption.no_delta")})
@@ -298,6 +299,23 @@ def bulletin_tables(run: Run, scope: Scope, data_start: date, reference: date, l
         Table(T("bulletin.black"), black, empty=T("bulletin.black.empty"), decimals=two,
               notes=bulletin_report.notes(b, lang)),
     ]
+
+
+def followup_tables(run: Run, scope: Scope, lang: str = "zh", today: date | None = None) -> list[Table]:
+    """The scope's 督办 items not yet finished (in progress or awaiting verification), overdue first, with
+    the responsible unit, due date, status and latest note: what the meeting follows up. Overdue counts
+    from ``today`` (the items are today's work, not figures of the data's period); a street role's
+    briefing holds its own street's items only (data_access.followup.meeting_items)."""
+    from components.alert_tables import meeting_table
+    from data_access import followup
+
+    T = lambda key, **values: text(key, lang, **values)  # noqa: E731
+    today = today or date.today()
+    items = run(followup.meeting_items, scope.role, scope.effective_street, scope.community, today)
+    overdue = int(items["overdue"].sum()) if len(items) else 0
+    return [Table(T("briefing.followups.table", n=len(items), overdue=overdue), meeting_table(items, lang),
+                  caption=T("show.followups.rule", date=formatting.day(today, lang)),
+                  empty=T("show.followups.none"))]
 
 
 # --- HTML -------------------------------------------------------------------------------------

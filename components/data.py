@@ -57,7 +57,10 @@ def _call(module: str, name: str, args: tuple, kwargs: tuple, version: str):
 
 
 def cached(fn, *args, **kwargs):
-    """``fn(database(), *args, **kwargs)``, cached per arguments and data version."""
+    """``fn(database(), *args, **kwargs)``, cached per arguments and data version; a query marked
+    ``live_data`` (the 督办 items, which change between loads) runs afresh every time."""
+    if getattr(fn, "live_data", False):
+        return fn(database(), *args, **kwargs)
     return _call(fn.__module__, fn.__name__, args, tuple(sorted(kwargs.items())), data_version())
 
 

@@ -11,6 +11,7 @@ a freeform shape filled by its colour class. Queries go through ``call(fn, *args
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -86,6 +87,10 @@ class SlideContent:
     charts: list[ChartSpec] = field(default_factory=list)
     map: MapSpec | None = None
     notes: list[str] = field(default_factory=list)
+    #: a native table instead of charts (the 督办 slide): the display frame, which rows are overdue, a line under it
+    table: tuple[pd.DataFrame, list[bool], str] | None = None
+    #: the header's period when it is not the scope's (the 督办 slide: the items' status today)
+    period: str = ""
 
 
 # --- scope and labels (the show page's rules, without Streamlit) -----------------------------------------
@@ -635,7 +640,7 @@ def build_show_deck(show: Show, call: Call, *, start: date, reference: date, rol
         content = slide_content(slide, scope, lang, call, reference, shapes)
         page = _blank(prs, c)
         scope_line = text("show.scope", lang, place=place_label(scope, streets, communities, lang),
-                          period=period_label(scope.period, lang))
+                          period=content.period or period_label(scope.period, lang))
         _header(page, slide.heading(lang), scope_line, as_of, text("show.counter", lang, n=number, total=count), c)
         if content.map is not None:
             map_w = Inches(8.6)
@@ -649,7 +654,9 @@ def build_show_deck(show: Show, call: Call, *, start: date, reference: date, rol
         else:
             _kpis(page, content.kpis, c)
             _charts(page, content.charts, c)
-            if not content.charts:
+            if content.table is not None:
+                _followups_table(page, content.table, lang, c)
+            elif not content.charts:
                 _text(page, MARGIN, Inches(3.5), SLIDE_W - 2 * MARGIN, Inches(0.6),
                       [(text("show.empty", lang), 18, c.muted, False)], align=PP_ALIGN.CENTER)
         _notes(page, [slide.heading(lang), scope_line, as_of, ""] + content.notes)
@@ -803,3 +810,74 @@ def latest_complete_month(reference: date) -> str:
         return f"{reference.year}-{reference.month:02d}"
     prev = (pd.Timestamp(reference.replace(day=1)) - pd.Timedelta(days=1)).date()
     return f"{prev.year}-{prev.month:02d}"
+
+
+# --- the 督办 slide (a self-contained addition: its content, its table) -----------------------------------
+
+#: rows of the 督办 table on one slide; the rest are counted in a line under it
+FOLLOWUP_ROWS = 8
+
+
+def followups_content(slide: Slide, scope: Scope, lang: str, call: Call, reference: date) -> SlideContent:
+    """The show's 督办事项 panel: the scope's items not yet finished, overdue first, as a native table
+    (number, task, responsible unit, due date, status with days overdue, latest note). Overdue counts
+    from today, not from the data's date (``reference``), as on the 预警督办 page."""
+    from components.alert_tables import meeting_table
+    from data_access import followup
+
+    T = _t(lang)
+    today = date.today()
+    items = call(followup.meeting_items, scope.role, scope.effective_street, scope.community, today)
+    awaiting = int((items["status"] == followup.DONE).sum()) if len(items) else 0
+    overdue = int(items["overdue"].sum()) if len(items) else 0
+    as_at = T("show.followups.as_at", date=formatting.day(today, lang))
+    content = SlideContent(kpis=[
+        (T("show.followups.kpi.active"), formatting.count(len(items))),
+        (T("show.followups.kpi.overdue"), formatting.count(overdue)),
+        (T("show.followups.kpi.open"), formatting.count(len(items) - awaiting)),
+        (T("show.followups.kpi.awaiting"), formatting.count(awaiting)),
+    ], notes=[T("show.followups.rule", date=formatting.day(today, lang)), text("deck.def.followups", lang),
+              text("deck.source", lang)], period=as_at)
+    shown = items.head(FOLLOWUP_ROWS)
+    more = T("show.followups.more", n=len(items) - len(shown)) if len(items) > len(shown) else ""
+    content.table = (meeting_table(shown, lang, note_chars=50), shown["overdue"].tolist() if len(shown) else [], more)
+    if more:
+        content.notes.insert(1, more)
+    return content
+
+
+CONTENTS["followups"] = followups_content
+
+
+def _followups_table(page, table: tuple[pd.DataFrame, list[bool], str], lang: str, c: Colours) -> None:
+    """The 督办 list as a native PowerPoint table (named ``followups``), the overdue statuses in red;
+    without items, the "none" line; with more than fit, how many more (under the table)."""
+    frame, overdue, more = table
+    top = Inches(2.65)
+    if frame.empty:
+        _text(page, MARGIN, Inches(3.5), SLIDE_W - 2 * MARGIN, Inches(0.6),
+              [(text("show.followups.none", lang), 18, c.muted, False)], align=PP_ALIGN.CENTER, name="followups-none")
+        return
+    width = SLIDE_W - 2 * MARGIN
+    shape = _table(page, frame, MARGIN, top, width, c, "followups", size=10)
+    shares = (0.05, 0.30, 0.10, 0.09, 0.14, 0.32)  # number, task, unit, due, status, latest note
+    for column, share in zip(shape.table.columns, shares, strict=True):
+        column.width = int(width * share)
+    # rows as tall as their longest text wraps (about 7 Chinese characters of 10 pt text per inch, a
+    # digit or Latin letter about half one), so the drawing is right in viewers that do not grow rows
+    per_line = [max(4.0, width * share / Inches(1) * 7 - 0.5) for share in shares]
+
+    def ems(value) -> float:
+        return sum(1.0 if ord(ch) > 0x2E80 else 0.55 for ch in str(value))
+
+    for i, values in enumerate(frame.itertuples(index=False, name=None), start=1):
+        lines = max(math.ceil(ems(v) / n) or 1 for v, n in zip(values, per_line, strict=True))
+        shape.table.rows[i].height = int(Inches(0.08) + Inches(0.19) * lines)
+    for i, late in enumerate(overdue, start=1):
+        if late:
+            for run in shape.table.cell(i, 4).text_frame.paragraphs[0].runs:
+                run.font.color.rgb = RGBColor.from_string("C0392B")
+                run.font.bold = True
+    if more:
+        _text(page, MARGIN, SLIDE_H - Inches(0.5), width, Inches(0.35), [(more, 11, c.muted, False)],
+              name="followups-more")

@@ -35,7 +35,7 @@ DEFAULT_SHOW_NAME = "default"
 DEFAULT_SHOW_PATH = REPO_ROOT / "config" / "shows" / f"{DEFAULT_SHOW_NAME}.toml"
 
 #: The panels a slide may show, in the order of the district story.
-PANELS = ("overview", "map", "projects", "requests", "resources", "scorecards", "bulletin")
+PANELS = ("overview", "map", "projects", "requests", "resources", "scorecards", "bulletin", "followups")
 #: Map measures (the keys of components.maps.MEASURES; kept here so this module stays light).
 MAP_MEASURES = ("requests_per_1000", "resolution_rate", "median_days", "projects", "projects_completed_share",
                 "composite", "resources_used", "volunteers_per_1000")
@@ -213,6 +213,10 @@ def _slide(raw, number: int, geo: Geography | None, issues: list[Issue]) -> Slid
         # the bulletin is monthly: a month (2023-10), or a period whose latest complete month it shows
         if geo is not None and month_for(period, geo.data_start, geo.reference) is None:
             problem("show.err.period_bulletin", value=_short(period))
+    elif panel == "followups":
+        # 督办事项 are today's work list, not figures of a period: a period would be silently ignored
+        if period != "all":
+            problem("show.err.period_followups", value=_short(period))
     elif geo is not None and parse_period(period, geo.data_start, geo.reference) is None:
         problem("show.err.period", value=_short(period))
 

@@ -130,6 +130,11 @@ footer {{ display: none !important; }}
 .lg-show-list li {{ font-size: 22px; line-height: 1.45; color: {t.text}; }}
 .lg-show-list .lg-show-list-empty {{ font-size: 22px; color: {t.muted}; }}
 .lg-show-list-note {{ font-size: 18px; color: {t.muted}; margin-top: 6px; }}
+.lg-show-followups {{ font-size: 22px; }}
+.lg-show-followups td {{ vertical-align: top; }}
+.lg-show-bul td.wrap {{ white-space: normal; line-height: 1.3; }}
+.lg-show-bul tr.overdue td.status {{ color: #ff5c5c; font-weight: 700; }}
+.lg-show-bul tr.overdue td:first-child {{ box-shadow: inset 5px 0 0 #ff5c5c; }}
 .lg-show-legend-note {{ font-size: 19px; color: {t.muted}; margin-top: 8px; }}
 .st-key-show-controls {{ position: fixed; left: 0; right: 0; bottom: 0; z-index: 999990;
   background: {t.panel}; border-top: 2px solid {t.panel_border}; padding: 10px 36px;
@@ -343,3 +348,26 @@ def bulletin_lists_html(red_title: str, red_lines: list[str], red_empty: str, bl
 
     note = "".join(f'<div class="lg-show-list-note">{_esc(n)}</div>' for n in notes if n)
     return box("red", red_title, red_lines, red_empty) + box("black", black_title, black_lines, black_empty) + note
+
+
+# --- the follow-up panel (督办事项) ---------------------------------------------------------------------------
+
+#: rows of the 督办 list on one slide (two lines each at most, above the control bar at 1080 px)
+FOLLOWUP_ROWS = 8
+
+
+def followups_table_html(table: pd.DataFrame, overdue: list[bool]) -> str:
+    """A meeting's 督办 list for the wall (``components.alert_tables.meeting_table``): an overdue item's row
+    is marked and its status in red; the task and the latest note wrap. All text escaped."""
+    wrapped = {1, 5}  # task, latest note
+    head = "".join(f'<th>{_esc(c)}</th>' for c in table.columns)
+    rows = []
+    for late, values in zip(overdue, table.itertuples(index=False, name=None), strict=True):
+        cells = []
+        for j, value in enumerate(values):
+            classes = " ".join(c for c, on in (("wrap", j in wrapped), ("status", j == 4), ("muted", j == 0)) if on)
+            cells.append(f'<td class="{classes}">{_esc(value)}</td>' if classes else f"<td>{_esc(value)}</td>")
+        opening = '<tr class="overdue">' if late else "<tr>"
+        rows.append(f'{opening}{"".join(cells)}</tr>')
+    return (f'<table class="lg-show-bul lg-show-followups"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')

@@ -9,18 +9,19 @@ no query that returns a person's name, phone or address is called here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from components import bulletin_report, charts, formatting, maps, project_charts, show_charts
+from components import alert_tables, bulletin_report, charts, formatting, maps, project_charts, show_charts
 from components import request_charts as rc
 from components import resource_charts as resc
 from components import scorecard_charts as sc
 from components.data import DataContext, cached, district_map_shapes, map_labels, map_shapes
 from components.i18n import text
 from components.playlist import Slide
-from data_access import bulletin, community_measures, evaluation, geography, projects, requests, resources
+from data_access import bulletin, community_measures, evaluation, followup, geography, projects, requests, resources
 from data_access.scope import Scope
 
 CHART_CONFIG = {"displayModeBar": False, "displaylogo": False}
@@ -271,6 +272,31 @@ def bulletin_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataC
             [bulletin_report.cutoff_line(b, lang), bulletin_report.previous_line(b, lang)]), unsafe_allow_html=True)
 
 
+def followups_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
+    """督办事项 at the meeting: the scope's items not yet finished, overdue first, with the responsible unit,
+    due date, status and latest note. Live (never cached by the data's version): the street may have
+    reported progress a minute ago. Overdue counts from today, not from the data's date."""
+    T = _translator(lang)
+    today = date.today()
+    items = cached(followup.meeting_items, scope.role, scope.effective_street, scope.community, today)
+    awaiting = int((items["status"] == followup.DONE).sum()) if len(items) else 0
+    _kpis([
+        (T("show.followups.kpi.active"), formatting.count(len(items))),
+        (T("show.followups.kpi.overdue"), formatting.count(int(items["overdue"].sum()) if len(items) else 0)),
+        (T("show.followups.kpi.open"), formatting.count(len(items) - awaiting)),
+        (T("show.followups.kpi.awaiting"), formatting.count(awaiting)),
+    ])
+    if items.empty:
+        st.info(T("show.followups.none"))
+    else:
+        shown = items.head(show_charts.FOLLOWUP_ROWS)
+        st.markdown(show_charts.followups_table_html(alert_tables.meeting_table(shown, lang, note_chars=60),
+                                                     shown["overdue"].tolist()), unsafe_allow_html=True)
+        if len(items) > len(shown):
+            st.caption(T("show.followups.more", n=len(items) - len(shown)))
+    st.caption(T("show.followups.rule", date=formatting.day(today, lang)))
+
+
 PANELS: dict[str, Callable[..., None]] = {
     "overview": overview,
     "map": map_panel,
@@ -279,6 +305,7 @@ PANELS: dict[str, Callable[..., None]] = {
     "resources": resources_panel,
     "scorecards": scorecards_panel,
     "bulletin": bulletin_panel,
+    "followups": followups_panel,
 }
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import case, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_access import audit, schema
@@ -176,6 +176,48 @@ def list_items(db: Database, role: str | None, *, reference: date | None = None,
             .where(*where).order_by(overdue.desc(), case((F.c.status == CLOSED, 1), else_=0), F.c.due_on, F.c.id))
     frame = db.frame(stmt)
     frame["overdue"] = frame["overdue"].astype(bool) if len(frame) else pd.Series(dtype=bool)
+    return frame
+
+
+def live_data(fn):
+    """Mark a query of the follow-up tables: they change between data loads, so a caller that caches by
+    the data's version (components.data.cached) must run it afresh instead."""
+    fn.live_data = True
+    return fn
+
+
+@live_data
+def meeting_items(db: Database, role: str | None, street: str | None = None, community: str | None = None,
+                  reference: date | None = None) -> pd.DataFrame:
+    """The items still to be finished (in progress, or reported done and awaiting verification) for a
+    meeting's scope, overdue first, each with its latest note (progress, explanation or reason sent back).
+
+    A street role sees its own street only, whatever ``street`` says; ``community`` keeps the items
+    whose responsible unit is that community. Columns: those of ``followups`` plus ``overdue`` (bool),
+    ``days_overdue`` (0 when not overdue), ``latest_note`` and ``latest_note_at`` (None without a note).
+    """
+    ensure_tables(db.engine)
+    reference = reference or now_utc().date()
+    own = role_street(role)
+    where = [F.c.status != CLOSED]
+    if own:
+        where.append(F.c.street_code == own)
+    if street and street != own:
+        where.append(F.c.street_code == street)
+    if community:
+        where.append(F.c.unit_code == community)
+    latest = (select(E.c.followup_id, func.max(E.c.id).label("event_id"))
+              .where(E.c.note != "").group_by(E.c.followup_id).subquery())
+    overdue = case((F.c.due_on < reference, 1), else_=0)
+    stmt = (select(F, overdue.label("overdue"), E.c.note.label("latest_note"), E.c.at.label("latest_note_at"))
+            .select_from(F.outerjoin(latest, latest.c.followup_id == F.c.id)
+                         .outerjoin(E, E.c.id == latest.c.event_id))
+            .where(*where).order_by(overdue.desc(), F.c.due_on, F.c.id))
+    frame = db.frame(stmt)
+    frame["overdue"] = frame["overdue"].astype(bool) if len(frame) else pd.Series(dtype=bool)
+    due = pd.to_datetime(frame["due_on"]) if len(frame) else pd.Series(dtype="datetime64[ns]")
+    frame["days_overdue"] = ((pd.Timestamp(reference) - due).dt.days.clip(lower=0)
+                             if len(frame) else pd.Series(dtype=int))
     return frame
 
 

@@ -337,6 +337,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     evaluate_cmd = commands.add_parser("evaluate", help="按规则评估最新月份并保存预警")
     evaluate_cmd.add_argument("--rules", help="规则文件（默认 config/alerts.toml）")
+    evaluate_cmd.add_argument("--if-stale", action="store_true",
+                              help="仅当上次评估后数据有装载或导入时评估（调度器每 5 分钟运行）")
     list_cmd = commands.add_parser("list", help="列出未关闭的预警")
     list_cmd.add_argument("--json", action="store_true", help="以 JSON 输出")
     list_cmd.add_argument("--all", action="store_true", help="包括已关闭的预警")
@@ -351,6 +353,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         db = Database(ensure_database(url))
         if args.command == "evaluate":
             rules = load_rules(args.rules)
+            if args.if_stale and not store.is_stale(db):
+                print("上次评估后数据未变化，无需评估")
+                return 0
             conditions, result = evaluate(db, rules)
             by_rule: dict[str, int] = {}
             for condition in conditions:

@@ -395,8 +395,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from data_access.database import make_engine
     from data_access.loader import ensure_database
 
-    engine = make_engine(ensure_database(args.url))
-    failed = False
+    url = ensure_database(args.url)
+    engine = make_engine(url)
+    failed = changed = False
     try:
         for run in runs:
             report = run(engine)
@@ -404,9 +405,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             for what, reason in report.rejected:
                 print(f"  拒收 {what}：{reason}")
             failed = failed or report.error is not None
+            changed = changed or bool(report.inserted or report.updated)
     finally:
         engine.dispose()
+    if changed:
+        evaluate_alerts(url)
     return 1 if failed else 0
+
+
+def evaluate_alerts(url: str) -> None:
+    """Alerts after a sync that changed data (jobs.alerts), so the sidebar's count and the digest follow the
+    new rows at once; a bad rules file is reported and does not undo the sync."""
+    from data_access.database import Database
+    from jobs.alerts import evaluate_if_stale
+    from jobs.rules import RuleError
+
+    try:
+        result = evaluate_if_stale(Database(url))
+    except RuleError as exc:
+        print(f"  预警未评估：规则有误：{exc}", file=sys.stderr)
+        return
+    if result is not None:
+        print(f"  预警已评估：新增 {result.opened}，更新 {result.updated}，关闭 {result.closed}")
 
 
 if __name__ == "__main__":  # pragma: no cover

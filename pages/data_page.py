@@ -13,6 +13,8 @@ from components.scope_sidebar import current_language, translator
 from components.sections import lazy_expander
 from data_access import importer
 from data_access.import_specs import KIND_ZH, SPECS
+from jobs import alerts as alert_job
+from jobs.rules import RuleError
 
 require_entry_point()  # outside app.py (the older pages/ mode): a refusal, nothing else
 
@@ -91,6 +93,14 @@ if st.button(T("data.import"), type="primary", key="data_import"):
     if report.ok and report.committed:
         st.cache_data.clear()  # the new loaded_at keys every cache; clear so this run sees it too
         st.success(T("data.ok", **counts))
+        try:  # the alerts follow the new rows at once (the sidebar's count, the 预警 page, the digest)
+            evaluated = alert_job.evaluate_if_stale(data.database())
+        except RuleError as error:
+            st.warning(T("data.alerts.rules_error", error=str(error)))
+        else:
+            if evaluated is not None:
+                st.caption(T("data.alerts.evaluated", opened=evaluated.opened, updated=evaluated.updated,
+                             closed=evaluated.closed))
     elif report.ok:
         st.success(T("data.dry_ok", **counts))
     else:

@@ -8,6 +8,7 @@ ticks once a second on the server (a fragment), so nothing is fetched from anywh
 
 import re
 import time
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -52,7 +53,10 @@ def slide_scope(slide: playlist.Slide) -> Scope:
 
 
 def slide_period_label(slide: playlist.Slide, scope: Scope) -> str:
-    """The period a slide shows: the bulletin's month on a bulletin slide, the scope's period otherwise."""
+    """The period a slide shows: the bulletin's month on a bulletin slide, today on the 督办 slide (its items'
+    status now), the scope's period otherwise."""
+    if slide.panel == "followups":
+        return T("show.followups.as_at", date=formatting.day(date.today(), lang))
     month = bulletin.month_for(slide.period, ctx.start, ctx.reference) if slide.panel == "bulletin" else None
     if month is not None:
         return T("show.bulletin.month", year=month.year, month=month.number)

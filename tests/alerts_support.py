@@ -91,3 +91,29 @@ def month_days(months_back: int) -> date:
     """The 10th of the month ``months_back`` before the reference month."""
     index = REFERENCE.year * 12 + REFERENCE.month - 1 - months_back
     return date(index // 12, index % 12 + 1, 10)
+
+
+BUJI, PINGHU, LONGLING = "440307014", "440307003", "440307014003"  # sample data: 布吉街道, 平湖街道, 龙岭社区
+
+
+def plant_followups(db: Database, tag: str) -> dict[str, int]:
+    """Three 督办 items on the sample database for a meeting's views (show, deck, briefing), their tasks
+    marked with ``tag`` so tests sharing the session database find their own: 龙岭社区's overdue by 12 days
+    with two progress notes, 平湖街道's due in 20 days, 布吉街道's reported done (awaiting verification)."""
+    from data_access import followup
+
+    today = date.today()
+    district = {"actor": "区督查室", "role": "district"}
+    ids = {
+        "longling": followup.create_item(db, **district, task=f"{tag}龙岭物业整改", due_on=today - timedelta(days=12),
+                                         unit_level="community", unit_code=LONGLING, note="例会交办"),
+        "pinghu": followup.create_item(db, **district, task=f"{tag}平湖逾期项目清理",
+                                       due_on=today + timedelta(days=20), unit_level="street", unit_code=PINGHU),
+        "buji": followup.create_item(db, **district, task=f"{tag}布吉满意率回访", due_on=today + timedelta(days=5),
+                                     unit_level="street", unit_code=BUJI),
+    }
+    street = {"actor": "布吉街道办", "role": f"street:{BUJI}"}
+    followup.add_progress(db, ids["longling"], **street, note="已约谈物业公司")
+    followup.add_progress(db, ids["longling"], **street, note=f"{tag}已回访 12 户")
+    followup.mark_done(db, ids["buji"], **street, explanation="回访 30 户，满意 27 户")
+    return ids

@@ -248,6 +248,8 @@ def test_cli_evaluate_and_list(empty_url, capsys, tmp_path):
     assert job.main(["evaluate", "--url", empty_url, "--rules", str(path)]) == 0
     out = capsys.readouterr().out
     assert "overdue_requests" in out and "新增 2" in out  # 120 overdue, and a spike from nothing
+    assert job.main(["evaluate", "--if-stale", "--url", empty_url, "--rules", str(path)]) == 0
+    assert "数据未变化，无需评估" in capsys.readouterr().out  # the scheduler's 5-minute check: nothing loaded since
     assert job.main(["list", "--json", "--url", empty_url]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert sorted(a["rule_id"] for a in listed) == ["overdue_requests", "spike"]
@@ -322,9 +324,18 @@ def test_hot_topic_groups_one_problem_into_one_alert(empty_url):
     for row in flat:
         row["description"] = "井盖破损"
     add_requests(db, baseline + spike + flat)
-    conditions, _ = run(db, rules({"id": "hot", "kind": "hot_topic", "p": 0.001, "min_count": 10}))
+    hot = rules({"id": "hot", "kind": "hot_topic", "p": 0.001, "min_count": 10})
+    conditions, _ = run(db, hot)
     assert [(c.unit_code, c.detail, c.value) for c in conditions] == [(S1, "井盖破损", 24.0)]
     assert conditions[0].reason.startswith("一街道 类案「井盖破损」: 24 件, 基线 2.0 件/月")
+    # the same run again updates it; once the month's requests turn out to be different problems, it clears
+    assert run(db, hot)[1].updated == 1 and len(open_alerts(db)) == 1
+    with db.engine.begin() as conn:
+        for i, row in enumerate(spike):
+            conn.execute(update(schema.requests).where(schema.requests.c.id == row["id"])
+                         .values(description=f"第{'甲乙丙丁戊己庚辛壬癸'[i % 10]}类问题{'子丑寅'[i // 10]}"))
+    conditions, result = run(db, hot)
+    assert conditions == [] and result.closed == 1 and open_alerts(db).empty
     from data_access.measures import normalise_phrase
     assert normalise_phrase("ＡＢ 井盖，破损 3 处！") == "ab井盖破损处"
 

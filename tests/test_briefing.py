@@ -122,7 +122,7 @@ def _section(document: str, title: str) -> str:
 def test_briefing_holds_the_month_bulletin_with_its_lists_and_definitions(sqlite_db):
     db = sqlite_db
     content, document = build(db, scopes(db)["district"])
-    assert content.sections[-1][0] == "月度通报" and "月度通报" in document.split("</nav>", 1)[0]  # in the contents
+    assert content.sections[-2][0] == "月度通报" and "月度通报" in document.split("</nav>", 1)[0]  # in the contents
     section = _section(document, "月度通报")
     b = bulletin.build_bulletin(db, "2023-10")  # period "all": the latest complete month of the data
     assert "龙岗区民生诉求办理情况月度通报（2023年10月）" in section and "统计截止：2023年10月31日" in section
@@ -238,3 +238,32 @@ def test_the_excel_export_is_the_table_on_screen(monkeypatch):
             if hasattr(g, "date") and not isinstance(w, (str, int, float)):
                 g = g.date()
             assert g == (w.date() if isinstance(w, pd.Timestamp) else w), (got, want)
+
+
+def test_briefing_lists_the_scopes_unfinished_followup_items(sqlite_db):
+    from alerts_support import BUJI, plant_followups
+
+    from data_access import followup
+
+    tag = "【简报督办】"
+    plant_followups(sqlite_db, tag)
+    content, document = build(sqlite_db, scopes(sqlite_db)["district"])
+    assert [name for name, _ in content.sections][-2:] == ["月度通报", "督办事项"]
+    section = _section(document, "督办事项")
+    every = followup.meeting_items(sqlite_db, "district")
+    assert f"未办结督办事项（{len(every)} 项，其中逾期 {int(every['overdue'].sum())} 项）" in section
+    table = content.sections[-1][1][0].frame
+    mine = table[table["督办内容"].str.startswith(tag)]
+    assert mine["责任单位"].tolist() == ["龙岭社区", "布吉街道", "平湖街道"]  # overdue first
+    assert mine["状态"].tolist() == ["办理中 · 逾期 12 天", "待核实", "办理中"]
+    assert mine["最新进展"].iloc[0].endswith(f"{tag}已回访 12 户")
+    for task in mine["督办内容"]:
+        assert html.escape(task) in section
+    # a street role's briefing: its own street's items only
+    start, reference = geography.data_range(sqlite_db)
+    role = Scope(period_options(start, reference)[0], role=f"street:{BUJI}")
+    content, document = build(sqlite_db, role)
+    table = content.sections[-1][1][0].frame
+    assert set(table["责任单位"]) <= {"布吉街道", *geography.communities(sqlite_db).query(
+        f"street_code == '{BUJI}'")["name"]}
+    assert f"{tag}龙岭物业整改" in _section(document, "督办事项") and f"{tag}平湖逾期项目清理" not in document

@@ -431,3 +431,48 @@ def test_the_overview_offers_the_deck_of_its_scope_and_records_the_export(sqlite
     records = audit.records(sqlite_db.engine, action="export")
     assert len(records) == before + 1
     assert records.sort_values("seq").iloc[-1][["target", "file_name"]].tolist() == ["deck", file_name]
+
+
+def _table_rows(page) -> list[list[str]]:
+    shape = _named(page, "followups")[0]
+    assert shape.has_table
+    return [[cell.text for cell in row.cells] for row in shape.table.rows]
+
+
+def test_the_followup_slide_is_a_native_table_of_the_items_and_a_street_sees_only_its_own(sqlite_db, span):
+    from alerts_support import PINGHU, plant_followups
+
+    from data_access import followup
+
+    tag = "【汇报督办】"
+    ids = plant_followups(sqlite_db, tag)
+    source = ('[[slide]]\npanel = "followups"\ntitle = "督办事项"\nduration_s = 20\n'
+              f'[[slide]]\npanel = "followups"\ntitle = "平湖督办"\nduration_s = 20\nstreet = "{PINGHU}"\n')
+    show = playlist.parse_show(source, "meeting")
+    prs = _read(deck.build_show_deck(show, deck.direct(sqlite_db), start=span[0], reference=span[1]))
+    header, *rows = _table_rows(prs.slides[0])
+    assert header == ["编号", "督办内容", "责任单位", "办结期限", "状态", "最新进展"]
+    mine = [r for r in rows if r[1].startswith(tag)]
+    assert [r[0] for r in mine] == [f"#{ids[k]}" for k in ("longling", "buji", "pinghu")]  # overdue first
+    assert [r[2] for r in mine] == ["龙岭社区", "布吉街道", "平湖街道"]
+    assert mine[0][4] == "办理中 · 逾期 12 天" and mine[1][4] == "待核实"
+    assert mine[0][5].endswith(f"{tag}已回访 12 户")
+    every = followup.meeting_items(sqlite_db, "district")
+    assert len(rows) == min(len(every), deck.FOLLOWUP_ROWS)
+    kpis = {_text_of(prs.slides[0], f"kpi:{i}").split("\n")[0]: _text_of(prs.slides[0], f"kpi:{i}").split("\n")[1]
+            for i in range(4)}
+    assert kpis["未办结"] == str(len(every)) and kpis["已逾期"] == str(int(every["overdue"].sum()))
+    notes = prs.slides[0].notes_slide.notes_text_frame.text
+    assert text("deck.def.followups", "zh") in notes and "督办状态截至" in notes
+    # the 平湖 slide: 平湖's items only
+    _, *rows = _table_rows(prs.slides[1])
+    assert [r[1] for r in rows if r[1].startswith(tag)] == [f"{tag}平湖逾期项目清理"]
+    assert {r[2] for r in rows} <= set(followup.meeting_items(sqlite_db, "district", street=PINGHU)["unit_name"])
+
+    # a street role's deck: its own street's items, even on the slide set to another street
+    street = deck.build_show_deck(show, deck.direct(sqlite_db), start=span[0], reference=span[1],
+                                  role=f"street:{BUJI}", lang="en")
+    for page in _read(street).slides:
+        _, *rows = _table_rows(page)
+        assert [r[1] for r in rows if r[1].startswith(tag)] == [f"{tag}龙岭物业整改", f"{tag}布吉满意率回访"]
+        assert next(r[4] for r in rows if r[1] == f"{tag}龙岭物业整改") == "in progress · 12 days overdue"

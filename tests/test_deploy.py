@@ -195,6 +195,13 @@ def test_compose_has_a_cron_scheduler_with_the_replicas_environment():
     assert any(c.endswith("run-job.sh python -m jobs.alerts evaluate") for c in commands)
     assert any(c.endswith("run-job.sh python -m jobs.digest --due") for c in commands)
     assert any(c.endswith("run-job.sh python -m jobs.sync due") for c in commands)
+    # alerts follow any load or import within 5 minutes, and the loader's own load at once
+    assert any(c.endswith("run-job.sh python -m jobs.alerts evaluate --if-stale") for c in commands)
+    assert "python -m jobs.alerts evaluate --if-stale" in " ".join(services["loader"]["command"])
+    host_cron = (DEPLOY / "digest.cron").read_text(encoding="utf-8")
+    assert "python -m jobs.alerts evaluate --if-stale" in host_cron
+    assert "ExecStart=/usr/bin/python3 -m jobs.alerts evaluate --if-stale" in (
+        DEPLOY / "systemd" / "longgang-sync.service").read_text(encoding="utf-8")
     for fields in jobs:
         if fields[0].startswith("*/"):  # every N minutes (the sync)
             assert 0 < int(fields[0][2:]) < 60 and fields[1:5] == ["*", "*", "*", "*"]

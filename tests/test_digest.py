@@ -7,6 +7,7 @@ import dataclasses
 import email
 import io
 import json
+import os
 import socket
 import threading
 from datetime import date
@@ -213,13 +214,25 @@ def test_a_failing_server_is_retried_without_duplicates(empty_url, smtp, robots)
 
 
 def test_smtp_failure_is_logged_and_retried(empty_url, smtp, robots, monkeypatch):
+    wecom, dingtalk = robots
     db = _database(empty_url)
+    port = os.environ["LONGGANG_SMTP_PORT"]
     monkeypatch.setenv("LONGGANG_SMTP_PORT", "1")  # nothing listens there
     first = digest.run_due(db, settings())
     week = digest.period_of("weekly", digest.now_utc().date())[0]
     assert [f.split(":")[0] for f in first.failed] == [f"district/{week}/email"]
-    monkeypatch.undo()
-    assert smtp.messages == []
+    assert smtp.messages == [] and len(wecom.received) == 1 and len(dingtalk.received) == 1
+    log = digest.send_log(db).set_index("channel")
+    assert log.loc["email", "status"] == "failed" and log.loc["email", "attempts"] == 1
+
+    monkeypatch.setenv("LONGGANG_SMTP_PORT", port)  # the mail server is back: the next run retries the mail only
+    second = digest.run_due(db, settings())
+    assert [s.split("/")[-1] for s in second.sent] == ["email"] and not second.failed
+    assert len(smtp.messages) == 1 and len(wecom.received) == 1 and len(dingtalk.received) == 1
+    log = digest.send_log(db).set_index("channel")
+    assert log.loc["email", "status"] == "sent" and log.loc["email", "attempts"] == 2
+    third = digest.run_due(db, settings())  # everything sent for this period: nothing goes twice
+    assert not third.sent and not third.failed and len(smtp.messages) == 1
 
 
 def test_wecom_content_fits_its_limit():

@@ -112,3 +112,36 @@ def test_overdue_items_are_listed_first(empty_url):
     listed = fu.list_items(db, "district", reference=date(2023, 11, 15))
     assert listed["id"].tolist() == [late, soon, later]
     assert listed["overdue"].tolist() == [True, False, False]
+
+
+def test_meeting_items_are_the_unfinished_ones_with_their_latest_note(empty_url):
+    """What the next meeting sees (show panel, deck, briefing): items in progress or awaiting verification,
+    overdue first, each with its latest note; closed items left out; a street role only its street."""
+    db = build(empty_url)
+    street = fu.create_item(db, actor="区", role="district", task="街道整改", due_on=date(2023, 11, 30),
+                            unit_level="street", unit_code=S1, note="例会交办", at=_at(8))
+    late = fu.create_item(db, actor="区", role="district", task="社区整改", due_on=date(2023, 11, 10),
+                          unit_level="community", unit_code=C1, at=_at(8))
+    other = fu.create_item(db, actor="区", role="district", task="二街道", due_on=date(2023, 11, 20),
+                           unit_level="community", unit_code=C2, at=_at(8))
+    closed = fu.create_item(db, actor="区", role="district", task="已结", due_on=date(2023, 11, 1),
+                            unit_level="street", unit_code=S2, at=_at(8))
+    fu.add_progress(db, late, actor="一街道办", role=ST1, note="已约谈物业", at=_at(9))
+    fu.add_progress(db, late, actor="一街道办", role=ST1, note="已回访 5 户", at=_at(10))
+    fu.mark_done(db, other, actor="二街道办", role=ST2, explanation="已整改完毕", at=_at(11))
+    fu.mark_done(db, closed, actor="二街道办", role=ST2, explanation="完成", at=_at(11))
+    fu.verify(db, closed, actor="区", role="district", at=_at(12))
+
+    items = fu.meeting_items(db, "district", reference=date(2023, 11, 15))
+    assert items["id"].tolist() == [late, other, street]  # overdue first, then by due date; closed left out
+    assert items["overdue"].tolist() == [True, False, False]
+    assert items["days_overdue"].tolist() == [5, 0, 0]
+    assert items["latest_note"].tolist() == ["已回访 5 户", "已整改完毕", "例会交办"]
+    assert [t.hour for t in items["latest_note_at"]] == [10, 11, 8]
+    assert items["status"].tolist() == ["open", "done", "open"]
+
+    assert fu.meeting_items(db, ST1, reference=date(2023, 11, 15))["id"].tolist() == [late, street]
+    assert fu.meeting_items(db, ST1, street=S2).empty  # a street role never sees another street's items
+    assert fu.meeting_items(db, "district", street=S2)["id"].tolist() == [other]
+    assert fu.meeting_items(db, "district", street=S1, community=C1)["id"].tolist() == [late]
+    assert fu.meeting_items.live_data  # changes between loads: components.data.cached runs it afresh

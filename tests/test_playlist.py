@@ -268,3 +268,17 @@ def test_a_rehearsal_override_sets_every_duration():
     assert playlist.override_durations(DURATIONS, None) == DURATIONS
     assert [playlist.parse_seconds(v) for v in ("5", " 7 ", "2", "1", "0", "-3", "abc", "601", "", None)] == \
         [5, 7, 2, None, None, None, None, None, None, None]
+
+
+def test_the_followups_panel_takes_a_scope_but_no_period_or_measure():
+    show = playlist.parse_show(show_text('panel = "followups"\ntitle = "督办"\nduration_s = 20\nstreet = "440307014"'),
+                               "t", GEO)
+    assert show.slides[0].panel == "followups" and show.slides[0].street == BUJI and show.slides[0].period == "all"
+    assert playlist.parse_show(show_text('panel = "followups"\ntitle = "督办"\nduration_s = 20\nperiod = "all"'),
+                               "t", GEO).slides[0].period == "all"
+    error = error_of(show_text(GOOD, 'panel = "followups"\ntitle = "督办"\nduration_s = 20\nperiod = "2023"\n'
+                                     'measure = "composite"'))
+    zh = error.message("zh")
+    assert "第 2 张幻灯片（督办）" in zh and "督办事项面板不按时段筛选" in zh and "「2023」" in zh
+    assert "measure" in zh and len(error.issues) == 2
+    assert "the follow-up panel is not filtered by period" in error.message("en")

@@ -13,6 +13,7 @@ import pytest
 from import_db import fresh_url
 from sqlalchemy import func, select
 
+from data_access import alerts as alert_store
 from data_access import importer, schema
 from data_access.database import Database
 from data_access.import_specs import SPECS
@@ -226,3 +227,9 @@ def test_the_scheduler_entry_runs_what_the_environment_configures(source, db, tm
     out = capsys.readouterr().out
     assert f"open311 {source.url}：完成；1 页 1 条，新增 1" in out and "inbox" in out
     assert db.scalar(select(func.count()).select_from(R).where(R.c.id == "RD0001")) == 1
+    # a sync that changed data evaluates the alerts at once (the sidebar's count and the digest follow it)
+    assert "预警已评估：新增" in out and not alert_store.is_stale(db)
+    runs = db.scalar(select(func.count()).select_from(schema.alert_runs))
+    assert sync.main(["--url", db.url, "due"]) == 0  # nothing new: nothing to evaluate
+    assert "预警已评估" not in capsys.readouterr().out
+    assert db.scalar(select(func.count()).select_from(schema.alert_runs)) == runs

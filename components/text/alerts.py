@@ -28,9 +28,10 @@ TEXT: dict[str, dict[str, str]] = {
               "python -m jobs.alerts evaluate on the server.",
     },
     "alerts.last_run": {
-        "zh": "最近评估：{at}（UTC），数据截至 {date}；数据导入或重新加载后，打开本页即重新评估。",
-        "en": "Last evaluated {at} (UTC) on the data as of {date}; after a load or an import, this page "
-              "evaluates again.",
+        "zh": "最近评估：{at}（UTC），数据截至 {date}；数据导入、同步或重新装载后自动重新评估（调度器至多 5 分钟内，"
+              "打开本页时立即）。",
+        "en": "Last evaluated {at} (UTC) on the data as of {date}; after an import, a sync or a reload the alerts "
+              "are evaluated again (by the scheduler within 5 minutes, at once when this page opens).",
     },
     "alerts.evaluate": {"zh": "立即评估", "en": "Evaluate now"},
     "alerts.evaluated": {

@@ -31,6 +31,14 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Imported {rows} rows: {inserted} new, {updated} updated, {unchanged} unchanged. Every page now "
         "shows them.",
     },
+    "data.alerts.evaluated": {
+        "zh": "预警已按新数据重新评估：新增 {opened} 条，更新 {updated} 条，关闭 {closed} 条。",
+        "en": "Alerts evaluated on the new data: {opened} new, {updated} updated, {closed} closed.",
+    },
+    "data.alerts.rules_error": {
+        "zh": "数据已导入，但预警规则有误，未能评估：{error}",
+        "en": "The data was imported, but the alert rules have errors and were not evaluated: {error}",
+    },
     "data.dry_ok": {
         "zh": "校验通过（试运行，未写入）：共 {rows} 行，"
         "将新增 {inserted} 行，更新 {updated} 行，未变 {unchanged} 行。",

@@ -140,7 +140,7 @@ COUNTER_JS = "() => [...document.querySelectorAll('.lg-show-meta b')].map(b => b
 
 def _wait_for_slide(page, number: int, timeout_ms: float = SLIDE_TIMEOUT_MS) -> None:
     page.wait_for_function(f"() => [...document.querySelectorAll('.lg-show-meta b')]"
-                           f".some(b => b.innerText.trim() === '第 {number} / 9 张')", timeout=timeout_ms)
+                           f".some(b => b.innerText.trim() === '第 {number} / 10 张')", timeout=timeout_ms)
     wait_until_done(page, timeout_ms)
 
 
@@ -189,5 +189,5 @@ def test_the_show_moves_by_tap_swipe_and_keys_on_a_tablet(app_server, tablet_pag
     _wait_for_slide(page, 1)
     page.keyboard.press("ArrowRight")  # and the keyboard alone
     _wait_for_slide(page, 2)
-    assert page.evaluate(COUNTER_JS) == ["第 2 / 9 张"]
+    assert page.evaluate(COUNTER_JS) == ["第 2 / 10 张"]
     assert page_problems(page) == [] and page.external_requests == []

@@ -32,7 +32,7 @@ READ_HEADERS = """() => [...document.querySelectorAll('.lg-show-head')].map(h =>
 
 def _slide(page, number: int, history: list[str]) -> dict[str, str]:
     """Wait for slide ``number`` of the default show, then read what it shows."""
-    want = f"第 {number} / 9 张"
+    want = f"第 {number} / 10 张"
     deadline = time.monotonic() + (START_TIMEOUT_S if number == 1 else SLIDE_TIMEOUT_S)
     while True:
         # one header holds title, scope and counter: read them together, so a slide change between
