@@ -114,8 +114,8 @@ def test_the_report_notes_in_english(sqlite_db):
     assert notes.startswith("**How the file was read**")
     for line in ("- Read the sheet “诉求台账” \\(the data sheet is found by its column headers\\)",
                  "- Row 3 is the header \\(2 title or blank rows above it skipped\\)",
-                 "- Merged cells filled with the value of their merged range: 街道: 1 cells",
-                 "- Ignored 1 columns this area does not have \\(not imported\\): 街道",
-                 "- Normalised \\(full\\-width characters, Chinese dates, thousands separators\\): 社区编码: 1 cells; "
-                 "提交时间: 1 cells"):
+                 "- Merged cells filled with the value of their merged range: 街道 \\(1\\)",
+                 "- Columns this area does not have, ignored \\(not imported\\), 1: 街道",
+                 "- Normalised \\(full\\-width characters, Chinese dates, thousands separators\\): 社区编码 \\(1\\); "
+                 "提交时间 \\(1\\)"):
         assert line in notes, (line, notes)

@@ -30,8 +30,8 @@ def test_the_catalogue_says_each_note_as_the_importer_does(note):
 
 def test_english_counts_and_lists():
     assert note_text(NOTES[4], "en") == ("Normalised (full-width characters, Chinese dates, thousands separators): "
-                                         "社区编码: 2 cells; 提交时间: 1 cells")
-    assert note_text(NOTES[2], "en") == "Ignored 2 columns this area does not have (not imported): 街道, 社区"
+                                         "社区编码 (2); 提交时间 (1)")
+    assert note_text(NOTES[2], "en") == "Columns this area does not have, ignored (not imported), 2: 街道, 社区"
 
 
 def test_markdown_escapes_the_files_own_text():

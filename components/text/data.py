@@ -53,18 +53,19 @@ TEXT: dict[str, dict[str, str]] = {
     "data.note.header_row": {"zh": "第 {row} 行为表头（跳过上方 {skipped} 行标题或空行）",
                              "en": "Row {row} is the header ({skipped} title or blank rows above it skipped)"},
     "data.note.ignored_columns": {"zh": "忽略 {count} 个本类别没有的列（不导入）：{columns}",
-                                  "en": "Ignored {count} columns this area does not have (not imported): {columns}"},
+                                  "en": "Columns this area does not have, ignored (not imported), {count}: {columns}"},
     "data.note.footer": {"zh": "忽略表格下方的 {rows} 行说明或合计（如 制表人、填报日期、合计）",
-                         "en": "Ignored {rows} rows of notes or totals below the table "
-                         "(such as 制表人, 填报日期, 合计)"},
+                         "en": "Rows of notes or totals below the table ignored (such as 制表人, 填报日期, 合计): "
+                         "{rows}"},
     "data.note.normalised": {"zh": "已规范化（全角字符、中文日期、千位分隔符）：{counts}",
                              "en": "Normalised (full-width characters, Chinese dates, thousands separators): "
                              "{counts}"},
     "data.note.merged": {"zh": "合并单元格已按合并区域的值填充：{counts}",
                          "en": "Merged cells filled with the value of their merged range: {counts}"},
     "data.note.masked_kept": {"zh": "{cells} 个脱敏的单元格（含 *，如下载的列表）保留数据库中原有的值",
-                              "en": "{cells} masked cells (with *, as in a downloaded list) keep the stored values"},
-    "data.note.count": {"zh": "{column} {n} 格", "en": "{column}: {n} cells"},
+                              "en": "Masked cells (with *, as in a downloaded list) keeping the stored values: "
+                              "{cells}"},
+    "data.note.count": {"zh": "{column} {n} 格", "en": "{column} ({n})"},
     "data.not_allowed": {
         "zh": "只有区级账号可以导入数据。",
         "en": "Only the district office can import data.",
