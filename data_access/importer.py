@@ -255,8 +255,8 @@ def _merged_ranges(data: bytes, part: str | None) -> tuple[tuple[int, int, int, 
     if not part:
         return ()
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            content = archive.read(part.lstrip("/"))
+        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(part.lstrip("/")) as stream:
+            content = _after_sheet_data(stream)
     except (zipfile.BadZipFile, KeyError, OSError):
         return ()
     ranges = []
@@ -264,6 +264,25 @@ def _merged_ranges(data: bytes, part: str | None) -> tuple[tuple[int, int, int, 
         first_col, first_row, last_col, last_row = range_boundaries(ref.decode("ascii"))
         ranges.append((first_row, first_col, last_row, last_col))
     return tuple(ranges)
+
+
+def _after_sheet_data(stream, chunk: int = 1 << 20) -> bytes:
+    """What follows ``</sheetData>`` in a worksheet part (where ``<mergeCells>`` lives), read in chunks so a
+    large sheet's cells are never held in memory a second time."""
+    tail, found = b"", False
+    kept = []
+    while block := stream.read(chunk):
+        if found:
+            kept.append(block)
+            continue
+        window = tail + block
+        at = window.find(b"</sheetData>")
+        if at >= 0:
+            found = True
+            kept.append(window[at:])
+        else:
+            tail = window[-16:]
+    return b"".join(kept) if found else tail
 
 
 def fill_merged(rows: list[list], header_at: int, notes: list[Note]) -> None:
