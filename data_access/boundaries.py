@@ -89,6 +89,19 @@ def load_shapes(data_dir: Path | str | None = None) -> Shapes:
     return Shapes(*(_read(p) for p in files), schematic=schematic)
 
 
+def loaded_outline_bounds(data_dir: Path | str | None = None) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) of the loaded real district outline, in degrees; None while the
+    schematic shapes are in use (the importer then boxes coordinates by the stored points)."""
+    files, schematic = _shape_files(data_dir)
+    if schematic:
+        return None
+    outline = _read(files[2])
+    geometries = [shape(f["geometry"]) for f in outline.get("features", []) if f.get("geometry")]
+    if not geometries:
+        return None
+    return tuple(float(v) for v in unary_union(geometries).bounds)
+
+
 def shapes_signature(data_dir: Path | str | None = None) -> tuple:
     """Which files :func:`load_shapes` would read, with their size and change time: equal
     signatures mean equal shapes, so a reader can keep them until an import replaces a file."""

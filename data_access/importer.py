@@ -39,7 +39,7 @@ from sqlalchemy import and_, bindparam, func, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access import privacy, schema, summaries
+from data_access import boundaries, privacy, schema, summaries
 from data_access.import_specs import (
     HEADER_ALIASES,
     KIND_BOOLEAN,
@@ -79,6 +79,19 @@ class ImportRefused(Exception):
     """The file cannot be imported at all (too large, unreadable); the message is Chinese."""
 
 
+class Note(str):
+    """One note on how a file was read: the Chinese sentence (the CLI prints it), with a ``key`` and
+    ``values`` so a page can say it in the reader's language (catalogue ``data.note.<key>``)."""
+
+    key: str
+    values: dict
+
+    def __new__(cls, key: str, chinese: str, **values) -> Note:
+        note = super().__new__(cls, chinese)
+        note.key, note.values = key, values
+        return note
+
+
 @dataclass
 class Problem:
     """One thing wrong with the file: row (as the spreadsheet numbers it; 1 = header), column, value, reason."""
@@ -103,8 +116,9 @@ class ImportReport:
     committed: bool = False
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
-    #: Chinese notes on how the file was read (sheet, header row, footer, normalised cells)
-    notes: list[str] = field(default_factory=list)
+    #: notes on how the file was read (sheet, header row, footer, normalised and merged cells,
+    #: ignored columns): Chinese text, each a :class:`Note` a page can translate by its key
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -223,6 +237,84 @@ def _sheet_rows(sheet) -> list[list]:
     return rows
 
 
+class SheetRows(list):
+    """A sheet's rows, and its merged cell ranges as (first row, first column, last row, last column),
+    numbered from 1 as Excel numbers them (a CSV has none)."""
+
+    merged: tuple[tuple[int, int, int, int], ...] = ()
+
+
+_MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3}\d+:[A-Z]{1,3}\d+)"')
+
+
+def _merged_ranges(data: bytes, part: str | None) -> tuple[tuple[int, int, int, int], ...]:
+    """The merged ranges of one worksheet part, read from its ``<mergeCells>`` (openpyxl's read-only
+    sheets do not expose ``merged_cells``; the ranges are parsed with openpyxl's own helper)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    if not part:
+        return ()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(part.lstrip("/")) as stream:
+            content = _after_sheet_data(stream)
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return ()
+    ranges = []
+    for ref in _MERGE_CELL.findall(content):
+        first_col, first_row, last_col, last_row = range_boundaries(ref.decode("ascii"))
+        ranges.append((first_row, first_col, last_row, last_col))
+    return tuple(ranges)
+
+
+def _after_sheet_data(stream, chunk: int = 1 << 20) -> bytes:
+    """What follows ``</sheetData>`` in a worksheet part (where ``<mergeCells>`` lives), read in chunks so a
+    large sheet's cells are never held in memory a second time."""
+    tail, found = b"", False
+    kept = []
+    while block := stream.read(chunk):
+        if found:
+            kept.append(block)
+            continue
+        window = tail + block
+        at = window.find(b"</sheetData>")
+        if at >= 0:
+            found = True
+            kept.append(window[at:])
+        else:
+            tail = window[-16:]
+    return b"".join(kept) if found else tail
+
+
+def fill_merged(rows: list[list], header_at: int, notes: list[Note]) -> None:
+    """Give every cell of a merged range inside the data area (below the header: a street name merged
+    down over its communities' rows) the range's value, as a reader of the sheet sees it; ranges at or
+    above the header (a title, a two-row header) are left alone. Says how many cells, per column."""
+    merged = getattr(rows, "merged", ())
+    header = rows[header_at] if len(rows) > header_at else []
+    filled: dict[int, int] = {}  # column position -> cells filled
+    for first_row, first_col, last_row, last_col in merged:
+        if first_row - 1 <= header_at or first_row - 1 >= len(rows):
+            continue
+        top = rows[first_row - 1]
+        value = top[first_col - 1] if first_col - 1 < len(top) else None
+        if value is None or cell_text(value) == "":
+            continue
+        for row in range(first_row - 1, min(last_row, len(rows))):
+            cells = rows[row]
+            for column in range(first_col - 1, last_col):
+                if row == first_row - 1 and column == first_col - 1:
+                    continue
+                if column >= len(cells):
+                    cells.extend([None] * (column + 1 - len(cells)))
+                if cells[column] is None or cell_text(cells[column]) == "":
+                    cells[column] = value
+                    filled[column] = filled.get(column, 0) + 1
+    if filled:
+        counts = {(_label(header[c]) if c < len(header) else "") or f"第 {c + 1} 列": filled[c] for c in sorted(filled)}
+        notes.append(Note("merged", "合并单元格已按合并区域的值填充：" +
+                          "，".join(f"{name} {n} 格" for name, n in counts.items()), counts=counts))
+
+
 def _read_xlsx(data: bytes) -> list[tuple[str, list[list]]]:
     """Every sheet's cached values (what Excel last calculated); a formula without one becomes an
     :class:`UncalculatedFormula`."""
@@ -240,7 +332,8 @@ def _read_xlsx(data: bytes) -> list[tuple[str, list[list]]]:
     sheets = []
     try:
         for number, sheet in enumerate(workbook.worksheets):
-            rows = _sheet_rows(sheet)
+            rows = SheetRows(_sheet_rows(sheet))
+            rows.merged = _merged_ranges(data, getattr(sheet, "_worksheet_path", None))
             if formulas is not None:
                 for cells, written in zip(rows, _sheet_rows(formulas.worksheets[number]), strict=False):
                     for position, (cached, formula) in enumerate(zip(cells, written, strict=False)):
@@ -463,9 +556,10 @@ def locate(spec: AreaSpec, sheets: list[tuple[str, list[list]]], notes: list[str
     _score, number, position = best
     name, rows = sheets[number]
     if len(sheets) > 1:
-        notes.append(f"读取工作表“{name}”（按列名识别数据所在的工作表）")
+        notes.append(Note("sheet", f"读取工作表“{name}”（按列名识别数据所在的工作表）", sheet=name))
     if position:
-        notes.append(f"第 {position + 1} 行为表头（跳过上方 {position} 行标题或空行）")
+        notes.append(Note("header_row", f"第 {position + 1} 行为表头（跳过上方 {position} 行标题或空行）",
+                          row=position + 1, skipped=position))
     return rows, position
 
 
@@ -536,7 +630,9 @@ def _header_index(spec: AreaSpec, header: list, problems: list[Problem], header_
         else:
             index[name] = position
     if unknown and index and notes is not None:
-        notes.append(f"忽略 {len(unknown)} 个本类别没有的列（不导入）：{'、'.join(_shown(u, 20) for u in unknown)}")
+        names = [_shown(u, 20) for u in unknown]
+        notes.append(Note("ignored_columns", f"忽略 {len(unknown)} 个本类别没有的列（不导入）：{'、'.join(names)}",
+                          count=len(unknown), columns=names))
     elif unknown:
         problems.extend(Problem(header_row, _shown(u), "", "无法识别的列名（请使用模板中的列名）") for u in unknown)
     for column in spec.columns:
@@ -582,7 +678,8 @@ def parse_rows(spec: AreaSpec, raw: list[list], problems: list[Problem], *, head
     footer = _footer_start(body)
     skipped = sum(1 for cells in body[footer:] if any(cell_text(c) for c in cells))
     if skipped:
-        notes.append(f"忽略表格下方的 {skipped} 行说明或合计（如 制表人、填报日期、合计）")
+        notes.append(Note("footer", f"忽略表格下方的 {skipped} 行说明或合计（如 制表人、填报日期、合计）",
+                          rows=skipped))
     body = body[:footer]
     normalised: dict[str, int] = {}
     if len(body) > MAX_ROWS:
@@ -620,8 +717,8 @@ def parse_rows(spec: AreaSpec, raw: list[list], problems: list[Problem], *, head
         parsed.rows.append(row)
         parsed.row_numbers.append(row_number)
     if normalised:
-        notes.append("已规范化（全角字符、中文日期、千位分隔符）：" +
-                     "，".join(f"{name} {n} 格" for name, n in normalised.items()))
+        notes.append(Note("normalised", "已规范化（全角字符、中文日期、千位分隔符）：" +
+                          "，".join(f"{name} {n} 格" for name, n in normalised.items()), counts=dict(normalised)))
     if not parsed.rows and not problems:
         problems.append(Problem(None, "", "", "文件中没有数据行"))
     return parsed
@@ -675,7 +772,8 @@ def keep_masked(conn: Connection, spec: AreaSpec, parsed: _Parsed, problems: lis
                 row[name] = stored[name]
                 kept += 1
     if kept:
-        notes.append(f"{kept} 个脱敏的单元格（含 *，如下载的列表）保留数据库中原有的值")
+        notes.append(Note("masked_kept", f"{kept} 个脱敏的单元格（含 *，如下载的列表）保留数据库中原有的值",
+                          cells=kept))
 
 
 class _Invalid:
@@ -796,13 +894,21 @@ def file_time(data: bytes, file_name: str) -> datetime:
     return min(saved.replace(tzinfo=None), now)
 
 
-def coordinate_box(conn: Connection) -> tuple[tuple[float, float], tuple[float, float]] | None:
-    """(lat range, lon range) of the loaded streets and communities, widened by the margin; None when empty."""
-    points = []
-    for table in (schema.communities, schema.streets):
-        points.append(conn.execute(select(func.min(table.c.lat), func.max(table.c.lat),
-                                          func.min(table.c.lon), func.max(table.c.lon))).one())
-    points = [p for p in points if None not in p]
+def coordinate_box(conn: Connection, data_dir: Path | str | None = None
+                   ) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """(lat range, lon range) a coordinate must lie in, widened by :data:`COORDINATE_MARGIN`: the loaded
+    real district outline's bounds when real boundaries are loaded (data_access.boundaries), else the
+    stored streets' and communities' points; None when there is neither."""
+    bounds = boundaries.loaded_outline_bounds(data_dir)
+    if bounds is not None:
+        west, south, east, north = bounds
+        points = [(south, north, west, east)]
+    else:
+        points = []
+        for table in (schema.communities, schema.streets):
+            points.append(conn.execute(select(func.min(table.c.lat), func.max(table.c.lat),
+                                              func.min(table.c.lon), func.max(table.c.lon))).one())
+        points = [p for p in points if None not in p]
     if not points:
         return None
     lat = (math.floor((min(p[0] for p in points) - COORDINATE_MARGIN) * 100) / 100,
@@ -983,6 +1089,7 @@ def import_bytes(engine: Engine, area: str, data: bytes, file_name: str, *, dry_
     check_size(len(data))
     report = ImportReport(area=area, file_name=file_name, dry_run=dry_run)
     raw, header_at = locate(spec, read_sheets(data, file_name), report.notes)
+    fill_merged(raw, header_at, report.notes)
     parsed = parse_rows(spec, raw, report.problems, header_at=header_at, notes=report.notes)
     report.rows_read = len(parsed.rows)
     try:

@@ -149,11 +149,12 @@ def partners_by_street(db: Database, scope: Scope) -> pd.DataFrame:
 
 
 def venue_list(db: Database, scope: Scope) -> pd.DataFrame:
-    """Shared venues and spaces open by the period's end, with kind, owner and opening hours."""
+    """Shared venues and spaces open by the period's end: every column of the record (so its download
+    imports back), with the street's and community's names."""
     stmt = (
         select(
             V.c.code, V.c.name, V.c.kind, S.c.name.label("street_name"), S.c.name_en.label("street_name_en"),
-            C.c.name.label("community_name"),
+            V.c.community_code, C.c.name.label("community_name"),
             V.c.owner_unit, V.c.opening_hours, V.c.opened_on, V.c.lat, V.c.lon,
         )
         .select_from(V.join(C, C.c.code == V.c.community_code).join(S, S.c.code == C.c.street_code))

@@ -174,9 +174,8 @@ else:
     shown["state"] = [T(f"worklist.state.{k}") for k in shown["state"]]
     shown["subject"] = [value_name(v, lang) for v in shown["subject"]]
     shown["status"] = [value_name(v, lang) for v in shown["status"]]
-    shown["days_left"] = shown["days_left"].round(1)
     names = {c: T(f"worklist.col.{c}") for c in worklist.COLUMNS}
-    tables.show_frame(shown, names, {"days_left": "%.1f"}, height=420)
+    tables.show_frame(shown, names, {"days_left": "%.1f"}, height=420)  # rounded on screen, raw in the download
     csv_download(shown, "worklist", place, lang, headers=names, key="download-worklist")
     ids = list(work.loc[work["kind"] == "request", "id"])
     if ids:

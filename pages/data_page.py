@@ -8,6 +8,7 @@ from components.audit_trail import AuditError, refuse
 from components.audit_trail import record as audit_record
 from components.downloads import csv_download
 from components.guard import require_entry_point
+from components.import_notes import notes_markdown
 from components.login import may_import
 from components.scope_sidebar import current_language, translator
 from components.sections import lazy_expander
@@ -105,6 +106,9 @@ if st.button(T("data.import"), type="primary", key="data_import"):
         st.success(T("data.dry_ok", **counts))
     else:
         st.error(T("data.problems", count=len(report.problems)))
+    if report.notes:  # which sheet and header row were used, what was normalised, filled or ignored
+        st.info(f"**{T('data.notes')}**\n\n{notes_markdown(report.notes, lang)}", icon=":material/info:")
+    if not report.ok:
         headers = {"row": T("data.report.row"), "column": T("data.report.column"), "value": T("data.report.value"),
                    "reason": T("data.report.reason")}
         problems = pd.DataFrame(report.problem_rows(), columns=list(headers)).astype(str)

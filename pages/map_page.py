@@ -194,7 +194,8 @@ def unit_table() -> None:
         shown[spec.column] = [maps.format_measure(key, v, lang) for v in table[spec.column]]
     shown["population"] = [formatting.count(v) for v in table["population"]]
     st.dataframe(shown.rename(columns=headers), hide_index=True, width="stretch")
-    csv_download(table, "community_map", place, lang, headers=headers, key="download-community-map")
+    csv_download(table, "community_map", place, lang, headers=headers, key="download-community-map",
+                 fractions=[spec.column for spec in maps.MEASURES.values() if spec.kind == "rate"])
 
 
 lazy_expander(T("map.table.open", n=formatting.count(len(units))), "map-unit-table", unit_table)

@@ -38,7 +38,7 @@ def show_table(frame: pd.DataFrame, columns: list[str], stem: str, *, decimals=N
         shown[c] = shown[c].astype(float) * 100
     formats = {c: f"%.{d}f" + ("%%" if c in percent else "") for c, d in (decimals or {}).items()}
     tables.show_frame(shown, headers, formats, height=height)
-    csv_download(raw, stem, place, lang, headers=headers, key=f"download-{stem}")
+    csv_download(raw, stem, place, lang, headers=headers, key=f"download-{stem}", fractions=percent)
 
 
 st.title(T("participation.title"))

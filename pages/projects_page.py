@@ -12,7 +12,7 @@ import streamlit as st
 from components import formatting, project_charts, tables
 from components.charts import PLOTLY_CONFIG
 from components.data import cached, cached_pair, data_context
-from components.downloads import csv_download
+from components.downloads import csv_download, record_download
 from components.guard import require_entry_point
 from components.i18n import value_name
 from components.kpi import kpi_tile
@@ -31,26 +31,29 @@ place = place_label(scope, cached(geography.streets), cached(geography.communiti
 
 def headers(*columns: str) -> dict[str, str]:
     """Display headers of a table's columns (CSV and screen alike)."""
-    names = {
-        "code": "projects.col.code", "title": "projects.col.title", "community_name": "projects.col.community",
-        "street_name": "projects.col.street", "status": "projects.col.status", "category": "projects.col.category",
-        "funding_source": "projects.col.funding", "lead_unit": "projects.col.lead", "need": "projects.col.need",
-        "planned_end": "projects.col.planned_end", "days_overdue": "projects.col.days_overdue",
-        "last_activity": "projects.col.last_activity", "days_since_milestone": "projects.col.days_since",
-        "progress_pct": "projects.col.progress", "weighted_progress": "projects.col.weighted_progress",
-        "days_in_stage": "projects.col.days_in_stage", "budget_yuan": "projects.col.budget",
-        "spent_yuan": "projects.col.spent", "projects": "projects.col.projects", "completed": "projects.col.completed",
-        "residents_participating": "projects.col.residents", "value": "projects.col.value",
-        "name": "projects.col.indicator", "weight": "projects.col.weight", "target": "projects.col.target",
-        "score": "projects.col.score", "direction": "projects.col.direction",
-        "achievement": "projects.col.achievement", "weighted_shortfall": "projects.col.shortfall",
-        "average_score": "projects.col.average_score", "average_achievement": "projects.col.achievement",
-        "share_below_target": "projects.col.share_below", "total": "projects.col.total",
-        "milestone": "projects.col.milestone", "planned_on": "projects.col.planned_on",
-        "done_on": "projects.col.done_on", "state": "projects.col.state", "unit": "projects.col.unit",
-        "project_code": "projects.col.code", "indicator_code": "projects.col.indicator_code",
-    }
-    return {c: T(names[c]) for c in columns}
+    return {c: T(CATALOGUE_KEYS[c]) for c in columns}
+
+
+#: each column's catalogue key
+CATALOGUE_KEYS = {
+    "code": "projects.col.code", "title": "projects.col.title", "community_name": "projects.col.community",
+    "street_name": "projects.col.street", "status": "projects.col.status", "category": "projects.col.category",
+    "funding_source": "projects.col.funding", "lead_unit": "projects.col.lead", "need": "projects.col.need",
+    "planned_end": "projects.col.planned_end", "days_overdue": "projects.col.days_overdue",
+    "last_activity": "projects.col.last_activity", "days_since_milestone": "projects.col.days_since",
+    "progress_pct": "projects.col.progress", "weighted_progress": "projects.col.weighted_progress",
+    "days_in_stage": "projects.col.days_in_stage", "budget_yuan": "projects.col.budget",
+    "spent_yuan": "projects.col.spent", "projects": "projects.col.projects", "completed": "projects.col.completed",
+    "residents_participating": "projects.col.residents", "value": "projects.col.value",
+    "name": "projects.col.indicator", "weight": "projects.col.weight", "target": "projects.col.target",
+    "score": "projects.col.score", "direction": "projects.col.direction",
+    "achievement": "projects.col.achievement", "weighted_shortfall": "projects.col.shortfall",
+    "average_score": "projects.col.average_score", "average_achievement": "projects.col.achievement",
+    "share_below_target": "projects.col.share_below", "total": "projects.col.total",
+    "milestone": "projects.col.milestone", "planned_on": "projects.col.planned_on",
+    "done_on": "projects.col.done_on", "state": "projects.col.state", "unit": "projects.col.unit",
+    "project_code": "projects.col.code", "indicator_code": "projects.col.indicator_code",
+}
 
 
 def translated(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -61,13 +64,23 @@ def translated(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return frame
 
 
+#: shares and ratios among the tables' columns: fractions in the downloads (docs/exports.md)
+FRACTIONS = ("achievement", "average_achievement", "share_below_target")
+
+
 def table(frame: pd.DataFrame, columns: list[str], stem: str, height: int | None = None,
-          formats: dict[str, str] | None = None) -> None:
-    """A table on screen with its CSV download, both with translated headers."""
+          formats: dict[str, str] | None = None, record: tuple[str, pd.DataFrame, list[str]] | None = None) -> None:
+    """A table on screen with its CSV download, both with translated headers; a list of stored records
+    passes ``record`` (import area, the untranslated rows, their columns): downloaded as the template has it."""
     shown = frame[columns]
     names = headers(*columns)
     tables.show_frame(shown, names, formats, height=height)
-    csv_download(shown, stem, place, lang, headers=names, key=f"csv-{stem}")
+    if record:
+        area, rows, held = record
+        record_download(rows[held], area, stem, place, lang, held, context=CATALOGUE_KEYS, key=f"csv-{stem}")
+        return
+    csv_download(shown, stem, place, lang, headers=names, key=f"csv-{stem}",
+                 fractions=[c for c in columns if c in FRACTIONS])
 
 
 def show_detail(code: str) -> None:
@@ -122,7 +135,8 @@ def show_detail(code: str) -> None:
                    T("projects.milestone.late") if planned < ctx.reference else T("projects.milestone.pending")
                    for planned, d in zip(ms["planned_on"], ms["done_on"], strict=True)],
         )
-        table(ms, ["milestone", "planned_on", "done_on", "state"], f"milestones_{code}")
+        table(ms, ["milestone", "planned_on", "done_on", "state"], f"milestones_{code}",
+              record=("milestones", ms, ["project_code", "seq", "name", "planned_on", "done_on"]))
     st.plotly_chart(project_charts.timeline(detail, ms, ctx.reference, lang), config=PLOTLY_CONFIG)
 
     st.subheader(T("projects.detail.scorecard"))
@@ -276,10 +290,10 @@ def board_section():
         st.dataframe(translated(first_rows, "status", "category", "funding_source", "lead_unit")[columns]
                      .rename(columns=headers(*columns)), hide_index=True, height=400)
 
-        def every_match() -> pd.DataFrame:
-            rows = cached(projects.board_list, scope, ctx.reference, view)
-            return translated(rows, "status", "category", "funding_source", "lead_unit")[columns]
-        csv_download(every_match, "projects", place, lang, headers=headers(*columns), key="csv-projects")
+        def every_match() -> pd.DataFrame:  # the stored values, as the import template has them
+            return cached(projects.board_list, scope, ctx.reference, view)[columns]
+        record_download(every_match, "projects", "projects", place, lang, columns, context=CATALOGUE_KEYS,
+                        key="csv-projects")
 
     lazy_expander(T("projects.table.list"), "projects-list", project_list)
 
@@ -304,9 +318,10 @@ def overdue_section():
     if overdue.empty:
         st.info(T("projects.empty.overdue"))
     else:
-        table(translated(overdue, "status", "lead_unit"),
-              ["code", "title", "street_name", "community_name", "status", "lead_unit", "planned_end",
-               "days_overdue", "progress_pct"], "overdue_projects")
+        overdue_columns = ["code", "title", "street_name", "community_name", "status", "lead_unit", "planned_end",
+                           "days_overdue", "progress_pct"]
+        table(translated(overdue, "status", "lead_unit"), overdue_columns, "overdue_projects",
+              record=("projects", overdue, overdue_columns))
     st.subheader(T("projects.stalled"))
     n_days = st.columns([1, 4])[0].number_input(T("projects.stalled.days"), min_value=1, max_value=720,
                                                 value=projects.STALLED_DAYS, step=10, key="stalled_days")
@@ -315,9 +330,10 @@ def overdue_section():
     if stalled.empty:
         st.info(T("projects.empty.stalled"))
     else:
-        table(translated(stalled, "status", "lead_unit"),
-              ["code", "title", "street_name", "community_name", "status", "lead_unit", "last_activity",
-               "days_since_milestone", "progress_pct"], "stalled_projects")
+        stalled_columns = ["code", "title", "street_name", "community_name", "status", "lead_unit", "last_activity",
+                           "days_since_milestone", "progress_pct"]
+        table(translated(stalled, "status", "lead_unit"), stalled_columns, "stalled_projects",
+              record=("projects", stalled, stalled_columns))
 
 
 def rollup_section():
@@ -376,7 +392,7 @@ def acceptance_section():
         averages = averages.assign(unit=unit_names, name=indicator_names)
         columns = ["unit", "indicator_code", "name", "average_score", "average_achievement", "projects"]
         csv_download(averages[columns], f"indicator_averages_by_{level}", place, lang, headers=headers(*columns),
-                     key="csv-indicator-averages")
+                     key="csv-indicator-averages", fractions=("average_achievement",))
         table(totals, ["project_code", "title", "community_name", "total"], "acceptance_totals", height=300,
               formats={"total": "%.1f"})
 

@@ -12,7 +12,7 @@ from components import request_charts as rc
 from components.audit_trail import audited_bytes
 from components.charts import PLOTLY_CONFIG
 from components.data import cached, cached_pair, data_context, data_version
-from components.downloads import csv_download, download_filename
+from components.downloads import csv_download, download_filename, record_download
 from components.guard import require_entry_point
 from components.i18n import value_name
 from components.kpi import frame_tiles, kpi_tile
@@ -37,13 +37,15 @@ def headers(columns) -> dict[str, str]:
     return {c: T(f"requests.col.{c}") for c in columns}
 
 
-def show_table(frame, columns, stem, *, percent=(), decimals=(), translate=(), statuses=(), height=None):
-    """A table with translated headers and values, formatted numbers, and its CSV download."""
-    shown = frame[list(columns)].copy()
+def show_table(frame, columns, stem, *, percent=(), decimals=(), translate=(), statuses=(), height=None, record=None):
+    """A table with translated headers and values, formatted numbers, and its downloads: raw values, shares
+    as fractions (docs/exports.md); a list of requests (``record``: its import area) as the import template."""
+    labelled = frame[list(columns)].copy()
     for c in translate:
-        shown[c] = shown[c].map(lambda v: value_name(v, lang) if isinstance(v, str) else v)
+        labelled[c] = labelled[c].map(lambda v: value_name(v, lang) if isinstance(v, str) else v)
     for c in statuses:
-        shown[c] = shown[c].map(lambda v: rc.status_name(v, lang))
+        labelled[c] = labelled[c].map(lambda v: rc.status_name(v, lang))
+    shown = labelled.copy()
     for c in percent:
         shown[c] = (shown[c].astype(float) * 100).round(1)
     for c in decimals:
@@ -56,7 +58,14 @@ def show_table(frame, columns, stem, *, percent=(), decimals=(), translate=(), s
     formats.update({c: percent_format.get(c, "%.1f%%") for c in percent})
     formats.update({c: "%+.1f" if c in signed else "%.1f" for c in decimals})
     tables.show_frame(shown, names, formats, height=height)
-    csv_download(shown, stem, place, lang, headers=names, key=f"download-{stem}")
+    if record:
+        record_download(frame[list(columns)], record, stem, place, lang, columns,
+                        context={c: f"requests.col.{c}" for c in columns}, key=f"download-{stem}")
+        return
+    # in the download a difference of shares is a fraction too, so its header names no percentage points
+    download_names = {**names, **({"on_time_vs_district": T("requests.col.on_time_vs_district_diff")}
+                                  if "on_time_vs_district" in names else {})}
+    csv_download(labelled, stem, place, lang, headers=download_names, key=f"download-{stem}", fractions=percent)
 
 
 tile = frame_tiles(T, lang)
@@ -217,7 +226,8 @@ def backlog_section():
             st.markdown(f"**{T('requests.backlog.stalest', n=len(stalest))}**")
             show_table(stalest, ["id", "category", "status", "street", "community", "handling_unit", "submitted_at",
                                  "last_change", "idle_days", "requester_name", "requester_phone"],
-                       "stalest_open_requests", translate=["category"], statuses=["status"], decimals=["idle_days"])
+                       "stalest_open_requests", translate=["category"], statuses=["status"], decimals=["idle_days"],
+                       record="requests")
             from components.timeline_view import timeline_picker
 
             timeline_picker(list(stalest["id"]), lang, key="backlog-timeline")
@@ -347,14 +357,14 @@ def export_section():
 
 
     def export_rows():
-        export = cached(requests.requests_for_export, scope)
-        return export[EXPORT_COLUMNS].assign(status=export["status"].map(lambda s: rc.status_name(s, lang)))
+        return cached(requests.requests_for_export, scope)[EXPORT_COLUMNS]
 
 
     with st.container(horizontal=True):
-        names = headers(EXPORT_COLUMNS)
-        names.update({"satisfaction": T("requests.col.satisfaction"), "street": T("requests.col.street")})
-        csv_download(export_rows, "requests_export", place, lang, headers=names, key="download-requests_export")
+        # the stored records as the import template has them, in either language: it imports back
+        record_download(export_rows, "requests", "requests_export", place, lang, EXPORT_COLUMNS,
+                        context={"street": "requests.col.street", "community": "requests.col.community"},
+                        key="download-requests_export")
         json_name = download_filename("requests_open311", place).removesuffix(".csv") + ".json"
         st.download_button(T("requests.export.json"),
                            data=audited_bytes(lambda: open311_bytes(scope, targets, data_version()),

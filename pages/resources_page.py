@@ -7,7 +7,7 @@ from components import formatting, tables
 from components import resource_charts as rc
 from components.charts import PLOTLY_CONFIG
 from components.data import cached, cached_pair, data_context
-from components.downloads import csv_download
+from components.downloads import csv_download, record_download
 from components.guard import require_entry_point
 from components.kpi import frame_tiles
 from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
@@ -32,16 +32,25 @@ def street_of(frame: pd.DataFrame) -> pd.Series:
 
 
 def table(frame: pd.DataFrame, columns: dict[str, str], stem: str | None, values: tuple[str, ...] = (),
-          height: int | None = None) -> None:
+          height: int | None = None, formats: dict[str, str] | None = None,
+          record: tuple[str, dict[str, str]] | None = None) -> None:
     """A table with translated headers (and stored values), and its CSV download following the scope
-    (none when ``stem`` is None: a part of a table whose whole is offered elsewhere)."""
+    (none when ``stem`` is None: a part of a table whose whole is offered elsewhere). The download holds
+    the raw values; a list of stored records passes ``record`` (import area, {column: catalogue key}
+    of what it holds) and is downloaded as the import template has it (docs/exports.md)."""
     view = frame[list(columns)].copy()
     for column in values:
         view[column] = [rc.value_label(v, lang) for v in view[column]]
     headers = {column: T(key) for column, key in columns.items()}
-    tables.show_frame(view, headers, height=height)
-    if stem:
-        csv_download(view, stem, place, lang, headers=headers, key=f"download-{stem}")
+    tables.show_frame(view, headers, formats, height=height)
+    if stem and record:
+        area, held = record
+        record_download(frame[list(held)], area, stem, place, lang, held, context=held, key=f"download-{stem}")
+    elif stem:
+        raw = frame[list(columns)].copy()  # not rounded for the screen
+        for column in values:
+            raw[column] = view[column]
+        csv_download(raw, stem, place, lang, headers=headers, key=f"download-{stem}")
 
 
 # --- headline figures -------------------------------------------------------------------
@@ -79,6 +88,11 @@ for tiles in rows:
 
 
 # --- catalogues -------------------------------------------------------------------------
+#: a catalogue item as the import area "resources" holds it (the columns of a record download)
+CATALOGUE_RECORD = {"code": "resources.col.code", "list_kind": "resources.col.list_kind", "name": "resources.col.item",
+                    "kind": "resources.col.kind", "provider_unit": "resources.col.provider"}
+
+
 def catalogue_section():
     uptake = cached(resources.catalogue_uptake, scope)
     item_columns = {"code": "resources.col.code", "name": "resources.col.item", "kind": "resources.col.kind",
@@ -101,12 +115,15 @@ def catalogue_section():
             unused = unused.assign(list_name=[T(f"resources.list.{k}") for k in unused["list_kind"]])
             table(unused, {"code": "resources.col.code", "list_name": "resources.col.list_kind",
                            "name": "resources.col.item", "kind": "resources.col.kind",
-                           "provider_unit": "resources.col.provider"}, "resources_unused", values=("kind",))
+                           "provider_unit": "resources.col.provider"}, "resources_unused", values=("kind",),
+                  record=("resources", CATALOGUE_RECORD))
     for list_kind, key in ((CATALOGUE_RESOURCE, "resources.catalogue.resource_table"),
                            (CATALOGUE_SERVICE, "resources.catalogue.service_table")):
         items = uptake[uptake["list_kind"] == list_kind]
         st.subheader(T(key, n=len(items)))
-        table(items, item_columns, f"resources_{list_kind}_list", values=("kind",))
+        table(items, item_columns, f"resources_{list_kind}_list", values=("kind",),
+              record=("resources", {**CATALOGUE_RECORD, **{c: item_columns[c] for c in
+                                                           ("communities", "uses", "beneficiaries", "last_used")}}))
 
 
 # --- partner units --------------------------------------------------------------------------
@@ -152,11 +169,19 @@ def venues_section():
             table(hours, {"opening_hours": "resources.col.hours", "venues": "resources.col.venues"},
                   "resources_venue_hours")
         st.subheader(T("resources.venues.table", n=len(venue_rows)))
-        table(venue_rows.assign(street=street_of(venue_rows)),
-              {"name": "resources.col.venue", "kind": "resources.col.venue_kind", "street": "resources.col.street",
-               "community_name": "resources.col.community", "owner_unit": "resources.col.owner",
-               "opening_hours": "resources.col.hours", "opened_on": "resources.col.opened_on"},
-              "resources_venues", values=("kind",), height=420)
+        venue_columns = {"code": "resources.col.venue_code", "name": "resources.col.venue",
+                         "kind": "resources.col.venue_kind", "street": "resources.col.street",
+                         "community_name": "resources.col.community", "owner_unit": "resources.col.owner",
+                         "opening_hours": "resources.col.hours", "opened_on": "resources.col.opened_on"}
+        # the download: every column of a venue record (code first), street and community names beside it
+        venue_record = {"code": "resources.col.venue_code", "name": "resources.col.venue",
+                        "kind": "resources.col.venue_kind",
+                        "street_name": "resources.col.street", "community_code": "resources.col.community_code",
+                        "community_name": "resources.col.community", "owner_unit": "resources.col.owner",
+                        "opening_hours": "resources.col.hours", "opened_on": "resources.col.opened_on",
+                        "lat": "resources.col.lat", "lon": "resources.col.lon"}
+        table(venue_rows.assign(street=street_of(venue_rows)), venue_columns, "resources_venues", values=("kind",),
+              height=420, record=("venues", venue_record))
 
 
 # --- community service fund ---------------------------------------------------------------------
@@ -257,22 +282,24 @@ def gap_section():
                 community=[("● " if sel else "") + name for name, sel in
                            zip(frame["community_name"], frame["selected"], strict=True)],
                 street=street_of(frame),
-            ).round({"demand_rate": 2, "supply_rate": 2, "demand_rank": 2, "supply_rank": 2, "gap_score": 2})
+            )
+
+        gap_formats = dict.fromkeys(("demand_rate", "supply_rate", "demand_rank", "supply_rank", "gap_score"), "%.2f")
 
         gap_list = ranked_view(flagged.assign(rank=range(1, len(flagged) + 1))) if len(flagged) else flagged
         if flagged.empty:
             st.info(T("resources.gap.none"))
         elif len(flagged) <= tables.SMALL_ROWS:
-            table(gap_list, gap_columns, "resources_gap_list")
+            table(gap_list, gap_columns, "resources_gap_list", formats=gap_formats)
         else:  # a city's list runs to a hundred or more: the worst at once, the whole worklist on request
             st.caption(T("resources.gap.list.top", n=tables.SMALL_ROWS, total=len(flagged)))
-            table(gap_list.head(tables.SMALL_ROWS), gap_columns, None)
+            table(gap_list.head(tables.SMALL_ROWS), gap_columns, None, formats=gap_formats)
             lazy_expander(T("resources.gap.list.all", total=len(flagged)), "resources-gap-list-all",
-                          lambda: table(gap_list, gap_columns, "resources_gap_list", height=360))
+                          lambda: table(gap_list, gap_columns, "resources_gap_list", height=360, formats=gap_formats))
         if scope.community:
             st.subheader(T("resources.gap.chosen"))
             chosen = ranking.assign(rank=range(1, len(ranking) + 1))
-            table(ranked_view(chosen[chosen["selected"]]), gap_columns, "resources_gap_chosen")
+            table(ranked_view(chosen[chosen["selected"]]), gap_columns, "resources_gap_chosen", formats=gap_formats)
         st.subheader(T("resources.gap.table"))
         # a row per community and kind: thousands for a city's district, read only when asked for
         rows = len(ranking) * len(demand_map.resource_kinds)

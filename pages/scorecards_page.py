@@ -36,7 +36,7 @@ def show_table(frame: pd.DataFrame, columns: dict[str, str], stem: str, *, perce
         shown[c] = shown[c].astype(float) * 100
     formats = {c: f"%.{digits}f" + ("%%" if c in percent else "") for c, digits in (decimals or {}).items()}
     tables.show_frame(shown, headers, formats, height=height)
-    csv_download(raw, stem, place, lang, headers=headers, key=f"download-{stem}")
+    csv_download(raw, stem, place, lang, headers=headers, key=f"download-{stem}", fractions=percent)
 
 
 def unit_names(level: str) -> dict[str, str]:
@@ -244,7 +244,8 @@ def safety_section():
             formats = {f"{m}_per_1000": "%.2f" for m in SAFETY_MEASURES}
             formats.update({f"{m}_decline": "%.2f%%" for m in SAFETY_MEASURES})
             tables.show_frame(display, headers, formats)
-            csv_download(table[shown_cols], "safety_by_unit", place, lang, headers=headers, key="download-safety-unit")
+            csv_download(table[shown_cols], "safety_by_unit", place, lang, headers=headers, key="download-safety-unit",
+                         fractions=[f"{m}_decline" for m in SAFETY_MEASURES])
         with right:
             st.plotly_chart(sc.decline_bars(by_unit, lang), config=PLOTLY_CONFIG)
         st.subheader(T("scorecards.safety.rising"))

@@ -410,3 +410,93 @@ def test_a_totals_row_summed_by_formulas_below_the_data_is_not_data(sqlite_fresh
     assert report.ok and report.inserted == 2, report.problems
     assert "忽略表格下方的 1 行说明或合计（如 制表人、填报日期、合计）" in report.notes
     assert sqlite_fresh.scalar(select(P.c.budget_yuan).where(P.c.code == "LG-2023-9002")) == 20000
+
+
+# --- 6. merged cells inside the data area ----------------------------------------------------------
+
+
+def merged_fund_sheet(community: str = "440307014003") -> bytes:
+    """A fund ledger as offices lay it out: a merged title, then 街道 and 社区编码 each merged down over
+    the three rows of that community (only the first cell of a merged range holds the value)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "基金台账"
+    columns = ["街道", *headers("fund_entries")]
+    sheet.append(["社区基金收支台账（2023年10月）"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
+    sheet.append(columns)
+    rows = [example("fund_entries", entry_date="2023-10-08", amount_yuan=5000),
+            example("fund_entries", entry_date="2023-10-09", amount_yuan=800, source="企业捐赠"),
+            example("fund_entries", entry_date="2023-10-10", direction="out", amount_yuan=300, source="",
+                    purpose="长者助餐")]
+    for number, cells in enumerate(body("fund_entries", rows)):
+        cells = ["布吉街道", *cells] if number == 0 else ["", *cells]
+        if number:
+            cells[1] = None  # the merged-over cells are empty in the file
+        else:
+            cells[1] = community
+        sheet.append(cells)
+    sheet.merge_cells("A3:A5")
+    sheet.merge_cells("B3:B5")
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_merged_cells_in_the_data_area_are_filled_down_and_said(sqlite_fresh):
+    F = schema.fund_entries
+    before = sqlite_fresh.scalar(select(func.count()).select_from(F).where(F.c.community_code == "440307014003"))
+    report = importer.import_bytes(sqlite_fresh.engine, "fund_entries", merged_fund_sheet(), "基金.xlsx")
+    assert report.ok and report.committed and report.inserted == 3, report.problems
+    assert "合并单元格已按合并区域的值填充：街道 2 格，社区编码 2 格" in report.notes
+    merged = next(n for n in report.notes if n.key == "merged")
+    assert merged.values == {"counts": {"街道": 2, "社区编码": 2}}
+    assert "第 2 行为表头（跳过上方 1 行标题或空行）" in report.notes  # the merged title is not filled into data
+    after = sqlite_fresh.frame(select(F.c.entry_date, F.c.amount_yuan, F.c.purpose).where(
+        F.c.community_code == "440307014003", F.c.entry_date >= datetime(2023, 10, 8).date(),
+        F.c.entry_date <= datetime(2023, 10, 10).date(), F.c.amount_yuan.in_([5000, 800, 300]),
+    ).order_by(F.c.entry_date))
+    assert after["amount_yuan"].tolist() == [5000, 800, 300]
+    assert sqlite_fresh.scalar(select(func.count()).select_from(F).where(
+        F.c.community_code == "440307014003")) == before + 3
+
+
+def test_a_wrong_code_in_a_merged_cell_is_named_on_every_row_it_covers(sqlite_fresh):
+    reason = "引用的记录不存在（社区中没有该编码）"
+    assert refused(sqlite_fresh, "fund_entries", merged_fund_sheet("440307999999"), "基金.xlsx") == [
+        (3, "社区编码", "440307999999", reason),
+        (4, "社区编码", "440307999999", reason),
+        (5, "社区编码", "440307999999", reason),
+    ]
+
+
+# --- 7. the coordinate box follows the loaded real outline ------------------------------------------
+
+
+def load_outline(data_dir, west: float, south: float, east: float, north: float) -> None:
+    """Real boundaries as data_access.boundaries leaves them (three files); only the outline matters here."""
+    import json
+
+    square = {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north], [west, north],
+                                                  [west, south]]]}
+    folder = data_dir / "boundaries"
+    folder.mkdir(parents=True, exist_ok=True)
+    feature = {"type": "Feature", "geometry": square, "properties": {"code": "440307014003"}}
+    for name in ("communities.geojson", "streets.geojson", "outline.geojson"):
+        (folder / name).write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), "utf-8")
+
+
+def test_the_coordinate_box_is_the_loaded_outline_plus_the_margin(sqlite_fresh, tmp_path, monkeypatch):
+    monkeypatch.setenv("LONGGANG_DATA_DIR", str(tmp_path))
+    with sqlite_fresh.engine.connect() as conn:
+        assert importer.coordinate_box(conn) == ((22.54, 22.86), (114.0, 114.39))  # the stored points
+        load_outline(tmp_path, 114.2, 22.6, 114.3, 22.7)
+        assert importer.coordinate_box(conn) == ((22.55, 22.75), (114.15, 114.35))
+    # the template's example point (114.10109) lies inside the stored points' box, not inside this outline's
+    data = gb18030_csv(headers("requests"), body("requests", [example("requests")]))
+    assert refused(sqlite_fresh, "requests", data, "坐标.csv") == [
+        (2, "经度", "114.10109",
+         "坐标不在本区范围内：经度应在 114.15～114.35 之间（WGS-84 十进制度，例如 114.10109）")]
+    good = gb18030_csv(headers("requests"), body("requests", [example("requests", lat=22.65, lon=114.25)]))
+    report = importer.import_bytes(sqlite_fresh.engine, "requests", good, "坐标.csv")
+    assert report.ok and report.inserted == 1, report.problems

@@ -54,6 +54,26 @@ TEXT: dict[str, dict[str, str]] = {
     "data.report.column": {"zh": "列", "en": "Column"},
     "data.report.value": {"zh": "值", "en": "Value"},
     "data.report.reason": {"zh": "问题", "en": "Problem"},
+    "data.notes": {"zh": "文件读取说明", "en": "How the file was read"},
+    # the importer's notes (data_access.importer.Note keys); the Chinese equals the importer's own text
+    "data.note.sheet": {"zh": "读取工作表“{sheet}”（按列名识别数据所在的工作表）",
+                        "en": "Read the sheet “{sheet}” (the data sheet is found by its column headers)"},
+    "data.note.header_row": {"zh": "第 {row} 行为表头（跳过上方 {skipped} 行标题或空行）",
+                             "en": "Row {row} is the header ({skipped} title or blank rows above it skipped)"},
+    "data.note.ignored_columns": {"zh": "忽略 {count} 个本类别没有的列（不导入）：{columns}",
+                                  "en": "Columns this area does not have, ignored (not imported), {count}: {columns}"},
+    "data.note.footer": {"zh": "忽略表格下方的 {rows} 行说明或合计（如 制表人、填报日期、合计）",
+                         "en": "Rows of notes or totals below the table ignored (such as 制表人, 填报日期, 合计): "
+                         "{rows}"},
+    "data.note.normalised": {"zh": "已规范化（全角字符、中文日期、千位分隔符）：{counts}",
+                             "en": "Normalised (full-width characters, Chinese dates, thousands separators): "
+                             "{counts}"},
+    "data.note.merged": {"zh": "合并单元格已按合并区域的值填充：{counts}",
+                         "en": "Merged cells filled with the value of their merged range: {counts}"},
+    "data.note.masked_kept": {"zh": "{cells} 个脱敏的单元格（含 *，如下载的列表）保留数据库中原有的值",
+                              "en": "Masked cells (with *, as in a downloaded list) keeping the stored values: "
+                              "{cells}"},
+    "data.note.count": {"zh": "{column} {n} 格", "en": "{column} ({n})"},
     "data.not_allowed": {
         "zh": "只有区级账号可以导入数据。",
         "en": "Only the district office can import data.",

@@ -14,4 +14,6 @@ TEXT = {
     "export.filters.table": {"zh": "表格", "en": "Table"},
     "export.filters.source": {"zh": "来源文件", "en": "Source file"},
     "export.data.sheet": {"zh": "数据", "en": "Data"},
+    # a share or ratio in a download is a fraction (docs/exports.md): its header says so
+    "export.fraction": {"zh": "{header}（比例，1 = 100%）", "en": "{header} (fraction, 1 = 100%)"},
 }

@@ -156,6 +156,7 @@ TEXT: dict[str, dict[str, str]] = {
     "requests.col.median_vs_district": {"zh": "中位数较全区（天）", "en": "Median vs district (days)"},
     "requests.col.on_time_share": {"zh": "按时办结率", "en": "On time"},
     "requests.col.on_time_vs_district": {"zh": "按时率较全区（百分点）", "en": "On time vs district (pp)"},
+    "requests.col.on_time_vs_district_diff": {"zh": "按时率较全区之差", "en": "On time minus district"},
     "requests.col.target_days": {"zh": "时限（天）", "en": "Target (days)"},
     "requests.col.id": {"zh": "诉求编号", "en": "Request"},
     "requests.col.handling_unit": {"zh": "承办单位", "en": "Handling unit"},
