@@ -151,7 +151,7 @@ if ranking.empty:
 else:
     st.subheader(T("overview.ranking", year=int(ranking["year"].iloc[0])))
     st.caption(T("overview.ranking.caption", cap=int(evaluation.COMPOSITE_CAP * 100)))
-    show_chart(charts.ranking_pair(ranking, lang, stacked=responsive.is_phone()), lang)
+    show_chart(charts.ranking_pair(ranking, lang, stacked=responsive.narrow_width() is not None), lang)
 
 # compact community map: the scope's streets (or the street's communities) by requests per 1,000 residents
 st.subheader(T("map.compact.title"))
