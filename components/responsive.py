@@ -30,6 +30,11 @@ WIDTH_KEY = "lg-page-width"
 #: a main column narrower than this (CSS px) gets maps fitted to its width; wider ones the page's own size
 NARROW_PX = 700
 
+#: Streamlit draws captions at 0.6 opacity: 3.9:1 on white, below WCAG AA; at this they are 5.4:1 or more
+CAPTION_OPACITY = 0.72
+#: the small tables' header text, as a share of the theme's text colour
+HEADER_INK_PERCENT = 78
+
 _TILE_ROW = ('[data-testid="stHorizontalBlock"]:has([data-testid="stMetric"])'
              ':not(:has([data-testid="stHorizontalBlock"]))')
 
@@ -41,6 +46,12 @@ LAYOUT_CSS = f"""<style>
 {_TILE_ROW} > [data-testid="stColumn"]:empty {{ display: none; }}
 .st-key-{WIDTH_KEY} {{ display: none; }}
 [data-testid="stMetricLabel"] {{ min-height: 0; }}
+/* text at WCAG AA on both themes (tests/test_palettes.py): captions a little less faint than Streamlit's
+   0.6, the small tables' headers (components/tables.py) in the theme's own text colour, the open tab's
+   name in the text colour too (its primary-coloured underline marks it; the dark red is 3.9:1 as text) */
+[data-testid="stCaptionContainer"] {{ opacity: {CAPTION_OPACITY}; }}
+table.lg-small th {{ color: color-mix(in srgb, currentColor {HEADER_INK_PERCENT}%, transparent) !important; }}
+[data-testid="stTabs"] [role="tab"][aria-selected="true"] {{ color: inherit; }}
 /* nothing widens the page: wide content scrolls inside its own box */
 [data-testid="stMainBlockContainer"] {{ max-width: 100%; }}
 [data-testid="stElementContainer"], [data-testid="stMarkdownContainer"] {{ max-width: 100%; }}
