@@ -76,8 +76,18 @@ def _pairs(trace) -> tuple[list[str], list[float | None], str]:
     return [_plain(v) for v in labels], [_number(v) for v in values], "x" if horizontal else "y"
 
 
+_PERIOD = re.compile(r"^\d{4}(-\d{2}|-W\d{2}|年)")
+
+
+def _over_time(labels: list[str]) -> bool:
+    """Whether the categories are months, weeks or dates (then the latest point and the peak are the news)."""
+    return bool(labels) and all(_PERIOD.match(label) for label in labels)
+
+
 def _extremes(fig, trace, lang: str) -> list[str]:
     labels, values, axis = _pairs(trace)
+    if _over_time(labels):
+        return _series(fig, trace, lang)
     points = [(i, v) for i, v in enumerate(values) if v is not None and i < len(labels)]
     if not points:
         return []
@@ -115,6 +125,8 @@ def _stacked_totals(fig, bars: list, lang: str) -> list[str]:
     if not totals:
         return []
     fmt = _axis_format(fig, axis)
+    if _over_time(list(totals)):
+        return _series(fig, go.Bar(x=list(totals), y=list(totals.values())), lang)
     high = max(totals, key=totals.get)
     low = min(totals, key=totals.get)
     facts = [text("chart.fact.highest_total", lang, label=high, value=format_value(totals[high], *fmt))]
@@ -126,6 +138,13 @@ def _stacked_totals(fig, bars: list, lang: str) -> list[str]:
 def _named(trace, facts: list[str], lang: str, named: bool) -> str:
     joined = text("chart.fact.join_series", lang).join(facts)
     return text("chart.fact.series", lang, name=_plain(trace.name), facts=joined) if named and trace.name else joined
+
+
+def _main_polar(traces: list):
+    """A radar's subject: the filled shape (the targets and averages are lines), else the last drawn."""
+    polar = [t for t in traces if t.type == "scatterpolar" and t.r is not None]
+    filled = [t for t in polar if t.fill == "toself"]
+    return (filled or polar or [None])[-1]
 
 
 def main_facts(fig: go.Figure, lang: str = "zh") -> list[str]:
@@ -164,7 +183,7 @@ def main_facts(fig: go.Figure, lang: str = "zh") -> list[str]:
                 value, row, column = max(cells, key=lambda cell: float(cell[0]))
                 facts.append(text("chart.fact.cell", lang, row=_plain(trace.y[row]), column=_plain(trace.x[column]),
                                   value=format_value(float(value))))
-        elif trace.type == "scatterpolar" and trace.r is not None and not facts:
+        elif trace.type == "scatterpolar" and trace.r is not None and trace is _main_polar(traces):
             radial = go.Bar(x=list(trace.theta or []), y=list(trace.r))
             facts.append(_named(trace, _extremes(go.Figure(), radial, lang), lang, bool(trace.name)))
         elif trace.type == "sankey" and trace.link.value is not None and len(trace.link.value):

@@ -38,6 +38,8 @@ HEADER_INK_PERCENT = 78
 _TILE_ROW = ('[data-testid="stHorizontalBlock"]:has([data-testid="stMetric"])'
              ':not(:has([data-testid="stHorizontalBlock"]))')
 
+_CHART_ROW = '[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stPlotlyChart"])'
+
 LAYOUT_CSS = f"""<style>
 /* rows of headline tiles wrap instead of stacking one per line (Streamlit's rule below 640 px) */
 {_TILE_ROW} {{ flex-wrap: wrap; }}
@@ -78,7 +80,10 @@ table.lg-small th {{ color: color-mix(in srgb, currentColor {HEADER_INK_PERCENT}
   [data-testid="stMetricLabel"] p {{ font-size: 0.8rem; }}
   [data-testid="stMetricDelta"] {{ font-size: 0.75rem; }}
   [data-testid="stTabs"] [role="tablist"] {{ overflow-x: auto; }}
-  /* plotly's tool bar would sit on the legend; a phone pans and zooms with its fingers */
+}}
+@media (max-width: 640px), (hover: none) {{
+  /* plotly's tool bar would sit on the legend (a tablet shows it all the time, having no hover); a phone
+     or tablet pans and zooms with its fingers */
   [data-testid="stPlotlyChart"] .modebar-container {{ display: none !important; }}
 }}
 @media (min-width: 480px) and (max-width: 640px) {{
@@ -86,9 +91,16 @@ table.lg-small th {{ color: color-mix(in srgb, currentColor {HEADER_INK_PERCENT}
   {_TILE_ROW} > [data-testid="stColumn"] {{ min-width: calc(33.3% - 0.34rem); flex: 1 1 calc(33.3% - 0.34rem); }}
 }}
 @media (max-width: 1100px) {{
+  /* charts side by side get half a portrait tablet each (their axes crowd): one under the other */
+  {_CHART_ROW} {{ flex-wrap: wrap; }}
+  {_CHART_ROW} > [data-testid="stColumn"] {{ min-width: 100%; }}
   /* the map page: the figures panel under the map, so a portrait tablet shows the whole district */
   .st-key-map-row [data-testid="stHorizontalBlock"] {{ flex-wrap: wrap; }}
   .st-key-map-row [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {{ min-width: 100%; }}
+}}
+@media (max-width: 1100px) {{
+  /* a long figure ("100.0%（10/10）") or name wraps in its tile instead of ending in "…" */
+  [data-testid="stMetricValue"] p, [data-testid="stMetricLabel"] p {{ white-space: normal; overflow-wrap: anywhere; }}
 }}
 @media (min-width: 641px) and (max-width: 1100px) {{
   [data-testid="stMainBlockContainer"] {{ padding-left: 1.5rem; padding-right: 1.5rem; }}

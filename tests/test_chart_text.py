@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import pytest
 from apptest_support import open_app
 
-from components import charts, project_charts, request_charts, resource_charts
+from components import charts, project_charts, request_charts, resource_charts, scorecard_charts
 from components.chart_text import chart_caption, format_value, main_facts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +33,15 @@ def test_a_percent_axis_is_read_as_percent_and_series_are_named():
                                                           "办结：最近 2023-03 18，峰值 2023-02 25"]
     assert format_value(0.962, ".1%") == "96.2%" and format_value(-0.05, "+.0%") == "-5%"
     assert format_value(1234.0) == "1,234" and format_value(12.345, "", "%") == "12.3%"
+
+
+def test_bars_over_months_are_read_for_their_latest_month_and_peak():
+    fig = go.Figure(go.Bar(x=["2023-08", "2023-09", "2023-10"], y=[25, 4954, 2888]))
+    assert main_facts(fig) == ["最近 2023-10 2,888", "峰值 2023-09 4,954"]
+    stacked = go.Figure([go.Bar(x=["2023-09", "2023-10"], y=[3, 4], name="议事会"),
+                         go.Bar(x=["2023-09", "2023-10"], y=[5, 1], name="联席会")])
+    stacked.update_layout(barmode="stack")
+    assert main_facts(stacked) == ["最近 2023-10 5", "峰值 2023-09 8"]
 
 
 def test_stacked_bars_are_read_by_their_totals():
@@ -57,6 +66,15 @@ def test_funnels_flows_heatmaps_and_histograms_have_their_own_facts():
     assert main_facts(heat) == ["最高 布吉 · 2月 7"]
     totals = project_charts.totals_histogram(pd.DataFrame({"total": [80.0, 90.0, 70.0, 85.0]}))
     assert main_facts(totals) == ["共 4 个，中位数 82.5（70–90）"]
+
+
+def test_a_radar_is_read_for_its_subject_not_the_targets():
+    frame = pd.DataFrame({"code": ["E01", "E02", "E03"], "name": ["党建统筹", "议事协商", "组织动员"],
+                          "name_en": ["Party building", "Consultation", "Mobilisation"],
+                          "score": [86.4, 80.9, 81.0], "target": [85.0, 80.0, 80.0]})
+    averages = pd.DataFrame({"code": ["E01", "E02", "E03"], "average": [84.0, 79.0, 82.0]})
+    fig = scorecard_charts.radar(frame, averages, "宝龙街道")
+    assert main_facts(fig) == ["宝龙街道：最高 党建统筹 86.4，最低 议事协商 80.9"]
 
 
 def test_an_empty_chart_says_so():
