@@ -190,6 +190,11 @@ def legend_for(scale: ColourScale, lang: str = "zh") -> Legend:
     )
 
 
+#: The legend is a white card on either theme, so it names its own text colours (a dark theme's light
+#: text on it was 1.2:1); both are above WCAG AA on it (tests/test_palettes.py)
+LEGEND_GROUND, LEGEND_INK, LEGEND_MUTED = "#ffffff", "#1f2937", "#555555"
+
+
 def legend_html(legend: Legend) -> str:
     """The legend as a small HTML block (a gradient bar with ticks); every text is escaped."""
     esc = html.escape
@@ -198,19 +203,20 @@ def legend_html(legend: Legend) -> str:
         ticks = "".join(f"<span>{esc(label)}</span>" for label, _ in legend.stops)
         bar = (f'<div style="height:14px;border-radius:3px;border:1px solid #ccc;'
                f'background:linear-gradient(to right, {gradient})"></div>'
-               f'<div style="display:flex;justify-content:space-between;font-size:0.8rem;color:#333">{ticks}</div>')
+               f'<div style="display:flex;justify-content:space-between;font-size:0.8rem">{ticks}</div>')
     else:
         bar = ""
-    centre = (f'<div style="font-size:0.8rem;color:#555">{esc(legend.centre_label)}</div>'
+    centre = (f'<div style="font-size:0.8rem;color:{LEGEND_MUTED}">{esc(legend.centre_label)}</div>'
               if legend.centre_label else "")
-    notes = "".join(f'<div style="font-size:0.8rem;color:#555;margin-top:2px">{note}</div>' for note in legend.notes)
+    notes = "".join(f'<div style="font-size:0.8rem;color:{LEGEND_MUTED};margin-top:2px">{note}</div>'
+                    for note in legend.notes)
     return (
-        '<div class="lg-map-legend" style="background:#fff;border:1px solid #e5e5e5;border-radius:6px;'
-        'padding:8px 10px;margin-bottom:8px">'
+        f'<div class="lg-map-legend" style="background:{LEGEND_GROUND};color:{LEGEND_INK};border:1px solid #e5e5e5;'
+        'border-radius:6px;padding:8px 10px;margin-bottom:8px">'
         f'<div style="font-weight:600;font-size:0.9rem">{esc(legend.title)}'
-        f'<span style="font-weight:400;color:#666">（{esc(legend.unit)}）</span></div>'
+        f'<span style="font-weight:400;color:{LEGEND_MUTED}">（{esc(legend.unit)}）</span></div>'
         f"{bar}{centre}"
-        f'<div style="font-size:0.8rem;color:#333;margin-top:4px"><span style="display:inline-block;width:14px;'
+        f'<div style="font-size:0.8rem;margin-top:4px"><span style="display:inline-block;width:14px;'
         f'height:10px;background:{legend.missing_colour};opacity:0.6;border:1px solid #999;margin-right:4px">'
         f"</span>{esc(legend.missing_label)}</div>{notes}</div>"
     )

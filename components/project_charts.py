@@ -36,6 +36,10 @@ def funnel(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
     return _layout(fig, height=300)
 
 
+#: The board is light cards on either theme, so it names its own text colours (tests/test_palettes.py)
+BOARD_GROUND, CARD_GROUND, BOARD_INK, BOARD_MUTED = "#f6f8fb", "#ffffff", "#1f2937", "#555555"
+
+
 def board_column_html(cards: pd.DataFrame, status: str, total: int, lang: str = "zh") -> str:
     """One board column: a header with the stage and its count, then cards, then a 'more' line.
 
@@ -44,12 +48,14 @@ def board_column_html(cards: pd.DataFrame, status: str, total: int, lang: str = 
     """
     color = STAGE_COLORS.get(status, PALETTE["primary"])
     parts = [
-        f'<div style="border-top:4px solid {color};background:#f6f8fb;border-radius:6px;padding:6px 8px;">',
+        f'<div style="border-top:4px solid {color};background:{BOARD_GROUND};color:{BOARD_INK};border-radius:6px;'
+        'padding:6px 8px;">',
         f'<div style="font-weight:600;font-size:15px;margin-bottom:6px;">{_esc(value_name(status, lang))}'
-        f'<span style="float:right;color:#555;">{total:,}</span></div>',
+        f'<span style="float:right;color:{BOARD_MUTED};">{total:,}</span></div>',
     ]
     if total == 0:
-        parts.append(f'<div style="color:#888;font-size:13px;">{_esc(text("projects.board.empty_column", lang))}</div>')
+        parts.append(f'<div style="color:{BOARD_MUTED};font-size:13px;">'
+                     f'{_esc(text("projects.board.empty_column", lang))}</div>')
     for card in cards.itertuples():
         progress = max(0.0, min(100.0, float(card.progress_pct)))
         overdue = getattr(card, "days_overdue", None)
@@ -60,19 +66,20 @@ def board_column_html(cards: pd.DataFrame, status: str, total: int, lang: str = 
         days_in_stage = "" if pd.isna(card.days_in_stage) else text("projects.card.days_in_stage", lang,
                                                                         days=int(card.days_in_stage))
         parts.append(
-            '<div style="background:#fff;border:1px solid #e1e5eb;border-radius:5px;padding:6px 8px;margin:5px 0;">'
+            f'<div style="background:{CARD_GROUND};border:1px solid #e1e5eb;border-radius:5px;padding:6px 8px;'
+            'margin:5px 0;">'
             f'<div style="font-size:13px;font-weight:600;line-height:1.3;" title="{_esc(card.code)}">'
             f'{_esc(card.title)}</div>'
-            f'<div style="font-size:12px;color:#555;">{_esc(card.community_name)} · '
+            f'<div style="font-size:12px;color:{BOARD_MUTED};">{_esc(card.community_name)} · '
             f'{_esc(value_name(card.lead_unit, lang))}</div>'
             f'<div style="background:#e8ecf1;border-radius:3px;height:6px;margin:4px 0;">'
             f'<div style="background:{color};width:{progress:.0f}%;height:6px;border-radius:3px;"></div></div>'
-            f'<div style="font-size:12px;color:#555;">{progress:.0f}% · {_esc(days_in_stage)}{badge}</div>'
+            f'<div style="font-size:12px;color:{BOARD_MUTED};">{progress:.0f}% · {_esc(days_in_stage)}{badge}</div>'
             '</div>'
         )
     hidden = total - len(cards)
     if hidden > 0:
-        parts.append(f'<div style="font-size:12px;color:#555;text-align:center;">'
+        parts.append(f'<div style="font-size:12px;color:{BOARD_MUTED};text-align:center;">'
                      f'{_esc(text("projects.board.more", lang, n=f"{hidden:,}"))}</div>')
     parts.append("</div>")
     return "".join(parts)

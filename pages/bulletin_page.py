@@ -14,7 +14,7 @@ import streamlit as st
 from components import bulletin_charts, deck, formatting, tables
 from components import bulletin_report as report
 from components.audit_trail import audited_bytes
-from components.charts import PLOTLY_CONFIG
+from components.chart_text import show_chart
 from components.data import cached, data_context
 from components.downloads import csv_download
 from components.exports import XLSX_MIME
@@ -84,7 +84,7 @@ with right:
     else:
         st.markdown(T("bulletin.black.empty"))
     if b.table["ranked"].any():
-        st.plotly_chart(bulletin_charts.composite_bars(b.table, red_codes, black_codes, lang), config=PLOTLY_CONFIG)
+        show_chart(bulletin_charts.composite_bars(b.table, red_codes, black_codes, lang), lang)
 
 stamp = datetime.now().replace(microsecond=0)
 stem = report.file_stem(b)
@@ -142,7 +142,7 @@ else:
                                                  for m in COMPARED]
         st.html(tables.small_table_html(side, right=tuple(_unit_name(c, unit_names) for c in chosen)))
         trend = trend.assign(name=[_unit_name(c, unit_names) for c in trend["code"]])
-        st.plotly_chart(bulletin_charts.trend_multiples(trend, lang), config=PLOTLY_CONFIG)
+        show_chart(bulletin_charts.trend_multiples(trend, lang), lang)
         focus = st.selectbox(T("compare.unit"), chosen, format_func=lambda c: _unit_name(c, unit_names),
                              key="compare_focus")
         st.markdown(f"**{T('compare.yoy', unit=_unit_name(focus, unit_names))}**")

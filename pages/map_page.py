@@ -61,7 +61,8 @@ notice = st.session_state.get("map_measure_notice")
 if notice is not None:
     st.warning(T("map.bad_measure", value=str(notice)[:40], default=maps.measure_label(maps.DEFAULT_MEASURE, lang)))
 
-controls = st.columns([3, 1.3, 1.3, 1.3, 1.3], vertical_alignment="bottom")
+with st.container(key="map-controls"):  # the toggles wrap to a new line, never cut short (responsive.py)
+    controls = st.columns([3, 1.3, 1.3, 1.3, 1.3], vertical_alignment="bottom")
 with controls[0]:
     measure = st.selectbox(T("map.measure"), measure_options, key="map_measure",
                            format_func=lambda m: maps.measure_label(m, lang),

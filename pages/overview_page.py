@@ -7,7 +7,7 @@ import streamlit as st
 
 from components import briefing, charts, data, deck, formatting, maps, responsive, scope_deck
 from components.audit_trail import audited_bytes
-from components.charts import PLOTLY_CONFIG
+from components.chart_text import show_chart
 from components.data import cached, cached_pair, data_context
 from components.exports import download_filename
 from components.guard import require_entry_point
@@ -113,7 +113,7 @@ with left:
     if by_month.empty:
         st.info(T("empty.requests"))
     else:
-        st.plotly_chart(charts.monthly_requests(by_month, lang), config=PLOTLY_CONFIG)
+        show_chart(charts.monthly_requests(by_month, lang), lang)
 with right:
     st.subheader(T("overview.channels"))
     channels = cached(requests.requests_by_channel, scope)
@@ -121,7 +121,7 @@ with right:
         st.info(T("empty.requests"))
     else:
         st.caption(T("overview.channels.caption"))
-        st.plotly_chart(charts.channel_bars(channels, lang), config=PLOTLY_CONFIG)
+        show_chart(charts.channel_bars(channels, lang), lang)
 
 left, right = st.columns([2, 3])
 with left:
@@ -129,12 +129,12 @@ with left:
     if proj["projects"].iloc[0] == 0:
         st.info(T("empty.projects"))
     else:
-        st.plotly_chart(charts.stage_bars(cached(projects.project_stage_counts, scope), lang),
-                        config=PLOTLY_CONFIG)
+        show_chart(charts.stage_bars(cached(projects.project_stage_counts, scope), lang),
+                        lang)
 with right:
     st.subheader(T("overview.participation"))
-    st.plotly_chart(charts.event_bars(cached(participation.events_by_kind, scope), lang),
-                    config=PLOTLY_CONFIG)
+    show_chart(charts.event_bars(cached(participation.events_by_kind, scope), lang),
+                    lang)
 
 st.subheader(T("overview.safety"))
 declines = cached(safety.safety_yearly_decline, scope, ctx.start)
@@ -157,7 +157,7 @@ by_month = cached(safety.safety_by_month, scope)
 if by_month.empty:
     st.info(T("empty.safety"))
 else:
-    st.plotly_chart(charts.safety_lines(by_month, SAFETY_MEASURES, lang), config=PLOTLY_CONFIG)
+    show_chart(charts.safety_lines(by_month, SAFETY_MEASURES, lang), lang)
 
 ranking = cached(evaluation.composite_scores, scope)
 if ranking.empty:
@@ -165,7 +165,7 @@ if ranking.empty:
 else:
     st.subheader(T("overview.ranking", year=int(ranking["year"].iloc[0])))
     st.caption(T("overview.ranking.caption", cap=int(evaluation.COMPOSITE_CAP * 100)))
-    st.plotly_chart(charts.ranking_pair(ranking, lang, stacked=responsive.is_phone()), config=PLOTLY_CONFIG)
+    show_chart(charts.ranking_pair(ranking, lang, stacked=responsive.narrow_width() is not None), lang)
 
 # compact community map: the scope's streets (or the street's communities) by requests per 1,000 residents
 st.subheader(T("map.compact.title"))

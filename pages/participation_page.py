@@ -10,7 +10,7 @@ import streamlit as st
 
 from components import formatting, tables
 from components import participation_charts as pc
-from components.charts import PLOTLY_CONFIG
+from components.chart_text import show_chart
 from components.data import cached, cached_pair, data_context
 from components.downloads import csv_download
 from components.guard import require_entry_point
@@ -98,10 +98,10 @@ def monthly_section() -> None:
     left, right = st.columns(2)
     with left:
         st.subheader(T("participation.monthly.volunteers"))
-        st.plotly_chart(pc.volunteer_months(monthly, lang), config=PLOTLY_CONFIG)
+        show_chart(pc.volunteer_months(monthly, lang), lang)
     with right:
         st.subheader(T("participation.monthly.events"))
-        st.plotly_chart(pc.event_months(monthly, lang), config=PLOTLY_CONFIG)
+        show_chart(pc.event_months(monthly, lang), lang)
 
 
 def units_section() -> None:
@@ -113,9 +113,9 @@ def units_section() -> None:
     measures = list(participation.PER_1000)
     measure = st.selectbox(T("participation.by_unit.measure"), measures, key="participation_measure",
                            format_func=lambda c: T(f"participation.col.{c}"))
-    st.plotly_chart(pc.unit_per_1000(by_unit, measure, T("participation.col.per_1000_of",
+    show_chart(pc.unit_per_1000(by_unit, measure, T("participation.col.per_1000_of",
                                                          what=T(f"participation.col.{measure}")), lang),
-                    config=PLOTLY_CONFIG)
+                    lang)
     st.markdown(f"###### {T('participation.table', unit=unit_word)}")
     columns = ["unit_name", "population", *measures, *[f"{c}_per_1000" for c in measures]]
     labels = {"unit_name": T("scorecards.col.unit"), "population": T("scorecards.col.population"),
@@ -147,7 +147,7 @@ def party_section() -> None:
         return
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(pc.party_members(party, lang), config=PLOTLY_CONFIG)
+        show_chart(pc.party_members(party, lang), lang)
     with right:
         show_table(party, ["unit_name", "compounds", "with_party_branch", "branch_coverage", "party_members",
                            "members_per_compound", "retired_members_transferred"], "party_base",

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components import formatting, project_charts, tables
-from components.charts import PLOTLY_CONFIG
+from components.chart_text import show_chart
 from components.data import cached, cached_pair, data_context
 from components.downloads import csv_download, record_download
 from components.guard import require_entry_point
@@ -137,7 +137,7 @@ def show_detail(code: str) -> None:
         )
         table(ms, ["milestone", "planned_on", "done_on", "state"], f"milestones_{code}",
               record=("milestones", ms, ["project_code", "seq", "name", "planned_on", "done_on"]))
-    st.plotly_chart(project_charts.timeline(detail, ms, ctx.reference, lang), config=PLOTLY_CONFIG)
+    show_chart(project_charts.timeline(detail, ms, ctx.reference, lang), lang)
 
     st.subheader(T("projects.detail.scorecard"))
     if card.empty:
@@ -157,7 +157,7 @@ def show_detail(code: str) -> None:
                    delta=None if pd.isna(value) else f"{total - value:+.1f}", border=True)
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(project_charts.scorecard_bars(card, lang), config=PLOTLY_CONFIG)
+        show_chart(project_charts.scorecard_bars(card, lang), lang)
     with right:
         st.markdown(f"**{T('projects.detail.pulled_down')}**")
         st.caption(T("projects.detail.pulled_down.caption"))
@@ -207,7 +207,7 @@ tiles[5].metric(T("projects.kpi.acceptance"), "—" if pd.isna(avg_total) else f
 left, right = st.columns([2, 3])
 with left:
     st.subheader(T("projects.funnel"))
-    st.plotly_chart(project_charts.funnel(cached(projects.project_funnel, scope), lang), config=PLOTLY_CONFIG)
+    show_chart(project_charts.funnel(cached(projects.project_funnel, scope), lang), lang)
 with right:
     st.caption(T("projects.funnel.caption"))
     counts, counts_prev = cached_pair(projects.project_stage_counts, scope, previous)
@@ -309,7 +309,7 @@ def timeline_section():
         st.caption(T("projects.timeline.capped", n=cap, total=formatting.count(matching)))
     first = first_rows.head(cap)
     milestones = cached(projects.project_milestones, scope, list(first["code"]))
-    st.plotly_chart(project_charts.timeline(first, milestones, ctx.reference, lang), config=PLOTLY_CONFIG)
+    show_chart(project_charts.timeline(first, milestones, ctx.reference, lang), lang)
 
 
 def overdue_section():
@@ -343,7 +343,7 @@ def rollup_section():
     rollup = cached(projects.progress_rollup, scope, level)
     name_col = "name_en" if level == "street" and lang == "en" else "name"
     st.subheader(T(f"projects.rollup.{level}"))
-    st.plotly_chart(project_charts.rollup_bars(rollup, name_col, lang, overall), config=PLOTLY_CONFIG)
+    show_chart(project_charts.rollup_bars(rollup, name_col, lang, overall), lang)
     table(rollup.assign(unit=rollup[name_col]), ["unit", "projects", "completed", "budget_yuan", "weighted_progress"],
           f"progress_by_{level}",
           formats={"weighted_progress": "%.1f"})
@@ -355,7 +355,7 @@ def breakdown_section():
         frame = cached(projects.projects_by, scope, dimension)
         left, right = st.columns([3, 2])
         with left:
-            st.plotly_chart(project_charts.breakdown_bars(frame, lang), config=PLOTLY_CONFIG)
+            show_chart(project_charts.breakdown_bars(frame, lang), lang)
         with right:
             table(translated(frame, "value"), ["value", "projects", "completed", "budget_yuan", "spent_yuan",
                                                "residents_participating", "weighted_progress"],
@@ -373,11 +373,11 @@ def acceptance_section():
         left, right = st.columns(2)
         with left:
             st.subheader(T("projects.acceptance.weakest"))
-            st.plotly_chart(project_charts.weakest_bars(weakest, lang), config=PLOTLY_CONFIG)
+            show_chart(project_charts.weakest_bars(weakest, lang), lang)
         with right:
             st.subheader(T("projects.acceptance.distribution"))
-            st.plotly_chart(project_charts.totals_histogram(totals, lang, {T("projects.kpi.acceptance"): avg_total}),
-                            config=PLOTLY_CONFIG)
+            show_chart(project_charts.totals_histogram(totals, lang, {T("projects.kpi.acceptance"): avg_total}),
+                            lang)
         shown_weak = weakest.assign(name=weakest["name_en"] if lang == "en" else weakest["name"],
                                     direction=weakest["direction"].map(lambda d: T(f"projects.direction.{d}")))
         table(shown_weak, ["name", "direction", "weight", "target", "average_score", "average_achievement",
@@ -386,7 +386,7 @@ def acceptance_section():
         level = "street" if scope.level == "district" else "community"
         st.subheader(T("projects.acceptance.heatmap", level=T(f"projects.level.{level}")))
         averages = cached(projects.indicator_averages, scope, level)
-        st.plotly_chart(project_charts.indicator_heatmap(averages, lang), config=PLOTLY_CONFIG)
+        show_chart(project_charts.indicator_heatmap(averages, lang), lang)
         unit_names = averages["name_en"] if level == "street" and lang == "en" else averages["name"]
         indicator_names = averages["indicator_name_en" if lang == "en" else "indicator_name"]
         averages = averages.assign(unit=unit_names, name=indicator_names)

@@ -10,7 +10,7 @@ import streamlit as st
 from components import charts, formatting, tables
 from components import request_charts as rc
 from components.audit_trail import audited_bytes
-from components.charts import PLOTLY_CONFIG
+from components.chart_text import show_chart
 from components.data import cached, cached_pair, data_context, data_version
 from components.downloads import csv_download, download_filename, record_download
 from components.guard import require_entry_point
@@ -135,14 +135,14 @@ def volumes_section():
     left, right = st.columns([3, 2])
     with left:
         st.subheader(T("requests.by_month"))
-        st.plotly_chart(charts.monthly_requests(cached(requests.requests_by_month, scope), lang), config=PLOTLY_CONFIG)
+        show_chart(charts.monthly_requests(cached(requests.requests_by_month, scope), lang), lang)
     with right:
         st.subheader(T("requests.by_category"))
         if previous is not None:
             st.caption(T("requests.by_category.caption"))
         by_category, by_category_prev = cached_pair(requests.requests_by_category, scope, previous)
         categories = rc.with_change(by_category, by_category_prev, "category")
-        st.plotly_chart(rc.category_bars(categories, lang), config=PLOTLY_CONFIG)
+        show_chart(rc.category_bars(categories, lang), lang)
     if previous is None:
         st.caption(T("requests.no_previous"))
     left, right = st.columns(2)
@@ -164,7 +164,7 @@ def funnel_section():
     left, right = st.columns([3, 2])
     with left:
         st.caption(T("requests.funnel.caption"))
-        st.plotly_chart(rc.status_funnel(funnel, lang), config=PLOTLY_CONFIG)
+        show_chart(rc.status_funnel(funnel, lang), lang)
     with right:
         side = funnel.set_index("status")
         cols = st.columns(2)
@@ -203,8 +203,8 @@ def responsiveness_section():
                     "resolved", "median_days", "p90_days", "median_vs_district", "on_time_share",
                     "on_time_vs_district"]
                 chart_rows = league if len(league) <= 20 else league.head(20)
-                st.plotly_chart(rc.league_bars(chart_rows, dist["median_days"] if dist is not None else None, lang),
-                                config=PLOTLY_CONFIG, key=f"league-chart-{level}")
+                show_chart(rc.league_bars(chart_rows, dist["median_days"] if dist is not None else None, lang),
+                                lang, key=f"league-chart-{level}")
                 show_table(league, columns, f"request_league_{level}",
                            decimals=["median_days", "p90_days", "median_vs_district"],
                            percent=["on_time_share", "on_time_vs_district"],
@@ -238,7 +238,7 @@ def residents_section():
     with left:
         per_thousand = cached(requests.requests_per_thousand, scope)
         st.subheader(T("requests.per_thousand", n=min(15, len(per_thousand))))
-        st.plotly_chart(rc.per_thousand_bars(per_thousand, lang), config=PLOTLY_CONFIG)
+        show_chart(rc.per_thousand_bars(per_thousand, lang), lang)
         with st.expander(T("requests.col.per_thousand")):
             show_table(per_thousand, ["name", "street_name", "population", "received", "per_thousand"],
                        "requests_per_thousand", decimals=["per_thousand"])
@@ -259,7 +259,7 @@ def residents_section():
             if growth.empty:
                 st.info(T("requests.no_previous"))
             else:
-                st.plotly_chart(rc.growth_bars(growth, lang), config=PLOTLY_CONFIG)
+                show_chart(rc.growth_bars(growth, lang), lang)
 
 
 def satisfaction_section():
@@ -271,15 +271,15 @@ def satisfaction_section():
         cols = st.columns(3)
         with cols[0]:
             st.subheader(T("requests.satisfaction.distribution"))
-            st.plotly_chart(rc.satisfaction_bars(distribution, lang), config=PLOTLY_CONFIG)
+            show_chart(rc.satisfaction_bars(distribution, lang), lang)
         with cols[1]:
             st.subheader(T("requests.satisfaction.by_category"))
-            st.plotly_chart(rc.average_satisfaction_bars(cached(requests.satisfaction_by, scope, "category"), average,
-                                                         lang), config=PLOTLY_CONFIG)
+            show_chart(rc.average_satisfaction_bars(cached(requests.satisfaction_by, scope, "category"), average,
+                                                         lang), lang)
         with cols[2]:
             st.subheader(T("requests.satisfaction.by_street"))
             by_street = cached(requests.satisfaction_by, scope, "street")
-            st.plotly_chart(rc.average_satisfaction_bars(by_street, average, lang), config=PLOTLY_CONFIG)
+            show_chart(rc.average_satisfaction_bars(by_street, average, lang), lang)
             with st.expander(T("requests.satisfaction.by_street")):
                 show_table(by_street, ["name", "rated", "satisfaction"], "satisfaction_by_street",
                            decimals=["satisfaction"])
@@ -302,11 +302,11 @@ def wishes_section():
         by_claimer = cached(requests.wishes_by_claimer, scope)
         cols = st.columns(3)
         with cols[0]:
-            st.plotly_chart(rc.wish_funnel(wishes, lang), config=PLOTLY_CONFIG)
+            show_chart(rc.wish_funnel(wishes, lang), lang)
         with cols[1]:
             st.markdown(f"**{T('requests.wishes.by_claimer')}**")
             if not by_claimer.empty:
-                st.plotly_chart(rc.claimer_bars(by_claimer, lang), config=PLOTLY_CONFIG)
+                show_chart(rc.claimer_bars(by_claimer, lang), lang)
                 kinds = by_claimer["claimer_kind"].map(lambda k: rc.claimer_name(k, lang))
                 show_table(by_claimer.assign(claimer_kind=kinds),
                            ["claimer_kind", "claimed", "fulfilled", "median_days_to_fulfil"], "wishes_by_claimer",
@@ -315,7 +315,7 @@ def wishes_section():
             st.markdown(f"**{T('requests.wishes.weeks')}**")
             weeks = cached(requests.wish_fulfilment_times, scope)
             if not weeks.empty:
-                st.plotly_chart(rc.wish_weeks_bars(weeks, lang), config=PLOTLY_CONFIG)
+                show_chart(rc.wish_weeks_bars(weeks, lang), lang)
 
 
 def talks_section():

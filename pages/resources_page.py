@@ -5,7 +5,7 @@ import streamlit as st
 
 from components import formatting, tables
 from components import resource_charts as rc
-from components.charts import PLOTLY_CONFIG
+from components.chart_text import show_chart
 from components.data import cached, cached_pair, data_context
 from components.downloads import csv_download, record_download
 from components.guard import require_entry_point
@@ -105,7 +105,7 @@ def catalogue_section():
         if uptake["uses"].sum() == 0:
             st.info(T("resources.empty.uses"))
         else:
-            st.plotly_chart(rc.top_items_bars(uptake, lang), config=PLOTLY_CONFIG)
+            show_chart(rc.top_items_bars(uptake, lang), lang)
     with right:
         unused = uptake[uptake["uses"] == 0]
         st.subheader(T("resources.catalogue.unused", n=len(unused)))
@@ -136,7 +136,7 @@ def partners_section():
         left, right = st.columns([3, 2])
         with left:
             st.subheader(T("resources.partners.by_street"))
-            st.plotly_chart(rc.partner_street_bars(partners, lang), config=PLOTLY_CONFIG)
+            show_chart(rc.partner_street_bars(partners, lang), lang)
         with right:
             st.subheader(T("resources.partners.by_kind"))
             by_kind = partners.groupby("kind", as_index=False)[["units", "party_cobuilding", "public_services"]].sum()
@@ -161,7 +161,7 @@ def venues_section():
         left, right = st.columns([3, 2])
         with left:
             st.subheader(T("resources.venues.by_street"))
-            st.plotly_chart(rc.venue_street_bars(cached(resources.venues_by_street, scope), lang), config=PLOTLY_CONFIG)
+            show_chart(rc.venue_street_bars(cached(resources.venues_by_street, scope), lang), lang)
         with right:
             st.subheader(T("resources.venues.hours"))
             hours = (venue_rows.groupby("opening_hours", as_index=False).size()
@@ -194,7 +194,7 @@ def fund_section():
         left, right = st.columns([3, 2])
         with left:
             st.subheader(T("resources.fund.trend"))
-            st.plotly_chart(rc.fund_cumulative_lines(by_month, lang, height=560), config=PLOTLY_CONFIG)
+            show_chart(rc.fund_cumulative_lines(by_month, lang, height=560), lang)
         with right:
             sources = cached(resources.fund_by_source, scope)
             purposes = cached(resources.fund_by_purpose, scope)
@@ -204,7 +204,7 @@ def fund_section():
                 if frame.empty:
                     st.info(T("resources.empty.fund"))
                 else:
-                    st.plotly_chart(rc.fund_share_bars(frame, column, lang), config=PLOTLY_CONFIG)
+                    show_chart(rc.fund_share_bars(frame, column, lang), lang)
         money_columns = {"amount_yuan": "resources.col.amount", "entries": "resources.col.entries"}
         left, right = st.columns(2)
         with left:
@@ -226,7 +226,7 @@ def flows_section():
         st.info(T("resources.empty.uses"))
     else:
         st.caption(T("resources.flows.caption"))
-        st.plotly_chart(rc.flow_sankey(flows, lang), config=PLOTLY_CONFIG)
+        show_chart(rc.flow_sankey(flows, lang), lang)
         table(flows.assign(street=street_of(flows)),
               {"provider_unit": "resources.col.provider", "kind": "resources.col.kind",
                "street": "resources.col.street", "uses": "resources.col.uses"},
@@ -263,11 +263,11 @@ def gap_section():
         left, right = st.columns([3, 2])
         with left:
             st.subheader(T("resources.gap.scatter"))
-            st.plotly_chart(rc.gap_scatter(ranking, lang), config=PLOTLY_CONFIG)
+            show_chart(rc.gap_scatter(ranking, lang), lang)
         with right:
             st.subheader(T("resources.gap.by_kind"))
             by_kind = cached(resources.supply_demand_by_kind, scope, demand_map)
-            st.plotly_chart(rc.demand_supply_kind_bars(by_kind, lang), config=PLOTLY_CONFIG)
+            show_chart(rc.demand_supply_kind_bars(by_kind, lang), lang)
         st.subheader(T("resources.gap.list", n=len(flagged)))
         gap_columns = {
             "rank": "resources.col.rank", "community": "resources.col.community", "street": "resources.col.street",

@@ -9,7 +9,7 @@ import streamlit as st
 
 from components import charts, formatting, tables
 from components import scorecard_charts as sc
-from components.charts import PLOTLY_CONFIG
+from components.chart_text import show_chart
 from components.data import cached, data_context
 from components.downloads import csv_download
 from components.guard import require_entry_point
@@ -113,7 +113,7 @@ def scorecard_section():
         with left:
             st.subheader(T("scorecards.radar"))
             averages = cached(evaluation.dimension_averages, level, year)
-            st.plotly_chart(sc.radar(breakdown, averages, name, lang), config=PLOTLY_CONFIG)
+            show_chart(sc.radar(breakdown, averages, name, lang), lang)
         with right:
             st.subheader(T("scorecards.breakdown"))
             table = breakdown.copy()
@@ -146,14 +146,14 @@ def league_section():
             top, bottom = st.columns(2)
             with top:
                 st.markdown(f"**{T('scorecards.league.top')}**")
-                st.plotly_chart(sc.league_bars(league.head(5), lang, good=True), config=PLOTLY_CONFIG,
+                show_chart(sc.league_bars(league.head(5), lang, good=True), lang,
                                 key=f"top-{level}")
             with bottom:
                 st.markdown(f"**{T('scorecards.league.bottom')}**")
-                st.plotly_chart(sc.league_bars(league.tail(5), lang, good=False), config=PLOTLY_CONFIG,
+                show_chart(sc.league_bars(league.tail(5), lang, good=False), lang,
                                 key=f"bottom-{level}")
         else:
-            st.plotly_chart(sc.league_bars(league, lang), config=PLOTLY_CONFIG, key=f"all-{level}")
+            show_chart(sc.league_bars(league, lang), lang, key=f"all-{level}")
         with st.expander(T("scorecards.league.full"), expanded=len(league) <= 12):
             show_table(league, {"rank": "scorecards.col.rank", "name": "scorecards.col.name",
                                 "composite": "scorecards.col.composite", "dimensions_scored": "scorecards.col.scored",
@@ -176,7 +176,7 @@ def trend_section():
         st.subheader(T("scorecards.trend"))
         st.caption(T("scorecards.trend.caption", unit=T("scorecards.trend.district") if scope.level == "district"
                      else place, years=f"{min(trend['year'])}–{max(trend['year'])}"))
-        st.plotly_chart(sc.dimension_trends(trend, lang), config=PLOTLY_CONFIG)
+        show_chart(sc.dimension_trends(trend, lang), lang)
         st.subheader(T("scorecards.changes"))
         table = changes.copy()
         table["dimension"] = [sc.dimension_label(r, lang) for _, r in table.iterrows()]
@@ -218,13 +218,13 @@ def safety_section():
         left, right = st.columns(2)
         with left:
             st.subheader(T("scorecards.safety.monthly"))
-            st.plotly_chart(charts.safety_lines(monthly, SAFETY_MEASURES, lang), config=PLOTLY_CONFIG)
+            show_chart(charts.safety_lines(monthly, SAFETY_MEASURES, lang), lang)
         with right:
             measure = st.selectbox(T("scorecards.safety.measure"), SAFETY_MEASURES, key="safety_measure",
                                    format_func=lambda m: T(f"measure.{m}"))
             unit_month = cached(safety.safety_by_unit_month, scope)
             st.markdown(f"**{T('scorecards.safety.heatmap', unit=unit_word, measure=T(f'measure.{measure}'))}**")
-            st.plotly_chart(sc.safety_heatmap(unit_month, measure, lang), config=PLOTLY_CONFIG)
+            show_chart(sc.safety_heatmap(unit_month, measure, lang), lang)
         by_unit = cached(safety.safety_by_unit, scope, ctx.start)
         st.subheader(T("scorecards.safety.by_unit", unit=unit_word))
         left, right = st.columns([3, 2])
@@ -247,7 +247,7 @@ def safety_section():
             csv_download(table[shown_cols], "safety_by_unit", place, lang, headers=headers, key="download-safety-unit",
                          fractions=[f"{m}_decline" for m in SAFETY_MEASURES])
         with right:
-            st.plotly_chart(sc.decline_bars(by_unit, lang), config=PLOTLY_CONFIG)
+            show_chart(sc.decline_bars(by_unit, lang), lang)
         st.subheader(T("scorecards.safety.rising"))
         rising = safety.units_where_rising(by_unit)
         if rising.empty:
@@ -270,11 +270,11 @@ def property_section():
         left, right = st.columns([2, 3])
         with left:
             st.markdown(f"**{T('scorecards.property.distribution')}**")
-            st.plotly_chart(sc.star_distribution(distribution, lang), config=PLOTLY_CONFIG)
+            show_chart(sc.star_distribution(distribution, lang), lang)
         with right:
             unit_word = T("scorecards.unit.streets" if scope.level == "district" else "scorecards.unit.communities")
             st.markdown(f"**{T('scorecards.property.by_unit', unit=unit_word)}**")
-            st.plotly_chart(sc.stars_by_unit(distribution, lang), config=PLOTLY_CONFIG)
+            show_chart(sc.stars_by_unit(distribution, lang), lang)
         show_table(distribution, {"unit_name": "scorecards.col.unit", "stars": "scorecards.col.stars",
                                   "compounds": "scorecards.col.compounds"}, f"star_ratings_{rating_year}", height=200)
         st.subheader(T("scorecards.property.companies"))
@@ -303,7 +303,7 @@ def property_section():
         left, right = st.columns([2, 3])
         with left:
             by_level = evaluation.disputes_by_star_level(per_community)
-            st.plotly_chart(sc.disputes_by_stars(by_level, lang), config=PLOTLY_CONFIG)
+            show_chart(sc.disputes_by_stars(by_level, lang), lang)
         with right:
             show_table(per_community, {"name": "scorecards.col.name", "households": "scorecards.col.households",
                                        "rated_compounds": "scorecards.col.rated_compounds",

@@ -13,9 +13,12 @@ ANDROID_TABLET = "Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 Ch
 IPAD = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15"
 
 
-def _agent(monkeypatch, agent: str | None) -> None:
+def _agent(monkeypatch, agent: str | None, reported: int | None = None) -> None:
+    """The browser's User-Agent and the page width it reported (None: no report yet)."""
     headers = {} if agent is None else {"User-Agent": agent}
-    monkeypatch.setattr(responsive, "st", SimpleNamespace(context=SimpleNamespace(headers=headers)))
+    state = {} if reported is None else {responsive.WIDTH_KEY: {"width": reported}}
+    fake = SimpleNamespace(context=SimpleNamespace(headers=headers), session_state=state)
+    monkeypatch.setattr(responsive, "st", fake)
 
 
 @pytest.mark.parametrize(("agent", "phone"), [(IPHONE, True), (ANDROID_PHONE, True), (ANDROID_TABLET, False),
@@ -25,6 +28,27 @@ def test_a_phone_is_known_by_its_user_agent(monkeypatch, agent, phone):
     assert responsive.is_phone() is phone
     assert responsive.map_canvas(1100, 620) == (responsive.PHONE_MAP if phone else (1100, 620))
     assert responsive.map_label_px(16) == (responsive.PHONE_LABEL_PX if phone else 16)
+
+
+@pytest.mark.parametrize(("agent", "reported", "canvas"), [
+    (None, 396, (396, 462)),  # a desktop window narrowed to 420 px: fitted to its width, whatever the agent says
+    (IPAD, 650, (650, 520)),  # a split-screen tablet: its width, the height capped
+    (IPHONE, 360, responsive.PHONE_MAP),
+    (IPHONE, 0, (1100, 620)),  # a phone turned into a wide page (desktop mode): the page's own size
+    (None, 0, (1100, 620)),
+])
+def test_a_narrow_page_gets_its_map_fitted_to_the_width_it_reported(monkeypatch, agent, reported, canvas):
+    _agent(monkeypatch, agent, reported)
+    assert responsive.reported_width() == reported
+    assert responsive.map_canvas(1100, 620) == canvas
+    assert responsive.map_label_px(16) == (16 if reported == 0 else responsive.PHONE_LABEL_PX)
+
+
+def test_the_width_tracker_reports_only_narrow_widths_and_only_what_the_server_does_not_know():
+    script = responsive.WIDTH_JS
+    assert f"const NARROW = {responsive.NARROW_PX}," in script and "__NARROW__" not in script
+    assert 'setStateValue("width", reported)' in script and "known > 0" in script  # wide: only after narrow
+    assert f".st-key-{responsive.WIDTH_KEY} {{ display: none; }}" in responsive.LAYOUT_CSS
 
 
 def test_the_stylesheet_wraps_tile_rows_and_keeps_text_at_the_floor():

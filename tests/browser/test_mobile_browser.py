@@ -39,6 +39,8 @@ DEVICES = {
               "has_touch": True, "device_scale_factor": 2},
     "tablet": {"viewport": {"width": 1024, "height": 1366}, "has_touch": True},
     "tablet-landscape": {"viewport": {"width": 1366, "height": 1024}, "has_touch": True},
+    # a desktop browser narrowed to a phone's width: no "Mobi" in its User-Agent, no touch
+    "narrow-desktop": {"viewport": {"width": 420, "height": 900}},
 }
 
 #: What the page measures about itself: how wide its content is against the screen (the document and
@@ -131,6 +133,28 @@ def test_every_page_reads_on_a_portrait_tablet(app_server, tablet_page, app_page
     seen = _check_page(tablet_page, app_server, app_page, "tablet", shots_dir)
     if app_page.url_path == "map":
         assert seen["canvases"], "the map page shows no map"
+
+
+def test_a_narrowed_desktop_window_gets_its_maps_fitted_to_its_width(app_server, chromium, shots_dir):
+    """No phone User-Agent: the page's reported width alone refits the maps (``responsive.track_width``)."""
+    context, page = _device_page(chromium, "narrow-desktop")
+    try:
+        for app_page in (p for p in PAGES if p.url_path in ("map", "overview")):
+            _check_page(page, app_server, app_page, "narrow-desktop", shots_dir)
+            # the width report reruns the page once: the map is then drawn at the fitted height, not 620/380 px
+            page.wait_for_function("""() => { const c = [...document.querySelectorAll(
+                '[data-testid="stDeckGlJsonChart"] canvas')].filter(c => c.getBoundingClientRect().height > 0);
+                return c.length && c.every(x => x.getBoundingClientRect().height >= 400
+                                             && x.getBoundingClientRect().height <= 470); }""",
+                                   timeout=LOAD_TIMEOUT_MS)
+            wait_until_done(page, LOAD_TIMEOUT_MS)
+            seen = page.evaluate(MEASURE_JS)
+            page.screenshot(path=str(shots_dir / f"{app_page.url_path}-narrow-desktop-fitted.png"))
+            assert seen["canvases"] and seen["documentWidth"] <= 420, seen
+            assert all(left >= -1 and right <= 421 for left, right in seen["canvases"]), seen
+            assert page_problems(page) == [] and page.external_requests == []
+    finally:
+        context.close()
 
 
 # --- the show -----------------------------------------------------------------------------------------------
