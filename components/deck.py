@@ -243,7 +243,6 @@ def scorecards_content(slide: Slide, scope: Scope, lang: str, call: Call, refere
 def map_content(slide: Slide, scope: Scope, lang: str, call: Call, reference: date,
                 shapes: boundaries.Shapes | None = None) -> SlideContent:
     """The show's map slide: the units (a street's communities, or the streets) coloured like the page."""
-    T = _t(lang)
     measure = slide.measure or maps.DEFAULT_MEASURE
     spec = maps.MEASURES[measure]
     shapes = shapes or boundaries.load_shapes()
@@ -266,12 +265,7 @@ def map_content(slide: Slide, scope: Scope, lang: str, call: Call, reference: da
     legend = maps.legend_for(scale, lang)
     content.map = MapSpec(measure, units.assign(value=units[spec.column])[["code", "name", "value"]],
                           collection, scale, legend, shapes.schematic)
-    ranked = units.dropna(subset=[spec.column]).sort_values(spec.column, ascending=not spec.higher_is_better)
-    if len(ranked):
-        best, worst = ranked.iloc[0], ranked.iloc[-1]
-        content.kpis = [(T("show.map.best", name=best["name"]), maps.format_measure(measure, best[spec.column], lang)),
-                        (T("show.map.worst", name=worst["name"]),
-                         maps.format_measure(measure, worst[spec.column], lang))]
+    content.kpis = maps.map_extremes(units, measure, lang)
     return content
 
 

@@ -138,6 +138,20 @@ def colour_scale(measure: str, values: pd.Series, district_value: float | None =
     return ColourScale(measure, "sequential", tuple(SEQUENTIAL), low, high)
 
 
+def map_extremes(units: pd.DataFrame, measure: str, lang: str) -> list[tuple[str, str]]:
+    """The two units a reader looks for first, labelled for the measure: best and weakest where the
+    measure has a direction (a resolution rate), highest and lowest where it has none (requests per
+    1,000 residents is neither good nor bad). Shared by the show's map panel and the deck's map slide."""
+    spec = MEASURES[measure]
+    ranked = units.dropna(subset=[spec.column]).sort_values(spec.column, ascending=not spec.higher_is_better)
+    if ranked.empty:
+        return []
+    top, bottom = ranked.iloc[0], ranked.iloc[-1]
+    keys = ("show.map.best", "show.map.worst") if spec.scale == "diverging" else ("show.map.highest", "show.map.lowest")
+    return [(text(key, lang, name=unit["name"]), format_measure(measure, unit[spec.column], lang))
+            for key, unit in zip(keys, (top, bottom), strict=True)]
+
+
 def format_measure(measure: str, value, lang: str = "zh") -> str:
     """A measure's value as the legend, tooltip and side panel show it."""
     if _missing(value):

@@ -84,7 +84,6 @@ def overview(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext
 
 
 def map_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
-    T = _translator(lang)
     measure = slide.measure or maps.DEFAULT_MEASURE
     spec = maps.MEASURES[measure]
     shapes = map_shapes()
@@ -119,17 +118,12 @@ def map_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContex
         if view.schematic:
             notes.append(text("map.schematic_note", lang))
         st.markdown(show_charts.legend_html(legend.title, legend.unit, legend.stops, notes), unsafe_allow_html=True)
-        ranked = units.dropna(subset=[spec.column]).sort_values(spec.column, ascending=not spec.higher_is_better)
         items = []
         if scope.community:
             own = units.loc[units["code"] == scope.community]
             if len(own):
                 items.append((own["name"].iloc[0], maps.format_measure(measure, own[spec.column].iloc[0], lang)))
-        if len(ranked):
-            best, worst = ranked.iloc[0], ranked.iloc[-1]
-            items.append((T("show.map.best", name=best["name"]), maps.format_measure(measure, best[spec.column], lang)))
-            items.append((T("show.map.worst", name=worst["name"]),
-                          maps.format_measure(measure, worst[spec.column], lang)))
+        items += maps.map_extremes(units, measure, lang)
         _kpis(items, stacked=True)
 
 

@@ -124,6 +124,8 @@ TEXT: dict[str, dict[str, str]] = {
     "show.chart.league": {"zh": "{year}年综合评价排名", "en": "Composite score ranking, {year}"},
     "show.map.best": {"zh": "最好：{name}", "en": "Best: {name}"},
     "show.map.worst": {"zh": "最弱：{name}", "en": "Weakest: {name}"},
+    "show.map.highest": {"zh": "最高：{name}", "en": "Highest: {name}"},
+    "show.map.lowest": {"zh": "最低：{name}", "en": "Lowest: {name}"},
     "show.kpi.rank": {"zh": "第 {rank} 名（共 {n} 个）", "en": "Rank {rank} of {n}"},
     "show.privacy": {
         "zh": "仅显示汇总数字，不含任何个人信息。",
