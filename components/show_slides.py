@@ -18,7 +18,7 @@ from components import request_charts as rc
 from components import resource_charts as resc
 from components import scorecard_charts as sc
 from components.data import DataContext, cached, district_map_shapes, map_labels, map_shapes
-from components.i18n import text
+from components.i18n import text, translator_for
 from components.playlist import Slide
 from data_access import bulletin, community_measures, evaluation, geography, projects, requests, resources
 from data_access.scope import Scope
@@ -56,7 +56,7 @@ def _stage_bars(stages: pd.DataFrame, lang: str):
 
 
 def overview(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
-    T = _translator(lang)
+    T = translator_for(lang)
     proj = cached(projects.project_totals, scope)
     req = cached(requests.request_totals, scope)
     res = cached(resources.resource_totals, scope)
@@ -83,7 +83,7 @@ def overview(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext
 
 
 def map_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
-    T = _translator(lang)
+    T = translator_for(lang)
     measure = slide.measure or maps.DEFAULT_MEASURE
     spec = maps.MEASURES[measure]
     shapes = map_shapes()
@@ -133,7 +133,7 @@ def map_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContex
 
 
 def projects_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
-    T = _translator(lang)
+    T = translator_for(lang)
     totals = cached(projects.project_totals, scope)
     overdue = cached(projects.overdue_projects, scope, ctx.reference)
     count, completed = _value(totals, "projects"), _value(totals, "completed")
@@ -158,7 +158,7 @@ def projects_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataC
 
 
 def requests_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
-    T = _translator(lang)
+    T = translator_for(lang)
     totals = cached(requests.request_totals, scope)
     resp = cached(requests.responsiveness, scope, targets=requests.load_request_targets())
     _kpis([
@@ -182,7 +182,7 @@ def requests_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataC
 
 
 def resources_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
-    T = _translator(lang)
+    T = translator_for(lang)
     totals = cached(resources.resource_totals, scope)
     _kpis([
         (T("show.kpi.partners"), formatting.count(_value(totals, "partner_units"))),
@@ -207,7 +207,7 @@ def resources_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: Data
 
 
 def scorecards_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
-    T = _translator(lang)
+    T = translator_for(lang)
     level = "community" if scope.effective_street else "street"
     league = cached(evaluation.league_table, scope.without_community(), level)
     if league.empty:
@@ -280,10 +280,6 @@ PANELS: dict[str, Callable[..., None]] = {
     "scorecards": scorecards_panel,
     "bulletin": bulletin_panel,
 }
-
-
-def _translator(lang: str):
-    return lambda key, **values: text(key, lang, **values)
 
 
 def render(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
