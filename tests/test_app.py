@@ -53,7 +53,8 @@ def test_default_view_is_the_district_overview_in_chinese():
 
 
 def test_after_a_page_run_the_long_lived_objects_are_out_of_the_collectors_reach():
-    """A full collection would otherwise walk every module and compiled statement on some click (~200 ms)."""
+    """A full collection would otherwise walk every module and compiled statement on some click
+    (bench/ measures what that costs)."""
     data._heap["settled"] = False
     gc.unfreeze()
     run_app()
