@@ -7,10 +7,10 @@ from components import formatting, maps, responsive, tables
 from components.data import cached, data_context, district_map_shapes, map_labels, map_shapes
 from components.downloads import csv_download
 from components.guard import require_entry_point
+from components.page_header import page_header
 from components.scope_sidebar import (
     current_language,
     current_scope,
-    period_label,
     place_label,
     request_scope,
     translator,
@@ -26,9 +26,7 @@ place = place_label(scope, streets, communities, lang)
 street_code = scope.effective_street
 street_name = dict(zip(streets["code"], streets["name"], strict=True))
 
-st.title(T("map.title"))
-st.caption(T("caption.scope", place=place, period=period_label(scope.period, lang),
-             date=formatting.day(ctx.reference, lang)))
+page_header(T("map.title"), scope, place, ctx.reference, lang)
 
 MAP_WIDTH, MAP_HEIGHT = responsive.map_canvas(1100, 620)  # the map column at 1920 px wide (on a phone, its width)
 
