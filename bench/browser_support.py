@@ -275,32 +275,19 @@ def dashboard_server(data_dir: Path | None = None, log_path: Path | None = None)
 
 # ---------------------------------------------------------------- in the browser
 
-#: Arm before a click that reruns the script: "done" then also needs a run seen after the click.
-#: With a target path (a page switch) or query part (a tab that puts its id in the address),
-#: arriving at it also counts as a run seen: Streamlit changes the URL when the run starts, and a
-#: quick run may never show 'running' in the DOM (React batches the two state changes).
-ARM_JS = """([targetPath, targetQuery]) => {
+#: Arm before a click that reruns the script: "done" then also needs a run the server finished after
+#: the click (:func:`arm_for_rerun` sets ``__lgSeenRun`` once Streamlit's own messages report one), so a
+#: quick rerun that never shows 'running' in the DOM counts as well as a slow one, whatever it changes.
+ARM_JS = """() => {
   window.__lgArmedAt = performance.now();
   window.__lgSeenRun = false;
-  window.__lgTargetPath = (targetPath && targetPath !== location.pathname) ? targetPath : null;
-  window.__lgTargetQuery = (targetQuery && !location.search.includes(targetQuery)) ? targetQuery : null;
   window.__lgDoneSince = null;
-  const app = document.querySelector('[data-testid="stApp"]');
-  if (window.__lgObserver) window.__lgObserver.disconnect();
-  window.__lgObserver = new MutationObserver(() => {
-    const state = app.getAttribute('data-test-script-state');
-    if (state !== 'notRunning') window.__lgSeenRun = true;
-  });
-  window.__lgObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
 }"""
 
 #: Truthy (ms since the navigation start or the arm) once the run has finished and nothing is
 #: loading, and has stayed so for ``settle`` ms: a rerun or a lazily loaded element resets it.
 DONE_JS = """(settle) => {
   const app = document.querySelector('[data-testid="stApp"]');
-  if (window.__lgSeenRun === false && ((window.__lgTargetPath && location.pathname === window.__lgTargetPath)
-      || (window.__lgTargetQuery && location.search.includes(window.__lgTargetQuery))))
-    window.__lgSeenRun = true;
   const done = !!app && window.__lgSeenRun !== false
     && app.getAttribute('data-test-script-state') === 'notRunning'
     && app.getAttribute('data-test-connection-state') === 'CONNECTED'
@@ -361,9 +348,10 @@ _RUN_ENDS = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_
 
 
 def track_script_runs(page) -> None:
-    """Count the script runs the server finishes for this page (sync Playwright), from Streamlit's own
-    ``script_finished`` messages on the WebSocket: after :func:`arm_for_rerun`, "a run was seen" is then
-    a fact from the server, not a DOM state that a quick rerun may never show."""
+    """Count the script runs the server finishes for this page (sync or async Playwright, before its
+    first navigation), from Streamlit's own ``script_finished`` messages on the WebSocket: after
+    :func:`arm_for_rerun`, "a run was seen" is then a fact from the server for any kind of rerun (a
+    page switch, a tab, an expander, a form), not a DOM state that a quick rerun may never show."""
     page.lg_runs, page.lg_armed_runs = 0, None
 
     def on_websocket(websocket):
@@ -378,53 +366,73 @@ def track_script_runs(page) -> None:
     page.on("websocket", on_websocket)
 
 
-def _wait_for_armed_run(page, deadline: float) -> None:
-    """With :func:`track_script_runs`: wait until the server has finished a run since the arm."""
+def _run_finished_since_arm(page) -> bool:
+    """With :func:`track_script_runs`: the server has finished a run since the arm (or none was armed)."""
     armed = getattr(page, "lg_armed_runs", None)
     if armed is None:
-        return
-    while page.lg_runs <= armed:
-        if time.monotonic() > deadline:
-            raise PageNotDone(f"no script run finished since the arm: {page.evaluate(STATE_JS)}")
-        page.wait_for_timeout(50)  # lets Playwright deliver the WebSocket frames
+        return True
+    if page.lg_runs <= armed:
+        return False
     page.lg_armed_runs = None
-    page.evaluate("() => { window.__lgSeenRun = true; }")
+    return True
+
+
+def _not_done(kind: str, timeout_ms: float, state: dict) -> PageNotDone:
+    return PageNotDone(f"{kind} after {timeout_ms / 1000:.0f} s: {state}")
 
 
 def wait_until_done(page, timeout_ms: float = 120_000, settle_ms: int = SETTLE_MS) -> float:
     """Wait (sync Playwright) until the script finished and nothing loads; the time it took in ms."""
     deadline = time.monotonic() + timeout_ms / 1000
-    _wait_for_armed_run(page, deadline)
-    timeout_ms = max(1.0, (deadline - time.monotonic()) * 1000)
+    while not _run_finished_since_arm(page):
+        if time.monotonic() > deadline:
+            raise _not_done("no script run finished since the arm", timeout_ms, page.evaluate(STATE_JS))
+        page.wait_for_timeout(50)  # lets Playwright deliver the WebSocket frames
+    page.evaluate("() => { window.__lgSeenRun = true; }")
+    left_ms = max(1.0, (deadline - time.monotonic()) * 1000)
     try:
-        return float(page.wait_for_function(DONE_JS, arg=settle_ms, timeout=timeout_ms, polling=50).json_value())
+        return float(page.wait_for_function(DONE_JS, arg=settle_ms, timeout=left_ms, polling=50).json_value())
     except Exception as error:
         if "Timeout" not in type(error).__name__:
             raise
-        raise PageNotDone(f"not done after {timeout_ms / 1000:.0f} s: {page.evaluate(STATE_JS)}") from None
+        raise _not_done("not done", timeout_ms, page.evaluate(STATE_JS)) from None
 
 
 async def wait_until_done_async(page, timeout_ms: float = 120_000, settle_ms: int = SETTLE_MS) -> float:
+    """:func:`wait_until_done` for async Playwright."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not _run_finished_since_arm(page):
+        if time.monotonic() > deadline:
+            raise _not_done("no script run finished since the arm", timeout_ms, await page.evaluate(STATE_JS))
+        await page.wait_for_timeout(50)
+    await page.evaluate("() => { window.__lgSeenRun = true; }")
+    left_ms = max(1.0, (deadline - time.monotonic()) * 1000)
     try:
-        handle = await page.wait_for_function(DONE_JS, arg=settle_ms, timeout=timeout_ms, polling=50)
+        handle = await page.wait_for_function(DONE_JS, arg=settle_ms, timeout=left_ms, polling=50)
     except Exception as error:
         if "Timeout" not in type(error).__name__:
             raise
-        raise PageNotDone(f"not done after {timeout_ms / 1000:.0f} s: {await page.evaluate(STATE_JS)}") from None
+        raise _not_done("not done", timeout_ms, await page.evaluate(STATE_JS)) from None
     return float(await handle.json_value())
 
 
-def arm_for_rerun(page, target: AppPage | None = None, query: str | None = None) -> None:
-    """Before a click that reruns: "done" then needs a run after it. On a page with
-    :func:`track_script_runs`, a run the server finished; otherwise a run seen in the DOM, or arrival at
-    ``target``'s path, or an address that contains ``query`` (e.g. ``section=satisfaction``)."""
-    page.evaluate(ARM_JS, [f"/{target.path}" if target else None, query])
-    if hasattr(page, "lg_runs"):
-        page.lg_armed_runs = page.lg_runs
+def _arm_count(page) -> None:
+    if not hasattr(page, "lg_runs"):
+        raise RuntimeError("arm_for_rerun needs track_script_runs(page) before the page's first navigation")
+    page.lg_armed_runs = page.lg_runs
 
 
-async def arm_for_rerun_async(page, target: AppPage | None = None, query: str | None = None) -> None:
-    await page.evaluate(ARM_JS, [f"/{target.path}" if target else None, query])
+def arm_for_rerun(page) -> None:
+    """Before a click that reruns (sync Playwright, a page with :func:`track_script_runs`): "done" then
+    needs a run the server finished after the arm."""
+    _arm_count(page)
+    page.evaluate(ARM_JS)
+
+
+async def arm_for_rerun_async(page) -> None:
+    """:func:`arm_for_rerun` for async Playwright."""
+    _arm_count(page)
+    await page.evaluate(ARM_JS)
 
 
 def page_problems(page) -> list[str]:

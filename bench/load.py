@@ -48,6 +48,7 @@ from bench.browser_support import (
     page_problems_async,
     page_url,
     process_tree_rss,
+    track_script_runs,
     wait_until_done_async,
 )
 
@@ -94,6 +95,7 @@ async def _session(browser, base_url: str, pages: list[AppPage], index: int, dea
     external: list[str] = []
     await install_offline_guard_async(context, external)
     page = await context.new_page()
+    track_script_runs(page)  # a click's rerun is seen from the server's messages (browser_support)
     cycle = index  # sessions start at different scopes and pages
     try:
         while time.monotonic() < deadline:
@@ -109,7 +111,7 @@ async def _session(browser, base_url: str, pages: list[AppPage], index: int, dea
                     if step == 0:
                         await page.goto(page_url(base_url, target, params), timeout=timeout_ms)
                     else:
-                        await arm_for_rerun_async(page, target)
+                        await arm_for_rerun_async(page)
                         link = await nav_link_async(page, target)
                         await link.click(timeout=timeout_ms)
                     ms = await wait_until_done_async(page, timeout_ms)

@@ -28,7 +28,7 @@ from components import bulletin_report, charts, formatting
 from components import request_charts as request_ch
 from components import resource_charts as resource_ch
 from components import scorecard_charts as scorecard_ch
-from components.i18n import text, value_name
+from components.i18n import text, translator_for, value_name
 from components.tables import cell, escape
 from data_access import bulletin, evaluation, participation, projects, requests, resources, safety
 from data_access.domain import SAFETY_MEASURES
@@ -111,7 +111,7 @@ def _renamed(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
 def collect_briefing(run: Run, scope: Scope, data_start: date, reference: date, place: str, period: str,
                      lang: str = "zh", streets: pd.DataFrame | None = None) -> Briefing:
     """Everything the briefing shows for ``scope``, by the pages' own query functions and rules."""
-    T = lambda key, **values: text(key, lang, **values)  # noqa: E731 - the pages' short name
+    T = translator_for(lang)
     previous = scope.previous(data_start)
     totals = {name: run(fn, scope) for name, fn in TOTALS.items()}
     totals_prev = {name: run(fn, previous) for name, fn in TOTALS.items()} if previous else {}
@@ -252,7 +252,7 @@ def bulletin_tables(run: Run, scope: Scope, data_start: date, reference: date, l
     """The 通报 page's bulletin of the period's latest complete month (data_access.bulletin.month_for):
     the streets ranked (a street or community scope: the street's communities) with rank change and
     streaks, the red and black lists, and every definition, weight and floor in a note."""
-    T = lambda key, **values: text(key, lang, **values)  # noqa: E731
+    T = translator_for(lang)
     month = bulletin.month_for(scope.period.key, data_start, reference)
     street = scope.effective_street
     try:
@@ -422,7 +422,7 @@ def _figure_html(fig: go.Figure, index: int) -> str:
 def briefing_html(briefing: Briefing, generated_at: datetime) -> str:
     """The briefing as one standalone HTML document (no external resource of any kind)."""
     lang = briefing.lang
-    T = lambda key, **values: text(key, lang, **values)  # noqa: E731
+    T = translator_for(lang)
     as_of = formatting.day(briefing.as_of, lang)
     running = T("briefing.running", place=briefing.place, period=briefing.period, date=as_of)
     title = T("briefing.title")

@@ -8,8 +8,10 @@ English names from :data:`VALUE_NAMES_EN`; in Chinese they are shown as stored.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
+from collections.abc import Callable
 
 from components import text as text_sections
 
@@ -44,6 +46,11 @@ def text(key: str, lang: str = DEFAULT_LANGUAGE, **values) -> str:
     entry = CATALOGUE[key]
     template = entry.get(lang) or entry[DEFAULT_LANGUAGE]
     return template.format(**values) if values else template
+
+
+def translator_for(lang: str) -> Callable[..., str]:
+    """``T(key, **values)``: :func:`text` in ``lang``, the short name pages and builders use."""
+    return functools.partial(text, lang=lang)
 
 
 def value_name(value: str, lang: str = DEFAULT_LANGUAGE) -> str:

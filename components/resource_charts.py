@@ -194,7 +194,7 @@ def gap_scatter(ranking: pd.DataFrame, lang: str = "zh") -> go.Figure:
             continue
         if key == "resources.gap.others" and len(part) > GAP_SCATTER_POINTS:
             # a city's thousand communities: the others as a density (one image, not a thousand SVG
-            # markers, about 1 s of drawing in the browser), the flagged and chosen ones still as points
+            # markers, slow to draw in the browser; bench/ measures it), the flagged and chosen ones still as points
             fig.add_trace(go.Histogram2d(
                 x=part["supply_rate"], y=part["demand_rate"], name=text(key, lang), nbinsx=40, nbinsy=30,
                 colorscale=[[0, "rgba(255,255,255,0)"], [1e-9, "#e5e7eb"], [1, "#6b7280"]], showscale=False,

@@ -17,7 +17,7 @@ import streamlit as st
 from components import formatting
 from components.data import DataContext, cached, data_context, database
 from components.formatting import period_label, place_label  # noqa: F401 - pages import them from here
-from components.i18n import DEFAULT_LANGUAGE, LANGUAGES, text
+from components.i18n import DEFAULT_LANGUAGE, LANGUAGES, text, translator_for
 from components.login import session_role
 from data_access import alerts, geography
 from data_access.freshness import freshness
@@ -40,8 +40,7 @@ def current_language() -> str:
 
 def translator() -> Callable[..., str]:
     """``T(key, **values)`` in the reader's language."""
-    lang = current_language()
-    return lambda key, **values: text(key, lang, **values)
+    return translator_for(current_language())
 
 
 def current_scope() -> Scope:

@@ -19,7 +19,7 @@ from components import request_charts as rc
 from components import resource_charts as resc
 from components import scorecard_charts as sc
 from components.data import DataContext, cached, district_map_shapes, map_labels, map_shapes
-from components.i18n import text
+from components.i18n import text, translator_for
 from components.playlist import Slide
 from data_access import bulletin, community_measures, evaluation, followup, geography, projects, requests, resources
 from data_access.scope import Scope
@@ -57,7 +57,7 @@ def _stage_bars(stages: pd.DataFrame, lang: str):
 
 
 def overview(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
-    T = _translator(lang)
+    T = translator_for(lang)
     proj = cached(projects.project_totals, scope)
     req = cached(requests.request_totals, scope)
     res = cached(resources.resource_totals, scope)
@@ -128,7 +128,7 @@ def map_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContex
 
 
 def projects_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
-    T = _translator(lang)
+    T = translator_for(lang)
     totals = cached(projects.project_totals, scope)
     overdue = cached(projects.overdue_projects, scope, ctx.reference)
     count, completed = _value(totals, "projects"), _value(totals, "completed")
@@ -153,7 +153,7 @@ def projects_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataC
 
 
 def requests_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
-    T = _translator(lang)
+    T = translator_for(lang)
     totals = cached(requests.request_totals, scope)
     resp = cached(requests.responsiveness, scope, targets=requests.load_request_targets())
     _kpis([
@@ -177,7 +177,7 @@ def requests_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataC
 
 
 def resources_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
-    T = _translator(lang)
+    T = translator_for(lang)
     totals = cached(resources.resource_totals, scope)
     _kpis([
         (T("show.kpi.partners"), formatting.count(_value(totals, "partner_units"))),
@@ -202,7 +202,7 @@ def resources_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: Data
 
 
 def scorecards_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
-    T = _translator(lang)
+    T = translator_for(lang)
     level = "community" if scope.effective_street else "street"
     league = cached(evaluation.league_table, scope.without_community(), level)
     if league.empty:
@@ -270,7 +270,7 @@ def followups_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: Data
     """督办事项 at the meeting: the scope's items not yet finished, overdue first, with the responsible unit,
     due date, status and latest note. Live (never cached by the data's version): the street may have
     reported progress a minute ago. Overdue counts from today, not from the data's date."""
-    T = _translator(lang)
+    T = translator_for(lang)
     today = date.today()
     items = cached(followup.meeting_items, scope.role, scope.effective_street, scope.community, today)
     awaiting = int((items["status"] == followup.DONE).sum()) if len(items) else 0
@@ -301,10 +301,6 @@ PANELS: dict[str, Callable[..., None]] = {
     "bulletin": bulletin_panel,
     "followups": followups_panel,
 }
-
-
-def _translator(lang: str):
-    return lambda key, **values: text(key, lang, **values)
 
 
 def render(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:

@@ -78,9 +78,10 @@ def composite_scores(db: Database, scope: Scope, level: str = "community", year:
             unit = unit.where(S.c.code == scope.role_street)
     unit = unit.subquery("unit")
     if summary_rows.covered(db, None):
-        T = schema.evaluation_composite_summary
-        stmt = (select(unit.c.code, unit.c.name, unit.c.street_code, T.c.composite, T.c.dimensions_scored)
-                .join(T, and_(T.c.unit_code == unit.c.code, T.c.unit_level == level, T.c.year == year)))
+        summary = schema.evaluation_composite_summary
+        stmt = (select(unit.c.code, unit.c.name, unit.c.street_code, summary.c.composite, summary.c.dimensions_scored)
+                .join(summary, and_(summary.c.unit_code == unit.c.code, summary.c.unit_level == level,
+                                    summary.c.year == year)))
     else:
         stmt = (
             select(unit.c.code, unit.c.name, unit.c.street_code, _composite(), func.count(ES.c.score).label(

@@ -491,13 +491,15 @@ def _indicator_figures(db: Database, scope: Scope, level: str | None):
     indicator summary when it holds the scope's span (a few rows per unit), else the raw scores."""
     # (a street's row of the summary holds the whole street, not the one community a scope may name)
     if summary_rows.covered(db, scope.period) and not (level == "street" and scope.community):
-        T = schema.indicator_span_summary
-        figures = [(func.sum(T.c.score_sum) / func.nullif(func.sum(T.c.score_count), 0)).label("average_score"),
-                   (func.sum(T.c.achievement_sum) / func.nullif(func.sum(T.c.achievement_count), 0))
+        summary = schema.indicator_span_summary
+        figures = [(func.sum(summary.c.score_sum) / func.nullif(func.sum(summary.c.score_count), 0))
+                   .label("average_score"),
+                   (func.sum(summary.c.achievement_sum) / func.nullif(func.sum(summary.c.achievement_count), 0))
                    .label("average_achievement"),
-                   ratio(func.sum(T.c.below_target), func.sum(T.c.scores)).label("share_below_target"),
-                   func.sum(T.c.scores).label("projects")]
-        return T, T.c.unit_code, T.c.indicator_code, figures, summary_rows.span_where(T, scope, level or None)
+                   ratio(func.sum(summary.c.below_target), func.sum(summary.c.scores)).label("share_below_target"),
+                   func.sum(summary.c.scores).label("projects")]
+        return (summary, summary.c.unit_code, summary.c.indicator_code, figures,
+                summary_rows.span_where(summary, scope, level or None))
     achievement = _achievement()
     figures = [func.avg(S.c.score).label("average_score"), func.avg(achievement).label("average_achievement"),
                ratio(func.sum(case((achievement < 1, 1), else_=0)), func.count()).label("share_below_target"),

@@ -99,9 +99,9 @@ def _per_unit(db: Database, scope: Scope, period_of, *where) -> pd.DataFrame:
     column)``, over the months matching ``where`` (functions of the month column): from the month summary's
     rows of that level when built (about 100 rows a month for the district), else from safety_months."""
     if summary_rows.covered(db, None):
-        T = schema.safety_month_summary
-        in_scope = summary_rows.level_where(T, scope, breakdown_level(scope))
-        source, rows, unit_code = T, T, T.c.unit_code
+        summary = schema.safety_month_summary
+        in_scope = summary_rows.level_where(summary, scope, breakdown_level(scope))
+        source, rows, unit_code = summary, summary, summary.c.unit_code
     else:
         units = unit_map(scope)
         source, rows, unit_code, in_scope = (SM.join(units, units.c.community_code == SM.c.community_code), SM,

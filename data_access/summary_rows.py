@@ -128,9 +128,9 @@ def span_rows(db, scope: Scope, dim: str = "all", level: str | None = None) -> p
 def category_counts(scope: Scope, categories: list[str], level: str | None = "community"):
     """SELECT unit_code, category, n: requests per unit of ``level`` inside the scope (None: the scope's own
     unit) and category, only these categories, over the scope's span (check :func:`covered` first)."""
-    T = SPAN_SUMMARY
-    return select(T.c.unit_code, T.c.dim_value.label("category"), T.c.received.label("n")).where(
-        *span_where(T, scope, level), T.c.dim == "category", T.c.dim_value.in_(categories))
+    summary = SPAN_SUMMARY
+    return select(summary.c.unit_code, summary.c.dim_value.label("category"), summary.c.received.label("n")).where(
+        *span_where(summary, scope, level), summary.c.dim == "category", summary.c.dim_value.in_(categories))
 
 
 def month_rows(db, scope: Scope) -> pd.DataFrame:
@@ -148,48 +148,49 @@ def month_rows(db, scope: Scope) -> pd.DataFrame:
 def unit_rows(db, scope: Scope, level: str) -> pd.DataFrame:
     """The unit summary's rows of the scope's span: its own (street's) unit at ``district`` level, else every
     street or community inside the scope's street (the whole district without one)."""
-    T, period, street = UNIT_SUMMARY, scope.period, scope.effective_street
-    where = [T.c.span_start == period.start, T.c.span_end == period.end]
+    summary, period, street = UNIT_SUMMARY, scope.period, scope.effective_street
+    where = [summary.c.span_start == period.start, summary.c.span_end == period.end]
     if level == "district":
-        where += [T.c.unit_level == ("street" if street else "district"), T.c.unit_code == (street or DISTRICT_UNIT)]
+        where += [summary.c.unit_level == ("street" if street else "district"),
+                  summary.c.unit_code == (street or DISTRICT_UNIT)]
     else:
-        where.append(T.c.unit_level == level)
+        where.append(summary.c.unit_level == level)
         if street:
-            where.append(T.c.street_code == street)
-    return db.frame(select(T).where(*where))
+            where.append(summary.c.street_code == street)
+    return db.frame(select(summary).where(*where))
 
 
 def wish_rows(db, scope: Scope) -> pd.DataFrame:
     """The wish summary row of the scope's unit and span (none: no wish posted in it)."""
-    T = schema.wish_span_summary
-    return db.frame(select(T.c.posted, T.c.claimed, T.c.fulfilled, T.c.median_days_to_fulfil)
-                    .where(*span_where(T, scope, None)))
+    summary = schema.wish_span_summary
+    return db.frame(select(summary.c.posted, summary.c.claimed, summary.c.fulfilled, summary.c.median_days_to_fulfil)
+                    .where(*span_where(summary, scope, None)))
 
 
 def participation_rows(db, scope: Scope, level: str | None = None) -> pd.DataFrame:
     """Participation summary rows of the scope's span: its own unit, or every unit of ``level`` in the scope."""
-    T = schema.participation_span_summary
-    return db.frame(select(T).where(*span_where(T, scope, level)))
+    summary = schema.participation_span_summary
+    return db.frame(select(summary).where(*span_where(summary, scope, level)))
 
 
 def participation_month_rows(db, scope: Scope, first: str, last: str) -> pd.DataFrame:
     """Participation per month ('YYYY-MM' from first to last) of the scope's own unit."""
-    T = schema.participation_month_summary
-    return db.frame(select(T.c.month, *[T.c[c] for c in schema.PARTICIPATION_MONTH_MEASURES])
-                    .where(T.c.month >= first, T.c.month <= last, *_place_rows(scope, T)))
+    summary = schema.participation_month_summary
+    return db.frame(select(summary.c.month, *[summary.c[c] for c in schema.PARTICIPATION_MONTH_MEASURES])
+                    .where(summary.c.month >= first, summary.c.month <= last, *_place_rows(scope, summary)))
 
 
 def resource_use_rows(scope: Scope, level: str | None = None, kinds: list[str] | None = None):
     """SELECT of the resource use summary's rows of the scope's span: its own unit, or with ``level`` every
     unit of that level inside the scope; only ``kinds`` if given."""
-    T = schema.resource_use_summary
-    where = span_where(T, scope, level)
+    summary = schema.resource_use_summary
+    where = span_where(summary, scope, level)
     if kinds is not None:
-        where.append(T.c.resource_kind.in_(kinds))
-    return select(T).where(*where)
+        where.append(summary.c.resource_kind.in_(kinds))
+    return select(summary).where(*where)
 
 
 def safety_source(scope: Scope):
     """The safety month summary's rows of the scope's own unit (columns month and the measures)."""
-    T = schema.safety_month_summary
-    return select(T).where(*_place_rows(scope, T)).subquery("safety")
+    summary = schema.safety_month_summary
+    return select(summary).where(*_place_rows(scope, summary)).subquery("safety")

@@ -7,10 +7,10 @@ from components import formatting, maps, responsive, tables
 from components.data import cached, data_context, district_map_shapes, map_labels, map_shapes
 from components.downloads import csv_download
 from components.guard import require_entry_point
+from components.page_header import page_header
 from components.scope_sidebar import (
     current_language,
     current_scope,
-    period_label,
     place_label,
     request_scope,
     translator,
@@ -26,11 +26,8 @@ place = place_label(scope, streets, communities, lang)
 street_code = scope.effective_street
 street_name = dict(zip(streets["code"], streets["name"], strict=True))
 
-st.title(T("map.title"))
-st.caption(T("caption.scope", place=place, period=period_label(scope.period, lang),
-             date=formatting.day(ctx.reference, lang)))
+page_header(T("map.title"), scope, place, ctx.reference, lang)
 
-shapes = map_shapes()
 MAP_WIDTH, MAP_HEIGHT = responsive.map_canvas(1100, 620)  # the map column at 1920 px wide (on a phone, its width)
 
 # --- breadcrumb: 龙岗区 › 街道 › 社区, each part a button that goes back up -----------------------------
@@ -94,14 +91,15 @@ if measure in ("projects", "resources_used", "composite"):
 
 if street_code:
     units = cached(community_measures.unit_measures, scope.without_community(), "community")
-    unit_shapes = shapes.communities
+    drawn_shapes = map_shapes()  # the boundaries drawn: a street's communities at full detail
+    unit_shapes = drawn_shapes.communities
     label_size = responsive.map_label_px(13)
-    bounds = maps.collection_bounds(maps.unit_collection(shapes, street_code))
+    bounds = maps.collection_bounds(maps.unit_collection(drawn_shapes, street_code))
     st.caption(T("map.units.communities", street=street_name.get(street_code, ""), n=len(units)))
 else:
     units = district_streets
-    shapes, bounds = district_map_shapes(MAP_WIDTH, MAP_HEIGHT)
-    unit_shapes = shapes.streets
+    drawn_shapes, bounds = district_map_shapes(MAP_WIDTH, MAP_HEIGHT)  # the district's, fitted to the canvas
+    unit_shapes = drawn_shapes.streets
     label_size = responsive.map_label_px(16)
     st.caption(T("map.units.streets", place=place, n=formatting.count(len(units))))
 if district_value is None or pd.isna(district_value):
@@ -120,10 +118,10 @@ if show_projects:
     project_points = every_unit[["name", "lon", "lat", "projects"]]
 
 view = maps.community_map(
-    units, unit_shapes, shapes.outline, measure, lang,
-    district_value=district_value, street_shapes=shapes.streets, labels=map_labels(street_code),
+    units, unit_shapes, drawn_shapes.outline, measure, lang,
+    district_value=district_value, street_shapes=drawn_shapes.streets, labels=map_labels(street_code),
     label_size=label_size, highlight=scope.community, hotspots=hotspots, venues=venues,
-    project_points=project_points, basemap=basemap, bounds=bounds, schematic=shapes.schematic,
+    project_points=project_points, basemap=basemap, bounds=bounds, schematic=drawn_shapes.schematic,
     width=MAP_WIDTH, height=MAP_HEIGHT,
 )
 

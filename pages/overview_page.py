@@ -12,6 +12,7 @@ from components.data import cached, cached_pair, data_context
 from components.exports import download_filename
 from components.guard import require_entry_point
 from components.kpi import frame_tiles
+from components.page_header import page_header
 from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
 from data_access import (
     community_measures,
@@ -30,12 +31,8 @@ require_entry_point()  # outside app.py (the older pages/ mode): a refusal, noth
 T, lang, scope, ctx = translator(), current_language(), current_scope(), data_context()
 previous = scope.previous(ctx.start)
 
-st.title(T("overview.title"))
 place = place_label(scope, cached(geography.streets), cached(geography.communities), lang)
-st.caption(T("caption.scope", place=place, period=period_label(scope.period, lang),
-             date=formatting.day(ctx.reference, lang)))
-st.caption(T("caption.delta", prev=f"{previous.period.start} — {previous.period.end}") if previous
-           else T("caption.no_delta"))
+page_header(T("overview.title"), scope, place, ctx.reference, lang, previous=previous, compares=True)
 
 
 def _briefing(db, scope_, ctx_, place_, period, lang_, streets) -> str:

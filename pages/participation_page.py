@@ -15,7 +15,8 @@ from components.data import cached, cached_pair, data_context
 from components.downloads import csv_download
 from components.guard import require_entry_point
 from components.kpi import kpi_tile
-from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
+from components.page_header import page_header
+from components.scope_sidebar import current_language, current_scope, place_label, translator
 from components.sections import render_sections
 from data_access import geography, participation
 
@@ -41,11 +42,7 @@ def show_table(frame: pd.DataFrame, columns: list[str], stem: str, *, decimals=N
     csv_download(raw, stem, place, lang, headers=headers, key=f"download-{stem}", fractions=percent)
 
 
-st.title(T("participation.title"))
-st.caption(T("caption.scope", place=place, period=period_label(scope.period, lang),
-             date=formatting.day(ctx.reference, lang)))
-st.caption(T("caption.delta", prev=f"{previous.period.start} — {previous.period.end}") if previous
-           else T("caption.no_delta"))
+page_header(T("participation.title"), scope, place, ctx.reference, lang, previous=previous, compares=True)
 
 totals, totals_prev = cached_pair(participation.participation_totals, scope, previous)
 population = cached(geography.scope_population, scope)

@@ -16,7 +16,8 @@ from components.downloads import csv_download, record_download
 from components.guard import require_entry_point
 from components.i18n import value_name
 from components.kpi import kpi_tile
-from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
+from components.page_header import page_header
+from components.scope_sidebar import current_language, current_scope, place_label, translator
 from components.sections import lazy_expander, render_sections
 from data_access import geography, projects
 from data_access.domain import PROJECT_STAGES, PROJECT_STATUSES
@@ -175,9 +176,7 @@ def show_detail(code: str) -> None:
           formats={"achievement": "%.3f", "weighted_shortfall": "%.3f"})
 
 
-st.title(T("projects.title"))
-st.caption(T("caption.scope", place=place, period=period_label(scope.period, lang),
-             date=formatting.day(ctx.reference, lang)))
+page_header(T("projects.title"), scope, place, ctx.reference, lang)
 
 requested = st.query_params.get("project")
 if requested:

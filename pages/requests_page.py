@@ -4,6 +4,8 @@ Follows the sidebar scope. Requester names and phone numbers arrive masked from
 data_access (privacy module); this page never sees raw personal data.
 """
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -16,6 +18,7 @@ from components.downloads import csv_download, download_filename, record_downloa
 from components.guard import require_entry_point
 from components.i18n import value_name
 from components.kpi import frame_tiles, kpi_tile
+from components.page_header import page_header
 from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
 from components.sections import render_sections
 from data_access import geography, open311, projects, requests
@@ -81,11 +84,8 @@ def score(value, lang_=lang):
     return "—" if formatting.is_missing(value) else T("requests.score", value=f"{float(value):.2f}")
 
 
-st.title(T("requests.title"))
-st.caption(T("caption.scope", place=place, period=period_label(scope.period, lang),
-             date=formatting.day(ctx.reference, lang)))
-st.caption((T("caption.delta", prev=f"{previous.period.start} — {previous.period.end}") if previous
-            else T("caption.no_delta")) + "　" + T("requests.privacy"))
+page_header(T("requests.title"), scope, place, ctx.reference, lang, previous=previous, compares=True,
+            note=T("requests.privacy"))
 
 if st.query_params.get("request"):  # one request's timeline (issue 22), above the page's figures
     from components.timeline_view import render_request_timeline
@@ -211,9 +211,9 @@ def responsiveness_section():
                            translate=["name"] if level == "category" else [], height=380)
 
 
-def backlog_section():
+def backlog_section(open_by_status: pd.DataFrame):
+    """The open requests by status (the headline's query, passed in) and the stalest of them."""
     st.caption(T("requests.backlog.caption", date=formatting.day(ctx.reference, lang)))
-    open_by_status = backlog
     if open_by_status["open"].sum() == 0:
         st.info(T("requests.backlog.none"))
     else:
@@ -285,7 +285,8 @@ def satisfaction_section():
                            decimals=["satisfaction"])
 
 
-def wishes_section():
+def wishes_section(wishes: pd.DataFrame, wishes_prev: pd.DataFrame | None):
+    """Micro wishes: the headline's totals and the previous span's (passed in), funnel, claimers, weeks."""
     if wishes["posted"].iloc[0] == 0:
         st.info(T("requests.wishes.none"))
     else:
@@ -378,10 +379,10 @@ render_sections("requests", {
     "volumes": volumes_section,
     "funnel": funnel_section,
     "responsiveness": responsiveness_section,
-    "backlog": backlog_section,
+    "backlog": partial(backlog_section, backlog),
     "residents": residents_section,
     "satisfaction": satisfaction_section,
-    "wishes": wishes_section,
+    "wishes": partial(wishes_section, wishes, wishes_prev),
     "talks": talks_section,
     "export": export_section,
 }, lang)

@@ -10,7 +10,8 @@ from components.data import cached, cached_pair, data_context
 from components.downloads import csv_download, record_download
 from components.guard import require_entry_point
 from components.kpi import frame_tiles
-from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
+from components.page_header import page_header
+from components.scope_sidebar import current_language, current_scope, place_label, translator
 from components.sections import lazy_expander, render_sections
 from data_access import geography, resources
 from data_access.domain import CATALOGUE_RESOURCE, CATALOGUE_SERVICE
@@ -20,10 +21,8 @@ require_entry_point()  # outside app.py (the older pages/ mode): a refusal, noth
 T, lang, scope, ctx = translator(), current_language(), current_scope(), data_context()
 previous = scope.previous(ctx.start)
 
-st.title(T("resources.title"))
 place = place_label(scope, cached(geography.streets), cached(geography.communities), lang)
-st.caption(T("caption.scope", place=place, period=period_label(scope.period, lang),
-             date=formatting.day(ctx.reference, lang)))
+page_header(T("resources.title"), scope, place, ctx.reference, lang)
 st.caption(T("resources.intro"))
 
 

@@ -13,7 +13,8 @@ from components.chart_text import show_chart
 from components.data import cached, data_context
 from components.downloads import csv_download
 from components.guard import require_entry_point
-from components.scope_sidebar import current_language, current_scope, period_label, place_label, translator
+from components.page_header import page_header
+from components.scope_sidebar import current_language, current_scope, place_label, translator
 from components.sections import render_sections
 from data_access import evaluation, geography, safety
 from data_access.domain import SAFETY_MEASURES
@@ -49,11 +50,9 @@ def translated(values: pd.Series, prefix: str) -> pd.Series:
     return values.map(lambda v: T(f"{prefix}.{v}") if isinstance(v, str) else v)
 
 
-st.title(T("scorecards.title"))
 years = cached(evaluation.evaluation_years)
 year = max((y for y in years if y <= scope.period.end.year), default=None)
-st.caption(T("caption.scope", place=place, period=period_label(scope.period, lang),
-             date=formatting.day(ctx.reference, lang)))
+page_header(T("scorecards.title"), scope, place, ctx.reference, lang)
 if year is None:
     st.info(T("empty.ranking"))
     st.stop()

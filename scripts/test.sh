@@ -64,11 +64,38 @@ fi
 echo "== ruff check"
 "$PYTHON" -m ruff check .
 
-echo "== pytest"
+# With no arguments: the tests that need no browser in parallel (pytest-xdist, one file per worker
+# at a time, so a file's module fixtures are built once; each worker has its own data folder and
+# PostgreSQL server), then the browser tests and the two-replica deployment test alone: they start
+# servers and Chromium and time pages, and would only slow each other down. LONGGANG_TEST_WORKERS
+# sets the number of workers (default: one per core; 0 runs everything in one process).
+# With arguments (files, -k …): one plain pytest run of exactly those.
+pytest_status() {
+    local status=0
+    "$PYTHON" -m pytest -q "$@" || status=$?
+    if [ "$status" -eq 5 ]; then
+        echo "pytest collected no tests: failing" >&2
+        return 1
+    fi
+    return "$status"
+}
+
+SERIAL_TESTS=(tests/browser tests/test_deploy.py)
 status=0
-"$PYTHON" -m pytest -q "$@" || status=$?
-if [ "$status" -eq 5 ]; then
-    echo "pytest collected no tests: failing" >&2
-    exit 1
+if [ "$#" -gt 0 ]; then
+    echo "== pytest"
+    pytest_status "$@" || status=$?
+else
+    workers="${LONGGANG_TEST_WORKERS:-auto}"
+    echo "== pytest: unit tests and AppTests (workers: $workers)"
+    ignores=()
+    for path in "${SERIAL_TESTS[@]}"; do ignores+=("--ignore=$path"); done
+    if [ "$workers" = "0" ]; then
+        pytest_status tests "${ignores[@]}" || status=$?
+    else
+        pytest_status -n "$workers" --dist loadfile tests "${ignores[@]}" || status=$?
+    fi
+    echo "== pytest: browser tests and the deployment test, one at a time"
+    pytest_status "${SERIAL_TESTS[@]}" || status=$?
 fi
 exit "$status"

@@ -6,6 +6,11 @@
 * ``pg_server`` is a throwaway PostgreSQL server for the whole session (see
   ``tests/pg_server.py``). Without PostgreSQL binaries its tests are skipped,
   except under ``CI=true``, where they fail.
+* The sample is loaded once per run and engine (``sample_sqlite_template``, ``pg_sample_template``);
+  ``sqlite_db``, ``pg_db`` and the import tests' copies (``tests/import_db.py``) are copies of it
+  (SQLite's backup API, ``CREATE DATABASE … TEMPLATE``). Under pytest-xdist the workers share the
+  SQLite template (the first builds it under a file lock); each worker has its own data folder and
+  PostgreSQL server, so no two workers share a port or a file they write.
 * ``empty_url`` is a fresh, empty database per engine; ``tiny_csv_dir`` a small
   generated CSV folder with every table; ``copy_csv_dir`` copies a CSV folder
   into a temporary one that a test may corrupt.
@@ -26,6 +31,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TESTS_DIR = Path(__file__).resolve().parent
@@ -33,11 +39,12 @@ for _path in (REPO_ROOT, TESTS_DIR):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+from import_db import copy_sqlite, pg_copy  # noqa: E402
 from pg_server import NOT_FOUND_REASON, PgNotFound, PgServer  # noqa: E402
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, String  # noqa: E402
 
 from data_access import schema  # noqa: E402
-from data_access.database import DEFAULT_SQLITE_NAME, Database  # noqa: E402
+from data_access.database import DEFAULT_SQLITE_NAME, Database, make_engine  # noqa: E402
 from data_access.loader import SAMPLE_DIR, ensure_database, load_csv_dir  # noqa: E402
 
 _saved_env: dict[str, str | None] = {}
@@ -178,21 +185,58 @@ def new_pg_url(pg_server: PgServer) -> Callable[[], str]:
 
 # --- loaded databases -----------------------------------------------------------------
 
+PG_SAMPLE_TEMPLATE = "sample_template"
+
 
 @pytest.fixture(scope="session")
-def sqlite_db() -> Iterator[Database]:
-    """The session's default SQLite file (in the temporary ``LONGGANG_DATA_DIR``), loaded
-    from ``sample_data/``: the very file AppTests of ``app.py`` open, so both see one data set."""
+def sample_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file holding the sample, loaded once per test run: under pytest-xdist in the run's
+    shared temporary folder, built by the first worker under a file lock and read by the others."""
+    folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = folder.parent  # the run's folder, above each worker's own (popen-gw0, popen-gw1 …)
+    path = folder / "sample-template.sqlite3"
+    with FileLock(f"{path}.lock"):
+        if not path.exists():
+            building = folder / "sample-template.sqlite3.building"
+            building.unlink(missing_ok=True)
+            engine = make_engine(f"sqlite:///{building}")
+            try:
+                load_csv_dir(engine, SAMPLE_DIR)
+            finally:
+                engine.dispose()
+            os.replace(building, path)
+    return path
+
+
+
+@pytest.fixture(scope="session")
+def sqlite_db(sample_sqlite_template: Path) -> Iterator[Database]:
+    """The session's default SQLite file (in the temporary ``LONGGANG_DATA_DIR``), a copy of the
+    sample: the very file AppTests of ``app.py`` open, so both see one data set."""
     assert _session_data_dir is not None
-    database = Database(ensure_database(f"sqlite:///{Path(_session_data_dir) / DEFAULT_SQLITE_NAME}"))
+    path = Path(_session_data_dir) / DEFAULT_SQLITE_NAME
+    copy_sqlite(sample_sqlite_template, path)
+    database = Database(ensure_database(f"sqlite:///{path}"))  # loaded already: ensure only checks
     yield database
     database.dispose()
 
 
 @pytest.fixture(scope="session")
-def pg_db(pg_server: PgServer) -> Iterator[Database]:
-    database = Database(pg_server.create_database("sample"))
-    load_csv_dir(database.engine, SAMPLE_DIR)
+def pg_sample_template(pg_server: PgServer) -> str:
+    """The name of a database on the test server holding the sample, loaded once; never opened
+    after the load, so ``CREATE DATABASE … TEMPLATE`` can copy it."""
+    engine = make_engine(pg_server.create_database(PG_SAMPLE_TEMPLATE))
+    try:
+        load_csv_dir(engine, SAMPLE_DIR)
+    finally:
+        engine.dispose()
+    return PG_SAMPLE_TEMPLATE
+
+
+@pytest.fixture(scope="session")
+def pg_db(pg_server: PgServer, pg_sample_template: str) -> Iterator[Database]:
+    database = Database(pg_copy(pg_server, pg_sample_template, "sample"))
     yield database
     database.dispose()
 

@@ -1,74 +1,63 @@
 """Fresh copies of the sample database for import tests (never the shared session databases).
 
-The sample is loaded once per engine into a template (an SQLite file, a PostgreSQL
-database) and each test gets its own copy: SQLite's online backup (``sqlite3.Connection.backup``,
-page by page, no re-import), or ``CREATE DATABASE … TEMPLATE``.
+The sample is loaded once per run and engine (``conftest.sample_sqlite_template``,
+``conftest.pg_sample_template``) and each test gets its own copy: SQLite's online backup
+(``sqlite3.Connection.backup``, page by page, no re-import), or ``CREATE DATABASE … TEMPLATE``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import sqlite3
-import tempfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from data_access import schema
-from data_access.database import Database, make_engine
-from data_access.loader import SAMPLE_DIR, load_csv_dir
+from data_access import schema, summaries
+from data_access.database import Database
+from data_access.import_specs import SPECS
 
-_templates: dict[str, str] = {}
-
-
-def _sqlite_template() -> Path:
-    if "sqlite" not in _templates:
-        folder = Path(tempfile.mkdtemp(prefix="longgang-import-template-"))
-        path = folder / "template.sqlite3"
-        engine = make_engine(f"sqlite:///{path}")
-        load_csv_dir(engine, SAMPLE_DIR)
-        engine.dispose()
-        _templates["sqlite"] = str(path)
-    return Path(_templates["sqlite"])
+_copies = itertools.count(1)
 
 
-def _pg_copy(pg_server, name: str) -> str:
+def copy_sqlite(source: Path, target: Path) -> None:
+    """``source`` copied to ``target`` page by page with SQLite's online backup (no re-import)."""
+    with contextlib.closing(sqlite3.connect(source)) as src, contextlib.closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+def pg_copy(pg_server, template: str, name: str) -> str:
+    """The URL of a new database ``name`` on the test server, a copy of ``template``."""
     import psycopg
 
-    if "postgresql" not in _templates:
-        url = pg_server.create_database("import_template")
-        engine = make_engine(url)
-        load_csv_dir(engine, SAMPLE_DIR)
-        engine.dispose()
-        _templates["postgresql"] = "import_template"
     with psycopg.connect(host="127.0.0.1", port=pg_server.port, user="postgres", dbname="postgres",
                          autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_templates["postgresql"]}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     return pg_server.url(name)
-
-
-_counter = [0]
 
 
 def fresh_url(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The URL of a new copy of the sample database on ``engine_name``."""
     if engine_name == "sqlite":
         path = tmp_path / "import.sqlite3"
-        with sqlite3.connect(_sqlite_template()) as source, sqlite3.connect(path) as target:
-            source.backup(target)
-        source.close(), target.close()
+        copy_sqlite(request.getfixturevalue("sample_sqlite_template"), path)
         return f"sqlite:///{path}"
-    pg_server = request.getfixturevalue("pg_server")
-    _counter[0] += 1
-    return _pg_copy(pg_server, f"import_copy_{_counter[0]}")
+    template = request.getfixturevalue("pg_sample_template")
+    return pg_copy(request.getfixturevalue("pg_server"), template, f"import_copy_{next(_copies)}")
 
 
-def table_fingerprint(db: Database) -> dict[str, tuple[int, str]]:
-    """Row count and a checksum of the rows (in key order) of every table, dataset_info included."""
+def table_fingerprint(db: Database, tables=None) -> dict[str, tuple[int, str]]:
+    """Row count and a checksum of the rows (in key order) of ``tables`` (names; default every table,
+    dataset_info included)."""
+    wanted = None if tables is None else set(tables)
     out = {}
     with db.engine.connect() as conn:
         for table in schema.metadata.sorted_tables:
+            if wanted is not None and table.name not in wanted:
+                continue
             stmt = select(*table.columns).order_by(*table.primary_key.columns)
             digest = hashlib.sha256()
             count = 0
@@ -76,6 +65,23 @@ def table_fingerprint(db: Database) -> dict[str, tuple[int, str]]:
                 digest.update(repr(tuple(_normal(v) for v in row)).encode("utf-8"))
                 count += 1
             out[table.name] = (count, digest.hexdigest())
+    return out
+
+
+def import_fingerprint(db: Database, *areas: str) -> dict[str, tuple]:
+    """What an import of ``areas`` could change, to compare before and after: the rows of their tables,
+    of dataset_info and of the summary tables refreshed from them (an import writes nothing else), and
+    the row count of every other table. Checksumming every table (the request history's 170,000 rows)
+    costs seconds per call."""
+    names = {SPECS[area].table.name for area in areas}
+    content = names | {schema.dataset_info.name, summaries.SPANS.name} | {
+        table.name for tables, sources, _build in summaries.PARTS.values() if names & set(sources)
+        for table in tables}
+    out: dict[str, tuple] = table_fingerprint(db, content)
+    with db.engine.connect() as conn:
+        for table in schema.metadata.sorted_tables:
+            if table.name not in content:
+                out[table.name] = (conn.execute(select(func.count()).select_from(table)).scalar_one(),)
     return out
 
 

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from summary_paths import raw_rows_only
 
 from data_access import evaluation, participation, projects, requests, resources, safety, summaries
 from data_access.domain import REQUEST_CHANNEL_PLATFORM, REQUEST_CHANNEL_VISIT
@@ -12,12 +13,14 @@ from data_access.scope import Period, Scope
 
 @pytest.fixture(autouse=True, params=["summaries", "raw rows"])
 def path(request, db, monkeypatch):
-    """Every figure is checked twice: read from the summary tables, and from the raw rows (summaries off)."""
+    """Every figure is checked twice: read from the summary tables, and from the raw rows (summaries
+    off, and no summary table read)."""
     if request.param == "summaries":
         assert summaries.covered(db, None), "the summaries should cover the whole span"
+        yield request.param
     else:
-        monkeypatch.setattr(summaries, "covered", lambda *_a, **_k: False)
-    return request.param
+        with raw_rows_only(monkeypatch, db):
+            yield request.param
 
 
 @pytest.fixture

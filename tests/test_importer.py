@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from import_db import fresh_url, table_fingerprint
+from import_db import fresh_url, import_fingerprint
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
@@ -96,21 +96,21 @@ def test_templates_import_and_reimport_changes_nothing(fresh_db):
         assert list(rows[0]) == [c.zh for c in SPECS[area].columns] and len(rows) == 2
         report = importer.import_bytes(fresh_db.engine, area, data, f"{area}.xlsx")
         assert report.ok and report.committed, (area, report.problems)
-    before = table_fingerprint(fresh_db)
+    before = import_fingerprint(fresh_db, *templates)
     for area, data in templates.items():
         again = importer.import_bytes(fresh_db.engine, area, data, f"{area}.xlsx")
         assert again.ok and again.unchanged == 1 and again.inserted == again.updated == 0, area
-    after = table_fingerprint(fresh_db)
+    after = import_fingerprint(fresh_db, *templates)
     before.pop("dataset_info"), after.pop("dataset_info")
     assert before == after
 
 
 def test_reimporting_a_sample_file_changes_nothing(fresh_db):
     data = (SAMPLE / "projects.csv").read_bytes()
-    before = table_fingerprint(fresh_db)
+    before = import_fingerprint(fresh_db, "projects")
     report = importer.import_bytes(fresh_db.engine, "projects", data, "projects.csv")
     assert report.ok and report.unchanged == 578 and report.inserted == report.updated == 0
-    after = table_fingerprint(fresh_db)
+    after = import_fingerprint(fresh_db, "projects")
     assert {k: v for k, v in after.items() if k != "dataset_info"} == \
         {k: v for k, v in before.items() if k != "dataset_info"}
 
@@ -206,7 +206,7 @@ def test_bad_rows_are_all_reported_and_nothing_is_written(fresh_db):
         good,                                                                          # row 10: duplicate of 2
         example("projects", code="LG-2023-9108"),
     ]
-    before = table_fingerprint(fresh_db)
+    before = import_fingerprint(fresh_db, "projects")
     report = importer.import_bytes(fresh_db.engine, "projects", zh_file("projects", rows), "bad.csv")
     assert not report.ok and not report.committed
     found = {(p.row, p.column) for p in report.problems}
@@ -214,7 +214,7 @@ def test_bad_rows_are_all_reported_and_nothing_is_written(fresh_db):
             (9, "项目名称")} <= found
     assert any(p.row == 10 and "重复" in p.reason for p in report.problems)
     assert any(p.value == "进行中" and "申报" in p.reason for p in report.problems)
-    assert table_fingerprint(fresh_db) == before
+    assert import_fingerprint(fresh_db, "projects") == before
 
 
 def test_missing_and_unknown_columns(sqlite_fresh):
@@ -246,11 +246,11 @@ def test_empty_file_and_header_only(sqlite_fresh):
 
 
 def test_dry_run_writes_nothing(fresh_db):
-    before = table_fingerprint(fresh_db)
+    before = import_fingerprint(fresh_db, "projects")
     report = importer.import_bytes(fresh_db.engine, "projects", zh_file("projects", [example("projects")]), "p.csv",
                                    dry_run=True)
     assert report.ok and report.inserted == 1 and not report.committed
-    assert table_fingerprint(fresh_db) == before
+    assert import_fingerprint(fresh_db, "projects") == before
 
 
 # --- limits ----------------------------------------------------------------------------

@@ -58,10 +58,11 @@ def files(frame, headers, stem: str, lang: str) -> dict[str, bytes]:
     return {"csv": csv_bytes(frame, headers), "xlsx": xlsx_bytes(frame, headers, filters, sheet=stem, lang=lang)}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, tmp_path, sqlite_db):
-    """A copy of the sample data the pages were run on, on each engine."""
-    db = Database(fresh_url(request.param, request, tmp_path))
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def database(request, tmp_path_factory, sqlite_db):
+    """A copy of the sample data the pages were run on, on each engine, shared by the file's tests:
+    they only dry-run imports, which write nothing (tests/test_importer.py checks that)."""
+    db = Database(fresh_url(request.param, request, tmp_path_factory.mktemp("round_trip")))
     yield db
     db.dispose()
 

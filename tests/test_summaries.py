@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from import_db import fresh_url
 from sqlalchemy import func, select
+from summary_paths import raw_rows_only
 from test_importer import example, zh_file
 
 from data_access import (
@@ -109,8 +110,7 @@ def _normal(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def raw(monkeypatch, fn, db, scope_):
-    with monkeypatch.context() as patch:
-        patch.setattr(summaries, "covered", lambda *_a, **_k: False)
+    with raw_rows_only(monkeypatch, db):
         return fn(db, scope_)
 
 

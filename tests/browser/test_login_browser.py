@@ -37,7 +37,6 @@ LOAD_TIMEOUT_MS = float(os.environ.get("LONGGANG_BROWSER_PAGE_TIMEOUT", "180")) 
 STREET_USER, STREET_ROLE, PASSWORD = "buji", "street:440307014", "Correct-horse-battery-7"
 LOGIN_TITLE = text("login.title")
 APP = '[data-testid="stApp"]'
-SHOW = next(p for p in app_pages() if p.url_path == "show")
 #: after the load event, the time an app would have had to draw its frame
 NO_APP_WAIT_MS = 3_000
 
@@ -129,7 +128,7 @@ def test_a_street_user_reaches_neither_the_import_nor_the_show_editor(chromium, 
         assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip() == text("requests.title")
         paths = [urlsplit(link.get_attribute("href")).path for link in page.locator(NAV_LINK).all()]
         assert "/show" in paths and "/data" not in paths, paths
-        arm_for_rerun(page, SHOW)
+        arm_for_rerun(page)
         page.locator(f'{NAV_LINK}[href$="/show"]').first.click()
         wait_until_done(page, LOAD_TIMEOUT_MS)
         assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip() == text("show.title")

@@ -85,7 +85,7 @@ def test_scope_survives_page_switches(app_server, offline_page):
     start, targets = others[1], [others[2], default, others[0]]
     _open(page, page_url(app_server, start, COMMUNITY_SCOPE))
     for target in targets:
-        arm_for_rerun(page, target)
+        arm_for_rerun(page)
         nav_link(page, target).click()
         wait_until_done(page, LOAD_TIMEOUT_MS)
         assert urlsplit(page.url).path == f"/{target.path}", target
@@ -130,7 +130,7 @@ def test_a_link_opens_its_tab_and_a_tab_click_updates_the_link(app_server, offli
     # the targets and the league tables of the open tab: short ones as HTML, long ones in the data grid
     league = page.locator('[data-testid="stMain"] :is([data-testid="stDataFrame"], table.lg-small)')
     assert league.count() >= 2
-    arm_for_rerun(page, query="section=satisfaction")
+    arm_for_rerun(page)
     page.get_by_role("tab", name="满意度").click()
     page.wait_for_url(lambda url: "section=satisfaction" in url, timeout=LOAD_TIMEOUT_MS)
     wait_until_done(page, LOAD_TIMEOUT_MS)
