@@ -309,7 +309,7 @@ def followup_tables(run: Run, scope: Scope, lang: str = "zh", today: date | None
     from components.alert_tables import meeting_table
     from data_access import followup
 
-    T = lambda key, **values: text(key, lang, **values)  # noqa: E731
+    T = translator_for(lang)
     today = today or date.today()
     items = run(followup.meeting_items, scope.role, scope.effective_street, scope.community, today)
     overdue = int(items["overdue"].sum()) if len(items) else 0

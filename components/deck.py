@@ -28,7 +28,7 @@ from shapely.geometry import shape as geo_shape
 
 from components import formatting, maps
 from components.formatting import period_label, place_label
-from components.i18n import text, value_name
+from components.i18n import text, translator_for, value_name
 from components.playlist import Show, Slide
 from data_access import boundaries, bulletin, community_measures, evaluation, geography, projects, requests, resources
 from data_access.scope import DISTRICT_ROLE, Scope, parse_period
@@ -121,7 +121,7 @@ def _source(lang: str, *keys: str) -> list[str]:
 
 
 def overview(slide: Slide, scope: Scope, lang: str, call: Call, reference: date) -> SlideContent:
-    T = _t(lang)
+    T = translator_for(lang)
     proj, req = call(projects.project_totals, scope), call(requests.request_totals, scope)
     res = call(resources.resource_totals, scope)
     content = SlideContent(kpis=[
@@ -139,7 +139,7 @@ def overview(slide: Slide, scope: Scope, lang: str, call: Call, reference: date)
 def _trend(by_month: pd.DataFrame, lang: str) -> list[ChartSpec]:
     if by_month.empty:
         return []
-    T = _t(lang)
+    T = translator_for(lang)
     return [ChartSpec(T("show.chart.trend"), "line", [str(m) for m in by_month["month"]],
                       [(T("show.kpi.received"), _floats(by_month["received"])),
                        (T("show.kpi.resolved"), _floats(by_month["resolved"]))])]
@@ -148,12 +148,13 @@ def _trend(by_month: pd.DataFrame, lang: str) -> list[ChartSpec]:
 def _stages(stages: pd.DataFrame, lang: str) -> list[ChartSpec]:
     if stages.empty or not stages["projects"].sum():
         return []
-    return [ChartSpec(_t(lang)("show.chart.stages"), "bar", [value_name(str(s), lang) for s in stages["status"]],
-                      [(_t(lang)("show.kpi.projects"), _floats(stages["projects"]))])]
+    T = translator_for(lang)
+    return [ChartSpec(T("show.chart.stages"), "bar", [value_name(str(s), lang) for s in stages["status"]],
+                      [(T("show.kpi.projects"), _floats(stages["projects"]))])]
 
 
 def projects_content(slide: Slide, scope: Scope, lang: str, call: Call, reference: date) -> SlideContent:
-    T = _t(lang)
+    T = translator_for(lang)
     totals = call(projects.project_totals, scope)
     overdue = call(projects.overdue_projects, scope, reference)
     count, completed = _value(totals, "projects"), _value(totals, "completed")
@@ -175,7 +176,7 @@ def projects_content(slide: Slide, scope: Scope, lang: str, call: Call, referenc
 
 
 def requests_content(slide: Slide, scope: Scope, lang: str, call: Call, reference: date) -> SlideContent:
-    T = _t(lang)
+    T = translator_for(lang)
     totals = call(requests.request_totals, scope)
     resp = call(requests.responsiveness, scope, targets=requests.load_request_targets())
     content = SlideContent(kpis=[
@@ -196,7 +197,7 @@ def requests_content(slide: Slide, scope: Scope, lang: str, call: Call, referenc
 
 
 def resources_content(slide: Slide, scope: Scope, lang: str, call: Call, reference: date) -> SlideContent:
-    T = _t(lang)
+    T = translator_for(lang)
     totals = call(resources.resource_totals, scope)
     content = SlideContent(kpis=[
         (T("show.kpi.partners"), formatting.count(_value(totals, "partner_units"))),
@@ -219,7 +220,7 @@ def resources_content(slide: Slide, scope: Scope, lang: str, call: Call, referen
 
 
 def scorecards_content(slide: Slide, scope: Scope, lang: str, call: Call, reference: date) -> SlideContent:
-    T = _t(lang)
+    T = translator_for(lang)
     level = "community" if scope.effective_street else "street"
     league = call(evaluation.league_table, scope.without_community(), level)
     content = SlideContent(notes=_source(lang, "composite"))
@@ -274,7 +275,7 @@ def bulletin_content(slide: Slide, scope: Scope, lang: str, call: Call, referenc
     every ranked unit as a native bar chart, the red and black lists as figures, the definitions as notes."""
     from components import bulletin_report as report
 
-    T = _t(lang)
+    T = translator_for(lang)
     start, _ = call(geography.data_range)
     month = bulletin.month_for(slide.period, start, reference)
     if month is None:
@@ -313,9 +314,6 @@ def slide_content(slide: Slide, scope: Scope, lang: str, call: Call, reference: 
         return map_content(slide, scope, lang, call, reference, shapes)
     return CONTENTS[slide.panel](slide, scope, lang, call, reference)
 
-
-def _t(lang: str):
-    return lambda key, **values: text(key, lang, **values)
 
 
 # --- drawing -------------------------------------------------------------------------------------------
@@ -819,7 +817,7 @@ def followups_content(slide: Slide, scope: Scope, lang: str, call: Call, referen
     from components.alert_tables import meeting_table
     from data_access import followup
 
-    T = _t(lang)
+    T = translator_for(lang)
     today = date.today()
     items = call(followup.meeting_items, scope.role, scope.effective_street, scope.community, today)
     awaiting = int((items["status"] == followup.DONE).sum()) if len(items) else 0

@@ -24,7 +24,7 @@ from components import briefing, deck, formatting, maps
 from components.briefing import Briefing, Table
 from components.deck import MARGIN, SLIDE_H, SLIDE_W, ChartSpec, Colours
 from components.formatting import period_label, place_label
-from components.i18n import text
+from components.i18n import text, translator_for
 from components.playlist import Slide
 from data_access import boundaries, geography
 from data_access.scope import DISTRICT_ROLE, Period, Scope
@@ -35,9 +35,6 @@ _TABLE_TOP = Inches(2.05)
 #: a figure as the tables show it: 1,234 · 95.5% · -3 · ↑2 (numbers are aligned right)
 _NUMBER = re.compile(r"^[-+↑↓]?[\d,]+(\.\d+)?%?$")
 
-
-def _t(lang: str):
-    return lambda key, **values: text(key, lang, **values)
 
 
 def figure_chart(title: str, fig: go.Figure) -> ChartSpec:
@@ -99,7 +96,7 @@ def _shown(value, digits: int | None, suffix: str) -> str:
 def _table_slide(prs, table: Table, section: str, scope_line: str, as_of: str, c: Colours, lang: str,
                  dropped: list[str]) -> tuple[object, list[str]]:
     """One briefing table on a slide: as many rows as fit (at most :data:`TABLE_ROWS`), the rest counted."""
-    T = _t(lang)
+    T = translator_for(lang)
     page = deck._blank(prs, c)
     deck._header(page, section, scope_line, as_of, "", c)
     notes = [section, table.title, scope_line, as_of, ""]
@@ -154,7 +151,7 @@ def _table_slide(prs, table: Table, section: str, scope_line: str, as_of: str, c
 
 def _headline(page, content: Briefing, c: Colours, lang: str) -> None:
     """The overview's 14 tiles in its two rows: label, value, and the previous period's value."""
-    T = _t(lang)
+    T = translator_for(lang)
     width = SLIDE_W - 2 * MARGIN
     per_row = 7
     w = int(width / per_row)
@@ -196,7 +193,7 @@ def build_scope_deck(call: deck.Call, scope: Scope, *, start: date, reference: d
     """The briefing of ``scope`` as a .pptx: a cover, the headline figures, the charts two to a slide,
     the map, then each list of the briefing (overdue projects, backlog, resource gaps, scorecards,
     the month's bulletin) on its own slide; speaker notes with definitions and the source on each."""
-    T = _t(lang)
+    T = translator_for(lang)
     c = deck.THEMES.get(theme, deck.THEMES["light"])
     streets, communities = call(geography.streets), call(geography.communities)
     place = place_label(scope, streets, communities, lang)
