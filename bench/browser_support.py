@@ -466,6 +466,31 @@ def install_offline_guard(context, sink: list[str]) -> None:
     context.route("**/*", guard)
 
 
+def deploy_content_security_policy() -> str:
+    """The Content-Security-Policy that deploy/nginx's template sends on every answer."""
+    import re
+
+    template = (ROOT / "deploy" / "nginx" / "longgang.conf.template").read_text(encoding="utf-8")
+    return re.search(r'add_header Content-Security-Policy "([^"]+)" always;', template).group(1)
+
+
+def install_deploy_policy(context, violations: list[str]) -> None:
+    """Serve every page (document) with the deployment's Content-Security-Policy, as nginx does, and
+    record in ``violations`` what the browser refuses under it: the policy must let every page run."""
+    policy = deploy_content_security_policy()
+
+    def with_policy(route):
+        if route.request.resource_type != "document" or _is_external(route.request.url):
+            route.fallback()
+            return
+        response = route.fetch()
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": policy})
+
+    context.route("**/*", with_policy)  # registered last, so it sees each request first
+    context.on("console", lambda message: violations.append(message.text)
+               if "Content Security Policy" in message.text else None)
+
+
 async def install_offline_guard_async(context, sink: list[str]) -> None:
     async def guard(route):
         if _is_external(route.request.url):

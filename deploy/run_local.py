@@ -70,6 +70,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swi
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
 AFFINITY_COOKIE = "lg_affinity"
+#: the security headers nginx must send on every answer (the template's add_header ... always)
+SECURITY_HEADERS = ("content-security-policy", "x-frame-options", "x-content-type-options", "referrer-policy")
 #: what the overview page shows once its script has run over the WebSocket
 OVERVIEW_TITLE = "总览"
 WORKER_USERS = ("www-data", "nobody")
@@ -384,6 +386,19 @@ class Stack:
         ok = all(status == 200 for status, _h, _b in answers) and all(u.endswith(other) for u in upstreams)
         return {"stopped": gone, "statuses": [a[0] for a in answers], "x_upstream": upstreams, "ok": ok}
 
+    def security_headers_check(self, keys: dict[str, str]) -> dict:
+        """Every answer through nginx (page, static file, health, a missing file) carries the security
+        headers, from each replica; the names of any missing, per address."""
+        missing = {}
+        for key in keys.values():
+            for path in ("/", "/_stcore/health", "/favicon.png", "/no-such-file"):
+                _status, headers, _body = http_get(f"{self.base_url}{path}", cookie=key)
+                absent = [name for name in SECURITY_HEADERS if not headers.get(name)]
+                if absent:
+                    missing[f"{headers.get('x-upstream', '?')} {path}"] = absent
+        _status, headers, _body = http_get(f"{self.base_url}/")
+        return {"missing": missing, "content_security_policy": headers.get("content-security-policy", "")}
+
     def http_latency_ms(self, keys: dict[str, str], rounds: int = 15) -> dict[str, float]:
         """Median time of a GET of the page's HTML, straight from a replica and through nginx."""
         def median_ms(url: str, cookie: str | None = None) -> float:
@@ -451,7 +466,7 @@ def _open_pages(browser, stack: Stack, keys: dict[str, str]) -> list[tuple]:
         context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
         context.add_cookies([{"name": AFFINITY_COOKIE, "value": key, "url": stack.base_url}])
         record = {"replica": upstream, "external_requests": [], "upstreams": set(), "responses": 0,
-                  "websockets": [], "status": ""}
+                  "websockets": [], "status": "", "policy_violations": []}
 
         def guard(route, record=record):
             url = route.request.url
@@ -470,6 +485,8 @@ def _open_pages(browser, stack: Stack, keys: dict[str, str]) -> list[tuple]:
         page = context.new_page()
         page.on("response", on_response)
         page.on("websocket", lambda ws, record=record: record["websockets"].append(ws.url))
+        page.on("console", lambda message, record=record: record["policy_violations"].append(message.text)
+                if "Content Security Policy" in message.text else None)
         pages.append((page, record))
     return pages
 
@@ -639,7 +656,9 @@ def run(args: argparse.Namespace) -> int:
         keys = stack.affinity_keys()
         summary["cookie_affinity"] = stack.cookie_affinity_check()
         summary["html_get_median_ms"] = stack.http_latency_ms(keys)
-        problems = []
+        summary["security_headers"] = stack.security_headers_check(keys)
+        problems = [f"security headers missing: {summary['security_headers']['missing']}"
+                    ] if summary["security_headers"]["missing"] else []
         if args.no_browser:
             pages = []
             for upstream, key in sorted(keys.items()):
@@ -661,6 +680,9 @@ def run(args: argparse.Namespace) -> int:
                     problems.append(f"{record['replica']}: no WebSocket upgrade in nginx's log")
                 if record["external_requests"]:
                     problems.append(f"{record['replica']}: non-loopback requests {record['external_requests'][:5]}")
+                if record["policy_violations"]:
+                    problems.append(f"{record['replica']}: Content-Security-Policy violations "
+                                    f"{record['policy_violations'][:3]}")
         if not args.no_browser and not args.users_file:  # the last browser check: it requires a login
             log("an anonymous visitor through nginx: the login form only")
             summary["anonymous"] = anonymous_check(stack, keys)
