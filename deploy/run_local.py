@@ -72,6 +72,10 @@ LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
 AFFINITY_COOKIE = "lg_affinity"
 #: the security headers nginx must send on every answer (the template's add_header ... always)
 SECURITY_HEADERS = ("content-security-policy", "x-frame-options", "x-content-type-options", "referrer-policy")
+#: logs every Content-Security-Policy violation the page reports (as bench/browser_support.py does)
+REPORT_POLICY_VIOLATIONS_JS = """document.addEventListener('securitypolicyviolation', e => console.error(
+  'Content Security Policy violation: ' + e.effectiveDirective + ' ' + e.blockedURI + ' at ' +
+  (e.sourceFile || '') + ':' + e.lineNumber));"""
 #: what the overview page shows once its script has run over the WebSocket
 OVERVIEW_TITLE = "总览"
 WORKER_USERS = ("www-data", "nobody")
@@ -482,11 +486,14 @@ def _open_pages(browser, stack: Stack, keys: dict[str, str]) -> list[tuple]:
                 record["upstreams"].add(response.headers.get("x-upstream", "?"))
 
         context.route("**/*", guard)
+        context.add_init_script(REPORT_POLICY_VIOLATIONS_JS)
         page = context.new_page()
         page.on("response", on_response)
         page.on("websocket", lambda ws, record=record: record["websockets"].append(ws.url))
         page.on("console", lambda message, record=record: record["policy_violations"].append(message.text)
                 if "Content Security Policy" in message.text else None)
+        page.on("pageerror", lambda error, record=record: record["policy_violations"].append(str(error))
+                if "Content Security" in str(error) else None)
         pages.append((page, record))
     return pages
 

@@ -33,6 +33,7 @@ from bench.browser_support import (  # noqa: F401 - CHROMIUM_ARGS and LOOPBACK a
     CHROMIUM_ARGS,
     LOCALE,
     LOOPBACK,
+    POLICY_CHROMIUM_ARGS,
     VIEWPORT,
     die_with_parent,
     free_port,
@@ -120,7 +121,7 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + POLICY_CHROMIUM_ARGS)
         try:
             yield browser
         finally:
