@@ -94,7 +94,7 @@ def test_two_replicas_serve_rendered_pages_through_nginx():
     assert {lockout["replica_a"], lockout["replica_b"]} == set(replicas)
     assert lockout["a_wrong_password"] == ["用户名或密码不正确。"] * 4 + [lockout["b_right_password"]]
     assert "失败次数过多" in lockout["b_right_password"] and lockout["b_after_unlock"] == "in"
-    assert lockout["ok"] and "unlocked" in lockout["unlock"]
+    assert lockout["ok"] and "已解锁" in lockout["unlock"]
     # the two first sessions raced to load the empty database: it was loaded once
     assert summary["data"]["requests"] > 0
     assert summary["data"]["loaded_at_rows"] == 1
