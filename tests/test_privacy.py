@@ -188,23 +188,31 @@ SKIP = {
 DATABASE_PARAMETERS = ("db", "engine", "conn", "database")
 
 
-@pytest.fixture
-def personal_forms(db):
-    """The loaded database with every request's name and phone replaced by one of the forms above,
-    restored afterwards (both engines; the summary tables hold no personal data, so they stay)."""
-    from sqlalchemy import case, func, text, update
+def write_personal_forms(conn) -> None:
+    """Give every request one of the phone and name forms above, by the last two digits of its id
+    (also used by tests/browser/test_privacy_browser.py on its own database copy)."""
+    from sqlalchemy import case, func, update
 
     R = schema.requests
     phones, names = list(PHONE_FORMS), list(NAME_FORMS)
     bucket = func.substr(R.c.id, func.length(R.c.id) - 1, 2)
+    conn.execute(update(R).values(
+        requester_phone=case({f"{n:02d}": phones[n % len(phones)] for n in range(100)}, value=bucket),
+        requester_name=case({f"{n:02d}": names[n % len(names)] for n in range(100)}, value=bucket),
+    ))
+
+
+@pytest.fixture
+def personal_forms(db):
+    """The loaded database with every request's name and phone replaced by one of the forms above,
+    restored afterwards (both engines; the summary tables hold no personal data, so they stay)."""
+    from sqlalchemy import text
+
     with db.engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS personal_backup"))
         conn.execute(text("CREATE TABLE personal_backup AS SELECT id, requester_name, requester_phone FROM requests"))
         conn.execute(text("CREATE UNIQUE INDEX personal_backup_id ON personal_backup (id)"))
-        conn.execute(update(R).values(
-            requester_phone=case({f"{n:02d}": phones[n % len(phones)] for n in range(100)}, value=bucket),
-            requester_name=case({f"{n:02d}": names[n % len(names)] for n in range(100)}, value=bucket),
-        ))
+        write_personal_forms(conn)
     try:
         yield
     finally:
@@ -216,7 +224,7 @@ def personal_forms(db):
             conn.execute(text("DROP TABLE personal_backup"))
 
 
-def _leaks(text_value: str) -> list[str]:
+def leaks(text_value: str) -> list[str]:
     """The raw phone and name forms found in a text (empty: nothing unmasked)."""
     found = [raw for raw in PHONE_FORMS if raw in text_value]
     joined = PHONE_SEPARATORS.sub("", text_value)
@@ -333,14 +341,14 @@ def test_every_query_and_export_masks_every_phone_and_name_form(db, personal_for
     for place, scope in scopes.items():
         for label, result in _calls_of_every_query(db, scope, start, reference):
             called.add(label.split("(")[0])
-            assert not _leaks(_as_text(result)), f"{label} ({place}): {_leaks(_as_text(result))[:5]}"
+            assert not leaks(_as_text(result)), f"{label} ({place}): {leaks(_as_text(result))[:5]}"
             # every export builder, on every frame a query returns (what a download button serves)
             for frame in [r for r in (result if isinstance(result, tuple) else (result,))
                           if isinstance(r, pd.DataFrame) and not r.empty]:
                 frames += 1
-                assert not _leaks(exports.csv_bytes(frame).decode("utf-8-sig")), label
+                assert not leaks(exports.csv_bytes(frame).decode("utf-8-sig")), label
                 xlsx = exports.xlsx_bytes(frame, None, [("范围", place)])
-                assert not _leaks(_zip_text(xlsx)), label
+                assert not leaks(_zip_text(xlsx)), label
     # the masked lists were among them, and held the forms (masked)
     assert {"requests.requests_for_export", "requests.stalest_open_requests", "worklist.worklist",
             "worklist.request_timeline", "audit.records", "bulletin.build_bulletin"} <= called
@@ -350,8 +358,8 @@ def test_every_query_and_export_masks_every_phone_and_name_form(db, personal_for
     assert frames > 50
     # the Open311 export (JSON), built from the export's rows
     open311_bytes = open311.open311_json(export, dict(requests.load_request_targets()))
-    assert not _leaks(open311_bytes.decode("utf-8") if isinstance(open311_bytes, bytes) else open311_bytes)
-    assert not _leaks(json.dumps(open311.to_open311(export), ensure_ascii=False))
+    assert not leaks(open311_bytes.decode("utf-8") if isinstance(open311_bytes, bytes) else open311_bytes)
+    assert not leaks(json.dumps(open311.to_open311(export), ensure_ascii=False))
     # the documents: the bulletin (XLSX, HTML, PowerPoint), the briefing, the show's deck
     from datetime import datetime
 
@@ -359,14 +367,14 @@ def test_every_query_and_export_masks_every_phone_and_name_form(db, personal_for
     from data_access import bulletin
 
     issue = bulletin.build_bulletin(db, bulletin.month_period(reference).key)
-    assert not _leaks(_zip_text(bulletin_report.bulletin_xlsx(issue)))
-    assert not _leaks(bulletin_report.bulletin_html(issue))
-    assert not _leaks(_zip_text(deck.build_bulletin_deck(issue)))
+    assert not leaks(_zip_text(bulletin_report.bulletin_xlsx(issue)))
+    assert not leaks(bulletin_report.bulletin_html(issue))
+    assert not leaks(_zip_text(deck.build_bulletin_deck(issue)))
     content = briefing.collect_briefing(lambda fn, *args: fn(db, *args), scopes["district"], start, reference,
                                         "龙岗区", "全部", "zh", geography.streets(db))
-    assert not _leaks(briefing.briefing_html(content, datetime(2023, 11, 1, 9, 30)))
+    assert not leaks(briefing.briefing_html(content, datetime(2023, 11, 1, 9, 30)))
     show = playlist.load_show(playlist.DEFAULT_SHOW_NAME)
-    assert not _leaks(_zip_text(deck.build_show_deck(show, deck.direct(db), start=start, reference=reference)))
+    assert not leaks(_zip_text(deck.build_show_deck(show, deck.direct(db), start=start, reference=reference)))
 
 
 def test_every_query_module_is_covered_or_skipped():

@@ -18,6 +18,7 @@ Without /usr/bin/chromium the browser tests are skipped, except under ``CI=true`
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -60,10 +61,10 @@ def app_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("browser-data")
 
 
-@pytest.fixture(scope="session")
-def app_server(app_data_dir: Path, chromium) -> Iterator[str]:
-    """Base URL of a real Streamlit server running app.py (own data folder, no internet use), warmed up."""
-    data_dir = app_data_dir
+@contextlib.contextmanager
+def streamlit_server(data_dir: Path) -> Iterator[str]:
+    """A real ``streamlit run app.py`` on a free port with ``data_dir`` as its data folder (the open
+    demo, no internet use), until the block ends; its base URL once healthy."""
     port = free_port()
     # the open demo (no login form), whatever users file the developer has
     env = {**os.environ, "LONGGANG_DATA_DIR": str(data_dir), "LONGGANG_USERS_FILE": str(data_dir / "no-users.toml")}
@@ -84,7 +85,6 @@ def app_server(app_data_dir: Path, chromium) -> Iterator[str]:
             if time.monotonic() > deadline:
                 pytest.fail(f"streamlit did not become healthy in {START_TIMEOUT_S:.0f}s")
             time.sleep(0.5)
-        _warm_up(chromium, url)
         yield url
     finally:
         if process.poll() is None:
@@ -95,6 +95,14 @@ def app_server(app_data_dir: Path, chromium) -> Iterator[str]:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(app_data_dir: Path, chromium) -> Iterator[str]:
+    """Base URL of a real Streamlit server running app.py (own data folder, no internet use), warmed up."""
+    with streamlit_server(app_data_dir) as url:
+        _warm_up(chromium, url)
+        yield url
 
 
 def _warm_up(browser, url: str) -> None:

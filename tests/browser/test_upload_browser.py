@@ -7,13 +7,12 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 
-from conftest import wait_until_done
-
+from bench.browser_support import wait_until_done
 from data_access import importer
 
 
 def _open_data_page(page, url: str) -> None:
-    page.goto(f"{url}/data_page")
+    page.goto(f"{url}/data")
     wait_until_done(page)
     page.get_by_text("选择文件").first.wait_for()
 
