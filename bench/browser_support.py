@@ -496,7 +496,8 @@ def install_deploy_policy(context, violations: list[str]) -> None:
         if route.request.resource_type != "document" or _is_external(route.request.url):
             route.fallback()
             return
-        response = route.fetch()
+        # a redirect goes to the browser as it is (with its Set-Cookie), not followed here
+        response = route.fetch(max_redirects=0)
         route.fulfill(response=response, headers={**response.headers, "content-security-policy": policy})
 
     context.route("**/*", with_policy)  # registered last, so it sees each request first

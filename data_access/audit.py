@@ -307,6 +307,15 @@ def count(engine: Engine) -> int:
         return conn.execute(select(func.count()).select_from(A)).scalar() or 0
 
 
+def cli_language(argv: Sequence[str] | None) -> tuple[str, list[str]]:
+    """``--lang zh|en`` of a command line, anywhere in it (Chinese unless ``en``), and the other
+    arguments: read before the parser is built, so that its help is in that language too."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang", choices=("zh", "en"), default="zh")
+    known, rest = early.parse_known_args(sys.argv[1:] if argv is None else list(argv))
+    return known.lang, rest
+
+
 def _cli_user() -> str:
     try:
         return f"cli:{getpass.getuser()}"[:40]
@@ -317,7 +326,6 @@ def _cli_user() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     # the command line's text comes from the one catalogue (plain dicts, no Streamlit)
     from components.i18n import text
-    from data_access.auth import cli_language
 
     lang, argv = cli_language(argv)
 

@@ -393,15 +393,6 @@ def _read_new_password(from_stdin: bool, say) -> str | None:
     return password
 
 
-def cli_language(argv: Sequence[str] | None) -> tuple[str, list[str]]:
-    """``--lang zh|en`` of a command line, anywhere in it (Chinese unless ``en``), and the other
-    arguments: read before the parser is built, so that its help is in that language too."""
-    early = argparse.ArgumentParser(add_help=False)
-    early.add_argument("--lang", choices=("zh", "en"), default="zh")
-    known, rest = early.parse_known_args(sys.argv[1:] if argv is None else list(argv))
-    return known.lang, rest
-
-
 def _audit(database_url: str | None, action: str, target: str, detail: str = "") -> None:
     """The audit record of a change made here, written before the change (no record, no change)."""
     database = Database(database_url)
@@ -415,7 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # the command line's text comes from the one catalogue (plain dicts, no Streamlit)
     from components.i18n import text
 
-    lang, argv = cli_language(argv)
+    lang, argv = audit.cli_language(argv)
 
     def say(key: str, **values) -> str:
         return text(key, lang, **values)

@@ -8,7 +8,8 @@ What it starts, all on 127.0.0.1 with free ports and in one temporary folder:
 
 1. a throwaway PostgreSQL 15 server (tests/pg_server.py: as the ``postgres`` user when run as
    root) and an empty database ``longgang`` on it;
-2. two ``streamlit run app.py`` replicas at once, both with ``DATABASE_URL`` pointing at that
+2. two ``streamlit run serve.py`` replicas (app.py with the session-cookie routes) at once, both
+   with ``DATABASE_URL`` pointing at that
    database and the settings of deploy/streamlit.env. The first sessions on the two replicas
    are opened together, so both try to load the sample data into the empty database at the
    same time: the loader's PostgreSQL advisory lock lets one load and the other wait;
@@ -302,7 +303,7 @@ class Stack:
         self.database_url = self.pg.create_database("longgang")
         self.mark("postgresql_ready_s")
 
-        log("starting two replicas (streamlit run app.py) at once")
+        log("starting two replicas (streamlit run serve.py) at once")
         env = {**os.environ, **read_env_file(STREAMLIT_ENV)}
         env.update({
             "DATABASE_URL": self.database_url,
@@ -317,7 +318,7 @@ class Stack:
             data_dir = self.folder / f"replica{index}-data"  # unused with DATABASE_URL; never the repo's data/
             data_dir.mkdir()
             replica_env = {**env, "LONGGANG_DATA_DIR": str(data_dir)}
-            cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+            cmd = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
                    "--server.address", "127.0.0.1"]
             self.replicas.append(spawn(f"replica{index}", cmd, self.folder / f"replica{index}.log", replica_env))
             self.replica_addrs.append(f"127.0.0.1:{port}")

@@ -183,6 +183,9 @@ SKIP = {
     "importer.import_file": "imports a file",
     # reads an archive file, not the database's records
     "audit.verify_archive": "checks an archive file",
+    # the session cookie's rows: written at a login, read back by a cookie's token (no resident data)
+    "web_sessions.open_session": "writes a session row", "web_sessions.redeem": "writes a session row",
+    "web_sessions.end": "writes a session row", "web_sessions.check": "takes a cookie's token",
 }
 #: parameters the first of which marks a function that reads the database
 DATABASE_PARAMETERS = ("db", "engine", "conn", "database")
