@@ -474,6 +474,52 @@ def install_offline_guard(context, sink: list[str]) -> None:
     context.route("**/*", guard)
 
 
+def deploy_content_security_policy() -> str:
+    """The Content-Security-Policy that deploy/nginx's template sends on every answer."""
+    import re
+
+    template = (ROOT / "deploy" / "nginx" / "longgang.conf.template").read_text(encoding="utf-8")
+    return re.search(r'add_header Content-Security-Policy "([^"]+)" always;', template).group(1)
+
+
+#: logs every Content-Security-Policy violation the page reports (securitypolicyviolation events cover
+#: what no console message names, e.g. a refused WebAssembly compile inside a try/catch)
+REPORT_POLICY_VIOLATIONS_JS = """document.addEventListener('securitypolicyviolation', e => console.error(
+  'Content Security Policy violation: ' + e.effectiveDirective + ' ' + e.blockedURI + ' at ' +
+  (e.sourceFile || '') + ':' + e.lineNumber));"""
+#: Chromium flags for a browser whose pages get the policy through Playwright: a document fulfilled by
+#: route.fulfill comes from no address, so Chromium's Local Network Access checks treat it as public and
+#: refuse its WebSocket to 127.0.0.1 (net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS: the page pings
+#: forever). Behind nginx the document comes from the server itself and nothing is refused.
+POLICY_CHROMIUM_ARGS = ["--disable-features=LocalNetworkAccessChecks"]
+
+
+def install_deploy_policy(context, violations: list[str]) -> None:
+    """Serve every page (document) with the deployment's Content-Security-Policy, as nginx does, and
+    record in ``violations`` what the browser refuses under it: the policy must let every page run.
+    The browser needs :data:`POLICY_CHROMIUM_ARGS`."""
+    policy = deploy_content_security_policy()
+
+    def with_policy(route):
+        if route.request.resource_type != "document" or _is_external(route.request.url):
+            route.fallback()
+            return
+        # a redirect goes to the browser as it is (with its Set-Cookie), not followed here
+        response = route.fetch(max_redirects=0)
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": policy})
+
+    context.route("**/*", with_policy)  # registered last, so it sees each request first
+    context.add_init_script(REPORT_POLICY_VIOLATIONS_JS)
+
+    def on_page(page):
+        page.on("console", lambda message: violations.append(message.text)
+                if "Content Security Policy" in message.text else None)
+        page.on("pageerror", lambda error: violations.append(str(error))
+                if "Content Security" in str(error) else None)
+
+    context.on("page", on_page)
+
+
 async def install_offline_guard_async(context, sink: list[str]) -> None:
     async def guard(route):
         if _is_external(route.request.url):

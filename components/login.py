@@ -9,15 +9,18 @@ default: with a users file, a session that has not logged in has no role at all.
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import time
+from datetime import timedelta
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
 from components import audit_trail, data
 from components.i18n import DEFAULT_LANGUAGE, LANGUAGES, text
-from data_access import auth, login_attempts
+from data_access import auth, login_attempts, web_sessions
 from data_access.scope import DISTRICT_ROLE, PRESENTER_ROLE, STREET_ROLE_PREFIX
 
 ROLE_KEY = "auth_role"
@@ -30,8 +33,14 @@ CREDENTIAL_KEY = "auth_credential"
 EXPIRED_KEY = "auth_password_expired"
 IDLE_ENV = "LONGGANG_SESSION_IDLE_MINUTES"
 DEFAULT_IDLE_MINUTES = 30
+#: The one-time ticket of a login that the browser must take to /session/start (serve.py) for its cookie.
+TICKET_KEY = "auth_cookie_ticket"
+#: Set once the session's cookie must be cleared (/session/end) on the next run.
+CLEAR_COOKIE_KEY = "auth_clear_cookie"
+#: The cookie token a session's login was restored from (its row is checked on every run).
+TOKEN_KEY = "auth_cookie_token"
 #: Everything a login leaves in the session, cleared on logout, timeout or a changed account.
-SESSION_KEYS = (ROLE_KEY, USER_KEY, ACTIVITY_KEY, CREDENTIAL_KEY, EXPIRED_KEY,
+SESSION_KEYS = (ROLE_KEY, USER_KEY, ACTIVITY_KEY, CREDENTIAL_KEY, EXPIRED_KEY, TICKET_KEY, TOKEN_KEY,
                 "scope_initialised", "scope_street", "scope_community", "scope")
 #: What a session with a role that is not understood gets: a street that does not exist, so nothing.
 NOBODY_ROLE = f"{STREET_ROLE_PREFIX}000000000"
@@ -84,10 +93,84 @@ def end_session(notice: str | None = None) -> None:
             audit_trail.record(_ENDINGS[notice])
         except audit_trail.AuditError:
             logging.getLogger(__name__).exception("audit record of a session's end not written")
+    token = st.session_state.get(TOKEN_KEY)
+    if token is not None:  # the cookie's session ends on every replica, so the cookie is dead at once
+        web_sessions.end(data.database().engine, token, _ENDINGS.get(notice or "", "ended"))
+        # a logout also clears it in the browser (/session/end, next run); after a timeout or a changed
+        # account the dead cookie stays until the next login replaces it, so the form can say why
+        if notice == "security.logged_out":
+            st.session_state[CLEAR_COOKIE_KEY] = True
     for key in SESSION_KEYS:
         st.session_state.pop(key, None)
     if notice:
         st.session_state[NOTICE_KEY] = notice
+
+
+def _cookie_token() -> str | None:
+    """The token of this browser's session cookie when its signature holds (serve.py sets it)."""
+    try:
+        value = st.context.cookies.get(web_sessions.COOKIE_NAME)
+    except Exception:  # noqa: BLE001 - no request context (AppTest, bare mode): no cookie
+        return None
+    return web_sessions.unsign(value)
+
+
+def _check_cookie() -> None:
+    """On every run: a session cookie whose row is live restores its login in a new session (a reload,
+    a link in a new tab); one that ended elsewhere (logout, timeout, another replica) ends this session."""
+    if st.session_state.get(USER_KEY):
+        # a login restored from a cookie checks that cookie's row; one made by the form in this session
+        # has none yet (the browser fetches it on the next page load), and an older cookie is not its own
+        token = st.session_state.get(TOKEN_KEY)
+    else:
+        token = None if st.session_state.get(CLEAR_COOKIE_KEY) else _cookie_token()
+    if token is None:
+        return
+    status, session = web_sessions.check(data.database().engine, token, timedelta(minutes=idle_minutes()))
+    if status != "ok":  # ended elsewhere (logout in another tab, a timeout): so is this session
+        if st.session_state.get(USER_KEY):
+            end_session("security.timed_out" if status == "timeout" else "security.account_changed")
+        elif status == "timeout":
+            st.session_state[NOTICE_KEY] = "security.timed_out"
+        return
+    if st.session_state.get(USER_KEY):
+        return  # the same login; the checks of _check_session follow
+    user = auth.current_users().get(session.user_name)
+    if user is None or user.role != session.role or _credential(user) != session.credential:
+        web_sessions.end(data.database().engine, token, "account changed")
+        st.session_state[NOTICE_KEY] = "security.account_changed"
+        return
+    st.session_state[USER_KEY] = user.name
+    st.session_state[ROLE_KEY] = user.role
+    st.session_state[CREDENTIAL_KEY] = session.credential
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[ACTIVITY_KEY] = now()
+
+
+def _redirect(path: str) -> None:
+    """Send the browser to a /session route of serve.py (a meta refresh: the CSP allows it, no script)."""
+    st.markdown(f'<meta http-equiv="refresh" content="0; url={html.escape(path, quote=True)}">',
+                unsafe_allow_html=True)
+
+
+def _current_path() -> str:
+    """The address of this page (path and query), to come back to after /session/start."""
+    try:
+        parts = urlsplit(st.context.url or "/")
+    except Exception:  # noqa: BLE001 - no request context
+        return "/"
+    query = urlencode([(k, v) for k, v in st.query_params.items()])
+    return web_sessions.safe_next(parts.path + (f"?{query}" if query else ""))
+
+
+def _cookie_handoffs() -> None:
+    """What a run owes the browser's cookie: clear it after an ending, or fetch it after a login."""
+    if st.session_state.pop(CLEAR_COOKIE_KEY, None) and web_sessions.routes_served:
+        _redirect(f"/session/end?{urlencode({'next': _current_path()})}")
+        return
+    ticket = st.session_state.pop(TICKET_KEY, None)
+    if ticket and web_sessions.routes_served:
+        _redirect(f"/session/start?{urlencode({'ticket': ticket, 'next': _current_path()})}")
 
 
 def _check_session() -> None:
@@ -131,7 +214,9 @@ def established_role() -> str | None:
         st.session_state.setdefault(ROLE_KEY, DISTRICT_ROLE)
         st.sidebar.badge(text("login.demo", lang), icon=":material/science:", color="orange")
         return session_role()
+    _check_cookie()
     _check_session()
+    _cookie_handoffs()
     role = _granted_role()
     if role is not None:
         _signed_in_box(lang)
@@ -280,6 +365,9 @@ def _complete_login(lang: str, user: auth.User, address: str, detail: str = "") 
     st.session_state[USER_KEY] = user.name
     st.session_state[ROLE_KEY] = user.role
     st.session_state[CREDENTIAL_KEY] = _credential(user)
+    if web_sessions.routes_served:  # the browser fetches its session cookie on the next run
+        st.session_state[TICKET_KEY] = web_sessions.open_session(data.database().engine, user.name, user.role,
+                                                                 _credential(user))
     st.rerun()
 
 

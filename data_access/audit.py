@@ -55,7 +55,12 @@ _ADVISORY_KEY = 0x6175646974
 
 
 class AuditError(RuntimeError):
-    """The audit record could not be written: the action must not go ahead."""
+    """The audit record could not be written: the action must not go ahead. ``key`` and ``values`` name
+    its text in the catalogue (components/text/cli.py) for the command line, when it has one."""
+
+    def __init__(self, message: str, key: str | None = None, **values):
+        super().__init__(message)
+        self.key, self.values = key, values
 
 
 def now_utc() -> datetime:
@@ -196,14 +201,16 @@ def archive(engine: Engine, before: date, out: Path, *, user: str, today: date |
     ``out``. If anything fails the table is unchanged and the file removed."""
     today = today or now_utc().date()
     if before > today - timedelta(days=RETENTION_DAYS):
-        raise AuditError(f"records are kept at least {RETENTION_DAYS} days: --before must be on or before "
-                         f"{today - timedelta(days=RETENTION_DAYS)}")
+        latest = today - timedelta(days=RETENTION_DAYS)
+        raise AuditError(f"records are kept at least {RETENTION_DAYS} days: --before must be on or before {latest}",
+                         key="cli.audit.retention", days=RETENTION_DAYS, latest=latest)
     out = Path(out)
     if out.exists():
-        raise AuditError(f"{out} exists: an archive is never overwritten")
+        raise AuditError(f"{out} exists: an archive is never overwritten", key="cli.audit.exists", out=out)
     verdict = verify(engine)
     if not verdict.ok:
-        raise AuditError(f"audit chain broken at record {verdict.broken_seq} ({verdict.reason}): archive refused")
+        raise AuditError(f"audit chain broken at record {verdict.broken_seq} ({verdict.reason}): archive refused",
+                         key="cli.audit.archive_refused", seq=verdict.broken_seq, reason=verdict.reason)
     cutoff = datetime.combine(before, time())
     written = False
     try:
@@ -300,6 +307,15 @@ def count(engine: Engine) -> int:
         return conn.execute(select(func.count()).select_from(A)).scalar() or 0
 
 
+def cli_language(argv: Sequence[str] | None) -> tuple[str, list[str]]:
+    """``--lang zh|en`` of a command line, anywhere in it (Chinese unless ``en``), and the other
+    arguments: read before the parser is built, so that its help is in that language too."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang", choices=("zh", "en"), default="zh")
+    known, rest = early.parse_known_args(sys.argv[1:] if argv is None else list(argv))
+    return known.lang, rest
+
+
 def _cli_user() -> str:
     try:
         return f"cli:{getpass.getuser()}"[:40]
@@ -308,20 +324,28 @@ def _cli_user() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m data_access.audit", description="The audit trail.")
-    parser.add_argument("--database-url", help="default: DATABASE_URL or the embedded SQLite file")
+    # the command line's text comes from the one catalogue (plain dicts, no Streamlit)
+    from components.i18n import text
+
+    lang, argv = cli_language(argv)
+
+    def say(key: str, **values) -> str:
+        return text(key, lang, **values)
+
+    parser = argparse.ArgumentParser(prog="python -m data_access.audit", description=say("cli.audit.description"))
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help=say("cli.lang"))
+    parser.add_argument("--database-url", help=say("cli.audit.database_url"))
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("verify", help="check the hash chain; exit 1 naming the first broken record")
-    listing = commands.add_parser("list", help="print the records, newest first")
+    commands.add_parser("verify", help=say("cli.audit.verify"))
+    listing = commands.add_parser("list", help=say("cli.audit.list"))
     listing.add_argument("--json", action="store_true")
     listing.add_argument("--user")
     listing.add_argument("--action", choices=ACTIONS)
     listing.add_argument("--limit", type=int, default=1000)
-    archiving = commands.add_parser("archive", help=f"move records older than a date (at least {RETENTION_DAYS} "
-                                                    "days ago) to a JSON-lines file, hash recorded")
-    archiving.add_argument("--before", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
-    archiving.add_argument("--out", required=True, type=Path, help="the archive file (must not exist)")
-    checking = commands.add_parser("verify-archive", help="check an archive file against its archive record")
+    archiving = commands.add_parser("archive", help=say("cli.audit.archive", days=RETENTION_DAYS))
+    archiving.add_argument("--before", required=True, type=date.fromisoformat, help=say("cli.audit.before"))
+    archiving.add_argument("--out", required=True, type=Path, help=say("cli.audit.out"))
+    checking = commands.add_parser("verify-archive", help=say("cli.audit.verify_archive"))
     checking.add_argument("file", type=Path)
     args = parser.parse_args(argv)
     database = Database(args.database_url)
@@ -329,28 +353,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "verify":
             verdict = verify(database.engine)
             if verdict.ok:
-                print(f"audit chain intact: {verdict.records} records")
+                print(say("cli.audit.intact", records=verdict.records))
                 return 0
-            print(f"audit chain broken at record {verdict.broken_seq}: {verdict.reason}", file=sys.stderr)
+            print(say("cli.audit.broken", seq=verdict.broken_seq, reason=verdict.reason), file=sys.stderr)
             return 1
         if args.command == "archive":
             try:
                 done = archive(database.engine, args.before, args.out, user=_cli_user())
             except AuditError as exc:
-                print(f"data_access.audit: {exc}", file=sys.stderr)
+                print(say(exc.key, **exc.values) if exc.key else say("cli.audit.error", reason=exc), file=sys.stderr)
                 return 1
             if not done.records:
-                print(f"no records before {args.before}; nothing archived")
+                print(say("cli.audit.nothing", before=args.before))
             else:
-                print(f"archived records {done.from_seq}-{done.through_seq} ({done.records}) to {args.out}, "
-                      f"sha256 {done.sha256}, recorded as record {done.record_seq}")
+                print(say("cli.audit.archived", first=done.from_seq, last=done.through_seq, records=done.records,
+                          out=args.out, sha256=done.sha256, seq=done.record_seq))
             return 0
         if args.command == "verify-archive":
             verdict = verify_archive(database.engine, args.file)
             if verdict.ok:
-                print(f"archive intact: {verdict.records} records, recorded in the audit trail")
+                print(say("cli.audit.archive_intact", records=verdict.records))
                 return 0
-            print(f"archive broken: {verdict.reason}", file=sys.stderr)
+            print(say("cli.audit.archive_broken", reason=verdict.reason), file=sys.stderr)
             return 1
         frame = records(database.engine, user=args.user, action=args.action, limit=args.limit)
         rows = [{k: (v.isoformat(sep=" ") if isinstance(v, datetime) else (None if pd.isna(v) else v))

@@ -60,7 +60,12 @@ _STREET_ROLE = re.compile(r"^street:\d{9}$")
 
 
 class AuthError(ValueError):
-    """A users file or an argument that cannot be used."""
+    """A users file or an argument that cannot be used; ``key`` names its text in the catalogue
+    (components/text/cli.py) for the command line, when it has one."""
+
+    def __init__(self, message: str, key: str | None = None):
+        super().__init__(message)
+        self.key = key
 
 
 class WeakPasswordError(AuthError):
@@ -212,9 +217,9 @@ def _with_password(user: User, password: str) -> User:
 def new_user(name: str, role: str, password: str) -> User:
     """A user with a fresh random salt (validates name, role and password)."""
     if not _USER_NAME.match(name or ""):
-        raise AuthError("user name: 1-40 letters, digits, '_', '.' or '-'")
+        raise AuthError("user name: 1-40 letters, digits, '_', '.' or '-'", key="cli.auth.bad_name")
     if not valid_role(role):
-        raise AuthError("role: district, presenter or street:<9-digit street code>")
+        raise AuthError("role: district, presenter or street:<9-digit street code>", key="cli.auth.bad_role")
     return _with_password(User(name, role, "", ""), password)
 
 
@@ -378,12 +383,12 @@ def cli_actor() -> str:
     return f"cli:{who}"[:40]
 
 
-def _read_new_password(from_stdin: bool) -> str | None:
+def _read_new_password(from_stdin: bool, say) -> str | None:
     """The new password from standard input's first line, or typed twice (None when they differ)."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    password = getpass.getpass("Password: ")
-    if getpass.getpass("Repeat password: ") != password:
+    password = getpass.getpass(say("cli.auth.prompt"))
+    if getpass.getpass(say("cli.auth.prompt_again")) != password:
         return None
     return password
 
@@ -398,33 +403,40 @@ def _audit(database_url: str | None, action: str, target: str, detail: str = "")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m data_access.auth", description="Manage dashboard users.")
+    # the command line's text comes from the one catalogue (plain dicts, no Streamlit)
+    from components.i18n import text
+
+    lang, argv = audit.cli_language(argv)
+
+    def say(key: str, **values) -> str:
+        return text(key, lang, **values)
+
+    parser = argparse.ArgumentParser(prog="python -m data_access.auth", description=say("cli.auth.description"))
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help=say("cli.lang"))
     files = argparse.ArgumentParser(add_help=False)
-    files.add_argument("--file", type=Path, help=f"users file (default: {USERS_FILE_ENV} or {DEFAULT_USERS_FILE})")
+    files.add_argument("--file", type=Path, help=say("cli.auth.file", env=USERS_FILE_ENV, default=DEFAULT_USERS_FILE))
     databases = argparse.ArgumentParser(add_help=False)
-    databases.add_argument("--database-url", help="for the audit trail and lockout; default: DATABASE_URL or the "
-                                                  "embedded SQLite file")
+    databases.add_argument("--database-url", help=say("cli.auth.database_url"))
     commands = parser.add_subparsers(dest="command", required=True)
-    add = commands.add_parser("add-user", help="add or replace a user", parents=[files, databases])
+    add = commands.add_parser("add-user", help=say("cli.auth.add_user"), parents=[files, databases])
     add.add_argument("name")
-    add.add_argument("--role", required=True, help="district | street:<street code> | presenter")
-    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    passwd = commands.add_parser("passwd", help="set a user's password", parents=[files, databases])
+    add.add_argument("--role", required=True, help=say("cli.auth.role"))
+    add.add_argument("--password-stdin", action="store_true", help=say("cli.auth.password_stdin"))
+    passwd = commands.add_parser("passwd", help=say("cli.auth.passwd"), parents=[files, databases])
     passwd.add_argument("name")
-    passwd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    remove = commands.add_parser("remove-user", help="remove a user", parents=[files, databases])
+    passwd.add_argument("--password-stdin", action="store_true", help=say("cli.auth.password_stdin"))
+    remove = commands.add_parser("remove-user", help=say("cli.auth.remove_user"), parents=[files, databases])
     remove.add_argument("name")
-    commands.add_parser("list", help="list users and roles", parents=[files])
-    unlock = commands.add_parser("unlock", help="lift the lockout of an account after failed logins",
-                                 parents=[databases])
+    commands.add_parser("list", help=say("cli.auth.list"), parents=[files])
+    unlock = commands.add_parser("unlock", help=say("cli.auth.unlock"), parents=[databases])
     unlock.add_argument("name")
     args = parser.parse_args(argv)
     path = getattr(args, "file", None) or users_file()
     try:
         if args.command in ("add-user", "passwd"):
-            password = _read_new_password(args.password_stdin)
+            password = _read_new_password(args.password_stdin, say)
             if password is None:
-                print("passwords differ; nothing changed", file=sys.stderr)
+                print(say("cli.auth.mismatch"), file=sys.stderr)
                 return 1
             if args.command == "add-user":
                 user = new_user(args.name, args.role, password)  # refused before anything is written
@@ -432,22 +444,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                 detail = f"role={args.role}" + (", replaced" if replaced else "")
                 _audit(args.database_url, "user_add", args.name, detail)
                 put_user(user, path)
-                print(f"user {args.name} ({args.role}) saved in {path}")
+                print(say("cli.auth.saved", name=args.name, role=args.role, path=path))
             else:
                 if args.name not in load_users(path):
-                    print(f"no user {args.name}", file=sys.stderr)
+                    print(say("cli.auth.no_user", name=args.name), file=sys.stderr)
                     return 1
                 check_password(args.name, password)
                 _audit(args.database_url, "password_change", args.name, "set by an administrator")
                 set_password(args.name, password, path)
-                print(f"password of {args.name} changed in {path}")
+                print(say("cli.auth.password_changed", name=args.name, path=path))
         elif args.command == "remove-user":
             if args.name not in load_users(path):
-                print(f"no user {args.name}", file=sys.stderr)
+                print(say("cli.auth.no_user", name=args.name), file=sys.stderr)
                 return 1
             _audit(args.database_url, "user_remove", args.name)
             remove_user(args.name, path)
-            print(f"user {args.name} removed from {path}")
+            print(say("cli.auth.removed", name=args.name, path=path))
         elif args.command == "unlock":
             _audit(args.database_url, "user_unlock", args.name)
             database = Database(args.database_url)
@@ -455,15 +467,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                 was = login_attempts.unlock(database.engine, args.name)
             finally:
                 database.dispose()
-            print(f"account {args.name} unlocked" if was else f"account {args.name} was not locked; failures reset")
+            print(say("cli.auth.unlocked" if was else "cli.auth.not_locked", name=args.name))
         else:
             for user in load_users(path).values():
                 print(f"{user.name}\t{user.role}")
+    except WeakPasswordError as exc:
+        reasons = (" " if lang == "en" else "").join(
+            text(f"password.problem.{code}", lang, min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)
+            for code in exc.problems)
+        print(say("cli.auth.password_refused", reasons=reasons), file=sys.stderr)
+        return 1
     except AuthError as exc:
-        print(f"data_access.auth: {exc}", file=sys.stderr)
+        print(say(exc.key) if exc.key else say("cli.auth.error", reason=exc), file=sys.stderr)
         return 1
     except audit.AuditError as exc:
-        print(f"data_access.auth: {exc}; nothing changed", file=sys.stderr)
+        print(say("cli.auth.audit_failed", reason=exc), file=sys.stderr)
         return 1
     return 0
 

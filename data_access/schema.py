@@ -693,4 +693,25 @@ audit_log = Table(
     comment="append-only: rows are inserted, never updated or deleted; the hash chain shows any change",
 )
 
-OPS_TABLES = [alerts, alert_runs, followups, followup_events, digest_sends, login_failures, login_locks, audit_log]
+# --- browser sessions behind the session cookie (data_access/web_sessions.py) --------------------
+
+web_sessions = Table(
+    "web_sessions",
+    ops_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), unique=True, comment="sha256 of the cookie's token (set on redeeming)"),
+    Column("ticket_hash", String(64), unique=True, comment="sha256 of the one-time ticket; cleared when redeemed"),
+    Column("ticket_expires", DateTime),
+    Column("user_name", String(40), nullable=False, index=True),
+    Column("role", String(40), nullable=False),
+    Column("credential", String(16), nullable=False, comment="a prefix of the password hash logged in with"),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+    Column("ended_reason", String(20), nullable=False, default=""),
+    comment="one row per login that holds a session cookie; ended rows stay until cleaned",
+)
+
+OPS_TABLES = [alerts, alert_runs, followups, followup_events, digest_sends, login_failures, login_locks, audit_log,
+              web_sessions]

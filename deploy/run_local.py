@@ -8,7 +8,8 @@ What it starts, all on 127.0.0.1 with free ports and in one temporary folder:
 
 1. a throwaway PostgreSQL 15 server (tests/pg_server.py: as the ``postgres`` user when run as
    root) and an empty database ``longgang`` on it;
-2. two ``streamlit run app.py`` replicas at once, both with ``DATABASE_URL`` pointing at that
+2. two ``streamlit run serve.py`` replicas (app.py with the session-cookie routes) at once, both
+   with ``DATABASE_URL`` pointing at that
    database and the settings of deploy/streamlit.env. The first sessions on the two replicas
    are opened together, so both try to load the sample data into the empty database at the
    same time: the loader's PostgreSQL advisory lock lets one load and the other wait;
@@ -70,6 +71,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swi
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
 AFFINITY_COOKIE = "lg_affinity"
+#: the security headers nginx must send on every answer (the template's add_header ... always)
+SECURITY_HEADERS = ("content-security-policy", "x-frame-options", "x-content-type-options", "referrer-policy")
+#: logs every Content-Security-Policy violation the page reports (as bench/browser_support.py does)
+REPORT_POLICY_VIOLATIONS_JS = """document.addEventListener('securitypolicyviolation', e => console.error(
+  'Content Security Policy violation: ' + e.effectiveDirective + ' ' + e.blockedURI + ' at ' +
+  (e.sourceFile || '') + ':' + e.lineNumber));"""
 #: what the overview page shows once its script has run over the WebSocket
 OVERVIEW_TITLE = "总览"
 WORKER_USERS = ("www-data", "nobody")
@@ -296,7 +303,7 @@ class Stack:
         self.database_url = self.pg.create_database("longgang")
         self.mark("postgresql_ready_s")
 
-        log("starting two replicas (streamlit run app.py) at once")
+        log("starting two replicas (streamlit run serve.py) at once")
         env = {**os.environ, **read_env_file(STREAMLIT_ENV)}
         env.update({
             "DATABASE_URL": self.database_url,
@@ -311,7 +318,7 @@ class Stack:
             data_dir = self.folder / f"replica{index}-data"  # unused with DATABASE_URL; never the repo's data/
             data_dir.mkdir()
             replica_env = {**env, "LONGGANG_DATA_DIR": str(data_dir)}
-            cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+            cmd = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
                    "--server.address", "127.0.0.1"]
             self.replicas.append(spawn(f"replica{index}", cmd, self.folder / f"replica{index}.log", replica_env))
             self.replica_addrs.append(f"127.0.0.1:{port}")
@@ -384,6 +391,19 @@ class Stack:
         ok = all(status == 200 for status, _h, _b in answers) and all(u.endswith(other) for u in upstreams)
         return {"stopped": gone, "statuses": [a[0] for a in answers], "x_upstream": upstreams, "ok": ok}
 
+    def security_headers_check(self, keys: dict[str, str]) -> dict:
+        """Every answer through nginx (page, static file, health, a missing file) carries the security
+        headers, from each replica; the names of any missing, per address."""
+        missing = {}
+        for key in keys.values():
+            for path in ("/", "/_stcore/health", "/favicon.png", "/no-such-file"):
+                _status, headers, _body = http_get(f"{self.base_url}{path}", cookie=key)
+                absent = [name for name in SECURITY_HEADERS if not headers.get(name)]
+                if absent:
+                    missing[f"{headers.get('x-upstream', '?')} {path}"] = absent
+        _status, headers, _body = http_get(f"{self.base_url}/")
+        return {"missing": missing, "content_security_policy": headers.get("content-security-policy", "")}
+
     def http_latency_ms(self, keys: dict[str, str], rounds: int = 15) -> dict[str, float]:
         """Median time of a GET of the page's HTML, straight from a replica and through nginx."""
         def median_ms(url: str, cookie: str | None = None) -> float:
@@ -451,7 +471,7 @@ def _open_pages(browser, stack: Stack, keys: dict[str, str]) -> list[tuple]:
         context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
         context.add_cookies([{"name": AFFINITY_COOKIE, "value": key, "url": stack.base_url}])
         record = {"replica": upstream, "external_requests": [], "upstreams": set(), "responses": 0,
-                  "websockets": [], "status": ""}
+                  "websockets": [], "status": "", "policy_violations": []}
 
         def guard(route, record=record):
             url = route.request.url
@@ -467,9 +487,14 @@ def _open_pages(browser, stack: Stack, keys: dict[str, str]) -> list[tuple]:
                 record["upstreams"].add(response.headers.get("x-upstream", "?"))
 
         context.route("**/*", guard)
+        context.add_init_script(REPORT_POLICY_VIOLATIONS_JS)
         page = context.new_page()
         page.on("response", on_response)
         page.on("websocket", lambda ws, record=record: record["websockets"].append(ws.url))
+        page.on("console", lambda message, record=record: record["policy_violations"].append(message.text)
+                if "Content Security Policy" in message.text else None)
+        page.on("pageerror", lambda error, record=record: record["policy_violations"].append(str(error))
+                if "Content Security" in str(error) else None)
         pages.append((page, record))
     return pages
 
@@ -639,7 +664,9 @@ def run(args: argparse.Namespace) -> int:
         keys = stack.affinity_keys()
         summary["cookie_affinity"] = stack.cookie_affinity_check()
         summary["html_get_median_ms"] = stack.http_latency_ms(keys)
-        problems = []
+        summary["security_headers"] = stack.security_headers_check(keys)
+        problems = [f"security headers missing: {summary['security_headers']['missing']}"
+                    ] if summary["security_headers"]["missing"] else []
         if args.no_browser:
             pages = []
             for upstream, key in sorted(keys.items()):
@@ -661,6 +688,9 @@ def run(args: argparse.Namespace) -> int:
                     problems.append(f"{record['replica']}: no WebSocket upgrade in nginx's log")
                 if record["external_requests"]:
                     problems.append(f"{record['replica']}: non-loopback requests {record['external_requests'][:5]}")
+                if record["policy_violations"]:
+                    problems.append(f"{record['replica']}: Content-Security-Policy violations "
+                                    f"{record['policy_violations'][:3]}")
         if not args.no_browser and not args.users_file:  # the last browser check: it requires a login
             log("an anonymous visitor through nginx: the login form only")
             summary["anonymous"] = anonymous_check(stack, keys)

@@ -1,5 +1,7 @@
 """Data (数据管理): download a template, upload a CSV or XLSX file, check it and import it."""
 
+import math
+
 import pandas as pd
 import streamlit as st
 
@@ -12,7 +14,7 @@ from components.import_notes import notes_markdown
 from components.login import may_import
 from components.scope_sidebar import current_language, translator
 from components.sections import lazy_expander
-from data_access import importer
+from data_access import importer, uploads
 from data_access.import_specs import KIND_ZH, SPECS
 from jobs import alerts as alert_job
 from jobs.rules import RuleError
@@ -70,8 +72,10 @@ def column_rules() -> None:
 lazy_expander(T("data.columns"), f"data-columns-{area}", column_rules)
 
 max_mb = importer.max_bytes() / 1024 / 1024
+# the browser refuses a larger file before sending it (max_upload_size, MB; server.maxUploadSize caps
+# what the server accepts at all); data_access.uploads checks size and content again on the bytes
 uploaded = st.file_uploader(T("data.file"), type=["csv", "xlsx"], key="data_file",
-                            help=T("data.max_size", mb=f"{max_mb:g}"))
+                            help=T("data.max_size", mb=f"{max_mb:g}"), max_upload_size=max(1, math.ceil(max_mb)))
 dry_run = st.checkbox(T("data.dry_run"), key="data_dry_run")
 if st.button(T("data.import"), type="primary", key="data_import"):
     if uploaded is None:
@@ -79,9 +83,10 @@ if st.button(T("data.import"), type="primary", key="data_import"):
         st.stop()
     try:
         importer.check_size(uploaded.size)  # before the bytes are read
+        uploads.check_upload(uploaded.getvalue(), uploaded.name, importer.max_bytes())  # by content
         report = importer.import_bytes(data.database().engine, area, uploaded.getvalue(), uploaded.name,
                                        dry_run=dry_run)
-    except importer.ImportRefused as refused:
+    except (importer.ImportRefused, uploads.UploadRefused) as refused:
         record_import(area, uploaded.name, None, f"refused: {refused}", lang)
         st.error(T("data.refused", reason=str(refused)))
         st.stop()

@@ -99,7 +99,9 @@ def test_command_line_verify_and_list(tmp_path):
                               capture_output=True, text=True, cwd=ROOT, timeout=120)
 
     done = run("verify")
-    assert done.returncode == 0 and "3 records" in done.stdout
+    assert done.returncode == 0 and "审计链完整：共 3 条记录" in done.stdout  # Chinese first
+    english = run("--lang", "en", "verify")
+    assert english.returncode == 0 and "audit chain intact: 3 records" in english.stdout
     listed = json.loads(run("list", "--json").stdout)
     assert [r["action"] for r in listed] == ["logout", "export", "login"]
     assert listed[1]["rows"] == 12 and listed[1]["file_name"] == "projects_龙岗区.csv"
@@ -107,7 +109,8 @@ def test_command_line_verify_and_list(tmp_path):
         conn.execute(update(A).where(A.c.seq == 1).values(user_name="b"))
     database.dispose()
     done = run("verify")
-    assert done.returncode == 1 and "record 1" in done.stderr
+    assert done.returncode == 1 and "审计链在第 1 条记录处断裂" in done.stderr
+    assert "broken at record 1" in run("verify", "--lang", "en").stderr
 
 
 # --- audited actions in the app ----------------------------------------------------------------------
@@ -441,9 +444,11 @@ def test_command_line_archive(tmp_path, monkeypatch):
 
     out = tmp_path / "old.jsonl"
     refused = run("archive", "--before", audit.now_utc().date().isoformat(), "--out", str(out))
-    assert refused.returncode == 1 and "at least 180 days" in refused.stderr and not out.exists()
+    assert refused.returncode == 1 and "记录至少保留 180 天" in refused.stderr and not out.exists()
+    english = run("--lang", "en", "archive", "--before", audit.now_utc().date().isoformat(), "--out", str(out))
+    assert english.returncode == 1 and "at least 180 days" in english.stderr
     done = run("archive", "--before", "2021-01-01", "--out", str(out))
-    assert done.returncode == 0 and "archived records 1-2 (2)" in done.stdout, done.stderr
+    assert done.returncode == 0 and "已将第 1-2 条记录（共 2 条）归档" in done.stdout, done.stderr
     assert run("verify").returncode == 0 and run("verify-archive", str(out)).returncode == 0
     listed = json.loads(run("list", "--json").stdout)
     assert [r["action"] for r in listed] == ["archive", "login"] and listed[0]["user_name"].startswith("cli")

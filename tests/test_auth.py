@@ -342,7 +342,12 @@ def test_passwd_command_applies_the_policy_and_is_audited(users_file, tmp_path):
     assert _cli("add-user", "clerk", "--role", "presenter", "--password-stdin", *common,
                 stdin="Correct-horse-42\n").returncode == 0
     weak = _cli("passwd", "clerk", "--password-stdin", *common, stdin="password\n")
-    assert weak.returncode == 1 and "too short" not in weak.stderr and "at least 10 characters" in weak.stderr
+    assert weak.returncode == 1 and "密码不符合要求" in weak.stderr and "密码至少需要 10 个字符" in weak.stderr
+    english = _cli("--lang", "en", "passwd", "clerk", "--password-stdin", *common, stdin="password\n")
+    assert english.returncode == 1 and "password refused" in english.stderr
+    assert "at least 10 characters" in english.stderr
+    assert "用户名：1-40 个字母" in _cli("add-user", "bad name", "--role", "presenter", "--password-stdin", *common,
+                                   stdin="Correct-horse-42\n").stderr
     assert _cli("passwd", "nobody", "--password-stdin", *common, stdin="New-password-77\n").returncode == 1
     done = _cli("passwd", "clerk", "--password-stdin", *common, stdin="New-password-77\n")
     assert done.returncode == 0, done.stderr

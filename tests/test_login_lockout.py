@@ -138,7 +138,7 @@ def test_two_sessions_share_the_lockout_and_unlock_lifts_it(users_file, sqlite_d
     done = subprocess.run([sys.executable, "-m", "data_access.auth", "unlock", name,
                            "--database-url", sqlite_db.url], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "unlocked" in done.stdout
+    assert f"账号 {name} 已解锁" in done.stdout
     assert _try(second, name, GOOD) == ""
     assert second.title[0].value == "总览" and second.session_state["auth_role"] == "district"
 

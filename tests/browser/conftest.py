@@ -18,6 +18,7 @@ Without /usr/bin/chromium the browser tests are skipped, except under ``CI=true`
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -33,10 +34,12 @@ from bench.browser_support import (  # noqa: F401 - CHROMIUM_ARGS and LOOPBACK a
     CHROMIUM_ARGS,
     LOCALE,
     LOOPBACK,
+    POLICY_CHROMIUM_ARGS,
     VIEWPORT,
     die_with_parent,
     free_port,
     healthy,
+    install_deploy_policy,
     install_offline_guard,
     page_problems,
     track_script_runs,
@@ -58,10 +61,10 @@ def app_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("browser-data")
 
 
-@pytest.fixture(scope="session")
-def app_server(app_data_dir: Path, chromium) -> Iterator[str]:
-    """Base URL of a real Streamlit server running app.py (own data folder, no internet use), warmed up."""
-    data_dir = app_data_dir
+@contextlib.contextmanager
+def streamlit_server(data_dir: Path) -> Iterator[str]:
+    """A real ``streamlit run app.py`` on a free port with ``data_dir`` as its data folder (the open
+    demo, no internet use), until the block ends; its base URL once healthy."""
     port = free_port()
     # the open demo (no login form), whatever users file the developer has
     env = {**os.environ, "LONGGANG_DATA_DIR": str(data_dir), "LONGGANG_USERS_FILE": str(data_dir / "no-users.toml")}
@@ -82,7 +85,6 @@ def app_server(app_data_dir: Path, chromium) -> Iterator[str]:
             if time.monotonic() > deadline:
                 pytest.fail(f"streamlit did not become healthy in {START_TIMEOUT_S:.0f}s")
             time.sleep(0.5)
-        _warm_up(chromium, url)
         yield url
     finally:
         if process.poll() is None:
@@ -93,6 +95,14 @@ def app_server(app_data_dir: Path, chromium) -> Iterator[str]:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(app_data_dir: Path, chromium) -> Iterator[str]:
+    """Base URL of a real Streamlit server running app.py (own data folder, no internet use), warmed up."""
+    with streamlit_server(app_data_dir) as url:
+        _warm_up(chromium, url)
+        yield url
 
 
 def _warm_up(browser, url: str) -> None:
@@ -119,7 +129,7 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + POLICY_CHROMIUM_ARGS)
         try:
             yield browser
         finally:
@@ -128,11 +138,13 @@ def chromium():
 
 @pytest.fixture
 def offline_page(chromium):
-    """A 1920×1080 page that aborts and records every request to a non-loopback host."""
+    """A 1920×1080 page that aborts and records every request to a non-loopback host, and gets every
+    page under the deployment's Content-Security-Policy (what it refuses: ``page.policy_violations``)."""
     context = chromium.new_context(viewport=VIEWPORT, locale=LOCALE)
     page = context.new_page()
-    page.external_requests = []
+    page.external_requests, page.policy_violations = [], []
     install_offline_guard(context, page.external_requests)
+    install_deploy_policy(context, page.policy_violations)
     track_script_runs(page)
     page.set_default_timeout(START_TIMEOUT_S * 1000)
     try:

@@ -76,6 +76,7 @@ def test_page_renders_offline(app_server, offline_page, app_page, scope_name):
         assert _query(page).get("community") == [LONGLING]
         assert any(choice.startswith("龙岭社区") for choice in _sidebar_choices(page))
     assert page.external_requests == []
+    assert page.policy_violations == []  # deploy/nginx's Content-Security-Policy lets the page run
 
 
 def test_scope_survives_page_switches(app_server, offline_page):
