@@ -97,6 +97,8 @@ footer {{ display: none !important; }}
   text-overflow: ellipsis; }}
 .lg-show-kpis.stacked {{ flex-direction: column; }}
 .lg-show-chart-title {{ font-size: 28px; font-weight: 600; color: {t.text}; margin: 4px 0 0 4px; }}
+.lg-show-sr {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap; }}
 .lg-show-legend {{ background: {t.panel}; border: 1px solid {t.panel_border}; border-radius: 10px;
   padding: 14px 18px; }}
 .lg-show-legend-title {{ font-size: 26px; font-weight: 600; color: {t.text}; }}
@@ -237,8 +239,11 @@ def kpis_html(items: list[tuple[str, str] | tuple[str, str, str]], stacked: bool
     return f'<div class="lg-show-kpis{" stacked" if stacked else ""}">{"".join(tiles)}</div>'
 
 
-def chart_title_html(title: str) -> str:
-    return f'<div class="lg-show-chart-title">{_esc(title)}</div>'
+def chart_title_html(title: str, alternative: str = "") -> str:
+    """The chart's title, and its text alternative (the main facts) for screen readers only: on a projector
+    the slide is read from the chart, and a caption would take the height the chart needs."""
+    hidden = f'<span class="lg-show-sr">{_esc(alternative)}</span>' if alternative else ""
+    return f'<div class="lg-show-chart-title">{_esc(title)}{hidden}</div>'
 
 
 def legend_html(title: str, unit: str, stops: list[tuple[str, str]], notes: list[str]) -> str:

@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import alert_tables, bulletin_report, charts, formatting, maps, project_charts, show_charts
+from components import alert_tables, bulletin_report, chart_text, charts, formatting, maps, project_charts, show_charts
 from components import request_charts as rc
 from components import resource_charts as resc
 from components import scorecard_charts as sc
@@ -35,8 +35,9 @@ def _value(frame: pd.DataFrame, column: str):
     return frame[column].iloc[0] if len(frame) and column in frame else None
 
 
-def _chart(fig, theme: str, title: str, height: int = CHART_HEIGHT, key: str | None = None) -> None:
-    st.markdown(show_charts.chart_title_html(title), unsafe_allow_html=True)
+def _chart(fig, theme: str, title: str, lang: str, height: int = CHART_HEIGHT, key: str | None = None) -> None:
+    """A show chart under its title; its main facts (as the pages' captions say them) go to screen readers."""
+    st.markdown(show_charts.chart_title_html(title, chart_text.chart_caption(fig, lang)), unsafe_allow_html=True)
     st.plotly_chart(show_charts.big_screen(fig, theme, height), theme=None, config=CHART_CONFIG, key=key)
 
 
@@ -74,13 +75,13 @@ def overview(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext
         if by_month.empty:
             _empty(lang)
         else:
-            _chart(charts.monthly_requests(by_month, lang), theme, T("show.chart.trend"), key=f"{key}-trend")
+            _chart(charts.monthly_requests(by_month, lang), theme, T("show.chart.trend"), lang=lang, key=f"{key}-trend")
     with right:
         stages = cached(projects.project_stage_counts, scope)
         if stages.empty or not stages["projects"].sum():
             _empty(lang)
         else:
-            _chart(_stage_bars(stages, lang), theme, T("show.chart.stages"), key=f"{key}-stages")
+            _chart(_stage_bars(stages, lang), theme, T("show.chart.stages"), lang=lang, key=f"{key}-stages")
 
 
 def map_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
@@ -146,10 +147,10 @@ def projects_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataC
     left, right = st.columns(2, gap="large")
     with left:
         _chart(project_charts.funnel(cached(projects.project_funnel, scope), lang), theme, T("show.chart.funnel"),
-               key=f"{key}-funnel")
+               lang=lang, key=f"{key}-funnel")
     with right:
         _chart(_stage_bars(cached(projects.project_stage_counts, scope), lang), theme, T("show.chart.stages"),
-               key=f"{key}-stages")
+               lang=lang, key=f"{key}-stages")
 
 
 def requests_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
@@ -169,10 +170,11 @@ def requests_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataC
     left, right = st.columns([3, 2], gap="large")
     with left:
         _chart(charts.monthly_requests(cached(requests.requests_by_month, scope), lang), theme,
-               T("show.chart.trend"), key=f"{key}-trend")
+               T("show.chart.trend"), lang=lang, key=f"{key}-trend")
     with right:
         categories = rc.with_change(cached(requests.requests_by_category, scope), None, "category")
-        _chart(rc.category_bars(categories, lang), theme, T("show.chart.categories"), key=f"{key}-categories")
+        _chart(rc.category_bars(categories, lang), theme, T("show.chart.categories"),
+               lang=lang, key=f"{key}-categories")
     st.caption(T("show.privacy"))
 
 
@@ -192,13 +194,15 @@ def resources_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: Data
         if by_month.empty:
             _empty(lang)
         else:
-            _chart(resc.fund_cumulative_lines(by_month, lang), theme, T("show.chart.fund"), key=f"{key}-fund")
+            _chart(resc.fund_cumulative_lines(by_month, lang), theme, T("show.chart.fund"),
+                   lang=lang, key=f"{key}-fund")
     with right:
         uptake = cached(resources.catalogue_uptake, scope)
         if uptake.empty or not (uptake["uses"] > 0).any():
             _empty(lang)
         else:
-            _chart(resc.top_items_bars(uptake, lang, top=8), theme, T("show.chart.items"), key=f"{key}-items")
+            _chart(resc.top_items_bars(uptake, lang, top=8), theme, T("show.chart.items"),
+                   lang=lang, key=f"{key}-items")
 
 
 def scorecards_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: DataContext, key: str) -> None:
@@ -228,7 +232,7 @@ def scorecards_panel(slide: Slide, scope: Scope, lang: str, theme: str, ctx: Dat
                              .fillna(shown["name"]))
     with left:
         _chart(sc.league_bars(shown, lang), theme, T("show.chart.league", year=year),
-               height=min(800, 120 + 60 * len(shown)), key=f"{key}-league")
+               height=min(800, 120 + 60 * len(shown)), lang=lang, key=f"{key}-league")
     with right:
         _kpis(items, stacked=True)
 

@@ -199,3 +199,19 @@ def test_the_followup_slide_lists_the_unfinished_items_overdue_first_and_a_stree
     assert mine["Task"].tolist() == [f"{tag}龙岭物业整改", f"{tag}布吉满意率回访"]  # not 平湖's
     assert mine["Status"].tolist() == ["in progress · 12 days overdue", "awaiting verification"]
     assert not street_at.exception and not street_at.error
+
+
+def test_every_show_chart_carries_its_main_facts_for_screen_readers():
+    """A projector slide has no room for captions: each chart's title carries the facts, hidden from view."""
+    at = open_app(PAGE, show="default", theme="dark")
+    charted = 0
+    for _ in range(10):
+        charts = at.get("plotly_chart")
+        alternatives = re.findall(r'<span class="lg-show-sr">([^<]*)</span>', markdown_text(at))
+        assert len(alternatives) == len(charts)
+        assert all(a.startswith("图示要点：") and len(a) > len("图示要点：") for a in alternatives)
+        charted += bool(charts)
+        at.button(key="show_next").click().run()
+    assert charted >= 5
+    map_slide = markdown_text(open_app(PAGE, show="default", theme="dark", slide="2"))
+    assert "最高：" in map_slide and "最好：" not in map_slide  # requests per 1,000 residents has no direction
