@@ -363,7 +363,16 @@ def track_script_runs(page) -> None:
 
         websocket.on("framereceived", on_frame)
 
+    def on_request(request):
+        # A page load (goto, reload, a redirect such as the login's /session/start): its app must finish
+        # a run before it is done, as after an arm; downloads (/media/) and Streamlit's own files do not.
+        path = urlsplit(request.url).path
+        if (request.resource_type == "document" and request.frame == page.main_frame
+                and not path.startswith(("/media/", "/_stcore/"))):
+            page.lg_armed_runs = page.lg_runs
+
     page.on("websocket", on_websocket)
+    page.on("request", on_request)
 
 
 def _run_finished_since_arm(page) -> bool:
@@ -382,38 +391,50 @@ def _not_done(kind: str, timeout_ms: float, state: dict) -> PageNotDone:
 
 
 def wait_until_done(page, timeout_ms: float = 120_000, settle_ms: int = SETTLE_MS) -> float:
-    """Wait (sync Playwright) until the script finished and nothing loads; the time it took in ms."""
+    """Wait (sync Playwright) until the script finished and nothing loads; the time it took in ms. A
+    navigation while waiting (a redirect, a meta refresh) starts the wait over on the new page."""
     deadline = time.monotonic() + timeout_ms / 1000
-    while not _run_finished_since_arm(page):
-        if time.monotonic() > deadline:
-            raise _not_done("no script run finished since the arm", timeout_ms, page.evaluate(STATE_JS))
-        page.wait_for_timeout(50)  # lets Playwright deliver the WebSocket frames
-    page.evaluate("() => { window.__lgSeenRun = true; }")
-    left_ms = max(1.0, (deadline - time.monotonic()) * 1000)
-    try:
-        return float(page.wait_for_function(DONE_JS, arg=settle_ms, timeout=left_ms, polling=50).json_value())
-    except Exception as error:
-        if "Timeout" not in type(error).__name__:
-            raise
-        raise _not_done("not done", timeout_ms, page.evaluate(STATE_JS)) from None
+    while True:
+        while not _run_finished_since_arm(page):
+            if time.monotonic() > deadline:
+                raise _not_done("no script run finished since the arm", timeout_ms, page.evaluate(STATE_JS))
+            page.wait_for_timeout(50)  # lets Playwright deliver the WebSocket frames
+        left_ms = max(1.0, (deadline - time.monotonic()) * 1000)
+        try:
+            page.evaluate("() => { window.__lgSeenRun = true; }")
+            return float(page.wait_for_function(DONE_JS, arg=settle_ms, timeout=left_ms, polling=50).json_value())
+        except Exception as error:
+            if _navigated(error) and time.monotonic() < deadline:
+                continue
+            if "Timeout" not in type(error).__name__:
+                raise
+            raise _not_done("not done", timeout_ms, page.evaluate(STATE_JS)) from None
+
+
+def _navigated(error: Exception) -> bool:
+    """Whether a page call failed because the page navigated away meanwhile."""
+    return "context was destroyed" in str(error) or "navigat" in str(error).lower()
 
 
 async def wait_until_done_async(page, timeout_ms: float = 120_000, settle_ms: int = SETTLE_MS) -> float:
     """:func:`wait_until_done` for async Playwright."""
     deadline = time.monotonic() + timeout_ms / 1000
-    while not _run_finished_since_arm(page):
-        if time.monotonic() > deadline:
-            raise _not_done("no script run finished since the arm", timeout_ms, await page.evaluate(STATE_JS))
-        await page.wait_for_timeout(50)
-    await page.evaluate("() => { window.__lgSeenRun = true; }")
-    left_ms = max(1.0, (deadline - time.monotonic()) * 1000)
-    try:
-        handle = await page.wait_for_function(DONE_JS, arg=settle_ms, timeout=left_ms, polling=50)
-    except Exception as error:
-        if "Timeout" not in type(error).__name__:
-            raise
-        raise _not_done("not done", timeout_ms, await page.evaluate(STATE_JS)) from None
-    return float(await handle.json_value())
+    while True:
+        while not _run_finished_since_arm(page):
+            if time.monotonic() > deadline:
+                raise _not_done("no script run finished since the arm", timeout_ms, await page.evaluate(STATE_JS))
+            await page.wait_for_timeout(50)
+        left_ms = max(1.0, (deadline - time.monotonic()) * 1000)
+        try:
+            await page.evaluate("() => { window.__lgSeenRun = true; }")
+            handle = await page.wait_for_function(DONE_JS, arg=settle_ms, timeout=left_ms, polling=50)
+            return float(await handle.json_value())
+        except Exception as error:
+            if _navigated(error) and time.monotonic() < deadline:
+                continue
+            if "Timeout" not in type(error).__name__:
+                raise
+            raise _not_done("not done", timeout_ms, await page.evaluate(STATE_JS)) from None
 
 
 def _arm_count(page) -> None:

@@ -87,7 +87,7 @@ def _log_in_to_alerts(page, server: StreamlitServer, user: str) -> None:
     page.get_by_role("button", name=text("login.submit")).click()
     page.locator('[data-testid="stMetric"]').first.wait_for(timeout=LOAD_TIMEOUT_MS)
     wait_until_done(page, LOAD_TIMEOUT_MS)
-    arm_for_rerun(page, ALERTS)
+    arm_for_rerun(page)
     page.locator(f'{NAV_LINK}[href$="/alerts"]').first.click()
     page.get_by_role("heading", name=text("alerts.title")).first.wait_for(timeout=LOAD_TIMEOUT_MS)
     wait_until_done(page, LOAD_TIMEOUT_MS)
