@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import multiprocessing
 import sqlite3
 import tempfile
 import threading
@@ -118,12 +119,45 @@ class Reader(threading.Thread):
             time.sleep(0.01)
 
 
-def timed_import(engine: Engine, data: bytes, full: bool) -> tuple[float, Reader, object]:
-    """Import ``data`` (requests) with the incremental or the full refresh while a reader runs."""
+def _read_in_process(url: str, stop, results) -> None:
+    """:class:`Reader` in a process of its own, as a page of another server process reads (or any page
+    while ``jobs.sync`` imports): it shares no interpreter lock with the import."""
+    reader = Reader(make_engine(url))
+    reader.stop = stop
+    reader.run()
+    reader.engine.dispose()
+    results.put((reader.answers, reader.worst, reader.errors[:1]))
+
+
+class ProcessReader:
+    """The reader in another process; ``answers``, ``worst`` and ``errors`` once stopped."""
+
+    def __init__(self, url: str):
+        context = multiprocessing.get_context("spawn")
+        self.stop, self.results = context.Event(), context.Queue()
+        self.process = context.Process(target=_read_in_process, args=(url, self.stop, self.results), daemon=True)
+        self.answers, self.worst, self.errors = 0, 0.0, []
+
+    def start(self) -> None:
+        self.process.start()
+
+    def join(self) -> None:
+        self.stop.set()
+        self.answers, self.worst, self.errors = self.results.get(timeout=120)
+        self.process.join()
+
+
+def timed_import(engine: Engine, data: bytes, full: bool) -> tuple[float, Reader, object, ProcessReader]:
+    """Import ``data`` (requests) with the incremental or the full refresh while two readers run: a thread
+    of this process (a page beside an upload in the app's own process, sharing Python's interpreter lock
+    with the import) and another process (a page of another server process, or any page during a sync)."""
     original = summaries.refresh_changes
     if full:
         summaries.refresh_changes = lambda conn, changes, targets=None: summaries.refresh(conn, targets) and "full"
-    reader = Reader(make_engine(str(engine.url.render_as_string(hide_password=False))))
+    url = str(engine.url.render_as_string(hide_password=False))
+    reader, other = Reader(make_engine(url)), ProcessReader(url)
+    other.start()
+    time.sleep(2.0)  # the process has started and answered before the import begins
     reader.start()
     try:
         started = time.perf_counter()
@@ -134,8 +168,9 @@ def timed_import(engine: Engine, data: bytes, full: bool) -> tuple[float, Reader
         reader.stop.set()
         reader.join()
         reader.engine.dispose()
+        other.join()
     assert report.ok, report.problems[:5]
-    return seconds, reader, report
+    return seconds, reader, report, other
 
 
 def main(argv=None) -> int:
@@ -143,6 +178,8 @@ def main(argv=None) -> int:
     parser.add_argument("--url", help="a loaded database (default: the sample in a temporary SQLite file)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 5000])
     parser.add_argument("--street", default="440307003", help="the street of the one-street files")
+    parser.add_argument("--refresh", choices=["both", "incremental", "full"], default="both",
+                        help="which refresh to time (a full rebuild at city scale takes minutes)")
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="longgang-bench-incremental-"))
     template = None
@@ -153,18 +190,22 @@ def main(argv=None) -> int:
         engine = make_engine(f"sqlite:///{template}")
         load_csv_dir(engine, SAMPLE_DIR)
         engine.dispose()
-    print("rows   where        refresh       import s   reader answers   reader worst wait s")
+    fulls = {"both": (True, False), "incremental": (False,), "full": (True,)}[args.refresh]
+    print("rows   where        refresh       import s   reader answers (thread / process)   "
+          "worst wait s (thread / process)", flush=True)
     for size in args.sizes:
         for street in (None, args.street):
-            for full in (True, False):
+            for full in fulls:
                 url = sqlite_copy(template, folder / f"run-{size}-{street}-{full}.sqlite3") if template else args.url
                 engine = make_engine(url)
                 data = changed_requests_csv(engine, size, offset=1 if full else 2, street=street)
-                seconds, reader, report = timed_import(engine, data, full)
+                seconds, reader, report, other = timed_import(engine, data, full)
                 engine.dispose()
+                errors = reader.errors + other.errors
                 print(f"{size:>5}  {'one street' if street else 'district':<12} {'full' if full else 'incremental':<12}"
-                      f" {seconds:>9.2f}   {reader.answers:>14}   {reader.worst:>19.3f}"
-                      f"{'  errors: ' + reader.errors[0] if reader.errors else ''}")
+                      f" {seconds:>9.2f}   {reader.answers:>15} / {other.answers:<15}"
+                      f" {reader.worst:>12.3f} / {other.worst:.3f}"
+                      f"{'  errors: ' + errors[0] if errors else ''}", flush=True)
     return 0
 
 
