@@ -33,7 +33,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Date, and_, delete, func, insert, literal, or_, select
+from sqlalchemy import Connection, Date, and_, case, delete, func, insert, literal, or_, select
 
 from data_access import evaluation, geography, projects, schema
 from data_access.domain import (
@@ -93,24 +93,25 @@ def _rows(conn: Connection, stmt, columns: list[str]) -> pd.DataFrame:
 def _request_frame(conn: Connection, communities: list[str] | None = None) -> pd.DataFrame:
     """One row per request with its street, resolution days and the statuses it reached (a bit each);
     only the requests of ``communities`` when given (an incremental refresh)."""
+    # the statuses each request reached, as bits summed in the database: one row per request comes back
+    bit = case({status: 1 << i for i, status in enumerate(REQUEST_STATUSES)}, value=H.c.status, else_=0)
+    history = select(H.c.request_id, func.sum(bit.distinct()).label("bits")).group_by(H.c.request_id)
     stmt = select(R.c.id, R.c.community_code, C.c.street_code, R.c.channel, R.c.category, R.c.status,
-                  R.c.submitted_at, R.c.resolved_at, R.c.satisfaction).join(C, C.c.code == R.c.community_code)
-    history = select(H.c.request_id, H.c.status).distinct()
+                  R.c.submitted_at, R.c.resolved_at, R.c.satisfaction)
     if communities is not None:
         stmt = stmt.where(R.c.community_code.in_(communities))
         history = history.where(H.c.request_id.in_(select(R.c.id).where(R.c.community_code.in_(communities))))
+    reached = history.subquery("reached")
+    stmt = stmt.add_columns(func.coalesce(reached.c.bits, 0)).join(C, C.c.code == R.c.community_code) \
+        .outerjoin(reached, reached.c.request_id == R.c.id)
     frame = _rows(conn, stmt, ["id", "community_code", "street_code", "channel", "category", "status", "submitted_at",
-                               "resolved_at", "satisfaction"])
+                               "resolved_at", "satisfaction", "reached_bits"])
     for column in ("submitted_at", "resolved_at"):
         frame[column] = pd.to_datetime(frame[column], format="ISO8601")
     frame["satisfaction"] = pd.to_numeric(frame["satisfaction"], errors="coerce")
     frame["days"] = (frame["resolved_at"] - frame["submitted_at"]).dt.total_seconds() / 86400
     status_index = {status: i for i, status in enumerate(REQUEST_STATUSES)}
-    reached = _rows(conn, history, ["id", "status"])
-    reached["bit"] = np.left_shift(1, reached["status"].map(status_index).fillna(-1).astype(np.int64).clip(0)) \
-        * reached["status"].isin(list(status_index)).to_numpy()
-    bits = reached.groupby("id", sort=False)["bit"].sum()
-    frame["reached_bits"] = frame["id"].map(bits).fillna(0).astype(np.int64).to_numpy()
+    frame["reached_bits"] = pd.to_numeric(frame["reached_bits"]).fillna(0).astype(np.int64).to_numpy()
     frame["status_index"] = frame["status"].map(status_index).fillna(-1).astype(np.int64)
     return frame
 
