@@ -211,7 +211,8 @@ def main(argv=None) -> int:
                       f" {reader.worst:>12.3f} / {other.worst:.3f}"
                       f"{'  errors: ' + errors[0] if errors else ''}", flush=True)
                 rows.append(f"| {size:,} | {'one street' if street else 'district'} | "
-                            f"{'full rebuild' if full else 'incremental'} | {seconds:.1f} s | "
+                            f"{'full rebuild' if full else 'incremental'} | {seconds:.1f} s"
+                            f"{' ✗' if seconds > TARGET_IMPORT_S.get(size, float('inf')) else ''} | "
                             f"{reader.worst:.2f} s{' ✗' if reader.worst > TARGET_WAIT_S else ''} | "
                             f"{other.worst:.2f} s{' ✗' if other.worst > TARGET_WAIT_S else ''} | "
                             f"{os.getloadavg()[0]:.1f} | {errors[0][:80] if errors else ''} |")
