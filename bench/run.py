@@ -3,6 +3,7 @@
     python -m bench.run                      # seed + city scale, SQLite, browser and load included
     python -m bench.run --city-dir /tmp/lgcity --runs 5 --out bench/results/latest.md
     python -m bench.run --skip-browser --skip-load --scales seed
+    python -m bench.run --city-dir /tmp/lgcity --city-url postgresql://…/lgcity --skip-browser   # city on PostgreSQL
 
 For every page of app.py and a district, a street and a community scope:
 
@@ -20,7 +21,9 @@ For every page of app.py and a district, a street and a community scope:
 - **memory**: the server's peak RSS (with its children) while ten browser sessions cycle
   through every page (bench/load.py).
 
-The city-scale data (bench/city_data.py) is built once into ``--city-dir`` and reused. The
+The city-scale data (bench/city_data.py) is built once into ``--city-dir`` and reused; with ``--city-url``
+the city's pages read that database instead (PostgreSQL, loaded by ``bench.city_data --url``), the map
+shapes still from ``--city-dir``. The
 printed table (Markdown) is also written to ``--out`` (bench/results/latest.md, linked from docs/performance.md).
 Targets (issue #10): data work < 150 ms, browser ≤ 1.5× the matching empty page, city page run ≤ 1.5× the
 seed page run, RSS < 1.5 GB with ten sessions.
@@ -63,18 +66,19 @@ def machine() -> str:
     return f"{platform.processor() or platform.machine()}, {cores} cores, {memory}Python {platform.python_version()}"
 
 
-def current_summaries(folder: Path, say) -> None:
-    """Rebuild the folder's summaries if another version built them (else pages would read raw rows)."""
+def current_summaries(folder: Path, say, url: str | None = None) -> None:
+    """Rebuild the folder's (or ``url``'s) summaries if another version built them (else pages would read
+    raw rows)."""
     from data_access import summaries
 
-    url = f"sqlite:///{(folder / DEFAULT_SQLITE_NAME).resolve()}"
+    url = url or f"sqlite:///{(folder / DEFAULT_SQLITE_NAME).resolve()}"
     db = Database(url)
     try:
         current = summaries.covered(db, None)
     finally:
         db.dispose()
     if not current:
-        say(f"rebuilding the summaries of {folder} (built by another version) …")
+        say(f"rebuilding the summaries of {url} (built by another version) …")
         summaries.main(["--url", url])
 
 
@@ -114,9 +118,17 @@ def scopes_of(url: str) -> dict[str, dict[str, str]]:
     return {"district": {}, "street": {"street": street}, "community": {"community": community}}
 
 
-def use_folder(folder: Path) -> str:
-    """Point the app (LONGGANG_DATA_DIR) at ``folder``; its database URL."""
+#: Scale -> the database its pages read when it is not the folder's SQLite file (--city-url).
+DATABASE_URLS: dict[str, str] = {}
+
+
+def use_folder(folder: Path, url: str | None = None) -> str:
+    """Point the app (LONGGANG_DATA_DIR) at ``folder`` and its database, or at ``url`` (DATABASE_URL) with
+    the folder's map shapes; the database URL."""
     os.environ["LONGGANG_DATA_DIR"] = str(folder)
+    if url:
+        os.environ["DATABASE_URL"] = url
+        return url
     os.environ.pop("DATABASE_URL", None)
     return f"sqlite:///{(folder / DEFAULT_SQLITE_NAME).resolve()}"
 
@@ -129,14 +141,14 @@ def measure_page_runs(folders: dict[str, Path], runs: int, say) -> dict[str, pd.
     varies by a third between runs) fell on one scale only and moved the city ÷ seed ratio by
     itself; taking turns puts it on both.
     """
-    scopes = {scale: scopes_of(use_folder(folder)) for scale, folder in folders.items()}
+    scopes = {scale: scopes_of(use_folder(folder, DATABASE_URLS.get(scale))) for scale, folder in folders.items()}
     rows: dict[str, list[dict]] = {scale: [] for scale in folders}
     for page in app_pages():
         for scope_name in next(iter(scopes.values())):
             times: dict[str, list[float]] = {scale: [] for scale in folders}
             for _ in range(runs):
                 for scale, folder in folders.items():
-                    use_folder(folder)
+                    use_folder(folder, DATABASE_URLS.get(scale))
                     times[scale].append(data_work.timed_page_run(page.script, scopes[scale][scope_name]) * 1000)
             for scale, runs_ms in times.items():
                 rows[scale].append({"page": page.url_path, "scope": scope_name, "run_ms": statistics.median(runs_ms),
@@ -146,9 +158,10 @@ def measure_page_runs(folders: dict[str, Path], runs: int, say) -> dict[str, pd.
     return {scale: pd.DataFrame(frame_rows) for scale, frame_rows in rows.items()}
 
 
-def measure_app(folder: Path, runs: int, say) -> pd.DataFrame:
-    """Data work per page and scope (and per other tab), with LONGGANG_DATA_DIR at ``folder``."""
-    url = use_folder(folder)
+def measure_app(folder: Path, runs: int, say, url: str | None = None) -> pd.DataFrame:
+    """Data work per page and scope (and per other tab), with LONGGANG_DATA_DIR at ``folder`` (and
+    DATABASE_URL at ``url`` when given)."""
+    url = use_folder(folder, url)
     rows = []
     for page in app_pages():
         sections = page_sections(page.script)
@@ -243,6 +256,9 @@ def main(argv=None) -> int:
                         help="runs per figure (default 7: on a noisy 2-core machine a median of 5 moved a "
                              "browser ratio by 0.15 from run to run)")
     parser.add_argument("--scales", default="seed,city")
+    parser.add_argument("--city-url", default=None,
+                        help="the city's database when not --city-dir's SQLite file (PostgreSQL, loaded with "
+                             "python -m bench.city_data --out CITY_DIR --url URL)")
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.md")
     args = parser.parse_args(argv)
@@ -255,22 +271,29 @@ def main(argv=None) -> int:
     for scale in args.scales.split(","):
         if scale == "seed":
             folders["seed"] = seed_dir(args.work_dir, say)
+        elif scale == "city" and args.city_url:
+            folders["city"] = args.city_dir or args.work_dir / "city"
+            DATABASE_URLS["city"] = args.city_url
+            current_summaries(folders["city"], say, args.city_url)
         elif scale == "city":
             folders["city"] = city_dir(args.city_dir or args.work_dir / "city", args.requests, say)
     app = {}
     for scale, folder in folders.items():
         say(f"{scale}: data work ({args.runs} runs each)")
-        app[scale] = measure_app(folder, args.runs, say)
+        app[scale] = measure_app(folder, args.runs, say, DATABASE_URLS.get(scale))
     say(f"page runs, {' and '.join(folders)} taking turns ({args.runs} runs each)")
     for scale, runs in measure_page_runs(folders, args.runs, say).items():
         app[scale] = app[scale].merge(runs, on=["page", "scope"])
     browser, load_report = None, ""
-    if not args.skip_browser:
+    if not args.skip_browser and not DATABASE_URLS:
         largest = folders.get("city") or folders["seed"]
         say(f"browser timing and load on {largest}")
         browser, load_report = measure_browser(largest, args.runs, say)
     text = "\n".join([
-        f"Benchmark of {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; SQLite; runs per figure: {args.runs}.",
+        f"Benchmark of {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; "
+        + ("; ".join(f"{scale} on {'PostgreSQL' if 'postgresql' in DATABASE_URLS.get(scale, '') else 'SQLite'}"
+                     for scale in folders))
+        + f"; runs per figure: {args.runs}.",
         "Data ms: the page's query calls as a link opens it, Streamlit's caches cold, on a running server's engine "
         "(its compiled statements warm); slowest other tab: the same for the page's slowest other lazy tab.",
         "Browser: cold loads until done; matching empty page: one title and one metric plus what the page draws "

@@ -22,6 +22,7 @@ This module never imports Streamlit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, String, Table
 
@@ -306,8 +307,13 @@ class AreaSpec:
     surrogate: bool = False
     example: dict = field(default_factory=dict)
 
+    @cached_property
+    def _by_name(self) -> dict[str, ColumnSpec]:
+        return {c.name: c for c in self.columns}
+
     def column(self, name: str) -> ColumnSpec:
-        return next(c for c in self.columns if c.name == name)
+        """The column called ``name`` (looked up for every cell of a file: a dict, not a scan)."""
+        return self._by_name[name]
 
 
 def _kind(column) -> str:

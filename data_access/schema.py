@@ -156,6 +156,11 @@ requests = Table(
     Index("ix_requests_community_submitted", "community_code", "submitted_at"),
     Index("ix_requests_submitted", "submitted_at"),
     Index("ix_requests_status_community", "status", "community_code"),
+    # the last resolution (the data range's end, every import) is one lookup, and the district's medians
+    # (summaries._district_span_rows: every resolved request's duration) read this index alone, not the
+    # table with its descriptions: at city scale minutes became seconds
+    Index("ix_requests_resolved", "resolved_at", "submitted_at", "category", "channel", "community_code"),
+    Index("ix_requests_closed", "closed_at"),
 )
 
 request_status_history = Table(

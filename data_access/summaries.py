@@ -33,7 +33,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select
+from sqlalchemy import Connection, Date, and_, case, delete, func, insert, literal, or_, select
 
 from data_access import evaluation, geography, projects, schema
 from data_access.domain import (
@@ -93,24 +93,25 @@ def _rows(conn: Connection, stmt, columns: list[str]) -> pd.DataFrame:
 def _request_frame(conn: Connection, communities: list[str] | None = None) -> pd.DataFrame:
     """One row per request with its street, resolution days and the statuses it reached (a bit each);
     only the requests of ``communities`` when given (an incremental refresh)."""
+    # the statuses each request reached, as bits summed in the database: one row per request comes back
+    bit = case({status: 1 << i for i, status in enumerate(REQUEST_STATUSES)}, value=H.c.status, else_=0)
+    history = select(H.c.request_id, func.sum(bit.distinct()).label("bits")).group_by(H.c.request_id)
     stmt = select(R.c.id, R.c.community_code, C.c.street_code, R.c.channel, R.c.category, R.c.status,
-                  R.c.submitted_at, R.c.resolved_at, R.c.satisfaction).join(C, C.c.code == R.c.community_code)
-    history = select(H.c.request_id, H.c.status).distinct()
+                  R.c.submitted_at, R.c.resolved_at, R.c.satisfaction)
     if communities is not None:
         stmt = stmt.where(R.c.community_code.in_(communities))
         history = history.where(H.c.request_id.in_(select(R.c.id).where(R.c.community_code.in_(communities))))
+    reached = history.subquery("reached")
+    stmt = stmt.add_columns(func.coalesce(reached.c.bits, 0)).join(C, C.c.code == R.c.community_code) \
+        .outerjoin(reached, reached.c.request_id == R.c.id)
     frame = _rows(conn, stmt, ["id", "community_code", "street_code", "channel", "category", "status", "submitted_at",
-                               "resolved_at", "satisfaction"])
+                               "resolved_at", "satisfaction", "reached_bits"])
     for column in ("submitted_at", "resolved_at"):
         frame[column] = pd.to_datetime(frame[column], format="ISO8601")
     frame["satisfaction"] = pd.to_numeric(frame["satisfaction"], errors="coerce")
     frame["days"] = (frame["resolved_at"] - frame["submitted_at"]).dt.total_seconds() / 86400
     status_index = {status: i for i, status in enumerate(REQUEST_STATUSES)}
-    reached = _rows(conn, history, ["id", "status"])
-    reached["bit"] = np.left_shift(1, reached["status"].map(status_index).fillna(-1).astype(np.int64).clip(0)) \
-        * reached["status"].isin(list(status_index)).to_numpy()
-    bits = reached.groupby("id", sort=False)["bit"].sum()
-    frame["reached_bits"] = frame["id"].map(bits).fillna(0).astype(np.int64).to_numpy()
+    frame["reached_bits"] = pd.to_numeric(frame["reached_bits"]).fillna(0).astype(np.int64).to_numpy()
     frame["status_index"] = frame["status"].map(status_index).fillna(-1).astype(np.int64)
     return frame
 
@@ -196,7 +197,8 @@ def _month_summary(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _unit_summary(conn: Connection, spans: list[Period], streets: pd.DataFrame) -> pd.DataFrame:
     """Per unit and span: projects applied for (and of those completed), resource uses, new volunteers
-    (the map's other counts; dates inclusive, as data_access.sql.date_filter)."""
+    (the map's other counts; dates inclusive, as data_access.sql.date_filter). Every unit has a row for
+    every span (zeros included); each source is grouped once over all the spans (_in_spans)."""
     P, U, V = schema.projects, schema.resource_uses, schema.volunteer_months
     sources = {
         "projects": _rows(conn, select(P.c.community_code, P.c.applied_on, P.c.status),
@@ -209,28 +211,33 @@ def _unit_summary(conn: Connection, spans: list[Period], streets: pd.DataFrame) 
     sources["projects_completed"] = sources["projects"].assign(
         value=(sources["projects"]["status"] == PROJECT_COMPLETED).astype(np.int64))
     sources["resources_used"]["value"] = 1
-    for source in sources.values():
-        source["on"] = pd.to_datetime(source["on"]).dt.date
-        source["district"] = DISTRICT_UNIT
-    sources = {k: v.merge(streets, on="community_code") for k, v in sources.items()}
-    units = streets.assign(district=DISTRICT_UNIT)
-    parts = []
-    for level, unit in (("district", "district"), ("street", "street_code"), ("community", "community_code")):
-        for period in spans:
-            counts = units[[unit, "street_code"] if level == "community" else [unit]].drop_duplicates()
-            for measure, source in sources.items():
-                inside = source[(source["on"] >= period.start) & (source["on"] <= period.end)]
-                summed = inside.groupby(unit)["value"].sum().rename(measure)
-                counts = counts.merge(summed, left_on=unit, right_index=True, how="left")
-            counts = counts.rename(columns={unit: "unit_code"})
-            counts["street_code"] = (counts["street_code"] if level == "community"
-                                     else counts["unit_code"] if level == "street" else "")
-            counts["unit_level"], counts["span_start"], counts["span_end"] = level, period.start, period.end
-            parts.append(counts)
-    out = pd.concat(parts, ignore_index=True)
-    for measure in sources:
-        out[measure] = out[measure].fillna(0).astype(np.int64)
+    grid = pd.MultiIndex.from_product([range(len(spans)), streets["community_code"]], names=["span", "community_code"])
+    per_community = pd.DataFrame(index=grid)
+    for measure, source in sources.items():
+        source["on"] = pd.to_datetime(source["on"])
+        inside = _in_spans(source, "on", spans)
+        per_community[measure] = inside.groupby(["span", "community_code"])["value"].sum()
+    measures = list(sources)
+    per_community = per_community.fillna(0).reset_index().merge(streets, on="community_code")
+    out = _roll_up(per_community, ["span"], measures)
+    for measure in measures:
+        out[measure] = out[measure].astype(np.int64)
+    out["span_start"] = [spans[i].start for i in out["span"]]
+    out["span_end"] = [spans[i].end for i in out["span"]]
     return out[[c.name for c in UNIT_SUMMARY.columns]]
+
+
+def _in_spans(frame: pd.DataFrame, at: str, spans: list[Period]) -> pd.DataFrame:
+    """The rows of ``frame`` once per span their datetime column ``at`` falls inside (as
+    data_access.sql.datetime_filter; a date is inside on its span's days), with the span's index in
+    ``span``: one grouping then serves every span, where a loop would group once per span."""
+    at_values = pd.to_datetime(frame[at]).to_numpy()
+    members = [np.flatnonzero((at_values >= np.datetime64(p.start_at)) & (at_values < np.datetime64(p.end_exclusive)))
+               for p in spans]
+    rows = np.concatenate(members) if members else np.array([], dtype=np.int64)
+    span_of = np.concatenate([np.full(len(m), i, dtype=np.int64) for i, m in enumerate(members)]) \
+        if members else np.array([], dtype=np.int64)
+    return frame.iloc[rows].reset_index(drop=True).assign(span=span_of)
 
 
 def _open_requests(conn: Connection, frame: pd.DataFrame, ids: list[str] | None = None) -> pd.DataFrame:
@@ -268,13 +275,15 @@ def _per_level(inside: pd.DataFrame, by: list[str], build) -> list[pd.DataFrame]
 def _per_level_and_span(frame: pd.DataFrame, at: str, spans: list[Period], by: list[str], build,
                         table) -> pd.DataFrame:
     """:func:`_per_level` for each span, over the rows whose datetime column ``at`` falls inside it (as
-    data_access.sql.datetime_filter), in ``table``'s columns."""
-    parts = []
-    for period in spans:
-        inside = frame[(frame[at] >= pd.Timestamp(period.start_at)) & (frame[at] < pd.Timestamp(period.end_exclusive))]
-        parts += [part.assign(span_start=period.start, span_end=period.end) for part in _per_level(inside, by, build)]
+    data_access.sql.datetime_filter), in ``table``'s columns; the spans grouped together (_in_spans)."""
     columns = [c.name for c in table.columns]
-    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+    inside = _in_spans(frame, at, spans)
+    if inside.empty:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(_per_level(inside, ["span", *by], build), ignore_index=True)
+    out["span_start"] = [spans[i].start for i in out["span"]]
+    out["span_end"] = [spans[i].end for i in out["span"]]
+    return out[columns]
 
 
 def _indicator_span_summary(conn: Connection, spans: list[Period], streets: pd.DataFrame) -> pd.DataFrame:
@@ -560,43 +569,92 @@ def _request_places(conn: Connection, ids: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _is_current(conn: Connection, targets) -> tuple[date, date] | None:
-    """The data range when the stored summaries can be patched: built by this version, with these targets,
-    for the same data range (a moved first or last date moves the spans: everything is rebuilt)."""
+def _stored_range(conn: Connection, targets) -> tuple[tuple[date, date], tuple[date, date]] | None:
+    """(the data range the stored summaries were built for, the data range now) when they can be patched:
+    built by this version, with these targets, from the same first date (a moved first date moves every
+    previous span: everything is rebuilt). A moved reference ("as of") date is patched (:func:`_move_spans`)."""
     info = _info(conn)
     if info.get("summary_version") != SUMMARY_VERSION or info.get("summary_targets") != targets_fingerprint(targets):
         return None
     span = geography.scan_range(lambda stmt: conn.execute(stmt).scalar())
-    if span is None or (info.get("data_start"), info.get("reference_date")) != (span[0].isoformat(),
-                                                                               span[1].isoformat()):
+    if span is None or "reference_date" not in info or info.get("data_start") != span[0].isoformat():
         return None
-    return span
+    return (span[0], date.fromisoformat(info["reference_date"])), span
 
 
 def refresh_changes(conn: Connection, changes: Changes, targets=None) -> str:
     """Bring the summaries up to date after ``changes`` were written, in the caller's transaction: only
     the parts that read the changed table, and for requests only the rows of the touched communities
-    (their streets, the district) and spans and months. Falls back to :func:`refresh` when the
-    summaries are from another version or targets, or the data range moved. Returns what it did."""
+    (their streets, the district) and spans and months. A moved reference date (a sync's first new day)
+    changes only the spans that end on it (:func:`_move_spans`). Falls back to :func:`refresh` when the
+    summaries are from another version or targets, or the first date moved. Returns what it did."""
     targets = targets if targets is not None else load_request_targets()
-    span = _is_current(conn, targets)
+    ranges = _stored_range(conn, targets)
     known = {source for _t, sources, _b in PARTS.values() for source in sources} | set(UNSUMMARISED)
-    if span is None or changes.table_name not in known:
+    if ranges is None or changes.table_name not in known:
         refresh(conn, targets)
         return "full"
-    if not changes.keys:
+    stored, span = ranges
+    moved = stored != span
+    if not changes.keys and not moved:
         return "none"
     ctx = _Context(conn, summary_spans(*span), span[1], targets)
-    for name, (tables, sources, build) in PARTS.items():
-        if changes.table_name not in sources:
-            continue
-        if name == "requests" and changes.table_name == "requests":
-            _patch_requests(conn, ctx, changes)
-            continue
-        for table in tables:
-            conn.execute(delete(table))
-        build(conn, ctx)
+    rebuilt = {name for name, (_t, sources, _b) in PARTS.items() if changes.table_name in sources}
+    if moved:
+        _move_spans(conn, ctx, summary_spans(*stored), skip=rebuilt)
+    for name, (tables, _sources, build) in PARTS.items():
+        if name == "requests" and (changes.table_name == "requests" or (moved and name not in rebuilt)):
+            _patch_requests(conn, ctx, changes, _grown_spans(summary_spans(*stored), ctx.spans) if moved else [])
+        elif name in rebuilt:
+            for table in tables:
+                conn.execute(delete(table))
+            build(conn, ctx)
     return "incremental"
+
+
+def _key(period: Period) -> tuple[date, date]:
+    return period.start, period.end
+
+
+def _grown_spans(old: list[Period], new: list[Period]) -> list[tuple[Period, Period | None]]:
+    """The spans a moved reference date adds, each with the old span it grew (or shrank) from: the old
+    span with the same start that is gone now (None for a span with no such one, a new quarter say)."""
+    new_keys, old_keys = {_key(p) for p in new}, {_key(p) for p in old}
+    gone = [p for p in old if _key(p) not in new_keys]
+    return [(p, next((g for g in gone if g.start == p.start), None)) for p in new if _key(p) not in old_keys]
+
+
+#: The span tables of the other areas and their builders for a list of spans (requests: _patch_requests).
+SPAN_PARTS = {
+    "units": (UNIT_SUMMARY, lambda conn, spans, streets: _unit_summary(conn, spans, streets)),
+    "participation": (schema.participation_span_summary,
+                      lambda conn, spans, streets: _participation_summaries(conn, spans, streets)[0]),
+    "resource_uses": (schema.resource_use_summary, _resource_use_summary),
+    "wishes": (schema.wish_span_summary, _wish_span_summary),
+    "indicators": (schema.indicator_span_summary, _indicator_span_summary),
+}
+
+
+def _move_spans(conn: Connection, ctx: _Context, old: list[Period], skip: set[str]) -> None:
+    """The reference date moved: the spans that ended on it (all, the current year and quarter, their
+    like-for-like previous spans) are replaced by the new ones. The other areas' span tables build just
+    those (their sources are small); the request tables are patched by _patch_requests; every other
+    span stays as it is. ``skip``: parts rebuilt whole anyway."""
+    new_keys, old_keys = {_key(p) for p in ctx.spans}, {_key(p) for p in old}
+    gone = [p for p in old if _key(p) not in new_keys]
+    added = [p for p in ctx.spans if _key(p) not in old_keys]
+    for name, (table, build) in SPAN_PARTS.items():
+        if name in skip:
+            continue
+        if gone:
+            conn.execute(delete(table).where(_span_filter(table, gone)))
+        if added:
+            _write(conn, table, build(conn, added, ctx.streets))
+    if gone:
+        conn.execute(delete(SPANS).where(_span_filter(SPANS, gone)))
+    _write(conn, SPANS, pd.DataFrame([{"span_start": p.start, "span_end": p.end} for p in added],
+                                     columns=["span_start", "span_end"]))
+    _set_info(conn, {"reference_date": ctx.reference.isoformat()})
 
 
 def _unit_filter(table, communities: list[str], streets: list[str]):
@@ -624,55 +682,112 @@ def _district_sums(conn: Connection, table, keys: list[str], measures: list[str]
     return frame
 
 
-def _patch_requests(conn: Connection, ctx: _Context, changes: Changes) -> None:
+def _copy_span(conn: Connection, table, source: Period, target: Period) -> None:
+    """Every row of ``source`` again under ``target``'s dates (one INSERT … SELECT in the database)."""
+    names = [c.name for c in table.columns]
+    values = [literal(target.start, Date).label("span_start") if n == "span_start"
+              else literal(target.end, Date).label("span_end") if n == "span_end" else table.c[n] for n in names]
+    conn.execute(insert(table).from_select(names, select(*values).where(
+        table.c.span_start == source.start, table.c.span_end == source.end)))
+
+
+def _window_communities(conn: Connection, span: Period, base: Period | None) -> set[str]:
+    """The communities with requests submitted in ``span`` but not in ``base`` or the other way round (the
+    days between their ends), or in all of ``span`` when there is no base: the only rows that differ."""
+    if base is None:
+        start, end = span.start_at, span.end_exclusive
+    else:
+        start, end = sorted((span.end_exclusive, base.end_exclusive))
+    stmt = select(R.c.community_code).distinct().where(R.c.submitted_at >= start, R.c.submitted_at < end)
+    return {code for (code,) in conn.execute(stmt)}
+
+
+def _patch_requests(conn: Connection, ctx: _Context, changes: Changes,
+                    grown: list[tuple[Period, Period | None]]) -> None:
     """Recount the request summaries where the changed requests were and are now: the spans holding
     either submission time, the months of either, their communities, those communities' streets
     (all of a street's requests) and the district (sums of the streets; its medians from the resolved
-    requests' durations, which do not add up)."""
+    requests' durations, which do not add up). ``grown``: the spans a moved reference date added, with
+    the old span each grew from; its rows are copied, then recounted only for the communities with
+    requests in the days between (and the changed ones). The open requests' idle days are as of the
+    reference date, so a moved one recounts their status summary (from the open requests alone)."""
     places = pd.concat([changes.before, _request_places(conn, changes.request_ids)], ignore_index=True)
-    communities = sorted(set(places["community_code"]))
-    street_of = ctx.streets.set_index("community_code")["street_code"]
-    streets = sorted({street_of[c] for c in communities if c in street_of.index})
-    in_streets = sorted(ctx.streets.loc[ctx.streets["street_code"].isin(streets), "community_code"])
+    touched = set(places["community_code"])
     times = places["submitted_at"].to_numpy()
-    spans = [p for p in ctx.spans
-             if ((times >= np.datetime64(p.start_at)) & (times < np.datetime64(p.end_exclusive))).any()]
-    months = sorted(set(places["submitted_at"].dt.to_period("M").dt.start_time.dt.date))
+    affected: dict[tuple[date, date], tuple[Period, set[str]]] = {
+        _key(p): (p, set(touched)) for p in ctx.spans
+        if ((times >= np.datetime64(p.start_at)) & (times < np.datetime64(p.end_exclusive))).any()}
+    touched_spans = [p for p, _c in affected.values()]
+    for span, base in grown:
+        if base is not None:
+            _copy_span(conn, SPAN_SUMMARY, base, span)
+        affected[_key(span)] = (span, affected.get(_key(span), (span, set()))[1] | touched
+                                | _window_communities(conn, span, base))
+    if grown:  # the spans that ended on the old reference date
+        conn.execute(delete(SPAN_SUMMARY).where(~_span_filter(SPAN_SUMMARY, ctx.spans)))
 
-    whole = len(in_streets) == len(ctx.streets)  # every street touched: the frame is the district's too
-    frame = _request_frame(conn, None if whole else in_streets)
-    frame["on_time"] = _on_time(frame, ctx.targets).to_numpy()
+    street_of = ctx.streets.set_index("community_code")["street_code"]
 
-    def kept(rows: pd.DataFrame) -> pd.DataFrame:
-        return rows[rows.index.isin(_keep_units(rows, communities, streets).index)
-                    | (whole & (rows["unit_level"] == "district"))]
+    def streets_of(communities) -> list[str]:
+        return sorted({street_of[c] for c in communities if c in street_of.index})
 
-    if spans:
+    everyone = set().union(*(c for _p, c in affected.values())) if affected else set()
+    all_streets = streets_of(everyone)
+    in_streets = sorted(ctx.streets.loc[ctx.streets["street_code"].isin(all_streets), "community_code"])
+    whole_frame = len(all_streets) == ctx.streets["street_code"].nunique()
+    frame = _request_frame(conn, None if whole_frame else in_streets) if everyone else None
+    if frame is not None:
+        frame["on_time"] = _on_time(frame, ctx.targets).to_numpy()
+
+    groups: dict[frozenset, list[Period]] = {}
+    for span, communities in affected.values():
+        if communities:  # else nothing in the days between: the copied rows stand, the district's too
+            groups.setdefault(frozenset(communities), []).append(span)
+    for communities_set, spans in groups.items():
+        communities = sorted(communities_set)
+        streets = streets_of(communities)
+        whole = len(streets) == ctx.streets["street_code"].nunique()
+        part = frame[frame["street_code"].isin(streets)]
+        rows = _span_summary(part, spans)
         conn.execute(delete(SPAN_SUMMARY).where(_span_filter(SPAN_SUMMARY, spans),
                                                 _unit_filter(SPAN_SUMMARY, communities, streets)))
-        _write(conn, SPAN_SUMMARY, kept(_span_summary(frame, spans)))
+        _write(conn, SPAN_SUMMARY, rows[rows.index.isin(_keep_units(rows, communities, streets).index)
+                                        | (whole & (rows["unit_level"] == "district"))])
         if not whole:
             _write(conn, SPAN_SUMMARY, _district_span_rows(conn, ctx, spans))
-    conn.execute(delete(MONTH_SUMMARY).where(MONTH_SUMMARY.c.month.in_(months),
-                                             _unit_filter(MONTH_SUMMARY, communities, streets)))
-    month_rows = _month_summary(frame)
-    _write(conn, MONTH_SUMMARY, kept(month_rows[month_rows["month"].isin(months)]))
-    if not whole:
-        district = _district_sums(conn, MONTH_SUMMARY, ["month"], ["received", "resolved"],
-                                  MONTH_SUMMARY.c.month.in_(months))
-        _write(conn, MONTH_SUMMARY, district[[c.name for c in MONTH_SUMMARY.columns]])
 
-    ids = changes.request_ids
-    for start in range(0, len(ids), 5_000):
-        conn.execute(delete(OPEN).where(OPEN.c.id.in_(ids[start:start + 5_000])))
-    _write(conn, OPEN, _open_requests(conn, frame, ids))
-    if spans:
+    if len(places):
+        communities, streets = sorted(touched), streets_of(touched)
+        whole = len(streets) == ctx.streets["street_code"].nunique()
+        months = sorted(set(places["submitted_at"].dt.to_period("M").dt.start_time.dt.date))
+        conn.execute(delete(MONTH_SUMMARY).where(MONTH_SUMMARY.c.month.in_(months),
+                                                 _unit_filter(MONTH_SUMMARY, communities, streets)))
+        month_rows = _month_summary(frame[frame["street_code"].isin(streets)])
+        month_rows = month_rows[month_rows["month"].isin(months)]
+        _write(conn, MONTH_SUMMARY, month_rows[month_rows.index.isin(_keep_units(month_rows, communities,
+                                                                                  streets).index)
+                                               | (whole & (month_rows["unit_level"] == "district"))])
+        if not whole:
+            district = _district_sums(conn, MONTH_SUMMARY, ["month"], ["received", "resolved"],
+                                      MONTH_SUMMARY.c.month.in_(months))
+            _write(conn, MONTH_SUMMARY, district[[c.name for c in MONTH_SUMMARY.columns]])
+
+        ids = changes.request_ids
+        for start in range(0, len(ids), 5_000):
+            conn.execute(delete(OPEN).where(OPEN.c.id.in_(ids[start:start + 5_000])))
+        _write(conn, OPEN, _open_requests(conn, frame, ids))
+    if touched_spans or grown:
         open_ = _rows(conn, select(*OPEN.columns), [c.name for c in OPEN.columns])
         for column in ("submitted_at", "idle_since"):
             open_[column] = pd.to_datetime(open_[column], format="ISO8601")
-        conn.execute(delete(OPEN_STATUS).where(_span_filter(OPEN_STATUS, spans),
+        if grown:  # idle days are counted to the reference date: every row moves
+            conn.execute(delete(OPEN_STATUS))
+            _write(conn, OPEN_STATUS, _open_status_summary(open_, ctx.streets, ctx.spans, ctx.reference))
+            return
+        communities, streets = sorted(touched), streets_of(touched)
+        conn.execute(delete(OPEN_STATUS).where(_span_filter(OPEN_STATUS, touched_spans),
                                                _unit_filter(OPEN_STATUS, communities, streets)))
-        rows = _open_status_summary(open_, ctx.streets, spans, ctx.reference)
+        rows = _open_status_summary(open_, ctx.streets, touched_spans, ctx.reference)
         _write(conn, OPEN_STATUS, rows[(rows["unit_level"] == "district")
                                        | rows.index.isin(_keep_units(rows, communities, streets).index)])
 
@@ -691,15 +806,15 @@ def _district_span_rows(conn: Connection, ctx: _Context, spans: list[Period]) ->
         resolved[column] = pd.to_datetime(resolved[column], format="ISO8601")
     resolved["days"] = (resolved["resolved_at"] - resolved["submitted_at"]).dt.total_seconds() / 86400
     resolved["all"] = ""
+    inside = _in_spans(resolved, "submitted_at", spans)
     parts = []
-    for period in spans:
-        inside = resolved[(resolved["submitted_at"] >= pd.Timestamp(period.start_at))
-                          & (resolved["submitted_at"] < pd.Timestamp(period.end_exclusive))]
-        for dim, column in DIMENSIONS.items():
-            days = inside.groupby(column or "all", sort=False)["days"]
-            parts.append(pd.DataFrame({"median_days": days.quantile(0.5), "p90_days": days.quantile(0.9)})
-                         .rename_axis("dim_value").reset_index()
-                         .assign(span_start=period.start, span_end=period.end, dim=dim))
+    for dim, column in DIMENSIONS.items():
+        days = inside.groupby(["span", column or "all"], sort=False)["days"]
+        part = pd.DataFrame({"median_days": days.quantile(0.5), "p90_days": days.quantile(0.9)}).reset_index()
+        part = part.rename(columns={column or "all": "dim_value"}).assign(dim=dim)
+        part["span_start"] = [spans[i].start for i in part["span"]]
+        part["span_end"] = [spans[i].end for i in part["span"]]
+        parts.append(part.drop(columns="span"))
     keys = ["span_start", "span_end", "dim", "dim_value"]
     pct = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*keys, "median_days", "p90_days"])
     sums["span_start"] = pd.to_datetime(sums["span_start"]).dt.date

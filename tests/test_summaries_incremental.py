@@ -66,17 +66,53 @@ def test_other_areas_rebuild_only_their_parts_and_agree(fresh_db, monkeypatch):
     assert summary_tables(fresh_db) == rebuilt(fresh_db)
 
 
-def test_a_moved_data_range_rebuilds_everything(fresh_db, monkeypatch):
-    """A request the day after the reference date moves every span's end: the import rebuilds in full."""
+def request_rows_csv(*rows: dict) -> bytes:
+    header = [c.name for c in SPECS["requests"].columns]
+    lines = [",".join(header)] + [",".join(str(dict(SPECS["requests"].example, **row)[h]) for h in header)
+                                  for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def test_a_moved_as_of_date_is_patched_and_agrees_with_a_full_rebuild(fresh_db, monkeypatch):
+    """A sync's first new day moves the reference ("as of") date, and with it the spans that end on it (all,
+    the current year and quarter, their previous spans) and every open request's idle days: patched, not
+    rebuilt, and the same tables as a full rebuild. Steps: a request the next day; a status change whose
+    resolution is the newest date (no request submitted in the new days); requests in a new quarter and a
+    new year (new spans, the old quarter and year complete)."""
     ways = []
     original = summaries.refresh_changes
     monkeypatch.setattr(summaries, "refresh_changes", lambda conn, changes: ways.append(original(conn, changes)))
-    later = date.fromisoformat(fresh_db.dataset_info()["reference_date"]) + timedelta(days=1)
-    row = dict(SPECS["requests"].example, id="RLATE0001", submitted_at=f"{later} 09:00:00", status="待受理",
-               accepted_at="", resolved_at="", closed_at="")
-    header = [c.name for c in SPECS["requests"].columns]
-    data = (",".join(header) + "\n" + ",".join(str(row[h]) for h in header) + "\n").encode("utf-8")
-    report = importer.import_bytes(fresh_db.engine, "requests", data, "late.csv")
+    reference = date.fromisoformat(fresh_db.dataset_info()["reference_date"])
+    spans_before = summary_tables(fresh_db)["summary_spans"][0]
+    blank = dict(accepted_at="", resolved_at="", closed_at="", satisfaction="")
+    steps = [
+        [dict(blank, id="RLATE0001", submitted_at=f"{reference + timedelta(days=1)} 09:00:00", status="待受理")],
+        [dict(blank, id="RLATE0001", submitted_at=f"{reference + timedelta(days=1)} 09:00:00", status="已办结",
+              accepted_at=f"{reference + timedelta(days=1)} 10:00:00",
+              resolved_at=f"{reference + timedelta(days=4)} 16:30:00")],
+        [dict(blank, id="RLATE0002", submitted_at="2023-12-30 08:00:00", status="办理中",
+              community_code="440307016002", compound_code=""),
+         dict(blank, id="RLATE0003", submitted_at="2024-01-03 11:00:00", status="待受理")],
+    ]
+    expected_reference = [reference + timedelta(days=1), reference + timedelta(days=4), date(2024, 1, 3)]
+    for number, (rows, as_of) in enumerate(zip(steps, expected_reference, strict=True)):
+        report = importer.import_bytes(fresh_db.engine, "requests", request_rows_csv(*rows), f"late-{number}.csv")
+        assert report.ok, report.problems
+        assert ways[-1] == "incremental" and fresh_db.dataset_info()["reference_date"] == as_of.isoformat()
+        incremental = summary_tables(fresh_db)
+        assert incremental == rebuilt(fresh_db), f"step {number}"
+    assert summary_tables(fresh_db)["summary_spans"][0] > spans_before  # 2024 and its quarter came in
+
+
+def test_a_moved_first_date_rebuilds_everything(fresh_db, monkeypatch):
+    """A request before the first date moves every previous span: the import rebuilds in full."""
+    ways = []
+    original = summaries.refresh_changes
+    monkeypatch.setattr(summaries, "refresh_changes", lambda conn, changes: ways.append(original(conn, changes)))
+    earlier = date.fromisoformat(fresh_db.dataset_info()["data_start"]) - timedelta(days=1)
+    row = dict(id="REARLY001", submitted_at=f"{earlier} 09:00:00", status="待受理", accepted_at="", resolved_at="",
+               closed_at="", satisfaction="")
+    report = importer.import_bytes(fresh_db.engine, "requests", request_rows_csv(row), "early.csv")
     assert report.ok, report.problems
-    assert ways == ["full"] and fresh_db.dataset_info()["reference_date"] == later.isoformat()
+    assert ways == ["full"] and fresh_db.dataset_info()["data_start"] == earlier.isoformat()
     assert summary_tables(fresh_db) == rebuilt(fresh_db)

@@ -158,6 +158,26 @@ def test_an_interrupted_run_is_run_again_without_loss_or_doubles(source, db, mon
     assert count(db) == before + 10
 
 
+def test_masked_names_and_phones_keep_the_stored_value_and_cannot_create_a_record(source, db):
+    """A live system may send personal data masked (张*, 138****5678): on an update the stored value stays;
+    a new record with one is refused by id and reason while the rest land."""
+    source.records = [record("RM0001", "2023-10-01T10:00:00+08:00")]
+    assert sync.sync_open311(db.engine, source.url, backoff_s=0.01).inserted == 1
+    masked = {"requester_name": "张*", "requester_phone": "138****5678"}
+    source.records += [record("RM0001", "2023-10-02T10:00:00+08:00", status="已办结", **masked),
+                       record("RM0002", "2023-10-02T10:00:01+08:00", **masked),
+                       record("RM0003", "2023-10-02T10:00:02+08:00")]
+    report = sync.sync_open311(db.engine, source.url, backoff_s=0.01)
+    assert (report.inserted, report.updated, report.error) == (1, 1, None)
+    assert list(dict(report.rejected)) == ["RM0002"] and "脱敏" in dict(report.rejected)["RM0002"]
+    person = db.frame(select(R.c.id, R.c.status, R.c.requester_name, R.c.requester_phone)
+                      .where(R.c.id.in_(["RM0001", "RM0002", "RM0003"])).order_by(R.c.id)).to_dict("records")
+    assert person == [
+        {"id": "RM0001", "status": "已办结", "requester_name": "张三", "requester_phone": "13812345678"},
+        {"id": "RM0003", "status": "办理中", "requester_name": "张三", "requester_phone": "13812345678"},
+    ]
+
+
 def test_records_without_a_full_status_are_reported_not_guessed():
     plain = record("RX1", "2023-10-01T10:00:00+08:00")
     del plain["extended_attributes"]["status_detail"]
