@@ -456,6 +456,21 @@ async def arm_for_rerun_async(page) -> None:
     await page.evaluate(ARM_JS)
 
 
+def guarded_page(browser, timeout_ms: float, viewport: dict | None = None):
+    """A new page (sync Playwright, in its own context) as the browser tests use it: offline (requests to
+    other hosts aborted, kept in ``page.external_requests``), under the deployment's Content-Security-Policy
+    (what it refuses kept in ``page.policy_violations``), its script runs counted (:func:`track_script_runs`).
+    Close it with ``page.context.close()``."""
+    context = browser.new_context(viewport=viewport or VIEWPORT, locale=LOCALE)
+    page = context.new_page()
+    page.external_requests, page.policy_violations = [], []
+    install_offline_guard(context, page.external_requests)
+    install_deploy_policy(context, page.policy_violations)
+    track_script_runs(page)
+    page.set_default_timeout(timeout_ms)
+    return page
+
+
 def page_problems(page) -> list[str]:
     return list(page.evaluate(PROBLEMS_JS))
 

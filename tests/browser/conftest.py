@@ -38,6 +38,7 @@ from bench.browser_support import (  # noqa: F401 - CHROMIUM_ARGS and LOOPBACK a
     VIEWPORT,
     die_with_parent,
     free_port,
+    guarded_page,
     healthy,
     install_deploy_policy,
     install_offline_guard,
@@ -140,14 +141,8 @@ def chromium():
 def offline_page(chromium):
     """A 1920×1080 page that aborts and records every request to a non-loopback host, and gets every
     page under the deployment's Content-Security-Policy (what it refuses: ``page.policy_violations``)."""
-    context = chromium.new_context(viewport=VIEWPORT, locale=LOCALE)
-    page = context.new_page()
-    page.external_requests, page.policy_violations = [], []
-    install_offline_guard(context, page.external_requests)
-    install_deploy_policy(context, page.policy_violations)
-    track_script_runs(page)
-    page.set_default_timeout(START_TIMEOUT_S * 1000)
+    page = guarded_page(chromium, START_TIMEOUT_S * 1000)
     try:
         yield page
     finally:
-        context.close()
+        page.context.close()

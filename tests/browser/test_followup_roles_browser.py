@@ -25,9 +25,8 @@ from bench.browser_support import (
     StreamlitServer,
     app_pages,
     arm_for_rerun,
-    install_offline_guard,
+    guarded_page,
     page_problems,
-    track_script_runs,
     wait_until_done,
 )
 from components.i18n import text
@@ -67,13 +66,7 @@ def roles_server(chromium, tmp_path_factory) -> Iterator[StreamlitServer]:
 
 
 def _page(chromium):
-    context = chromium.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
-    page = context.new_page()
-    page.external_requests = []
-    install_offline_guard(context, page.external_requests)
-    track_script_runs(page)
-    page.set_default_timeout(LOAD_TIMEOUT_MS)
-    return page
+    return guarded_page(chromium, LOAD_TIMEOUT_MS)
 
 
 def _log_in_to_alerts(page, server: StreamlitServer, user: str) -> None:

@@ -23,9 +23,8 @@ from bench.browser_support import (
     anonymous_view_problems,
     app_pages,
     arm_for_rerun,
-    install_offline_guard,
+    guarded_page,
     page_problems,
-    track_script_runs,
     wait_until_done,
 )
 from components.i18n import text
@@ -70,13 +69,7 @@ def login_server(chromium, tmp_path_factory) -> Iterator[StreamlitServer]:
 
 
 def _page(chromium):
-    context = chromium.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
-    page = context.new_page()
-    page.external_requests = []
-    install_offline_guard(context, page.external_requests)
-    track_script_runs(page)
-    page.set_default_timeout(LOAD_TIMEOUT_MS)
-    return page
+    return guarded_page(chromium, LOAD_TIMEOUT_MS)
 
 
 def _visit(page, url: str) -> list[str]:

@@ -14,11 +14,11 @@ import shutil
 import sqlite3
 
 import pytest
-from conftest import LOCALE, START_TIMEOUT_S, VIEWPORT, streamlit_server, wait_until_done
+from conftest import START_TIMEOUT_S, streamlit_server, wait_until_done
 from sqlalchemy import create_engine, select
 from test_privacy import NAME_FORMS, PHONE_FORMS, leaks, write_personal_forms
 
-from bench.browser_support import app_pages, install_deploy_policy, install_offline_guard
+from bench.browser_support import app_pages, guarded_page
 from data_access import schema
 from data_access.database import DEFAULT_SQLITE_NAME
 
@@ -61,14 +61,10 @@ def _addresses(newest: dict[str, str]) -> list[str]:
 
 def test_no_page_shows_an_unmasked_phone_or_name(chromium, masked_server):
     url, newest = masked_server
-    context = chromium.new_context(viewport=VIEWPORT, locale=LOCALE)
-    external, violations, received = [], [], []
-    install_offline_guard(context, external)
-    install_deploy_policy(context, violations)
-    page = context.new_page()
+    page = guarded_page(chromium, START_TIMEOUT_S * 1000)
+    received = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(
         payload if isinstance(payload, bytes) else payload.encode("utf-8"))))
-    page.set_default_timeout(START_TIMEOUT_S * 1000)
     shown_masked = 0
     try:
         for address in _addresses(newest):
@@ -81,8 +77,8 @@ def test_no_page_shows_an_unmasked_phone_or_name(chromium, masked_server):
             assert not leaks(sent), f"{address} sent {leaks(sent)[:5]}"
             shown_masked += ("170****" in text) or ("****" in sent and "170****" in sent)
     finally:
-        context.close()
+        page.context.close()
     # the lists and details did carry the forms, masked (so the search above searched something)
     assert shown_masked >= 3
-    assert external == [] and violations == []
+    assert page.external_requests == [] and page.policy_violations == []
     assert NAME_FORMS  # the name forms are searched by leaks() too

@@ -14,8 +14,7 @@ from sqlalchemy import create_engine, update
 
 from bench.browser_support import (
     StreamlitServer,
-    install_deploy_policy,
-    install_offline_guard,
+    guarded_page,
     wait_until_done,
 )
 from components.i18n import text
@@ -76,12 +75,7 @@ def _log_in(page, url: str) -> None:
 
 
 def test_a_login_survives_a_reload_until_logout_or_idle_time(chromium, cookie_server):
-    context = chromium.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
-    external, violations = [], []
-    install_offline_guard(context, external)
-    install_deploy_policy(context, violations)
-    page = context.new_page()
-    page.set_default_timeout(LOAD_TIMEOUT_MS)
+    page = guarded_page(chromium, LOAD_TIMEOUT_MS)
     try:
         _log_in(page, cookie_server.url)
         assert _heading(page) == text("requests.title")  # the link's page, after the login
@@ -96,11 +90,11 @@ def test_a_login_survives_a_reload_until_logout_or_idle_time(chromium, cookie_se
 
         # a forged cookie is no login
         forged = {**cookie, "value": cookie["value"][:-2] + "00"}
-        context.add_cookies([forged])
+        page.context.add_cookies([forged])
         page.reload()
         wait_until_done(page, LOAD_TIMEOUT_MS)
         assert _heading(page) == text("login.title")
-        context.add_cookies([cookie])
+        page.context.add_cookies([cookie])
 
         # idle longer than the idle time (its last run moved back in the database): ended, with the notice
         page.reload()
@@ -131,6 +125,6 @@ def test_a_login_survives_a_reload_until_logout_or_idle_time(chromium, cookie_se
         page.reload()
         wait_until_done(page, LOAD_TIMEOUT_MS)
         assert _heading(page) == text("login.title")
-        assert external == [] and violations == []
+        assert page.external_requests == [] and page.policy_violations == []
     finally:
-        context.close()
+        page.context.close()
