@@ -43,7 +43,7 @@ from import_db import copy_sqlite, pg_copy  # noqa: E402
 from pg_server import NOT_FOUND_REASON, PgNotFound, PgServer  # noqa: E402
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, String  # noqa: E402
 
-from data_access import schema  # noqa: E402
+from data_access import auth, schema  # noqa: E402
 from data_access.database import DEFAULT_SQLITE_NAME, Database, make_engine  # noqa: E402
 from data_access.loader import SAMPLE_DIR, ensure_database, load_csv_dir  # noqa: E402
 
@@ -136,6 +136,14 @@ def write_tiny_csv_dir(folder: Path, rows: int = 3) -> Path:
             writer.writeheader()
             writer.writerows(table_rows)
     return folder
+
+
+@pytest.fixture
+def users_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty users file of the test's own, which auth reads through its environment variable."""
+    path = tmp_path / "users.toml"
+    monkeypatch.setenv(auth.USERS_FILE_ENV, str(path))
+    return path
 
 
 @pytest.fixture

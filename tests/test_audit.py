@@ -22,13 +22,6 @@ GOOD = "Correct-horse-battery-7"
 A = schema.audit_log
 
 
-@pytest.fixture
-def users_file(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "users.toml"
-    monkeypatch.setenv(auth.USERS_FILE_ENV, str(path))
-    return path
-
-
 def _of(db: Database, user: str) -> list[dict]:
     frame = audit.records(db.engine, user=user)
     return frame.sort_values("seq").to_dict("records")

@@ -17,13 +17,6 @@ ROOT = Path(__file__).resolve().parent.parent
 BUJI = "440307014"
 
 
-@pytest.fixture
-def users_file(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "users.toml"
-    monkeypatch.setenv(auth.USERS_FILE_ENV, str(path))
-    return path
-
-
 def as_user(user: str, role: str) -> None:
     """A session given a role directly must belong to a user of the users file with that role, when
     there is one: each run re-checks the file (a removed user or a changed role ends the session)."""

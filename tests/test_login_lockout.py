@@ -8,7 +8,6 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access import auth, login_attempts
@@ -16,13 +15,6 @@ from data_access.database import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = "Correct-horse-battery-7"
-
-
-@pytest.fixture
-def users_file(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "users.toml"
-    monkeypatch.setenv(auth.USERS_FILE_ENV, str(path))
-    return path
 
 
 def _name() -> str:

@@ -15,13 +15,6 @@ GOOD = "Correct-horse-battery-7"
 
 
 @pytest.fixture
-def users_file(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "users.toml"
-    monkeypatch.setenv(auth.USERS_FILE_ENV, str(path))
-    return path
-
-
-@pytest.fixture
 def clock(monkeypatch) -> list[float]:
     """The login's clock, moved by the test."""
     current = [1_800_000_000.0]
