@@ -17,6 +17,7 @@ This module never imports Streamlit.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sqlite3
@@ -360,6 +361,8 @@ def _build_sqlite(path: Path, csv_dir: Path) -> LoadResult:
         engine = make_engine(f"sqlite:///{tmp}")
         try:
             result = load_csv_dir(engine, csv_dir)
+            if path.exists():
+                _carry_ops_records(engine, tmp, path)
         finally:
             engine.dispose()
         try:
@@ -371,6 +374,29 @@ def _build_sqlite(path: Path, csv_dir: Path) -> LoadResult:
             leftover.unlink(missing_ok=True)
     assert result is not None
     return result
+
+
+def _carry_ops_records(engine: Engine, build: Path, live: Path) -> None:
+    """Copy the live file's records of what people and jobs did (``schema.ops_metadata``: the audit
+    trail, alerts, follow-ups, sends, login locks, sessions) into the new build before it replaces the
+    file: the PostgreSQL load keeps those tables, and a rebuilt SQLite file must not erase them either."""
+    schema.ops_metadata.create_all(engine)
+    try:
+        with contextlib.closing(sqlite3.connect(build, isolation_level=None)) as conn:
+            conn.execute("ATTACH DATABASE ? AS live", (str(live),))
+            stored = {row[0] for row in conn.execute("SELECT name FROM live.sqlite_master WHERE type = 'table'")}
+            conn.execute("BEGIN")
+            for table in schema.ops_metadata.sorted_tables:
+                if table.name not in stored:
+                    continue
+                kept = {row[1] for row in conn.execute(f'PRAGMA live.table_info("{table.name}")')}
+                columns = ", ".join(f'"{c.name}"' for c in table.columns if c.name in kept)
+                conn.execute(f'INSERT INTO main."{table.name}" ({columns}) SELECT {columns} FROM live."{table.name}"')
+            conn.execute("COMMIT")
+    except sqlite3.DatabaseError as error:
+        if "not a database" not in str(error):
+            raise  # the build fails and the live file stays as it is: nothing is lost
+        # the file there is not a database: the caller moves the build over it
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:

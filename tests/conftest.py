@@ -226,6 +226,9 @@ def sqlite_db(sample_sqlite_template: Path) -> Iterator[Database]:
     path = Path(_session_data_dir) / DEFAULT_SQLITE_NAME
     copy_sqlite(sample_sqlite_template, path)
     database = Database(ensure_database(f"sqlite:///{path}"))  # loaded already: ensure only checks
+    # The copy replaced whatever file an earlier test's app had opened, and the template (a plain load)
+    # has no operational tables: create them, since that app's process remembers having created them.
+    schema.ops_metadata.create_all(database.engine)
     yield database
     database.dispose()
 

@@ -284,6 +284,37 @@ def test_cli_reload_rebuilds(data_dir: Path, tiny_csv_dir: Path, capsys: pytest.
     assert leftovers(data_dir) == []
 
 
+def test_a_rebuild_keeps_what_people_and_jobs_did(data_dir: Path, tiny_csv_dir: Path) -> None:
+    """The records outside the data (schema.ops_metadata: the audit trail, alerts, follow-ups, login
+    failures…) survive a reload and a first build over a file that holds only them (the users command
+    run before the app's first start writes its audit record there)."""
+    from data_access import audit, login_attempts
+
+    url = f"sqlite:///{data_dir / DB_NAME}"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database = open_db(url)
+    try:
+        login_attempts.record_failure(database.engine, "buji", "10.0.0.1")  # creates the tables (before any data)
+        audit.record(database.engine, "user_add", "admin", target="buji")
+    finally:
+        database.dispose()
+    tiny = ["--csv-dir", str(tiny_csv_dir)]
+    assert main(tiny) == 0  # the first build
+    assert main(["--reload", *tiny]) == 0
+    database = open_db(url)
+    try:
+        assert table_counts(database) == csv_row_counts(tiny_csv_dir)
+        records = audit.records(database.engine)
+        assert records[["user_name", "action", "target"]].values.tolist() == [["admin", "user_add", "buji"]]
+        assert audit.verify(database.engine).ok
+        with database.engine.connect() as conn:
+            failures = conn.execute(select(schema.login_failures.c.user_name)).scalars().all()
+        assert failures == ["buji"]
+    finally:
+        database.dispose()
+    assert leftovers(data_dir) == []
+
+
 def test_cli_failure_exits_non_zero_and_builds_nothing(data_dir: Path, tiny_csv_dir: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     (tiny_csv_dir / "venues.csv").unlink()
