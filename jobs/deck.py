@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from components import deck, playlist, scope_deck
+from components.formatting import period_label, place_label
 from components.i18n import text
 from data_access import bulletin
 from data_access.database import Database
@@ -65,13 +66,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             if period is None:
                 print(f"jobs.deck：{_period_message(args.period)}", file=sys.stderr)
                 return 2
-            scope = scope_deck.scope_for(args.scope, period, streets(db), communities(db), args.role)
+            street_rows, community_rows = streets(db), communities(db)
+            scope = scope_deck.scope_for(args.scope, period, street_rows, community_rows, args.role)
             if scope is None:
                 print(f"jobs.deck：{text('deck.scope.bad_scope', value=args.scope)}", file=sys.stderr)
                 return 2
             data = scope_deck.build_scope_deck(deck.direct(db), scope, start=start, reference=reference,
                                                lang=args.lang, theme=args.theme or "light")
-            what_ = f"{args.scope} {args.period} 汇报材料"
+            what_ = (f"{place_label(scope, street_rows, community_rows, args.lang)} "
+                     f"{period_label(period, args.lang)} 汇报材料")
         else:
             key = deck.latest_complete_month(reference) if args.bulletin == "latest" else args.bulletin
             b = bulletin.build_bulletin(db, key, "street", None, args.role)

@@ -399,6 +399,7 @@ def test_cli_writes_an_overview_deck_and_refuses_bad_scopes_and_periods(tmp_path
     prs = Presentation(str(out))
     assert _text_of(prs.slides[0], "title") == text("briefing.title", "en")
     assert "Buji" in _text_of(prs.slides[1], "scope")
+    assert "Buji" in capsys.readouterr().out  # the saved line names the place, not the code
     assert deck_job.main(["--scope", "district", "--out", str(out)]) == 0
     assert deck_job.main(["--scope", "nowhere", "--out", str(out)]) == 2
     assert deck_job.main(["--scope", BUJI, "--period", "2023-10", "--out", str(out)]) == 2
