@@ -20,7 +20,7 @@ import sqlite3
 import tempfile
 import threading
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -53,6 +53,7 @@ def changed_requests_csv(engine: Engine, n: int, offset: int = 0, id_prefix: str
         rows = [dict(r) for r in conn.execute(select(R).where(R.c.id.in_(ids)).order_by(R.c.id)).mappings()]
         info = dict(conn.execute(select(schema.dataset_info.c.key, schema.dataset_info.c.value)).all())
     start, reference = date.fromisoformat(info["data_start"]), date.fromisoformat(info["reference_date"])
+    last_minute = datetime.combine(reference, datetime.min.time()) + timedelta(hours=23, minutes=59)
     out = []
     for i, row in enumerate(rows):
         kind = (i + offset) % 4
@@ -60,8 +61,10 @@ def changed_requests_csv(engine: Engine, n: int, offset: int = 0, id_prefix: str
             row["id"] = f"{id_prefix}{offset:03d}{i:06d}"[:16]
         elif kind == 1:
             if row["status"] in REQUEST_OPEN_STATUSES:
-                row.update(status="已办结", resolved_at=row["submitted_at"] + timedelta(days=2, hours=3),
-                           closed_at=None)
+                # resolved two days on, but not past the data's last day: the spans stay (a new day moves
+                # the "as of" date and every span ending on it: a day's first sync, not a file's cost)
+                row.update(status="已办结", closed_at=None,
+                           resolved_at=min(row["submitted_at"] + timedelta(days=2, hours=3), last_minute))
             else:
                 row.update(status="办理中", resolved_at=None, closed_at=None, satisfaction=None)
         elif kind == 2:

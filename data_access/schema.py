@@ -372,7 +372,31 @@ request_span_summary = Table(
       for i in range(len(REQUEST_STATUSES))],
     Column("median_days", Float),
     Column("p90_days", Float),
+    # the request at each percentile's lower rank (days, then id): an import moves the percentile from
+    # there by the few ranks its rows shift it (data_access.summary_percentiles), without reading them all
+    Column("median_anchor", String(16)),
+    Column("p90_anchor", String(16)),
     Index("ix_request_span_summary_level_span", "unit_level", "span_start", "span_end", "dim", "street_code"),
+)
+
+#: ids compared byte by byte on both engines, as Python and SQLite compare them (a locale's collation
+#: ignores the hyphen of city-scale ids and would order the percentile walks differently)
+_ORDERED_ID = String(16).with_variant(String(16, collation="C"), "postgresql")
+
+request_durations = Table(
+    "request_durations",
+    metadata,
+    Column("id", _ORDERED_ID, primary_key=True),
+    Column("community_code", String(12), nullable=False),
+    Column("street_code", String(9), nullable=False),
+    Column("category", String(10), nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("submitted_at", DateTime, nullable=False),
+    Column("days", Float, nullable=False, comment="submission to resolution, as the summaries compute it"),
+    Index("ix_request_durations_days", "days", "id"),
+    Index("ix_request_durations_street_days", "street_code", "days", "id"),
+    Index("ix_request_durations_community_days", "community_code", "days", "id"),
+    comment="every resolved request's duration, ordered per unit: the source the percentiles walk",
 )
 
 request_month_summary = Table(
@@ -536,7 +560,7 @@ evaluation_composite_summary = Table(
 )
 
 #: Tables derived from the data tables, never loaded from CSV.
-SUMMARY_TABLES = [summary_spans, request_span_summary, request_month_summary, unit_span_summary,
+SUMMARY_TABLES = [summary_spans, request_span_summary, request_durations, request_month_summary, unit_span_summary,
                   open_request_summary, open_status_summary, project_stage_summary, project_acceptance_summary,
                   participation_span_summary, participation_month_summary, safety_month_summary,
                   resource_use_summary, evaluation_composite_summary, wish_span_summary, indicator_span_summary]

@@ -33,9 +33,9 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Date, and_, case, delete, func, insert, literal, or_, select
+from sqlalchemy import Connection, Date, Float, and_, bindparam, case, delete, func, insert, literal, or_, select
 
-from data_access import evaluation, geography, projects, schema
+from data_access import evaluation, geography, projects, schema, summary_percentiles
 from data_access.domain import (
     PARTNER_MERCHANT_KIND,
     PARTNER_SOCIAL_ORG_KIND,
@@ -90,9 +90,13 @@ def _rows(conn: Connection, stmt, columns: list[str]) -> pd.DataFrame:
         cursor.close()
 
 
-def _request_frame(conn: Connection, communities: list[str] | None = None) -> pd.DataFrame:
+def _request_frame(conn: Connection, communities: list[str] | None = None,
+                   ids: list[str] | None = None) -> pd.DataFrame:
     """One row per request with its street, resolution days and the statuses it reached (a bit each);
-    only the requests of ``communities`` when given (an incremental refresh)."""
+    only the requests of ``communities`` or those of ``ids`` when given (an incremental refresh)."""
+    if ids is not None and len(ids) > 5_000:  # bounded IN lists
+        return pd.concat([_request_frame(conn, ids=ids[i:i + 5_000]) for i in range(0, len(ids), 5_000)],
+                         ignore_index=True)
     # the statuses each request reached, as bits summed in the database: one row per request comes back
     bit = case({status: 1 << i for i, status in enumerate(REQUEST_STATUSES)}, value=H.c.status, else_=0)
     history = select(H.c.request_id, func.sum(bit.distinct()).label("bits")).group_by(H.c.request_id)
@@ -101,6 +105,9 @@ def _request_frame(conn: Connection, communities: list[str] | None = None) -> pd
     if communities is not None:
         stmt = stmt.where(R.c.community_code.in_(communities))
         history = history.where(H.c.request_id.in_(select(R.c.id).where(R.c.community_code.in_(communities))))
+    if ids is not None:
+        stmt = stmt.where(R.c.id.in_(ids))
+        history = history.where(H.c.request_id.in_(ids))
     reached = history.subquery("reached")
     stmt = stmt.add_columns(func.coalesce(reached.c.bits, 0)).join(C, C.c.code == R.c.community_code) \
         .outerjoin(reached, reached.c.request_id == R.c.id)
@@ -152,38 +159,62 @@ MEASURES = ["received", "resolved", "platform_resolved", "rated", "satisfaction_
             "resolved_satisfaction_sum", "on_time", *[f"score_{s}" for s in range(1, 6)], *STATUS_COLUMNS]
 
 
-def _span_summary(frame: pd.DataFrame, spans: list[Period]) -> pd.DataFrame:
-    """Every span's rows at once: each request repeated once per span it falls in, then one grouping
-    per level and breakdown (not one per span), so the work grows with the rows, not with the spans."""
+def _explode(frame: pd.DataFrame, spans: list[Period]) -> pd.DataFrame:
+    """Each request once per span it falls in (``span``: the span's index), with its measures: one grouping
+    per level and breakdown then serves every span, so the work grows with the rows, not with the spans."""
     submitted = frame["submitted_at"].to_numpy()
     members = [np.flatnonzero((submitted >= np.datetime64(p.start_at)) & (submitted < np.datetime64(p.end_exclusive)))
                for p in spans]
-    span_of = np.concatenate([np.full(len(m), i, dtype=np.int64) for i, m in enumerate(members)])
-    rows = np.concatenate(members)
-    if not len(rows):
-        return pd.DataFrame(columns=[c.name for c in SPAN_SUMMARY.columns])
-    base = frame[["street_code", "community_code", "category", "channel", "days"]].iloc[rows].reset_index(drop=True)
-    exploded = pd.concat([base, _measures(frame).iloc[rows].reset_index(drop=True)], axis=1)
+    span_of = np.concatenate([np.full(len(m), i, dtype=np.int64) for i, m in enumerate(members)]) \
+        if members else np.array([], dtype=np.int64)
+    rows = np.concatenate(members) if members else np.array([], dtype=np.int64)
+    base = frame[["id", "street_code", "community_code", "category", "channel", "days"]].iloc[rows]
+    exploded = pd.concat([base.reset_index(drop=True), _measures(frame).iloc[rows].reset_index(drop=True)], axis=1)
     exploded["span"] = span_of
     exploded["district"] = DISTRICT_UNIT
-    resolved = exploded["resolved"].to_numpy() == 1
-    parts = []
+    return exploded
+
+
+def _levels():
+    """(level, its unit column, breakdown, its column, the grouping keys) of every span summary row kind."""
     for level, unit in (("district", "district"), ("street", "street_code"), ("community", "community_code")):
         for dim, column in DIMENSIONS.items():
             keys = ["span", unit] + ([column] if column else []) + (["street_code"] if level == "community" else [])
-            sums = exploded.groupby(keys, sort=False)[MEASURES].sum()
-            days = exploded.loc[resolved, [*keys, "days"]].groupby(keys, sort=False)["days"]
-            pct = pd.DataFrame({"median_days": days.quantile(0.5), "p90_days": days.quantile(0.9)})
-            part = sums.join(pct).reset_index().rename(columns={unit: "unit_code"})
-            part["street_code"] = (part["street_code"] if level == "community"
-                                   else part["unit_code"] if level == "street" else "")
-            part["dim_value"] = part[column] if column else ""
-            part["unit_level"], part["dim"] = level, dim
-            parts.append(part)
+            yield level, unit, dim, column, keys
+
+
+def _span_members(frame: pd.DataFrame, spans: list[Period]):
+    """(level, breakdown, rows with unit_code, dim_value, span, days, id): which summary rows each of a few
+    resolved requests counts in (summary_percentiles.patch)."""
+    exploded = _explode(frame, spans)
+    for level, unit, dim, column, _keys in _levels():
+        yield level, dim, exploded.assign(unit_code=exploded[unit], dim_value=exploded[column] if column else "")
+
+
+def _span_summary(frame: pd.DataFrame, spans: list[Period], percentiles: bool = True) -> pd.DataFrame:
+    """Every span's rows at once (_explode); without ``percentiles`` only the additive measures (an import's
+    before and after contributions, summary_percentiles moves the percentiles)."""
+    columns = [c.name for c in SPAN_SUMMARY.columns]
+    exploded = _explode(frame, spans)
+    if exploded.empty:
+        return pd.DataFrame(columns=columns)
+    resolved = summary_percentiles.sorted_by_days(exploded[exploded["resolved"].to_numpy() == 1]) \
+        if percentiles else None
+    parts = []
+    for level, unit, dim, column, keys in _levels():
+        part = exploded.groupby(keys, sort=False)[MEASURES].sum()
+        if percentiles:
+            part = part.join(summary_percentiles.group_percentiles(resolved, keys))
+        part = part.reset_index().rename(columns={unit: "unit_code"})
+        part["street_code"] = (part["street_code"] if level == "community"
+                               else part["unit_code"] if level == "street" else "")
+        part["dim_value"] = part[column] if column else ""
+        part["unit_level"], part["dim"] = level, dim
+        parts.append(part)
     out = pd.concat(parts, ignore_index=True)
     out["span_start"] = [spans[i].start for i in out["span"]]
     out["span_end"] = [spans[i].end for i in out["span"]]
-    return out[[c.name for c in SPAN_SUMMARY.columns]]
+    return out.reindex(columns=columns)
 
 
 def _month_summary(frame: pd.DataFrame) -> pd.DataFrame:
@@ -479,6 +510,7 @@ def _build_requests(conn: Connection, ctx: _Context) -> dict[str, int]:
     frame["on_time"] = _on_time(frame, ctx.targets).to_numpy()
     span_summary = _span_summary(frame, ctx.spans)
     month_summary = _month_summary(frame)
+    _write(conn, summary_percentiles.D, summary_percentiles.durations_rows(frame))
     _write(conn, SPAN_SUMMARY, span_summary)
     _write(conn, MONTH_SUMMARY, month_summary)
     open_ = _open_requests(conn, frame)
@@ -549,13 +581,13 @@ def refresh(conn: Connection, targets=None) -> dict[str, int]:
 
 
 class Changes:
-    """The rows an import is about to change, taken before it writes: for requests, the communities and
-    submission times they had (a request that moves community or month leaves two places to recount)."""
+    """The rows an import is about to change, taken before it writes: for requests, each one as the
+    summaries counted it (its place, times, status and statuses reached): what the refresh subtracts."""
 
     def __init__(self, conn: Connection, table_name: str, keys: list[tuple]):
         self.table_name, self.keys = table_name, keys
         self.request_ids = [key[0] for key in keys] if table_name == "requests" else []
-        self.before = _request_places(conn, self.request_ids)
+        self.before = _request_frame(conn, ids=self.request_ids)
 
 
 def _request_places(conn: Connection, ids: list[str]) -> pd.DataFrame:
@@ -603,7 +635,9 @@ def refresh_changes(conn: Connection, changes: Changes, targets=None) -> str:
     if moved:
         _move_spans(conn, ctx, summary_spans(*stored), skip=rebuilt)
     for name, (tables, _sources, build) in PARTS.items():
-        if name == "requests" and (changes.table_name == "requests" or (moved and name not in rebuilt)):
+        if name == "requests" and changes.table_name == "requests" and not moved:
+            _patch_changed_requests(conn, ctx, changes)
+        elif name == "requests" and (changes.table_name == "requests" or (moved and name not in rebuilt)):
             _patch_requests(conn, ctx, changes, _grown_spans(summary_spans(*stored), ctx.spans) if moved else [])
         elif name in rebuilt:
             for table in tables:
@@ -702,6 +736,91 @@ def _window_communities(conn: Connection, span: Period, base: Period | None) -> 
     return {code for (code,) in conn.execute(stmt)}
 
 
+def _patch_changed_requests(conn: Connection, ctx: _Context, changes: Changes) -> None:
+    """The request summaries after an import that left the spans as they were: every row a changed request
+    counted in, before or after, gets the after-state's contributions added and the before-state's taken
+    away (the counts add up), and its percentiles moved by summary_percentiles; a row left with no request
+    goes. The cost grows with the changed requests, not with the database."""
+    ids, before = changes.request_ids, changes.before
+    after = _request_frame(conn, ids=ids)
+    for frame in (before, after):
+        frame["on_time"] = _on_time(frame, ctx.targets).to_numpy()
+    summary_percentiles.replace_durations(conn, ids, after, _write)
+    places = pd.concat([before[["community_code", "street_code", "submitted_at"]],
+                        after[["community_code", "street_code", "submitted_at"]]], ignore_index=True)
+    communities, streets = sorted(set(places["community_code"])), sorted(set(places["street_code"]))
+
+    keys = summary_percentiles.GROUP_KEYS
+    times = places["submitted_at"].to_numpy()
+    spans = [p for p in ctx.spans
+             if ((times >= np.datetime64(p.start_at)) & (times < np.datetime64(p.end_exclusive))).any()]
+    if spans:
+        old, new = _added_up(conn, SPAN_SUMMARY, keys, MEASURES, _span_summary(after, spans, percentiles=False),
+                             _span_summary(before, spans, percentiles=False),
+                             and_(_span_filter(SPAN_SUMMARY, spans), _unit_filter(SPAN_SUMMARY, communities, streets)))
+        new = summary_percentiles.patch(conn, new, old, before, after, spans, _span_members)
+        _replace_rows(conn, SPAN_SUMMARY, keys, new)
+
+    months = sorted(set(places["submitted_at"].dt.to_period("M").dt.start_time.dt.date))
+    month_keys = ["unit_level", "unit_code", "month"]
+    _old, new = _added_up(conn, MONTH_SUMMARY, month_keys, ["received", "resolved"], _month_summary(after),
+                          _month_summary(before), and_(MONTH_SUMMARY.c.month.in_(months),
+                                                       _unit_filter(MONTH_SUMMARY, communities, streets)))
+    _replace_rows(conn, MONTH_SUMMARY, month_keys, new)
+
+    for start in range(0, len(ids), 5_000):
+        conn.execute(delete(OPEN).where(OPEN.c.id.in_(ids[start:start + 5_000])))
+    _write(conn, OPEN, _open_requests(conn, after, ids))
+    if spans:
+        _patch_open_status(conn, ctx, spans, communities, streets)
+
+
+def _added_up(conn: Connection, table, keys: list[str], measures: list[str], added: pd.DataFrame,
+              removed: pd.DataFrame, where) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the stored rows, the rows as they are now) of every key ``added`` or ``removed`` has, indexed by
+    ``keys``: the stored measures plus ``added``'s minus ``removed``'s (the changed rows' contributions
+    after and before). ``where`` narrows the stored rows read to those keys' units and spans."""
+    names = [c.name for c in table.columns]
+    added, removed = added.set_index(keys), removed.set_index(keys)
+    delta = added[measures].sub(removed[measures], fill_value=0)
+    stored = pd.DataFrame(conn.execute(select(table).where(where)).all(), columns=names)
+    for column in keys:
+        if isinstance(table.c[column].type, Date):
+            stored[column] = pd.to_datetime(stored[column]).dt.date
+    stored = stored.set_index(keys)
+    stored = stored[stored.index.isin(delta.index)]
+    now = stored.reindex(delta.index)[measures].fillna(0) + delta
+    for column in measures:
+        if not isinstance(table.c[column].type, Float):
+            now[column] = now[column].round().astype(np.int64)
+    now["street_code"] = added["street_code"].combine_first(removed["street_code"]).reindex(now.index)
+    return stored, now
+
+
+def _replace_rows(conn: Connection, table, keys: list[str], rows: pd.DataFrame) -> None:
+    """Delete the rows of ``rows``' keys and write those still counting a request (received > 0)."""
+    if rows.empty:
+        return
+    stmt = delete(table).where(*(table.c[k] == bindparam(f"k_{k}") for k in keys))
+    conn.execute(stmt, [dict(zip((f"k_{k}" for k in keys), key, strict=True)) for key in rows.index])
+    kept = rows[rows["received"] > 0].reset_index()
+    _write(conn, table, kept[[c.name for c in table.columns]])
+
+
+def _patch_open_status(conn: Connection, ctx: _Context, spans: list[Period], communities: list[str],
+                       streets: list[str]) -> None:
+    """The open requests' status summary of ``spans`` for the district and the given units, from the open
+    requests (a small table: only the open ones)."""
+    open_ = _rows(conn, select(*OPEN.columns), [c.name for c in OPEN.columns])
+    for column in ("submitted_at", "idle_since"):
+        open_[column] = pd.to_datetime(open_[column], format="ISO8601")
+    conn.execute(delete(OPEN_STATUS).where(_span_filter(OPEN_STATUS, spans),
+                                           _unit_filter(OPEN_STATUS, communities, streets)))
+    rows = _open_status_summary(open_, ctx.streets, spans, ctx.reference)
+    _write(conn, OPEN_STATUS, rows[(rows["unit_level"] == "district")
+                                   | rows.index.isin(_keep_units(rows, communities, streets).index)])
+
+
 def _patch_requests(conn: Connection, ctx: _Context, changes: Changes,
                     grown: list[tuple[Period, Period | None]]) -> None:
     """Recount the request summaries where the changed requests were and are now: the spans holding
@@ -711,7 +830,11 @@ def _patch_requests(conn: Connection, ctx: _Context, changes: Changes,
     the old span each grew from; its rows are copied, then recounted only for the communities with
     requests in the days between (and the changed ones). The open requests' idle days are as of the
     reference date, so a moved one recounts their status summary (from the open requests alone)."""
-    places = pd.concat([changes.before, _request_places(conn, changes.request_ids)], ignore_index=True)
+    if changes.request_ids:
+        summary_percentiles.replace_durations(conn, changes.request_ids,
+                                              _request_frame(conn, ids=changes.request_ids), _write)
+    places = pd.concat([changes.before[["community_code", "submitted_at"]],
+                        _request_places(conn, changes.request_ids)], ignore_index=True)
     touched = set(places["community_code"])
     times = places["submitted_at"].to_numpy()
     affected: dict[tuple[date, date], tuple[Period, set[str]]] = {
@@ -793,30 +916,26 @@ def _patch_requests(conn: Connection, ctx: _Context, changes: Changes,
 
 
 def _district_span_rows(conn: Connection, ctx: _Context, spans: list[Period]) -> pd.DataFrame:
-    """The district's span rows: measures summed over the streets' rows, median and p90 days from the
-    durations of every resolved request of the spans (as _span_summary computes them)."""
+    """The district's span rows: measures summed over the streets' rows, the percentiles from the durations
+    of every resolved request of the spans (as _span_summary computes them)."""
+    D = summary_percentiles.D
     sums = _district_sums(conn, SPAN_SUMMARY, ["span_start", "span_end", "dim", "dim_value"], MEASURES,
                           _span_filter(SPAN_SUMMARY, spans))
     first, end = min(p.start_at for p in spans), max(p.end_exclusive for p in spans)
-    resolved = _rows(conn, select(R.c.category, R.c.channel, R.c.submitted_at, R.c.resolved_at)
-                     .where(R.c.resolved_at.is_not(None), R.c.submitted_at >= first, R.c.submitted_at < end)
-                     .join(C, C.c.code == R.c.community_code),
-                     ["category", "channel", "submitted_at", "resolved_at"])
-    for column in ("submitted_at", "resolved_at"):
-        resolved[column] = pd.to_datetime(resolved[column], format="ISO8601")
-    resolved["days"] = (resolved["resolved_at"] - resolved["submitted_at"]).dt.total_seconds() / 86400
+    resolved = _rows(conn, select(D.c.id, D.c.category, D.c.channel, D.c.submitted_at, D.c.days)
+                     .where(D.c.submitted_at >= first, D.c.submitted_at < end),
+                     ["id", "category", "channel", "submitted_at", "days"])
     resolved["all"] = ""
-    inside = _in_spans(resolved, "submitted_at", spans)
+    inside = summary_percentiles.sorted_by_days(_in_spans(resolved, "submitted_at", spans))
     parts = []
     for dim, column in DIMENSIONS.items():
-        days = inside.groupby(["span", column or "all"], sort=False)["days"]
-        part = pd.DataFrame({"median_days": days.quantile(0.5), "p90_days": days.quantile(0.9)}).reset_index()
+        part = summary_percentiles.group_percentiles(inside, ["span", column or "all"]).reset_index()
         part = part.rename(columns={column or "all": "dim_value"}).assign(dim=dim)
         part["span_start"] = [spans[i].start for i in part["span"]]
         part["span_end"] = [spans[i].end for i in part["span"]]
         parts.append(part.drop(columns="span"))
     keys = ["span_start", "span_end", "dim", "dim_value"]
-    pct = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*keys, "median_days", "p90_days"])
+    pct = pd.concat(parts, ignore_index=True)
     sums["span_start"] = pd.to_datetime(sums["span_start"]).dt.date
     sums["span_end"] = pd.to_datetime(sums["span_end"]).dt.date
     out = sums.merge(pct, on=keys, how="left")

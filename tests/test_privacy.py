@@ -176,6 +176,8 @@ SKIP = {
     "login_attempts.unlock": "writes", "login_attempts.unlock_address": "writes",
     "loader.load_csv_dir": "loads CSV files", "summaries.analyze": "updates planner statistics",
     "summaries.refresh": "rebuilds the summary tables", "summaries.refresh_changes": "rebuilds summary rows",
+    "summary_percentiles.patch": "moves summary rows' percentiles (durations and ids, no resident data)",
+    "summary_percentiles.replace_durations": "writes durations",
     # the importer's checks take a file's parsed rows, not the database's (tests/test_importer.py)
     "importer.check_left_out": "import check", "importer.check_plausible": "import check",
     "importer.check_rows": "import check", "importer.keep_masked": "import check",

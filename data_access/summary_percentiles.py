@@ -1,0 +1,261 @@
+"""Exact median and p90 days of the request summaries, moved by an import at a cost that grows with its rows.
+
+A percentile does not add up across requests, so a summary row's median cannot be patched like its
+counts. Recounting it means reading every resolved request of the unit and span: for the district's
+whole period, every request in the database (seconds at city scale, on every import). Instead each
+summary row keeps the request at each percentile's lower rank (its *anchor*, in the order of days,
+then id), and ``request_durations`` keeps every resolved request's days, indexed per unit in that
+order. After an import the anchor's new rank is its old rank, minus the changed requests that left
+the group below it, plus those that joined below it; the new percentile is a few steps from there
+along the index (as many steps as changed requests in the group, not the group's size).
+
+Percentiles are linear interpolations, as data_access.sql.percentile_select computes them: for n
+values and p %, h = (n-1)·p/100 and v[floor h] + frac(h)·(v[floor h + 1] − v[floor h]), with the
+floor and fraction from integer arithmetic, so the summary, the walk and the raw SQL agree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, delete, select
+
+from data_access import schema
+
+D = schema.request_durations
+#: summary column prefix -> percent
+PERCENTILES = {"median": 50, "p90": 90}
+#: the durations column a unit level filters on (the district: none)
+LEVEL_COLUMN = {"district": None, "street": "street_code", "community": "community_code"}
+DIM_COLUMN = {"all": None, "category": "category", "channel": "channel"}
+GROUP_KEYS = ["unit_level", "unit_code", "span_start", "span_end", "dim", "dim_value"]
+
+
+def rank_and_fraction(n, percent: int):
+    """The lower rank (0-based) and the fraction towards the next, from integers as the SQL does."""
+    scaled = (np.asarray(n) - 1) * percent
+    return scaled // 100, (scaled % 100) / 100.0
+
+
+def group_percentiles(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per group of ``keys``: ``median_days``, ``p90_days`` and their anchors (the id at the lower rank),
+    from rows with ``days`` and ``id`` already sorted by (days, id). Indexed by ``keys``."""
+    columns = [f"{name}_{part}" for name in PERCENTILES for part in ("days", "anchor")]
+    if rows.empty:
+        return pd.DataFrame(columns=[*keys, *columns]).set_index(keys)
+    codes = rows.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")  # groups together, (days, id) order kept inside each
+    sorted_codes = codes[order]
+    days, ids = rows["days"].to_numpy()[order], rows["id"].to_numpy()[order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    out = rows[keys].iloc[order[starts]].reset_index(drop=True)
+    for name, percent in PERCENTILES.items():
+        lower, frac = rank_and_fraction(sizes, percent)
+        at = starts + lower
+        upper = days[np.minimum(at + 1, len(days) - 1)]
+        out[f"{name}_days"] = days[at] * (1 - frac) + np.where(frac > 0, upper, 0.0) * frac
+        out[f"{name}_anchor"] = ids[at]
+    return out.set_index(keys)
+
+
+def sorted_by_days(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows in the order the percentiles read them: days, then id (byte order, as the index)."""
+    return frame.sort_values(["days", "id"], kind="stable")
+
+
+def durations_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The ``request_durations`` rows of a request frame (summaries._request_frame): its resolved requests."""
+    resolved = frame[frame["resolved_at"].notna()]
+    return resolved[[c.name for c in D.columns]]
+
+
+def replace_durations(conn: Connection, ids: list[str], after: pd.DataFrame, write) -> None:
+    """The changed requests' durations as they are now (a request no longer resolved loses its row)."""
+    for start in range(0, len(ids), 5_000):
+        conn.execute(delete(D).where(D.c.id.in_(ids[start:start + 5_000])))
+    write(conn, D, durations_rows(after))
+
+
+class _Walk:
+    """One percentile of one summary row to find: its group, where the walk starts (a key whose rank in
+    the group is known, or none: the group's start) and the ranks wanted."""
+
+    __slots__ = ("group", "name", "level", "dim", "params", "key", "rank", "target", "frac", "count", "found")
+
+
+#: (days, id) pairs of a group in order from a key: "start" from the group's first, "up" from the key
+#: on (the key included), "down" below the key, nearest first
+_ORDER = {"start": "ORDER BY d.days, d.id", "up": "ORDER BY d.days, d.id", "down": "ORDER BY d.days DESC, d.id DESC"}
+_FROM_KEY = {"start": "", "up": " AND (d.days, d.id) >= ({kd}, {kid})", "down": " AND (d.days, d.id) < ({kd}, {kid})"}
+
+
+def _filter_sql(level: str, dim: str, value: str) -> str:
+    """The WHERE of a group's members, with ``{unit}``, ``{value}``, ``{start}``, ``{end}`` placeholders."""
+    sql = "d.submitted_at >= {start} AND d.submitted_at < {end}"
+    if LEVEL_COLUMN[level]:
+        sql += f" AND d.{LEVEL_COLUMN[level]} = {{unit}}"
+    if DIM_COLUMN[dim]:
+        sql += f" AND d.{DIM_COLUMN[dim]} = {{value}}"
+    return sql
+
+
+def _run_sqlite(conn: Connection, shape: tuple, walks: list[tuple[_Walk, int, int]]) -> None:
+    """One statement per walk through the driver's cursor (SQLite answers an index range in microseconds;
+    the statement is prepared once and cached by the driver)."""
+    level, dim, mode = shape
+    sql = (f"SELECT d.days, d.id FROM {D.name} d WHERE " + _filter_sql(level, dim, "") + _FROM_KEY[mode]
+           + f" {_ORDER[mode]} LIMIT ? OFFSET ?")
+    names = ["start", "end"] + (["unit"] if LEVEL_COLUMN[level] else []) + (["value"] if DIM_COLUMN[dim] else []) \
+        + (["kd", "kid"] if mode != "start" else [])
+    sql = sql.format(**{n: "?" for n in ("start", "end", "unit", "value", "kd", "kid")})
+    to_text = D.c.submitted_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)  # as stored
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        for walk, offset, limit in walks:
+            params = dict(walk.params, start=to_text(walk.params["start"]), end=to_text(walk.params["end"]))
+            if walk.key is not None:
+                params["kd"], params["kid"] = walk.key
+            rows = cursor.execute(sql, [*(params[n] for n in names), limit, offset]).fetchall()
+            walk.found = rows[::-1] if mode == "down" else rows
+    finally:
+        cursor.close()
+
+
+def _run_postgresql(conn: Connection, shape: tuple, walks: list[tuple[_Walk, int, int]]) -> None:
+    """One statement for every walk of a shape: the walks as arrays, each answered by an index range in a
+    LATERAL subquery (one round trip, not one per walk)."""
+    level, dim, mode = shape
+    inner = (f"SELECT d.days, d.id FROM {D.name} d WHERE "
+             + _filter_sql(level, dim, "").format(start="g.s", end="g.e", unit="g.unit", value="g.value")
+             + _FROM_KEY[mode].format(kd="g.kd", kid='g.kid COLLATE "C"') + f" {_ORDER[mode]} OFFSET g.off LIMIT g.lim")
+    sql = ("SELECT g.n, x.days, x.id FROM unnest(%s::text[], %s::text[], %s::timestamp[], %s::timestamp[], "
+           "%s::float8[], %s::text[], %s::int[], %s::int[]) "
+           "WITH ORDINALITY AS g(unit, value, s, e, kd, kid, off, lim, n) "
+           f"CROSS JOIN LATERAL ({inner}) x")
+    columns = {c: [] for c in ("unit", "value", "start", "end", "kd", "kid", "off", "lim")}
+    for walk, offset, limit in walks:
+        key = walk.key or (None, None)
+        for column, value in zip(columns, (walk.params.get("unit"), walk.params.get("value"), walk.params["start"],
+                                           walk.params["end"], key[0], key[1], offset, limit), strict=True):
+            columns[column].append(value)
+        walk.found = []
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql, list(columns.values()))
+        for n, days, id_ in cursor.fetchall():
+            walks[n - 1][0].found.append((days, id_))
+    finally:
+        cursor.close()
+    for walk, _offset, _limit in walks:
+        walk.found.sort()  # ascending (days, id): Python's string order is the C collation's
+
+
+def _run(conn: Connection, jobs: list[tuple[_Walk, str, int, int]]) -> None:
+    """Answer every (walk, mode, offset, limit): ``walk.found`` gets the pairs, in ascending order."""
+    shapes: dict[tuple, list] = defaultdict(list)
+    for walk, mode, offset, limit in jobs:
+        shapes[(walk.level, walk.dim, mode)].append((walk, offset, limit))
+    run = _run_postgresql if conn.dialect.name == "postgresql" else _run_sqlite
+    for shape, walks in shapes.items():
+        for start in range(0, len(walks), 20_000):
+            run(conn, shape, walks[start:start + 20_000])
+
+
+def _walk_values(conn: Connection, walks: list[_Walk]) -> None:
+    """Each walk's ``count`` (days, id) pairs from rank ``target`` on (0-based, in (days, id) order), reached
+    from its known key and rank: forward from the key, or backward when the target lies below it (then,
+    if the values run past the key, forward from the key for the rest)."""
+    jobs = []
+    for walk in walks:
+        if walk.key is None:  # no anchor: from the group's start (a new group: small)
+            jobs.append((walk, "start", walk.target, walk.count))
+        elif walk.target >= walk.rank:
+            jobs.append((walk, "up", walk.target - walk.rank, walk.count))
+        else:
+            jobs.append((walk, "down", 0, walk.rank - walk.target))
+    _run(conn, jobs)
+    rest = []
+    for walk in walks:
+        if walk.key is not None and walk.target < walk.rank:
+            walk.found = walk.found[:walk.count]
+            if len(walk.found) < walk.count:
+                rest.append((walk, walk.found))
+    _run(conn, [(walk, "up", 0, walk.count - len(below)) for walk, below in rest])
+    for walk, below in rest:
+        walk.found = below + walk.found
+
+
+def _members(frame: pd.DataFrame, spans, exploded) -> dict[tuple, list[tuple[float, str]]]:
+    """The (days, id) keys each group holds among ``frame``'s resolved requests (a few changed ones)."""
+    out: dict[tuple, list[tuple[float, str]]] = defaultdict(list)
+    resolved = frame[frame["resolved_at"].notna()]
+    if resolved.empty:
+        return out
+    for level, dim, part in exploded(resolved, spans):
+        for unit, value, span, days, id_ in zip(part["unit_code"], part["dim_value"], part["span"], part["days"],
+                                                part["id"], strict=True):
+            out[(level, unit, spans[span].start, spans[span].end, dim, value)].append((days, id_))
+    return out
+
+
+def patch(conn: Connection, rows: pd.DataFrame, old: pd.DataFrame, before: pd.DataFrame, after: pd.DataFrame,
+          spans, exploded) -> pd.DataFrame:
+    """``rows`` (summary rows with their new counts, indexed by GROUP_KEYS) with their percentiles and
+    anchors moved from ``old`` (the stored rows: resolved count and anchors) by the changed requests'
+    ``before`` and ``after`` states. ``request_durations`` already holds the new state.
+    ``exploded(frame, spans)`` yields (level, dim, rows with unit_code, dim_value, span, days, id)."""
+    removed, added = _members(before, spans, exploded), _members(after, spans, exploded)
+    anchor_ids = {a for name in PERCENTILES for a in old.get(f"{name}_anchor", pd.Series(dtype=object)).dropna()}
+    before_days = dict(zip(before["id"], before["days"], strict=True))
+    changed = set(before["id"]) | set(after["id"])
+    known = {i: before_days[i] for i in anchor_ids if i in changed and i in before_days}
+    lookup = sorted(anchor_ids - changed)
+    for start in range(0, len(lookup), 5_000):
+        known.update(conn.execute(select(D.c.id, D.c.days).where(D.c.id.in_(lookup[start:start + 5_000]))).all())
+    out = rows.copy()
+    for name in PERCENTILES:
+        out[f"{name}_days"], out[f"{name}_anchor"] = np.nan, None
+    out = out.astype({f"{name}_anchor": object for name in PERCENTILES})
+    bounds = {(p.start, p.end): (p.start_at, p.end_exclusive) for p in spans}
+    results: dict[str, dict] = {name: {} for name in PERCENTILES}
+    stored_rows = {key: row for key, row in zip(old.index, old.to_dict("records"), strict=True)}
+    walks = []
+    for group, n in out["resolved"].items():
+        if n <= 0:
+            continue
+        stored = stored_rows.get(group)
+        gone, joined = sorted(removed.get(group, ())), sorted(added.get(group, ()))
+        if stored is not None and gone == joined and not pd.isna(stored["median_anchor"]):
+            for name in PERCENTILES:  # the same durations left and came back: nothing moved
+                results[name][group] = (stored[f"{name}_days"], stored[f"{name}_anchor"])
+            continue
+        level, unit, span_start, span_end, dim, value = group
+        start_at, end_at = bounds[(span_start, span_end)]
+        for name, percent in PERCENTILES.items():
+            walk = _Walk()
+            walk.group, walk.name, walk.level, walk.dim = group, name, level, dim
+            walk.params = {"start": start_at, "end": end_at, "unit": unit, "value": value}
+            anchor = stored[f"{name}_anchor"] if stored is not None else None
+            if anchor is None or pd.isna(anchor) or anchor not in known:
+                walk.key, walk.rank = None, 0
+            else:
+                walk.key = (known[anchor], anchor)
+                old_rank = int(rank_and_fraction(int(stored["resolved"]), percent)[0])
+                walk.rank = (old_rank - sum(1 for k in gone if k < walk.key)
+                             + sum(1 for k in joined if k < walk.key))
+            target, frac = rank_and_fraction(int(n), percent)
+            walk.target, walk.frac, walk.count = int(target), frac, 2 if frac > 0 else 1
+            walks.append(walk)
+    _walk_values(conn, walks)
+    for walk in walks:
+        (low, anchor), frac = walk.found[0], walk.frac
+        results[walk.name][walk.group] = (low * (1 - frac) + (walk.found[1][0] * frac if frac > 0 else 0.0), anchor)
+    for name in PERCENTILES:
+        found = results[name]
+        index = list(found)
+        out.loc[index, f"{name}_days"] = [found[g][0] for g in index]
+        out.loc[index, f"{name}_anchor"] = [found[g][1] for g in index]
+    return out
