@@ -393,9 +393,12 @@ request_durations = Table(
     Column("channel", String(10), nullable=False),
     Column("submitted_at", DateTime, nullable=False),
     Column("days", Float, nullable=False, comment="submission to resolution, as the summaries compute it"),
-    Index("ix_request_durations_days", "days", "id"),
-    Index("ix_request_durations_street_days", "street_code", "days", "id"),
-    Index("ix_request_durations_community_days", "community_code", "days", "id"),
+    # a walk steps along one of these in (days, id) order and filters on the span and breakdown: they
+    # carry those columns, so it never reads the table (half the walk's time on the sample)
+    Index("ix_request_durations_days", "days", "id", "submitted_at", "category", "channel"),
+    Index("ix_request_durations_street_days", "street_code", "days", "id", "submitted_at", "category", "channel"),
+    Index("ix_request_durations_community_days", "community_code", "days", "id", "submitted_at", "category",
+          "channel"),
     comment="every resolved request's duration, ordered per unit: the source the percentiles walk",
 )
 
