@@ -33,7 +33,20 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Date, Float, and_, bindparam, case, delete, func, insert, literal, or_, select
+from sqlalchemy import (
+    Connection,
+    Date,
+    Float,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
 
 from data_access import evaluation, geography, projects, schema, summary_percentiles
 from data_access.domain import (
@@ -756,16 +769,13 @@ def _patch_changed_requests(conn: Connection, ctx: _Context, changes: Changes) -
              if ((times >= np.datetime64(p.start_at)) & (times < np.datetime64(p.end_exclusive))).any()]
     if spans:
         old, new = _added_up(conn, SPAN_SUMMARY, keys, MEASURES, _span_summary(after, spans, percentiles=False),
-                             _span_summary(before, spans, percentiles=False),
-                             and_(_span_filter(SPAN_SUMMARY, spans), _unit_filter(SPAN_SUMMARY, communities, streets)))
+                             _span_summary(before, spans, percentiles=False))
         new = summary_percentiles.patch(conn, new, old, before, after, spans, _span_members)
         _replace_rows(conn, SPAN_SUMMARY, keys, new)
 
-    months = sorted(set(places["submitted_at"].dt.to_period("M").dt.start_time.dt.date))
     month_keys = ["unit_level", "unit_code", "month"]
     _old, new = _added_up(conn, MONTH_SUMMARY, month_keys, ["received", "resolved"], _month_summary(after),
-                          _month_summary(before), and_(MONTH_SUMMARY.c.month.in_(months),
-                                                       _unit_filter(MONTH_SUMMARY, communities, streets)))
+                          _month_summary(before))
     _replace_rows(conn, MONTH_SUMMARY, month_keys, new)
 
     for start in range(0, len(ids), 5_000):
@@ -776,25 +786,48 @@ def _patch_changed_requests(conn: Connection, ctx: _Context, changes: Changes) -
 
 
 def _added_up(conn: Connection, table, keys: list[str], measures: list[str], added: pd.DataFrame,
-              removed: pd.DataFrame, where) -> tuple[pd.DataFrame, pd.DataFrame]:
+              removed: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the stored rows, the rows as they are now) of every key ``added`` or ``removed`` has, indexed by
     ``keys``: the stored measures plus ``added``'s minus ``removed``'s (the changed rows' contributions
-    after and before). ``where`` narrows the stored rows read to those keys' units and spans."""
+    after and before). The stored rows are read by their keys (the primary key), a thousand at a time."""
     names = [c.name for c in table.columns]
     added, removed = added.set_index(keys), removed.set_index(keys)
     delta = added[measures].sub(removed[measures], fill_value=0)
-    stored = pd.DataFrame(conn.execute(select(table).where(where)).all(), columns=names)
+    stored = pd.DataFrame(_rows_by_keys(conn, table, keys, list(delta.index)), columns=names)
     for column in keys:
         if isinstance(table.c[column].type, Date):
             stored[column] = pd.to_datetime(stored[column]).dt.date
     stored = stored.set_index(keys)
-    stored = stored[stored.index.isin(delta.index)]
     now = stored.reindex(delta.index)[measures].fillna(0) + delta
     for column in measures:
         if not isinstance(table.c[column].type, Float):
             now[column] = now[column].round().astype(np.int64)
     now["street_code"] = added["street_code"].combine_first(removed["street_code"]).reindex(now.index)
     return stored, now
+
+
+def _rows_by_keys(conn: Connection, table, keys: list[str], wanted: list[tuple]) -> list[tuple]:
+    """The stored rows of ``wanted`` keys (values of ``keys``, the primary key), a thousand keys a statement:
+    the keys as a VALUES list joined to the table, so each is one primary-key lookup (SQLite scans the
+    whole table for a row-value IN list)."""
+    processors = [table.c[k].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for k in keys]
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    names = ", ".join(f"t.{c.name}" for c in table.columns)
+    on = " AND ".join(f"t.{k} = v.k{i}" for i, k in enumerate(keys))
+    out: list[tuple] = []
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        for start in range(0, len(wanted), 1_000):
+            chunk = wanted[start:start + 1_000]
+            row_marks = "(" + ", ".join([mark] * len(keys)) + ")"
+            sql = (f"WITH v({', '.join(f'k{i}' for i in range(len(keys)))}) AS (VALUES "
+                   f"{', '.join([row_marks] * len(chunk))}) SELECT {names} FROM v JOIN {table.name} t ON {on}")
+            cursor.execute(sql, [p(value) if p else value for key in chunk
+                                 for p, value in zip(processors, key, strict=True)])
+            out.extend(cursor.fetchall())
+    finally:
+        cursor.close()
+    return out
 
 
 def _replace_rows(conn: Connection, table, keys: list[str], rows: pd.DataFrame) -> None:
