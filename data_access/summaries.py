@@ -47,6 +47,8 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from data_access import evaluation, geography, projects, schema, summary_percentiles
 from data_access.domain import (
@@ -483,13 +485,14 @@ def _refresh_projects(conn: Connection) -> None:
         select(totals.c.project_code, totals.c.total, totals.c.indicators_scored)))
 
 
-def _write(conn: Connection, table, frame: pd.DataFrame, chunk: int = 20_000) -> None:
-    """Insert the frame's rows (plain Python values, NaN as NULL) in the caller's transaction."""
+def _write(conn: Connection, table, frame: pd.DataFrame, chunk: int = 20_000, statement=None) -> None:
+    """Insert the frame's rows (plain Python values, NaN as NULL) in the caller's transaction (with
+    ``statement``, an insert of ``table`` such as an upsert, instead of a plain insert)."""
     clean = frame.astype(object).where(frame.notna(), None)
     names = list(clean.columns)
     rows = [dict(zip(names, values, strict=True)) for values in clean.itertuples(index=False, name=None)]
     for start in range(0, len(rows), chunk):
-        conn.execute(insert(table), rows[start:start + chunk])
+        conn.execute(insert(table) if statement is None else statement, rows[start:start + chunk])
 
 
 def _set_info(conn: Connection, entries: dict[str, str]) -> None:
@@ -771,12 +774,12 @@ def _patch_changed_requests(conn: Connection, ctx: _Context, changes: Changes) -
         old, new = _added_up(conn, SPAN_SUMMARY, keys, MEASURES, _span_summary(after, spans, percentiles=False),
                              _span_summary(before, spans, percentiles=False))
         new = summary_percentiles.patch(conn, new, old, before, after, spans, _span_members)
-        _replace_rows(conn, SPAN_SUMMARY, keys, new)
+        _replace_rows(conn, SPAN_SUMMARY, keys, new, old)
 
     month_keys = ["unit_level", "unit_code", "month"]
-    _old, new = _added_up(conn, MONTH_SUMMARY, month_keys, ["received", "resolved"], _month_summary(after),
-                          _month_summary(before))
-    _replace_rows(conn, MONTH_SUMMARY, month_keys, new)
+    old, new = _added_up(conn, MONTH_SUMMARY, month_keys, ["received", "resolved"], _month_summary(after),
+                         _month_summary(before))
+    _replace_rows(conn, MONTH_SUMMARY, month_keys, new, old)
 
     for start in range(0, len(ids), 5_000):
         conn.execute(delete(OPEN).where(OPEN.c.id.in_(ids[start:start + 5_000])))
@@ -830,14 +833,27 @@ def _rows_by_keys(conn: Connection, table, keys: list[str], wanted: list[tuple])
     return out
 
 
-def _replace_rows(conn: Connection, table, keys: list[str], rows: pd.DataFrame) -> None:
-    """Delete the rows of ``rows``' keys and write those still counting a request (received > 0)."""
+def _replace_rows(conn: Connection, table, keys: list[str], rows: pd.DataFrame, stored: pd.DataFrame) -> None:
+    """Write ``rows`` (indexed by ``keys``) over ``stored`` (the rows as read, same index): a row still
+    counting a request (received > 0) is inserted or updated in place unless it is unchanged, a stored row
+    left with none is deleted."""
     if rows.empty:
         return
-    stmt = delete(table).where(*(table.c[k] == bindparam(f"k_{k}") for k in keys))
-    conn.execute(stmt, [dict(zip((f"k_{k}" for k in keys), key, strict=True)) for key in rows.index])
-    kept = rows[rows["received"] > 0].reset_index()
-    _write(conn, table, kept[[c.name for c in table.columns]])
+    columns = [c.name for c in table.columns if c.name not in keys]
+    gone = rows.index[(rows["received"] <= 0).to_numpy() & rows.index.isin(stored.index)]
+    if len(gone):
+        stmt = delete(table).where(*(table.c[k] == bindparam(f"k_{k}") for k in keys))
+        conn.execute(stmt, [dict(zip((f"k_{k}" for k in keys), key, strict=True)) for key in gone])
+    kept = rows[rows["received"] > 0]
+    was = stored.reindex(kept.index)[columns]
+    same = ((kept[columns] == was) | (kept[columns].isna() & was.isna())).all(axis=1)
+    changed = kept[~same.to_numpy()].reset_index()
+    if changed.empty:
+        return
+    dialect_insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = dialect_insert(table)
+    stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in columns})
+    _write(conn, table, changed[[c.name for c in table.columns]], statement=stmt)
 
 
 def _patch_open_status(conn: Connection, ctx: _Context, spans: list[Period], communities: list[str],

@@ -34,7 +34,11 @@ GROUP_KEYS = ["unit_level", "unit_code", "span_start", "span_end", "dim", "dim_v
 
 
 def rank_and_fraction(n, percent: int):
-    """The lower rank (0-based) and the fraction towards the next, from integers as the SQL does."""
+    """The lower rank (0-based) and the fraction towards the next, from integers as the SQL does (``n``: a
+    count or an array of counts)."""
+    if isinstance(n, int):
+        lower, rest = divmod((n - 1) * percent, 100)
+        return lower, rest / 100.0
     scaled = (np.asarray(n) - 1) * percent
     return scaled // 100, (scaled % 100) / 100.0
 
@@ -194,10 +198,12 @@ def _members(frame: pd.DataFrame, spans, exploded) -> dict[tuple, list[tuple[flo
     resolved = frame[frame["resolved_at"].notna()]
     if resolved.empty:
         return out
+    bounds = [(p.start, p.end) for p in spans]
     for level, dim, part in exploded(resolved, spans):
-        for unit, value, span, days, id_ in zip(part["unit_code"], part["dim_value"], part["span"], part["days"],
-                                                part["id"], strict=True):
-            out[(level, unit, spans[span].start, spans[span].end, dim, value)].append((days, id_))
+        for unit, value, span, days, id_ in zip(part["unit_code"].tolist(), part["dim_value"].tolist(),
+                                                part["span"].tolist(), part["days"].tolist(), part["id"].tolist(),
+                                                strict=True):
+            out[(level, unit, *bounds[span], dim, value)].append((days, id_))
     return out
 
 
