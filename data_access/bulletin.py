@@ -464,12 +464,6 @@ def _role_street(role: str) -> str | None:
     return role[len(STREET_ROLE_PREFIX):] if role.startswith(STREET_ROLE_PREFIX) else None
 
 
-def _period_table(db: Database, period: BulletinPeriod, reference: date, level: str, street: str | None,
-                  config: BulletinConfig, targets: Targets, units: pd.DataFrame) -> pd.DataFrame:
-    counts = unit_counts(db, period, cutoff_date(period, reference), level, street, config, targets)
-    return ranked_table(units, counts, config)
-
-
 def _period_tables(db: Database, periods: Sequence[BulletinPeriod], reference: date, level: str, street: str | None,
                    config: BulletinConfig, targets: Targets, units: pd.DataFrame):
     """The ranked table of each period in turn, read in batches (one statement each) of growing size:
