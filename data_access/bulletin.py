@@ -21,8 +21,9 @@ Per unit (street, or community within a street), over the requests *submitted* i
   closure after a resolution) by the cut-off;
 * 综合得分 ``composite``: Σ weight × rate ÷ Σ weight × 100 over the rates the unit has.
 
-Counts and rates are computed in SQL (SQLAlchemy Core, the same statement on SQLite and
-PostgreSQL); ranks, streaks and lists are arithmetic on those rows. A street role sees its
+Counts and rates are computed in SQL (SQLAlchemy Core: on PostgreSQL several periods in one statement,
+each request's history read through a LATERAL subquery; on SQLite one statement per period, see
+period_counts); ranks, streaks and lists are arithmetic on those rows. A street role sees its
 communities and, among the streets, only the other streets' composite and rank.
 
 Command line: ``python -m data_access.bulletin --period 2023-10 --level street --out FILE.xlsx``.
@@ -38,10 +39,11 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Float, and_, case, func, literal, or_, select
+from sqlalchemy import DateTime, Float, and_, case, func, literal, or_, select
 
 from data_access import schema
 from data_access.database import Database
@@ -212,11 +214,11 @@ def cutoff_date(period: BulletinPeriod, reference: date) -> date:
 # --- the SQL -----------------------------------------------------------------------------
 
 
-def _category_value(values: tuple[tuple[str, float], ...], default: float):
+def _category_value(category, values: tuple[tuple[str, float], ...], default: float):
     named = [(k, v) for k, v in values if k != "*"]
     if not named:
         return literal(default, Float)
-    return case(*[(R.c.category == k, v) for k, v in named], else_=default)
+    return case(*[(category == k, v) for k, v in named], else_=default)
 
 
 def _unit_filter(level: str, street: str | None):
@@ -232,6 +234,41 @@ def unit_counts(db: Database, period: BulletinPeriod, cutoff: date, level: str, 
 
     Rows of units with no request in the period are absent (the caller lists every unit).
     """
+    counts = period_counts(db, [(period, cutoff)], level, street, config, targets)
+    return counts.get(period.key, _empty_counts())
+
+
+COUNT_COLUMNS = ("received", "responded", "resolved", "on_time", "due", "rated", "satisfied", "dissatisfied",
+                 "returned", "reopened", "returned_reopened")
+
+
+def _empty_counts() -> pd.DataFrame:
+    """unit_counts of a period with no request: the columns, no row."""
+    return pd.DataFrame({"code": pd.Series(dtype=object), **{c: pd.Series(dtype="int64") for c in COUNT_COLUMNS},
+                         **{m: pd.Series(dtype=float) for m in MEASURES}})
+
+
+def _bounds(period: BulletinPeriod, cutoff: date) -> tuple[datetime, datetime]:
+    """The period's requests: submitted from its first day to the end of its cut-off day (exclusive)."""
+    return datetime.combine(period.start, time.min), datetime.combine(cutoff + timedelta(days=1), time.min)
+
+
+def _by_span(value, spans: list[tuple[datetime, datetime, object]]):
+    """The result of the span [start, end) holding ``value`` (which the caller's WHERE keeps inside one):
+    a balanced tree of CASEs over the spans sorted by start, so a value costs log2(spans) comparisons,
+    not one per span."""
+    spans = sorted(spans, key=lambda s: s[0])
+    if len(spans) == 1:
+        return spans[0][2]
+    middle = len(spans) // 2
+    return case((value < spans[middle][0], _by_span(value, spans[:middle])),
+                else_=_by_span(value, spans[middle:]))
+
+
+def _one_period_statement(period: BulletinPeriod, cutoff: date, level: str, street: str | None,
+                          config: BulletinConfig, targets: Targets):
+    """unit_counts of one period as one statement: the history of the period's requests (``request_id IN``)
+    grouped per request, then joined to them (SQLite walks the history's primary key in id order)."""
     start = datetime.combine(period.start, time.min)
     end = datetime.combine(cutoff + timedelta(days=1), time.min)  # exclusive
     unit = (C.c.street_code if level == "street" else C.c.code).label("unit")
@@ -259,8 +296,8 @@ def unit_counts(db: Database, period: BulletinPeriod, cutoff: date, level: str, 
     response_s = func.round(days_between(R.c.submitted_at, history.c.accepted) * 86400)
     resolve_s = func.round(days_between(R.c.submitted_at, resolved_at) * 86400)
     since_s = func.round(days_between(R.c.submitted_at, literal(end)) * 86400)  # submission to the cut-off's end
-    hours = _category_value(config.response_hours, config.default_hours)
-    days = _category_value(targets, dict(targets).get("*", 7.0))
+    hours = _category_value(R.c.category, config.response_hours, config.default_hours)
+    days = _category_value(R.c.category, targets, dict(targets).get("*", 7.0))
     rated = and_(is_resolved, R.c.satisfaction.is_not(None))
     reopened = and_(history.c.first_resolved_seq.is_not(None), history.c.last_open_seq > history.c.first_resolved_seq)
 
@@ -302,7 +339,114 @@ def unit_counts(db: Database, period: BulletinPeriod, cutoff: date, level: str, 
         .group_by(rows.c.unit)
         .order_by(rows.c.unit)
     )
-    return db.frame(stmt)
+    return stmt
+
+
+def period_counts(db: Database, spans: Sequence[tuple[BulletinPeriod, date]], level: str, street: str | None,
+                  config: BulletinConfig, targets: Targets) -> dict[str, pd.DataFrame]:
+    """unit_counts of several periods (``(period, cut-off)``, not overlapping) in one statement: {period key: frame}.
+
+    Each request belongs to at most one period, and its status history is read up to that period's
+    cut-off, so one pass over the periods' requests, each joined to its own history through the
+    history's primary key (request_id, seq), gives every period's snapshot: a page's current period,
+    the months a streak looks back at and a year of comparison are one statement, not one each.
+    Periods with no request are absent.
+    """
+    if not spans:
+        return {}
+    if db.engine.dialect.name != "postgresql":
+        # SQLite: one statement per period, whose plan needs no sort (measured at city scale: the one
+        # statement of every period below took half as long again)
+        out = {}
+        for period, cutoff in spans:
+            frame = db.frame(_one_period_statement(period, cutoff, level, street, config, targets))
+            if not frame.empty:
+                out[period.key] = frame
+        return out
+    bounds = sorted(((p.key, *_bounds(p, cutoff)) for p, cutoff in spans), key=lambda b: b[1])
+    if any(b[1] < a[2] for a, b in pairwise(bounds)):
+        raise ValueError("period_counts: the periods overlap")
+    unit = (C.c.street_code if level == "street" else C.c.code).label("unit")
+    which = _by_span(R.c.submitted_at, [(start, end, literal(key)) for key, start, end in bounds])
+    cut = _by_span(R.c.submitted_at, [(start, end, literal(end, DateTime())) for _, start, end in bounds])
+    where = [R.c.submitted_at >= min(b[1] for b in bounds), R.c.submitted_at < max(b[2] for b in bounds),
+             _unit_filter(level, street)]
+    if any(a[2] != b[1] for a, b in pairwise(bounds)):  # a gap between two periods: not in either
+        where.append(or_(*[and_(R.c.submitted_at >= start, R.c.submitted_at < end) for _, start, end in bounds]))
+    resolved = H.c.status.in_(RESOLVED_STATUSES)
+    facts = [
+        func.max(H.c.seq).label("last_seq"),
+        func.max(case((resolved, H.c.seq))).label("last_resolved_seq"),
+        func.min(case((resolved, H.c.seq))).label("first_resolved_seq"),
+        func.max(case((~resolved, H.c.seq))).label("last_open_seq"),
+        func.min(case((H.c.status.not_in(("待受理", REQUEST_RETURNED)), H.c.changed_at))).label("accepted"),
+        func.max(case((H.c.status == "已办结", H.c.changed_at))).label("resolved_at"),
+        func.min(case((H.c.status == "已关闭", H.c.changed_at))).label("closed_at"),
+        func.max(case((H.c.status == REQUEST_RETURNED, 1), else_=0)).label("returned"),
+    ]
+    request_columns = [R.c.id, which.label("period"), unit, R.c.submitted_at, R.c.category, R.c.satisfaction,
+                       cut.label("cut")]
+    requests_in = R.join(C, C.c.code == R.c.community_code)
+    # one row per request: its period, unit and the facts of its history up to its period's cut-off, read
+    # through the history's primary key (request_id, seq). Left to choose, PostgreSQL's planner hashes the
+    # whole history (8.4 million rows at city scale) for one month's requests.
+    history = select(*facts).where(H.c.request_id == R.c.id, H.c.changed_at < cut).lateral("history")
+    per_request = (
+        select(*request_columns, *[history.c[f.name] for f in facts])
+        .select_from(requests_in.join(history, literal(True)))
+        .where(*where)
+        .subquery("per_request")
+    )
+    q = per_request.c
+    resolved_at = func.coalesce(q.resolved_at, q.closed_at)
+    is_resolved = and_(q.last_resolved_seq.is_not(None), q.last_resolved_seq == q.last_seq)
+    response_s = func.round(days_between(q.submitted_at, q.accepted) * 86400)
+    resolve_s = func.round(days_between(q.submitted_at, resolved_at) * 86400)
+    since_s = func.round(days_between(q.submitted_at, q.cut) * 86400)  # submission to the cut-off's end
+    hours = _category_value(q.category, config.response_hours, config.default_hours)
+    days = _category_value(q.category, targets, dict(targets).get("*", 7.0))
+    rated = and_(is_resolved, q.satisfaction.is_not(None))
+    reopened = and_(q.first_resolved_seq.is_not(None), q.last_open_seq > q.first_resolved_seq)
+
+    def flag(condition):
+        return case((condition, 1), else_=0)
+
+    rows = (
+        select(
+            q.period,
+            q.unit,
+            flag(and_(q.accepted.is_not(None), response_s <= hours * 3600)).label("responded"),
+            flag(is_resolved).label("resolved"),
+            flag(and_(is_resolved, resolve_s <= days * 86400)).label("on_time"),
+            flag(or_(is_resolved, since_s > days * 86400)).label("due"),
+            flag(rated).label("rated"),
+            flag(and_(rated, q.satisfaction >= 4)).label("satisfied"),
+            flag(and_(rated, q.satisfaction <= 2)).label("dissatisfied"),
+            flag(reopened).label("reopened"),
+            flag(q.returned == 1).label("returned"),
+            flag(or_(q.returned == 1, reopened)).label("returned_reopened"),
+        )
+        .subquery("flags")
+    )
+    sums = {name: func.sum(rows.c[name]) for name in COUNT_COLUMNS if name != "received"}
+    received = func.count()
+    stmt = (
+        select(
+            rows.c.period,
+            rows.c.unit.label("code"),
+            received.label("received"),
+            *[s.label(name) for name, s in sums.items()],
+            ratio(sums["responded"], received).label("response_rate"),
+            ratio(sums["resolved"], received).label("resolution_rate"),
+            ratio(sums["on_time"], sums["due"]).label("on_time_rate"),
+            ratio(sums["satisfied"], sums["rated"]).label("satisfaction_rate"),
+        )
+        .group_by(rows.c.period, rows.c.unit)
+        .order_by(rows.c.period, rows.c.unit)
+    )
+    frame = db.frame(stmt)
+    return {key: part.drop(columns="period").reset_index(drop=True)
+            for key, part in frame.groupby("period", sort=False)}
 
 
 def unit_list(db: Database, level: str, street: str | None) -> pd.DataFrame:
@@ -395,10 +539,20 @@ def _role_street(role: str) -> str | None:
     return role[len(STREET_ROLE_PREFIX):] if role.startswith(STREET_ROLE_PREFIX) else None
 
 
-def _period_table(db: Database, period: BulletinPeriod, reference: date, level: str, street: str | None,
-                  config: BulletinConfig, targets: Targets, units: pd.DataFrame) -> pd.DataFrame:
-    counts = unit_counts(db, period, cutoff_date(period, reference), level, street, config, targets)
-    return ranked_table(units, counts, config)
+def _period_tables(db: Database, periods: Sequence[BulletinPeriod], reference: date, level: str, street: str | None,
+                   config: BulletinConfig, targets: Targets, units: pd.DataFrame):
+    """The ranked table of each period in turn, read as the caller asks: on PostgreSQL in batches (one
+    statement each) of the current and previous periods, then 1, 2, 4 … 16 earlier ones, so a streak
+    that ends early reads at most twice the periods it needs; on SQLite one period at a time."""
+    grow = db.engine.dialect.name == "postgresql"
+    done, size = 0, 2 if grow else 1
+    while done < len(periods):
+        batch = periods[done:done + size]
+        counts = period_counts(db, [(p, cutoff_date(p, reference)) for p in batch], level, street, config, targets)
+        for p in batch:
+            yield ranked_table(units, counts.get(p.key, _empty_counts()), config)
+        done += len(batch)
+        size = (1 if done == 2 else min(2 * len(batch), 16)) if grow else 1
 
 
 def build_bulletin(db: Database, period_key: str, level: str = "street", street: str | None = None,
@@ -429,19 +583,20 @@ def build_bulletin(db: Database, period_key: str, level: str = "street", street:
     street_name = streets.set_index("code")["name"].get(street) if street else None
     units = unit_list(db, level, street)
 
-    table = _period_table(db, period, reference, level, street, config, targets, units)
     previous = period.previous()
+    earlier_periods, step = [], previous
+    while len(earlier_periods) < MAX_STREAK_LOOKBACK and step.end >= data_start:
+        earlier_periods.append(step)
+        step = step.previous()
+    tables = _period_tables(db, [period, *earlier_periods], reference, level, street, config, targets, units)
+    table = next(tables)
     # rank change and streaks: walk back while some unit's streak is still running
     current_first = set(table.loc[table["rank"] == 1, "code"])
     current_last = _last_codes(table)
     first_run = {c: 1 for c in current_first}
     last_run = {c: 1 for c in current_last}
     prev_ranks: dict[str, int] | None = None
-    step = previous
-    for depth in range(MAX_STREAK_LOOKBACK):
-        if step.end < data_start:
-            break
-        earlier = _period_table(db, step, reference, level, street, config, targets, units)
+    for depth, earlier in enumerate(tables):
         if depth == 0:
             prev_ranks = _ranks(earlier)
         first_now = set(earlier.loc[earlier["rank"] == 1, "code"])
@@ -454,7 +609,6 @@ def build_bulletin(db: Database, period_key: str, level: str = "street", street:
             last_run[code] += 1
         if not current_first and not current_last:
             break
-        step = step.previous()
     ranks_now = _ranks(table)
     table["previous_rank"] = [prev_ranks.get(c) if prev_ranks else None for c in table["code"]]
     table["rank_change"] = [
@@ -580,20 +734,29 @@ def compare_units(db: Database, codes: Sequence[str], period_key: str, level: st
     names = dict(zip(allowed["code"], allowed["name"], strict=True))
     units = unit_list(db, level, street)
     district_streets = unit_list(db, "street", None) if DISTRICT_CODE in codes else None
-    frames, step = [], period
+    steps, step = [], period
     for _ in range(months):
         if step.end < data_start or step.start > reference:
             break
-        cutoff = cutoff_date(step, reference)
-        counts = unit_counts(db, step, cutoff, level, street, config, targets)
+        steps.append(step)
+        step = step.previous()
+    spans = [(p, cutoff_date(p, reference)) for p in steps]
+    # every month in one statement (and the district's streets in one more at community level)
+    all_counts = period_counts(db, spans, level, street, config, targets)
+    if district_streets is not None and level != "street":
+        whole_counts = period_counts(db, spans, "street", None, config, targets)
+    else:
+        whole_counts = all_counts
+    frames = []
+    for p in steps:
+        counts = all_counts.get(p.key, _empty_counts())
         table = units[["code"]].merge(counts, on="code", how="left")
         rows = table[table["code"].isin(codes)]
         if district_streets is not None:
-            whole = counts if level == "street" else unit_counts(db, step, cutoff, "street", None, config, targets)
+            whole = whole_counts.get(p.key, _empty_counts())
             total = whole.drop(columns=["code", *MEASURES]).sum(numeric_only=True).to_dict()
             rows = pd.concat([rows, pd.DataFrame([{"code": DISTRICT_CODE, **total}])], ignore_index=True)
-        frames.append(rows.assign(period=step.key))
-        step = step.previous()
+        frames.append(rows.assign(period=p.key))
     columns = ["period", "code", "name", "received", "responded", "resolved", "on_time", "due", "rated", "satisfied",
                "dissatisfied", "returned_reopened", *MEASURES, "composite"]
     if not frames:
