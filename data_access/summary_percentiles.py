@@ -16,6 +16,7 @@ floor and fraction from integer arithmetic, so the summary, the walk and the raw
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 
 import numpy as np
@@ -116,10 +117,15 @@ def _run_sqlite(conn: Connection, shape: tuple, walks: list[tuple[_Walk, int, in
         + (["kd", "kid"] if mode != "start" else [])
     sql = sql.format(**{n: "?" for n in ("start", "end", "unit", "value", "kd", "kid")})
     to_text = D.c.submitted_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)  # as stored
+    as_stored: dict = {}
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         for walk, offset, limit in walks:
-            params = dict(walk.params, start=to_text(walk.params["start"]), end=to_text(walk.params["end"]))
+            params = dict(walk.params)
+            for bound in ("start", "end"):
+                if params[bound] not in as_stored:
+                    as_stored[params[bound]] = to_text(params[bound])
+                params[bound] = as_stored[params[bound]]
             if walk.key is not None:
                 params["kd"], params["kid"] = walk.key
             rows = cursor.execute(sql, [*(params[n] for n in names), limit, offset]).fetchall()
@@ -250,8 +256,7 @@ def patch(conn: Connection, rows: pd.DataFrame, old: pd.DataFrame, before: pd.Da
             else:
                 walk.key = (known[anchor], anchor)
                 old_rank = int(rank_and_fraction(int(stored["resolved"]), percent)[0])
-                walk.rank = (old_rank - sum(1 for k in gone if k < walk.key)
-                             + sum(1 for k in joined if k < walk.key))
+                walk.rank = old_rank - bisect_left(gone, walk.key) + bisect_left(joined, walk.key)
             target, frac = rank_and_fraction(int(n), percent)
             walk.target, walk.frac, walk.count = int(target), frac, 2 if frac > 0 else 1
             walks.append(walk)
