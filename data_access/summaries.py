@@ -810,23 +810,28 @@ def _added_up(conn: Connection, table, keys: list[str], measures: list[str], add
 
 
 def _rows_by_keys(conn: Connection, table, keys: list[str], wanted: list[tuple]) -> list[tuple]:
-    """The stored rows of ``wanted`` keys (values of ``keys``, the primary key), a thousand keys a statement:
-    the keys as a VALUES list joined to the table, so each is one primary-key lookup (SQLite scans the
-    whole table for a row-value IN list)."""
-    processors = [table.c[k].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for k in keys]
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    """The stored rows of ``wanted`` keys (values of ``keys``, the primary key): the keys as a list joined to
+    the table, so each is one primary-key lookup (SQLite scans the whole table for a row-value IN list).
+    SQLite gets a VALUES list, a thousand keys a statement; PostgreSQL one array per key column."""
     names = ", ".join(f"t.{c.name}" for c in table.columns)
     on = " AND ".join(f"t.{k} = v.k{i}" for i, k in enumerate(keys))
-    out: list[tuple] = []
+    columns = ", ".join(f"k{i}" for i in range(len(keys)))
     cursor = conn.connection.dbapi_connection.cursor()
+    out: list[tuple] = []
     try:
+        if conn.dialect.name == "postgresql":
+            types = ", ".join(f"%s::{table.c[k].type.compile(conn.dialect)}[]" for k in keys)
+            cursor.execute(f"SELECT {names} FROM unnest({types}) AS v({columns}) JOIN {table.name} t ON {on}",
+                           [list(values) for values in zip(*wanted, strict=True)] if wanted else [[]] * len(keys))
+            return cursor.fetchall()
+        processors = [table.c[k].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for k in keys]
+        row_marks = "(" + ", ".join(["?"] * len(keys)) + ")"
         for start in range(0, len(wanted), 1_000):
             chunk = wanted[start:start + 1_000]
-            row_marks = "(" + ", ".join([mark] * len(keys)) + ")"
-            sql = (f"WITH v({', '.join(f'k{i}' for i in range(len(keys)))}) AS (VALUES "
-                   f"{', '.join([row_marks] * len(chunk))}) SELECT {names} FROM v JOIN {table.name} t ON {on}")
-            cursor.execute(sql, [p(value) if p else value for key in chunk
-                                 for p, value in zip(processors, key, strict=True)])
+            cursor.execute(f"WITH v({columns}) AS (VALUES {', '.join([row_marks] * len(chunk))}) "
+                           f"SELECT {names} FROM v JOIN {table.name} t ON {on}",
+                           [p(value) if p else value
+                            for key in chunk for p, value in zip(processors, key, strict=True)])
             out.extend(cursor.fetchall())
     finally:
         cursor.close()
