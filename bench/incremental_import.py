@@ -197,6 +197,8 @@ def main(argv=None) -> int:
         load_csv_dir(engine, SAMPLE_DIR)
         engine.dispose()
     fulls = {"both": (True, False), "incremental": (False,), "full": (True,)}[args.refresh]
+    # new requests' ids differ from run to run: a loaded database keeps the ones an earlier run imported
+    run_prefix = f"R{int(time.time()) % 100_000:05d}"
     rows = []
     print("rows   where        refresh       import s   reader answers (thread / process)   "
           "worst wait s (thread / process)", flush=True)
@@ -205,7 +207,8 @@ def main(argv=None) -> int:
             for full in fulls:
                 url = sqlite_copy(template, folder / f"run-{size}-{street}-{full}.sqlite3") if template else args.url
                 engine = make_engine(url)
-                data = changed_requests_csv(engine, size, offset=1 if full else 2, street=street)
+                data = changed_requests_csv(engine, size, offset=1 if full else 2, street=street,
+                                            id_prefix=run_prefix)
                 seconds, reader, report, other = timed_import(engine, data, full)
                 engine.dispose()
                 errors = reader.errors + other.errors

@@ -265,6 +265,22 @@ def _by_span(value, spans: list[tuple[datetime, datetime, object]]):
                 else_=_by_span(value, spans[middle:]))
 
 
+def _history_facts() -> list:
+    """What a request's history up to the cut-off says, as aggregates over its rows: the last status's seq,
+    the first and last resolution, the last open status, acceptance, resolution and closing times, a return."""
+    resolved = H.c.status.in_(RESOLVED_STATUSES)
+    return [
+        func.max(H.c.seq).label("last_seq"),
+        func.max(case((resolved, H.c.seq))).label("last_resolved_seq"),
+        func.min(case((resolved, H.c.seq))).label("first_resolved_seq"),
+        func.max(case((~resolved, H.c.seq))).label("last_open_seq"),
+        func.min(case((H.c.status.not_in(("待受理", REQUEST_RETURNED)), H.c.changed_at))).label("accepted"),
+        func.max(case((H.c.status == "已办结", H.c.changed_at))).label("resolved_at"),
+        func.min(case((H.c.status == "已关闭", H.c.changed_at))).label("closed_at"),
+        func.max(case((H.c.status == REQUEST_RETURNED, 1), else_=0)).label("returned"),
+    ]
+
+
 def _one_period_statement(period: BulletinPeriod, cutoff: date, level: str, street: str | None,
                           config: BulletinConfig, targets: Targets):
     """unit_counts of one period as one statement: the history of the period's requests (``request_id IN``)
@@ -274,19 +290,8 @@ def _one_period_statement(period: BulletinPeriod, cutoff: date, level: str, stre
     unit = (C.c.street_code if level == "street" else C.c.code).label("unit")
     in_period = [R.c.submitted_at >= start, R.c.submitted_at < end, _unit_filter(level, street)]
     ids = select(R.c.id).select_from(R.join(C, C.c.code == R.c.community_code)).where(*in_period)
-    resolved = H.c.status.in_(RESOLVED_STATUSES)
     history = (
-        select(
-            H.c.request_id,
-            func.max(H.c.seq).label("last_seq"),
-            func.max(case((resolved, H.c.seq))).label("last_resolved_seq"),
-            func.min(case((resolved, H.c.seq))).label("first_resolved_seq"),
-            func.max(case((~resolved, H.c.seq))).label("last_open_seq"),
-            func.min(case((H.c.status.not_in(("待受理", REQUEST_RETURNED)), H.c.changed_at))).label("accepted"),
-            func.max(case((H.c.status == "已办结", H.c.changed_at))).label("resolved_at"),
-            func.min(case((H.c.status == "已关闭", H.c.changed_at))).label("closed_at"),
-            func.max(case((H.c.status == REQUEST_RETURNED, 1), else_=0)).label("returned"),
-        )
+        select(H.c.request_id, *_history_facts())
         .where(H.c.changed_at < end, H.c.request_id.in_(ids))
         .group_by(H.c.request_id)
         .subquery("hist")
@@ -373,17 +378,7 @@ def period_counts(db: Database, spans: Sequence[tuple[BulletinPeriod, date]], le
              _unit_filter(level, street)]
     if any(a[2] != b[1] for a, b in pairwise(bounds)):  # a gap between two periods: not in either
         where.append(or_(*[and_(R.c.submitted_at >= start, R.c.submitted_at < end) for _, start, end in bounds]))
-    resolved = H.c.status.in_(RESOLVED_STATUSES)
-    facts = [
-        func.max(H.c.seq).label("last_seq"),
-        func.max(case((resolved, H.c.seq))).label("last_resolved_seq"),
-        func.min(case((resolved, H.c.seq))).label("first_resolved_seq"),
-        func.max(case((~resolved, H.c.seq))).label("last_open_seq"),
-        func.min(case((H.c.status.not_in(("待受理", REQUEST_RETURNED)), H.c.changed_at))).label("accepted"),
-        func.max(case((H.c.status == "已办结", H.c.changed_at))).label("resolved_at"),
-        func.min(case((H.c.status == "已关闭", H.c.changed_at))).label("closed_at"),
-        func.max(case((H.c.status == REQUEST_RETURNED, 1), else_=0)).label("returned"),
-    ]
+    facts = _history_facts()
     request_columns = [R.c.id, which.label("period"), unit, R.c.submitted_at, R.c.category, R.c.satisfaction,
                        cut.label("cut")]
     requests_in = R.join(C, C.c.code == R.c.community_code)

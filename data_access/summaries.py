@@ -17,10 +17,11 @@ request targets the on-time counts used. A query whose span, targets or unit is 
 falls back to the raw rows (same result, slower); ``tests/test_summaries.py`` checks that both
 paths agree after a load and after an import.
 
-An import does not rebuild them all: :func:`refresh_changes` recounts only the parts that read the
-changed table and, for requests, only the rows of the touched communities, streets and district in
-the touched spans and months (docs/sync.md); ``tests/test_summaries_incremental.py`` checks that it
-gives the tables a full :func:`refresh` gives.
+An import does not rebuild them all: :func:`refresh_changes` rebuilds only the parts that read the
+changed table and, for requests, moves the rows the changed requests count in by their before and
+after contributions, the percentiles from stored anchors (data_access.summary_percentiles; a moved
+reference date recounts the spans ending on it; docs/sync.md); ``tests/test_summaries_incremental.py``
+checks that it gives the tables a full :func:`refresh` gives.
 
 This is the build side. The readers the area modules use live in data_access/summary_rows.py; the
 builders here call the area modules' own statements, so imports run one way: summaries -> area
