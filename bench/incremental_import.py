@@ -197,8 +197,9 @@ def main(argv=None) -> int:
         load_csv_dir(engine, SAMPLE_DIR)
         engine.dispose()
     fulls = {"both": (True, False), "incremental": (False,), "full": (True,)}[args.refresh]
-    # new requests' ids differ from run to run: a loaded database keeps the ones an earlier run imported
-    run_prefix = f"R{int(time.time()) % 100_000:05d}"
+    # new requests' ids differ from file to file and run to run: a loaded database keeps what the earlier
+    # files imported, and a later file may pick those requests up
+    run_stamp, files = int(time.time()) % 100_000, 0
     rows = []
     print("rows   where        refresh       import s   reader answers (thread / process)   "
           "worst wait s (thread / process)", flush=True)
@@ -207,8 +208,9 @@ def main(argv=None) -> int:
             for full in fulls:
                 url = sqlite_copy(template, folder / f"run-{size}-{street}-{full}.sqlite3") if template else args.url
                 engine = make_engine(url)
+                files += 1
                 data = changed_requests_csv(engine, size, offset=1 if full else 2, street=street,
-                                            id_prefix=run_prefix)
+                                            id_prefix=f"R{run_stamp:05d}{files % 10}")
                 seconds, reader, report, other = timed_import(engine, data, full)
                 engine.dispose()
                 errors = reader.errors + other.errors
