@@ -64,14 +64,15 @@ fi
 echo "== ruff check"
 "$PYTHON" -m ruff check .
 
-# With no arguments, two pytest runs side by side:
+# With no arguments, three pytest runs side by side:
 # - the tests that need no browser in parallel (pytest-xdist, one file per worker at a time, so a file's
 #   module fixtures are built once; each worker has its own data folder and PostgreSQL server).
 #   LONGGANG_TEST_WORKERS sets the number of workers (default: one per core; 0 runs them in one process);
-# - the browser tests and the two-replica deployment test, one at a time among themselves: they start
-#   servers and Chromium and time pages, and would only slow each other down. Much of their time is spent
-#   waiting on a browser or a server rather than computing, so they run beside the first run instead of
-#   after it; their output is shown when both have finished. LONGGANG_TEST_SERIAL_AFTER=1 runs them after.
+# - the browser tests, one at a time (one server and one Chromium for the session);
+# - the two-replica deployment test (its own PostgreSQL, replicas, nginx and Chromium).
+# The last two start servers and Chromium and wait on them much of the time rather than compute, so they
+# run beside the first instead of after it (each alone within its run: they time pages); their output is
+# shown when all have finished. LONGGANG_TEST_SERIAL_AFTER=1 runs them after the first, one at a time.
 # With arguments (files, -k …): one plain pytest run of exactly those.
 pytest_status() {
     local status=0
@@ -90,25 +91,29 @@ if [ "$#" -gt 0 ]; then
     pytest_status "$@" || status=$?
 else
     workers="${LONGGANG_TEST_WORKERS:-auto}"
-    serial_log="$(mktemp -t longgang-browser-tests.XXXXXX)"
-    serial_pid=""
+    serial_dir="$(mktemp -d -t longgang-serial-tests.XXXXXX)"
+    serial_pids=()
     stop_serial() {
-        if [ -n "$serial_pid" ] && kill -0 "$serial_pid" 2>/dev/null; then
-            kill -TERM "$serial_pid" 2>/dev/null || true  # its servers die with it (PR_SET_PDEATHSIG)
-            wait "$serial_pid" 2>/dev/null || true
-        fi
-        rm -f "$serial_log"
+        for pid in "${serial_pids[@]}"; do
+            if kill -0 "$pid" 2>/dev/null; then
+                kill -TERM "$pid" 2>/dev/null || true  # its servers die with it (PR_SET_PDEATHSIG)
+                wait "$pid" 2>/dev/null || true
+            fi
+        done
+        rm -rf "$serial_dir"
     }
     trap stop_serial EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
     if [ "${LONGGANG_TEST_SERIAL_AFTER:-0}" != "1" ]; then
-        echo "== pytest: browser tests and the deployment test, one at a time, beside the others (output below)"
-        # pytest itself in the background (not a subshell), told to stop by SIGTERM if this script dies
-        # in any way (PR_SET_PDEATHSIG, kept across exec); its servers die with it
-        "$PYTHON" -c 'import ctypes, os, signal, sys; ctypes.CDLL(None).prctl(1, signal.SIGTERM); os.execv(sys.executable, [sys.executable, *sys.argv[1:]])' \
-            -m pytest -q "${SERIAL_TESTS[@]}" >"$serial_log" 2>&1 &
-        serial_pid=$!
+        for i in "${!SERIAL_TESTS[@]}"; do
+            echo "== pytest: ${SERIAL_TESTS[$i]}, beside the others (output below)"
+            # pytest itself in the background (not a subshell), told to stop by SIGTERM if this script dies
+            # in any way (PR_SET_PDEATHSIG, kept across exec); its servers die with it
+            "$PYTHON" -c 'import ctypes, os, signal, sys; ctypes.CDLL(None).prctl(1, signal.SIGTERM); os.execv(sys.executable, [sys.executable, *sys.argv[1:]])' \
+                -m pytest -q "${SERIAL_TESTS[$i]}" >"$serial_dir/$i.log" 2>&1 &
+            serial_pids+=("$!")
+        done
     fi
     echo "== pytest: unit tests and AppTests (workers: $workers)"
     ignores=()
@@ -118,17 +123,19 @@ else
     else
         pytest_status -n "$workers" --dist loadfile tests "${ignores[@]}" || status=$?
     fi
-    if [ -n "$serial_pid" ]; then
-        serial_status=0
-        wait "$serial_pid" || serial_status=$?
-        serial_pid=""
-        echo "== pytest: browser tests and the deployment test (ran beside the unit tests)"
-        cat "$serial_log"
-        if [ "$serial_status" -eq 5 ]; then
-            echo "pytest collected no tests: failing" >&2
-            serial_status=1
-        fi
-        [ "$serial_status" -eq 0 ] || status=$serial_status
+    if [ "${#serial_pids[@]}" -gt 0 ]; then
+        for i in "${!serial_pids[@]}"; do
+            serial_status=0
+            wait "${serial_pids[$i]}" || serial_status=$?
+            echo "== pytest: ${SERIAL_TESTS[$i]} (ran beside the unit tests)"
+            cat "$serial_dir/$i.log"
+            if [ "$serial_status" -eq 5 ]; then
+                echo "pytest collected no tests: failing" >&2
+                serial_status=1
+            fi
+            [ "$serial_status" -eq 0 ] || status=$serial_status
+        done
+        serial_pids=()
     else
         echo "== pytest: browser tests and the deployment test, one at a time"
         pytest_status "${SERIAL_TESTS[@]}" || status=$?
