@@ -64,11 +64,15 @@ fi
 echo "== ruff check"
 "$PYTHON" -m ruff check .
 
-# With no arguments: the tests that need no browser in parallel (pytest-xdist, one file per worker
-# at a time, so a file's module fixtures are built once; each worker has its own data folder and
-# PostgreSQL server), then the browser tests and the two-replica deployment test alone: they start
-# servers and Chromium and time pages, and would only slow each other down. LONGGANG_TEST_WORKERS
-# sets the number of workers (default: one per core; 0 runs everything in one process).
+# With no arguments, three pytest runs side by side:
+# - the tests that need no browser in parallel (pytest-xdist, one file per worker at a time, so a file's
+#   module fixtures are built once; each worker has its own data folder and PostgreSQL server).
+#   LONGGANG_TEST_WORKERS sets the number of workers (default: one per core; 0 runs them in one process);
+# - the browser tests, one at a time (one server and one Chromium for the session);
+# - the two-replica deployment test (its own PostgreSQL, replicas, nginx and Chromium).
+# The last two start servers and Chromium and wait on them much of the time rather than compute, so they
+# run beside the first instead of after it (each alone within its run: they time pages); their output is
+# shown when all have finished. LONGGANG_TEST_SERIAL_AFTER=1 runs them after the first, one at a time.
 # With arguments (files, -k …): one plain pytest run of exactly those.
 pytest_status() {
     local status=0
@@ -87,6 +91,30 @@ if [ "$#" -gt 0 ]; then
     pytest_status "$@" || status=$?
 else
     workers="${LONGGANG_TEST_WORKERS:-auto}"
+    serial_dir="$(mktemp -d -t longgang-serial-tests.XXXXXX)"
+    serial_pids=()
+    stop_serial() {
+        for pid in "${serial_pids[@]}"; do
+            if kill -0 "$pid" 2>/dev/null; then
+                kill -TERM "$pid" 2>/dev/null || true  # its servers die with it (PR_SET_PDEATHSIG)
+                wait "$pid" 2>/dev/null || true
+            fi
+        done
+        rm -rf "$serial_dir"
+    }
+    trap stop_serial EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    if [ "${LONGGANG_TEST_SERIAL_AFTER:-0}" != "1" ]; then
+        for i in "${!SERIAL_TESTS[@]}"; do
+            echo "== pytest: ${SERIAL_TESTS[$i]}, beside the others (output below)"
+            # pytest itself in the background (not a subshell), told to stop by SIGTERM if this script dies
+            # in any way (PR_SET_PDEATHSIG, kept across exec); its servers die with it
+            "$PYTHON" -c 'import ctypes, os, signal, sys; ctypes.CDLL(None).prctl(1, signal.SIGTERM); os.execv(sys.executable, [sys.executable, *sys.argv[1:]])' \
+                -m pytest -q "${SERIAL_TESTS[$i]}" >"$serial_dir/$i.log" 2>&1 &
+            serial_pids+=("$!")
+        done
+    fi
     echo "== pytest: unit tests and AppTests (workers: $workers)"
     ignores=()
     for path in "${SERIAL_TESTS[@]}"; do ignores+=("--ignore=$path"); done
@@ -95,7 +123,22 @@ else
     else
         pytest_status -n "$workers" --dist loadfile tests "${ignores[@]}" || status=$?
     fi
-    echo "== pytest: browser tests and the deployment test, one at a time"
-    pytest_status "${SERIAL_TESTS[@]}" || status=$?
+    if [ "${#serial_pids[@]}" -gt 0 ]; then
+        for i in "${!serial_pids[@]}"; do
+            serial_status=0
+            wait "${serial_pids[$i]}" || serial_status=$?
+            echo "== pytest: ${SERIAL_TESTS[$i]} (ran beside the unit tests)"
+            cat "$serial_dir/$i.log"
+            if [ "$serial_status" -eq 5 ]; then
+                echo "pytest collected no tests: failing" >&2
+                serial_status=1
+            fi
+            [ "$serial_status" -eq 0 ] || status=$serial_status
+        done
+        serial_pids=()
+    else
+        echo "== pytest: browser tests and the deployment test, one at a time"
+        pytest_status "${SERIAL_TESTS[@]}" || status=$?
+    fi
 fi
 exit "$status"

@@ -6,10 +6,15 @@ and stops the server at the end. ``offline_page`` opens a 1920×1080 page in whi
 request to a host other than the loopback one is aborted and recorded in
 ``page.external_requests``, so a test can assert the app never reached the internet.
 
+The server starts on the sample database a first start would build (``seed_data_dir``: a copy
+of the run's ``sample_sqlite_template``, loaded once per run instead of once per server) with
+the shipped alert rules already evaluated (as the scheduler's ``python -m jobs.alerts evaluate``
+would), so the sidebar's alert badge, a count cached per minute, is right from the first render.
 Before any test runs, ``app_server`` opens the root URL once and waits for it to finish, so
-the server has built its database and left Streamlit's older multipage mode: a session whose
-first request is a page URL on a fresh server would see a "Page not found" pop-up.
+the server has left Streamlit's older multipage mode: a session whose first request is a page
+URL on a fresh server would see a "Page not found" pop-up.
 ``app_data_dir`` is the server's data folder (its SQLite file is ``longgang.sqlite3``).
+(``tests/browser/test_login_browser.py``'s server still builds its own database from the CSVs.)
 The browser helpers (waiting until a page is done, naming its problems, the offline guard)
 live in ``bench/browser_support.py``, shared with the load script and the browser timing.
 
@@ -28,6 +33,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from import_db import copy_sqlite
 
 from bench.browser_support import (  # noqa: F401 - CHROMIUM_ARGS and LOOPBACK are re-exported for tests
     CHROMIUM,
@@ -46,6 +52,7 @@ from bench.browser_support import (  # noqa: F401 - CHROMIUM_ARGS and LOOPBACK a
     track_script_runs,
     wait_until_done,
 )
+from data_access.database import DEFAULT_SQLITE_NAME, Database
 
 ROOT = Path(__file__).resolve().parents[2]
 #: the machine may be slow and shared: building the database and the first render take a while
@@ -60,6 +67,25 @@ def _in_ci() -> bool:
 def app_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The browser server's data folder: it builds ``longgang.sqlite3`` there on first start."""
     return tmp_path_factory.mktemp("browser-data")
+
+
+def seed_data_dir(template: Path, data_dir: Path) -> str:
+    """Put in ``data_dir`` the database a server's first start would build there from ``sample_data/``
+    (the same ``load_csv_dir``), copied from the run's template; its URL."""
+    path = data_dir / DEFAULT_SQLITE_NAME
+    copy_sqlite(template, path)
+    return f"sqlite:///{path}"
+
+
+def evaluate_alerts(url: str) -> None:
+    """Evaluate the shipped alert rules on a database, as ``python -m jobs.alerts evaluate`` does."""
+    from jobs import alerts as alert_jobs
+
+    db = Database(url)
+    try:
+        alert_jobs.evaluate(db)
+    finally:
+        db.dispose()
 
 
 @contextlib.contextmanager
@@ -99,15 +125,17 @@ def streamlit_server(data_dir: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def app_server(app_data_dir: Path, chromium) -> Iterator[str]:
-    """Base URL of a real Streamlit server running app.py (own data folder, no internet use), warmed up."""
+def app_server(app_data_dir: Path, chromium, sample_sqlite_template: Path) -> Iterator[str]:
+    """Base URL of a real Streamlit server running app.py (own data folder, no internet use), warmed up.
+    Its database is the sample with the alerts evaluated before the first render."""
+    evaluate_alerts(seed_data_dir(sample_sqlite_template, app_data_dir))
     with streamlit_server(app_data_dir) as url:
         _warm_up(chromium, url)
         yield url
 
 
 def _warm_up(browser, url: str) -> None:
-    """Open the root URL once (builds the database, leaves the older multipage mode); it must render."""
+    """Open the root URL once (leaves the older multipage mode); it must render."""
     context = browser.new_context(viewport=VIEWPORT, locale=LOCALE)
     try:
         page = context.new_page()

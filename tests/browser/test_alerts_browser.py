@@ -1,7 +1,8 @@
 """The 预警 page in a real Chromium against a real server (the open demo: the district role).
 
 The alerts are evaluated first with the command line against the server's own database
-(``python -m jobs.alerts evaluate``), as the scheduler would; the page then lists them, the sidebar
+(``python -m jobs.alerts evaluate``), as the scheduler would (``app_server`` evaluated them once
+before its first render, so the sidebar's cached count is right from the start); the page then lists them, the sidebar
 counts them, and the district creates a follow-up item (督办) in the page's form. No exception, no
 error message, no request leaving the machine. The street role's flow is covered by AppTests
 (tests/test_alerts_page.py): the browser server is the open demo.
@@ -53,7 +54,8 @@ def test_alerts_page_lists_alerts_and_the_district_creates_a_follow_up(app_serve
         metric = page.locator('[data-testid="stMetric"]').filter(has_text=text("alerts.count.total")).first
         assert metric.locator('[data-testid="stMetricValue"]').inner_text().strip() == str(len(open_alerts))
         assert page.locator('[data-testid="stDataFrame"]').first.is_visible()
-        # the badge is a cached count at most a minute old (the warm-up cached 0 before the evaluation)
+        # the badge is a cached count at most a minute old: the alerts were evaluated before the server's first
+        # render (conftest's app_server), and this evaluation finds the same ones, so it is right at once
         badge = page.locator('[data-testid="stSidebar"]').get_by_text(
             text("sidebar.alerts", n=len(open_alerts)), exact=True)
         deadline = time.monotonic() + BADGE_MAX_AGE_S

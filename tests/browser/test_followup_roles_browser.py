@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import seed_data_dir
 
 from bench.browser_support import (
     NAV_LINK,
@@ -32,7 +33,7 @@ from bench.browser_support import (
 from components.i18n import text
 from data_access import alerts as store
 from data_access import auth, followup
-from data_access.database import DEFAULT_SQLITE_NAME, Database
+from data_access.database import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 LOAD_TIMEOUT_MS = float(os.environ.get("LONGGANG_BROWSER_PAGE_TIMEOUT", "180")) * 1000
@@ -44,15 +45,15 @@ ALERTS = next(p for p in app_pages() if p.url_path == "alerts")
 
 
 @pytest.fixture(scope="module")
-def roles_server(chromium, tmp_path_factory) -> Iterator[StreamlitServer]:
+def roles_server(chromium, tmp_path_factory, sample_sqlite_template) -> Iterator[StreamlitServer]:
     folder = tmp_path_factory.mktemp("followup-roles")
+    url = seed_data_dir(sample_sqlite_template, folder)  # the database a first start would build
     users = folder / "users.toml"
     auth.add_user(DISTRICT_USER, "district", PASSWORD, users)
     auth.add_user(STREET_USER, f"street:{BUJI}", PASSWORD, users)
-    url = f"sqlite:///{folder / DEFAULT_SQLITE_NAME}"
     env = {**os.environ, "LONGGANG_DATA_DIR": str(folder)}
     env.pop("DATABASE_URL", None)
-    # builds the sample database on first use, then evaluates the shipped rules on it
+    # evaluates the shipped rules on it
     done = subprocess.run([sys.executable, "-m", "jobs.alerts", "evaluate", "--url", url], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]

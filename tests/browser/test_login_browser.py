@@ -36,7 +36,7 @@ LOAD_TIMEOUT_MS = float(os.environ.get("LONGGANG_BROWSER_PAGE_TIMEOUT", "180")) 
 STREET_USER, STREET_ROLE, PASSWORD = "buji", "street:440307014", "Correct-horse-battery-7"
 LOGIN_TITLE = text("login.title")
 APP = '[data-testid="stApp"]'
-#: after the load event, the time an app would have had to draw its frame
+#: after the load event, the time an app would have had to draw its frame (when its scripts may have run)
 NO_APP_WAIT_MS = 3_000
 
 
@@ -72,12 +72,28 @@ def _page(chromium):
     return guarded_page(chromium, LOAD_TIMEOUT_MS)
 
 
+def _script_types(page) -> dict[str, str]:
+    """The Content-Type of every script the page received, by URL (kept from page.on("response"))."""
+    if not hasattr(page, "lg_script_types"):
+        page.lg_script_types = {}
+        page.on("response", lambda response: page.lg_script_types.__setitem__(
+            response.url, response.headers.get("content-type", "")) if response.request.resource_type == "script"
+            else None)
+    return page.lg_script_types
+
+
 def _visit(page, url: str) -> list[str]:
     """What the address shows beyond the login form. At a file's path (``/pages/x.py``) Streamlit
     answers with its HTML shell, whose relative asset links do not load: no app starts at all."""
+    received = _script_types(page)
+    received.clear()
     page.goto(url, timeout=LOAD_TIMEOUT_MS)  # returns after the load event: the scripts have run
     if url.endswith(".py"):
-        page.wait_for_timeout(NO_APP_WAIT_MS)
+        # The shell's scripts came back as something other than JavaScript (its HTML again), so the browser
+        # ran none of them and no app can start; if that cannot be told, give an app the time to draw.
+        sources = page.evaluate("() => [...document.scripts].map(s => s.src).filter(Boolean)")
+        if not sources or any("javascript" in received.get(src, "javascript") for src in sources):
+            page.wait_for_timeout(NO_APP_WAIT_MS)
         assert page.locator(APP).count() == 0, url
         return anonymous_view_problems(page, None)
     wait_until_done(page, LOAD_TIMEOUT_MS)

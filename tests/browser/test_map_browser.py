@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import time
 from pathlib import Path
 
 from PIL import Image
@@ -21,15 +22,24 @@ MAP = '[data-testid="stDeckGlJsonChart"]'
 SHOTS = Path(os.environ.get("LONGGANG_SCREENSHOT_DIR", "")) if os.environ.get("LONGGANG_SCREENSHOT_DIR") else None
 
 
+#: how long deck.gl may take to draw its layers once its canvas is there (software WebGL, a busy machine)
+DRAW_TIMEOUT_S = 60
+
+
 def _wait_for_drawn_map(page) -> None:
-    """Until deck.gl has a sized WebGL canvas in the map element, then a moment to draw."""
+    """Until deck.gl has a sized WebGL canvas in the map element and has drawn on it (the map shows more
+    than 30 colours: filled cells, outlines, labels), then a moment to finish."""
     page.wait_for_selector(f"{MAP} canvas", state="attached")
     page.wait_for_function(
         """(sel) => [...document.querySelectorAll(sel + ' canvas')].some(c => c.width > 100 && c.height > 100
               && (c.getContext('webgl2') || c.getContext('webgl')))""",
         arg=MAP,
     )
-    page.wait_for_timeout(3000)
+    deadline = time.monotonic() + DRAW_TIMEOUT_S
+    while _distinct_colours(page) <= 30:
+        assert time.monotonic() < deadline, f"the map drew nothing in {DRAW_TIMEOUT_S} s"
+        page.wait_for_timeout(250)
+    page.wait_for_timeout(500)
 
 
 def _pixel_of(lon: float, lat: float, view) -> tuple[float, float]:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import seed_data_dir
 from sqlalchemy import create_engine, update
 
 from bench.browser_support import (
@@ -29,8 +30,9 @@ HEADING = '[data-testid="stMain"] h1'
 
 
 @pytest.fixture(scope="module")
-def cookie_server(chromium, tmp_path_factory) -> Iterator[StreamlitServer]:
+def cookie_server(chromium, tmp_path_factory, sample_sqlite_template) -> Iterator[StreamlitServer]:
     folder = tmp_path_factory.mktemp("cookie-data")
+    seed_data_dir(sample_sqlite_template, folder)  # the database a first start would build
     users = folder / "users.toml"
     os.environ[auth.USERS_FILE_ENV], saved = str(users), os.environ.get(auth.USERS_FILE_ENV)
     try:
