@@ -64,15 +64,15 @@ fi
 echo "== ruff check"
 "$PYTHON" -m ruff check .
 
-# With no arguments, three pytest runs side by side:
+# With no arguments, three pytest runs:
 # - the tests that need no browser in parallel (pytest-xdist, one file per worker at a time, so a file's
 #   module fixtures are built once; each worker has its own data folder and PostgreSQL server).
 #   LONGGANG_TEST_WORKERS sets the number of workers (default: one per core; 0 runs them in one process);
 # - the browser tests, one at a time (one server and one Chromium for the session);
 # - the two-replica deployment test (its own PostgreSQL, replicas, nginx and Chromium).
-# The last two start servers and Chromium and wait on them much of the time rather than compute, so they
-# run beside the first instead of after it (each alone within its run: they time pages); their output is
-# shown when all have finished. LONGGANG_TEST_SERIAL_AFTER=1 runs them after the first, one at a time.
+# By default the last two run after the first, one at a time: on 2 cores, beside the unit tests, the
+# whole took as long (16 min against 14) and put the timed page loads under load.
+# LONGGANG_TEST_SERIAL_AFTER=0 runs them beside the first (output shown when all have finished).
 # With arguments (files, -k …): one plain pytest run of exactly those.
 pytest_status() {
     local status=0
@@ -105,7 +105,7 @@ else
     trap stop_serial EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
-    if [ "${LONGGANG_TEST_SERIAL_AFTER:-0}" != "1" ]; then
+    if [ "${LONGGANG_TEST_SERIAL_AFTER:-1}" != "1" ]; then
         for i in "${!SERIAL_TESTS[@]}"; do
             echo "== pytest: ${SERIAL_TESTS[$i]}, beside the others (output below)"
             # pytest itself in the background (not a subshell), told to stop by SIGTERM if this script dies
