@@ -265,6 +265,17 @@ def _by_span(value, spans: list[tuple[datetime, datetime, object]]):
                 else_=_by_span(value, spans[middle:]))
 
 
+def _unit_totals(rows) -> list:
+    """Per group of the per-request flag rows ``rows``: received, every flag's sum and the four rates."""
+    sums = {name: func.sum(rows.c[name]) for name in COUNT_COLUMNS if name != "received"}
+    received = func.count()
+    return [received.label("received"), *[total.label(name) for name, total in sums.items()],
+            ratio(sums["responded"], received).label("response_rate"),
+            ratio(sums["resolved"], received).label("resolution_rate"),
+            ratio(sums["on_time"], sums["due"]).label("on_time_rate"),
+            ratio(sums["satisfied"], sums["rated"]).label("satisfaction_rate")]
+
+
 def _history_facts() -> list:
     """What a request's history up to the cut-off says, as aggregates over its rows: the last status's seq,
     the first and last resolution, the last open status, acceptance, resolution and closing times, a return."""
@@ -327,20 +338,8 @@ def _one_period_statement(period: BulletinPeriod, cutoff: date, level: str, stre
         .where(*in_period)
         .subquery("flags")
     )
-    sums = {name: func.sum(rows.c[name]) for name in
-            ("responded", "resolved", "on_time", "due", "rated", "satisfied", "dissatisfied", "returned", "reopened",
-             "returned_reopened")}
-    received = func.count()
     stmt = (
-        select(
-            rows.c.unit.label("code"),
-            received.label("received"),
-            *[s.label(name) for name, s in sums.items()],
-            ratio(sums["responded"], received).label("response_rate"),
-            ratio(sums["resolved"], received).label("resolution_rate"),
-            ratio(sums["on_time"], sums["due"]).label("on_time_rate"),
-            ratio(sums["satisfied"], sums["rated"]).label("satisfaction_rate"),
-        )
+        select(rows.c.unit.label("code"), *_unit_totals(rows))
         .group_by(rows.c.unit)
         .order_by(rows.c.unit)
     )
@@ -423,19 +422,8 @@ def period_counts(db: Database, spans: Sequence[tuple[BulletinPeriod, date]], le
         )
         .subquery("flags")
     )
-    sums = {name: func.sum(rows.c[name]) for name in COUNT_COLUMNS if name != "received"}
-    received = func.count()
     stmt = (
-        select(
-            rows.c.period,
-            rows.c.unit.label("code"),
-            received.label("received"),
-            *[s.label(name) for name, s in sums.items()],
-            ratio(sums["responded"], received).label("response_rate"),
-            ratio(sums["resolved"], received).label("resolution_rate"),
-            ratio(sums["on_time"], sums["due"]).label("on_time_rate"),
-            ratio(sums["satisfied"], sums["rated"]).label("satisfaction_rate"),
-        )
+        select(rows.c.period, rows.c.unit.label("code"), *_unit_totals(rows))
         .group_by(rows.c.period, rows.c.unit)
         .order_by(rows.c.period, rows.c.unit)
     )
