@@ -97,7 +97,7 @@ _ORDER = {"start": "ORDER BY d.days, d.id", "up": "ORDER BY d.days, d.id", "down
 _FROM_KEY = {"start": "", "up": " AND (d.days, d.id) >= ({kd}, {kid})", "down": " AND (d.days, d.id) < ({kd}, {kid})"}
 
 
-def _filter_sql(level: str, dim: str, value: str) -> str:
+def _filter_sql(level: str, dim: str) -> str:
     """The WHERE of a group's members, with ``{unit}``, ``{value}``, ``{start}``, ``{end}`` placeholders."""
     sql = "d.submitted_at >= {start} AND d.submitted_at < {end}"
     if LEVEL_COLUMN[level]:
@@ -111,7 +111,7 @@ def _run_sqlite(conn: Connection, shape: tuple, walks: list[tuple[_Walk, int, in
     """One statement per walk through the driver's cursor (SQLite answers an index range in microseconds;
     the statement is prepared once and cached by the driver)."""
     level, dim, mode = shape
-    sql = (f"SELECT d.days, d.id FROM {D.name} d WHERE " + _filter_sql(level, dim, "") + _FROM_KEY[mode]
+    sql = (f"SELECT d.days, d.id FROM {D.name} d WHERE " + _filter_sql(level, dim) + _FROM_KEY[mode]
            + f" {_ORDER[mode]} LIMIT ? OFFSET ?")
     names = ["start", "end"] + (["unit"] if LEVEL_COLUMN[level] else []) + (["value"] if DIM_COLUMN[dim] else []) \
         + (["kd", "kid"] if mode != "start" else [])
@@ -139,7 +139,7 @@ def _run_postgresql(conn: Connection, shape: tuple, walks: list[tuple[_Walk, int
     LATERAL subquery (one round trip, not one per walk)."""
     level, dim, mode = shape
     inner = (f"SELECT d.days, d.id FROM {D.name} d WHERE "
-             + _filter_sql(level, dim, "").format(start="g.s", end="g.e", unit="g.unit", value="g.value")
+             + _filter_sql(level, dim).format(start="g.s", end="g.e", unit="g.unit", value="g.value")
              + _FROM_KEY[mode].format(kd="g.kd", kid='g.kid COLLATE "C"') + f" {_ORDER[mode]} OFFSET g.off LIMIT g.lim")
     sql = ("SELECT g.n, x.days, x.id FROM unnest(%s::text[], %s::text[], %s::timestamp[], %s::timestamp[], "
            "%s::float8[], %s::text[], %s::int[], %s::int[]) "
