@@ -21,10 +21,14 @@ Per unit (street, or community within a street), over the requests *submitted* i
   closure after a resolution) by the cut-off;
 * 综合得分 ``composite``: Σ weight × rate ÷ Σ weight × 100 over the rates the unit has.
 
-Counts and rates are computed in SQL (SQLAlchemy Core: on PostgreSQL several periods in one statement,
-each request's history read through a LATERAL subquery; on SQLite one statement per period, see
-period_counts); ranks, streaks and lists are arithmetic on those rows. A street role sees its
-communities and, among the streets, only the other streets' composite and rank.
+Counts and rates are computed in SQL. The summary refresh keeps every month's and ISO week's counts per
+community at its cut-off (``bulletin_count_summary``, built and patched by data_access/summaries.py with
+:func:`community_counts`), so a bulletin, its streaks and a year of comparison are sums of a few thousand
+stored rows; a period at another cut-off, or other definitions, are counted from the raw rows (on
+PostgreSQL several periods in one statement, each request's history read through a LATERAL subquery;
+on SQLite one statement per period, see period_counts). Ranks, streaks and lists are arithmetic on
+those rows. A street role sees its communities and, among the streets, only the other streets'
+composite and rank.
 
 Command line: ``python -m data_access.bulletin --period 2023-10 --level street --out FILE.xlsx``.
 """
@@ -32,6 +36,7 @@ Command line: ``python -m data_access.bulletin --period 2023-10 --level street -
 from __future__ import annotations
 
 import argparse
+import hashlib
 import math
 import re
 import sys
@@ -43,7 +48,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import DateTime, Float, and_, case, func, literal, or_, select
+from sqlalchemy import DateTime, Float, and_, bindparam, case, func, literal, or_, select
 
 from data_access import schema
 from data_access.database import Database
@@ -52,8 +57,10 @@ from data_access.geography import data_range
 from data_access.requests import Targets, load_request_targets
 from data_access.scope import DISTRICT_ROLE, STREET_ROLE_PREFIX
 from data_access.sql import days_between, ratio
+from data_access.summary_rows import SUMMARY_VERSION
 
 R, H, C, S = schema.requests, schema.request_status_history, schema.communities, schema.streets
+B = schema.bulletin_count_summary
 
 CONFIG_FILE = Path(__file__).resolve().parent.parent / "config" / "bulletin.toml"
 LEVELS = ("street", "community")
@@ -265,15 +272,18 @@ def _by_span(value, spans: list[tuple[datetime, datetime, object]]):
                 else_=_by_span(value, spans[middle:]))
 
 
-def _unit_totals(rows) -> list:
-    """Per group of the per-request flag rows ``rows``: received, every flag's sum and the four rates."""
-    sums = {name: func.sum(rows.c[name]) for name in COUNT_COLUMNS if name != "received"}
-    received = func.count()
-    return [received.label("received"), *[total.label(name) for name, total in sums.items()],
-            ratio(sums["responded"], received).label("response_rate"),
-            ratio(sums["resolved"], received).label("resolution_rate"),
+def _rates(sums: dict) -> list:
+    """The four rates from the counts' sums (expressions by COUNT_COLUMNS name)."""
+    return [ratio(sums["responded"], sums["received"]).label("response_rate"),
+            ratio(sums["resolved"], sums["received"]).label("resolution_rate"),
             ratio(sums["on_time"], sums["due"]).label("on_time_rate"),
             ratio(sums["satisfied"], sums["rated"]).label("satisfaction_rate")]
+
+
+def _unit_totals(rows, rates: bool = True) -> list:
+    """Per group of the per-request flag rows ``rows``: received, every flag's sum and (``rates``) the four rates."""
+    sums = {name: func.count() if name == "received" else func.sum(rows.c[name]) for name in COUNT_COLUMNS}
+    return [*(sums[name].label(name) for name in COUNT_COLUMNS), *(_rates(sums) if rates else [])]
 
 
 def _history_facts() -> list:
@@ -292,12 +302,41 @@ def _history_facts() -> list:
     ]
 
 
+def _flags(row, facts, cut, config: BulletinConfig, targets: Targets) -> list:
+    """One 0/1 flag per counted measure of a request: ``row`` has its submitted_at, category and satisfaction,
+    ``facts`` the _history_facts of its history up to the cut-off, ``cut`` the end of its cut-off day."""
+    resolved_at = func.coalesce(facts.resolved_at, facts.closed_at)
+    is_resolved = and_(facts.last_resolved_seq.is_not(None), facts.last_resolved_seq == facts.last_seq)
+    response_s = func.round(days_between(row.submitted_at, facts.accepted) * 86400)
+    resolve_s = func.round(days_between(row.submitted_at, resolved_at) * 86400)
+    since_s = func.round(days_between(row.submitted_at, cut) * 86400)  # submission to the cut-off's end
+    hours = _category_value(row.category, config.response_hours, config.default_hours)
+    days = _category_value(row.category, targets, dict(targets).get("*", 7.0))
+    rated = and_(is_resolved, row.satisfaction.is_not(None))
+    reopened = and_(facts.first_resolved_seq.is_not(None), facts.last_open_seq > facts.first_resolved_seq)
+
+    def flag(condition):
+        return case((condition, 1), else_=0)
+
+    return [
+        flag(and_(facts.accepted.is_not(None), response_s <= hours * 3600)).label("responded"),
+        flag(is_resolved).label("resolved"),
+        flag(and_(is_resolved, resolve_s <= days * 86400)).label("on_time"),
+        flag(or_(is_resolved, since_s > days * 86400)).label("due"),
+        flag(rated).label("rated"),
+        flag(and_(rated, row.satisfaction >= 4)).label("satisfied"),
+        flag(and_(rated, row.satisfaction <= 2)).label("dissatisfied"),
+        flag(reopened).label("reopened"),
+        flag(facts.returned == 1).label("returned"),
+        flag(or_(facts.returned == 1, reopened)).label("returned_reopened"),
+    ]
+
+
 def _one_period_statement(period: BulletinPeriod, cutoff: date, level: str, street: str | None,
                           config: BulletinConfig, targets: Targets):
     """unit_counts of one period as one statement: the history of the period's requests (``request_id IN``)
     grouped per request, then joined to them (SQLite walks the history's primary key in id order)."""
-    start = datetime.combine(period.start, time.min)
-    end = datetime.combine(cutoff + timedelta(days=1), time.min)  # exclusive
+    start, end = _bounds(period, cutoff)
     unit = (C.c.street_code if level == "street" else C.c.code).label("unit")
     in_period = [R.c.submitted_at >= start, R.c.submitted_at < end, _unit_filter(level, street)]
     ids = select(R.c.id).select_from(R.join(C, C.c.code == R.c.community_code)).where(*in_period)
@@ -307,129 +346,152 @@ def _one_period_statement(period: BulletinPeriod, cutoff: date, level: str, stre
         .group_by(H.c.request_id)
         .subquery("hist")
     )
-    resolved_at = func.coalesce(history.c.resolved_at, history.c.closed_at)
-    is_resolved = and_(history.c.last_resolved_seq.is_not(None), history.c.last_resolved_seq == history.c.last_seq)
-    response_s = func.round(days_between(R.c.submitted_at, history.c.accepted) * 86400)
-    resolve_s = func.round(days_between(R.c.submitted_at, resolved_at) * 86400)
-    since_s = func.round(days_between(R.c.submitted_at, literal(end)) * 86400)  # submission to the cut-off's end
-    hours = _category_value(R.c.category, config.response_hours, config.default_hours)
-    days = _category_value(R.c.category, targets, dict(targets).get("*", 7.0))
-    rated = and_(is_resolved, R.c.satisfaction.is_not(None))
-    reopened = and_(history.c.first_resolved_seq.is_not(None), history.c.last_open_seq > history.c.first_resolved_seq)
-
-    def flag(condition):
-        return case((condition, 1), else_=0)
-
     rows = (
-        select(
-            unit,
-            flag(and_(history.c.accepted.is_not(None), response_s <= hours * 3600)).label("responded"),
-            flag(is_resolved).label("resolved"),
-            flag(and_(is_resolved, resolve_s <= days * 86400)).label("on_time"),
-            flag(or_(is_resolved, since_s > days * 86400)).label("due"),
-            flag(rated).label("rated"),
-            flag(and_(rated, R.c.satisfaction >= 4)).label("satisfied"),
-            flag(and_(rated, R.c.satisfaction <= 2)).label("dissatisfied"),
-            flag(reopened).label("reopened"),
-            flag(history.c.returned == 1).label("returned"),
-            flag(or_(history.c.returned == 1, reopened)).label("returned_reopened"),
-        )
+        select(unit, *_flags(R.c, history.c, literal(end), config, targets))
         .select_from(R.join(C, C.c.code == R.c.community_code).outerjoin(history, history.c.request_id == R.c.id))
         .where(*in_period)
         .subquery("flags")
     )
-    stmt = (
-        select(rows.c.unit.label("code"), *_unit_totals(rows))
-        .group_by(rows.c.unit)
-        .order_by(rows.c.unit)
+    return select(rows.c.unit.label("code"), *_unit_totals(rows)).group_by(rows.c.unit).order_by(rows.c.unit)
+
+
+def _periods_of(spans: Sequence[tuple[BulletinPeriod, date]]):
+    """For periods that do not overlap: (which period's key a request's submission falls in, the end of that
+    period's cut-off day, the conditions keeping the requests of some period), as expressions of the request."""
+    bounds = sorted(((p.key, *_bounds(p, cutoff)) for p, cutoff in spans), key=lambda b: b[1])
+    if any(b[1] < a[2] for a, b in pairwise(bounds)):
+        raise ValueError("period_counts: the periods overlap")
+    which = _by_span(R.c.submitted_at, [(start, end, literal(key)) for key, start, end in bounds])
+    cut = _by_span(R.c.submitted_at, [(start, end, literal(end, DateTime())) for _, start, end in bounds])
+    where = [R.c.submitted_at >= bounds[0][1], R.c.submitted_at < max(b[2] for b in bounds)]
+    if any(a[2] != b[1] for a, b in pairwise(bounds)):  # a gap between two periods: not in either
+        where.append(or_(*[and_(R.c.submitted_at >= start, R.c.submitted_at < end) for _, start, end in bounds]))
+    return which, cut, where
+
+
+def community_counts(spans: Sequence[tuple[BulletinPeriod, date]], config: BulletinConfig, targets: Targets,
+                     by_ids: bool = False, every_period: bool = False):
+    """The counts (no rates) per period, community and its street of the requests submitted in ``spans``
+    ((period, cut-off), not overlapping), or (``by_ids``) of those among the ``ids`` parameter given at
+    execution: what ``bulletin_count_summary`` holds. The summary refresh builds it whole with this
+    (``every_period``: the spans cover the data), recounts a few periods, and patches it with the counts
+    of an import's changed requests before and after (one statement for every import: compiled once).
+    One pass over the requests in id order, each joined to its history up to its own cut-off through
+    the history's primary key and grouped per request, so SQLite sorts nothing."""
+    which, cut, where = _periods_of(spans)
+    if by_ids:
+        where.append(R.c.id.in_(bindparam("ids", expanding=True)))
+    elif not every_period:  # the periods' requests by the submission-time index, then looked up in id order
+        where.append(R.c.id.in_(select(R.c.id).where(*where)))
+    per_request = (
+        select(R.c.id, which.label("period"), R.c.community_code, R.c.submitted_at, R.c.category,
+               R.c.satisfaction, cut.label("cut"), *_history_facts())
+        .select_from(R.outerjoin(H, and_(H.c.request_id == R.c.id, H.c.changed_at < cut)))
+        .where(*where)
+        .group_by(R.c.id)
+        .subquery("per_request")
     )
-    return stmt
+    q = per_request.c
+    rows = select(q.period, q.community_code, *_flags(q, q, q.cut, config, targets)).subquery("flags")
+    counts = (select(rows.c.period, rows.c.community_code, *_unit_totals(rows, rates=False))
+              .group_by(rows.c.period, rows.c.community_code).subquery("counts"))
+    # the street joined to the groups, not to every request: grouped by id alone, SQLite walks the requests'
+    # primary key in order and sorts nothing
+    return (select(counts.c.period, counts.c.community_code, C.c.street_code,
+                   *(counts.c[name] for name in COUNT_COLUMNS))
+            .join_from(counts, C, C.c.code == counts.c.community_code))
+
+
+def counts_fingerprint(config: BulletinConfig, targets: Targets) -> str:
+    """What the stored counts depend on besides the data: the response hours and the target days."""
+    return hashlib.sha1(repr((config.response_hours, tuple(targets))).encode("utf-8")).hexdigest()[:16]
+
+
+def _stored_counts(db: Database, spans: Sequence[tuple[BulletinPeriod, date]], level: str, street: str | None,
+                   config: BulletinConfig, targets: Targets) -> tuple[dict[str, pd.DataFrame], list]:
+    """(period_counts of the spans ``bulletin_count_summary`` holds, the other spans). It holds every period at
+    its standard cut-off (its last day, or the reference date when earlier) as of the stored reference date,
+    with the definitions it was built with (counts_fingerprint); anything else is counted from the raw rows."""
+    info = db.dataset_info()
+    if (info.get("summary_version") != SUMMARY_VERSION or "reference_date" not in info
+            or info.get("bulletin_counts") != counts_fingerprint(config, targets)):
+        return {}, list(spans)
+    reference = date.fromisoformat(info["reference_date"])
+    held = [(p, cutoff) for p, cutoff in spans if cutoff == cutoff_date(p, reference)]
+    if not held:
+        return {}, list(spans)
+    unit = (B.c.street_code if level == "street" else B.c.community_code).label("code")
+    where = [B.c.kind.in_(sorted({p.kind for p, _c in held})), B.c.period_key.in_([p.key for p, _c in held])]
+    if level == "community" and street is not None:
+        where.append(B.c.street_code == street)
+    sums = {name: func.sum(B.c[name]) for name in COUNT_COLUMNS}
+    stmt = (select(B.c.period_key.label("period"), unit, *[sums[name].label(name) for name in COUNT_COLUMNS],
+                   *_rates(sums))
+            .where(*where).group_by(B.c.period_key, unit).order_by(B.c.period_key, unit))
+    return _by_period(db.frame(stmt)), [span for span in spans if span not in held]
+
+
+def _long(counts: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """period_counts' frames as one, with a ``period`` column (the reverse of _by_period)."""
+    if not counts:
+        return _empty_counts().assign(period=pd.Series(dtype=object))
+    return pd.concat([frame.assign(period=key) for key, frame in counts.items()], ignore_index=True)
+
+
+def _by_period(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """{period: its rows without the period column} of a frame with a ``period`` column."""
+    periods = frame.pop("period")
+    return {key: frame.take(rows).reset_index(drop=True) for key, rows in periods.groupby(periods).indices.items()}
 
 
 def period_counts(db: Database, spans: Sequence[tuple[BulletinPeriod, date]], level: str, street: str | None,
                   config: BulletinConfig, targets: Targets) -> dict[str, pd.DataFrame]:
-    """unit_counts of several periods (``(period, cut-off)``, not overlapping) in one statement: {period key: frame}.
+    """unit_counts of several periods (``(period, cut-off)``, not overlapping): {period key: frame}.
 
-    Each request belongs to at most one period, and its status history is read up to that period's
-    cut-off, so one pass over the periods' requests, each joined to its own history through the
-    history's primary key (request_id, seq), gives every period's snapshot: a page's current period,
-    the months a streak looks back at and a year of comparison are one statement, not one each.
-    Periods with no request are absent.
+    The periods the summary holds at these cut-offs and definitions are sums of its community rows
+    (_stored_counts). The others are counted from the raw rows. Each request belongs to at most one
+    period, and its status history is read up to that period's cut-off, so on PostgreSQL one pass over
+    the periods' requests, each joined to its own history through the history's primary key
+    (request_id, seq), gives every period's snapshot: a page's current period, the months a streak looks
+    back at and a year of comparison are one statement, not one each. Periods with no request are absent.
     """
     if not spans:
         return {}
+    out, spans = _stored_counts(db, spans, level, street, config, targets)
+    if not spans:
+        return out
     if db.engine.dialect.name != "postgresql":
         # SQLite: one statement per period, whose plan needs no sort (measured at city scale: the one
         # statement of every period below took half as long again)
-        out = {}
         for period, cutoff in spans:
             frame = db.frame(_one_period_statement(period, cutoff, level, street, config, targets))
             if not frame.empty:
                 out[period.key] = frame
         return out
-    bounds = sorted(((p.key, *_bounds(p, cutoff)) for p, cutoff in spans), key=lambda b: b[1])
-    if any(b[1] < a[2] for a, b in pairwise(bounds)):
-        raise ValueError("period_counts: the periods overlap")
+    which, cut, where = _periods_of(spans)
+    where.append(_unit_filter(level, street))
     unit = (C.c.street_code if level == "street" else C.c.code).label("unit")
-    which = _by_span(R.c.submitted_at, [(start, end, literal(key)) for key, start, end in bounds])
-    cut = _by_span(R.c.submitted_at, [(start, end, literal(end, DateTime())) for _, start, end in bounds])
-    where = [R.c.submitted_at >= min(b[1] for b in bounds), R.c.submitted_at < max(b[2] for b in bounds),
-             _unit_filter(level, street)]
-    if any(a[2] != b[1] for a, b in pairwise(bounds)):  # a gap between two periods: not in either
-        where.append(or_(*[and_(R.c.submitted_at >= start, R.c.submitted_at < end) for _, start, end in bounds]))
     facts = _history_facts()
-    request_columns = [R.c.id, which.label("period"), unit, R.c.submitted_at, R.c.category, R.c.satisfaction,
-                       cut.label("cut")]
-    requests_in = R.join(C, C.c.code == R.c.community_code)
     # one row per request: its period, unit and the facts of its history up to its period's cut-off, read
     # through the history's primary key (request_id, seq). Left to choose, PostgreSQL's planner hashes the
     # whole history (8.4 million rows at city scale) for one month's requests.
     history = select(*facts).where(H.c.request_id == R.c.id, H.c.changed_at < cut).lateral("history")
     per_request = (
-        select(*request_columns, *[history.c[f.name] for f in facts])
-        .select_from(requests_in.join(history, literal(True)))
+        select(R.c.id, which.label("period"), unit, R.c.submitted_at, R.c.category, R.c.satisfaction,
+               cut.label("cut"), *[history.c[f.name] for f in facts])
+        .select_from(R.join(C, C.c.code == R.c.community_code).join(history, literal(True)))
         .where(*where)
         .subquery("per_request")
     )
     q = per_request.c
-    resolved_at = func.coalesce(q.resolved_at, q.closed_at)
-    is_resolved = and_(q.last_resolved_seq.is_not(None), q.last_resolved_seq == q.last_seq)
-    response_s = func.round(days_between(q.submitted_at, q.accepted) * 86400)
-    resolve_s = func.round(days_between(q.submitted_at, resolved_at) * 86400)
-    since_s = func.round(days_between(q.submitted_at, q.cut) * 86400)  # submission to the cut-off's end
-    hours = _category_value(q.category, config.response_hours, config.default_hours)
-    days = _category_value(q.category, targets, dict(targets).get("*", 7.0))
-    rated = and_(is_resolved, q.satisfaction.is_not(None))
-    reopened = and_(q.first_resolved_seq.is_not(None), q.last_open_seq > q.first_resolved_seq)
-
-    def flag(condition):
-        return case((condition, 1), else_=0)
-
-    rows = (
-        select(
-            q.period,
-            q.unit,
-            flag(and_(q.accepted.is_not(None), response_s <= hours * 3600)).label("responded"),
-            flag(is_resolved).label("resolved"),
-            flag(and_(is_resolved, resolve_s <= days * 86400)).label("on_time"),
-            flag(or_(is_resolved, since_s > days * 86400)).label("due"),
-            flag(rated).label("rated"),
-            flag(and_(rated, q.satisfaction >= 4)).label("satisfied"),
-            flag(and_(rated, q.satisfaction <= 2)).label("dissatisfied"),
-            flag(reopened).label("reopened"),
-            flag(q.returned == 1).label("returned"),
-            flag(or_(q.returned == 1, reopened)).label("returned_reopened"),
-        )
-        .subquery("flags")
-    )
+    rows = select(q.period, q.unit, *_flags(q, q, q.cut, config, targets)).subquery("flags")
     stmt = (
         select(rows.c.period, rows.c.unit.label("code"), *_unit_totals(rows))
         .group_by(rows.c.period, rows.c.unit)
         .order_by(rows.c.period, rows.c.unit)
     )
-    frame = db.frame(stmt)
-    return {key: part.drop(columns="period").reset_index(drop=True)
-            for key, part in frame.groupby("period", sort=False)}
+    out.update(_by_period(db.frame(stmt)))
+    return out
 
 
 def unit_list(db: Database, level: str, street: str | None) -> pd.DataFrame:
@@ -526,14 +588,17 @@ def _period_tables(db: Database, periods: Sequence[BulletinPeriod], reference: d
                    config: BulletinConfig, targets: Targets, units: pd.DataFrame):
     """The ranked table of each period in turn, read as the caller asks: on PostgreSQL in batches (one
     statement each) of the current and previous periods, then 1, 2, 4 … 16 earlier ones, so a streak
-    that ends early reads at most twice the periods it needs; on SQLite one period at a time."""
-    grow = db.engine.dialect.name == "postgresql"
+    that ends early reads at most twice the periods it needs; on SQLite one period at a time, unless the
+    summary holds the periods at these cut-offs (then in batches too: sums of stored rows)."""
+    held = _stored_counts(db, [(periods[0], cutoff_date(periods[0], reference))], level, street, config,
+                          targets)[1] == []
+    grow = held or db.engine.dialect.name == "postgresql"
     done, size = 0, 2 if grow else 1
     while done < len(periods):
         batch = periods[done:done + size]
         counts = period_counts(db, [(p, cutoff_date(p, reference)) for p in batch], level, street, config, targets)
         for p in batch:
-            yield ranked_table(units, counts.get(p.key, _empty_counts()), config)
+            yield ranked_table(units, counts[p.key] if p.key in counts else _empty_counts(), config)
         done += len(batch)
         size = (1 if done == 2 else min(2 * len(batch), 16)) if grow else 1
 
@@ -730,21 +795,18 @@ def compare_units(db: Database, codes: Sequence[str], period_key: str, level: st
         whole_counts = period_counts(db, spans, "street", None, config, targets)
     else:
         whole_counts = all_counts
-    frames = []
-    for p in steps:
-        counts = all_counts.get(p.key, _empty_counts())
-        table = units[["code"]].merge(counts, on="code", how="left")
-        rows = table[table["code"].isin(codes)]
-        if district_streets is not None:
-            whole = whole_counts.get(p.key, _empty_counts())
-            total = whole.drop(columns=["code", *MEASURES]).sum(numeric_only=True).to_dict()
-            rows = pd.concat([rows, pd.DataFrame([{"code": DISTRICT_CODE, **total}])], ignore_index=True)
-        frames.append(rows.assign(period=p.key))
     columns = ["period", "code", "name", "received", "responded", "resolved", "on_time", "due", "rated", "satisfied",
                "dissatisfied", "returned_reopened", *MEASURES, "composite"]
-    if not frames:
+    if not steps:
         return pd.DataFrame(columns=columns)
-    frame = pd.concat(frames, ignore_index=True)
+    keys, chosen = [p.key for p in steps], set(codes)
+    shown = [c for c in units["code"] if c in chosen]
+    grid = pd.DataFrame({"period": [key for key in keys for _ in shown], "code": shown * len(keys)}, dtype=object)
+    frame = grid.merge(_long(all_counts), on=["period", "code"], how="left")
+    if district_streets is not None:  # the district: every street's counts added up, month by month
+        whole = _long(whole_counts).groupby("period")[list(COUNT_COLUMNS)].sum().reindex(keys)
+        frame = pd.concat([frame, whole.rename_axis("period").reset_index().assign(code=DISTRICT_CODE)],
+                          ignore_index=True)
     counts_columns = ["received", "responded", "resolved", "on_time", "due", "rated", "satisfied", "dissatisfied",
                       "returned_reopened"]
     frame[counts_columns] = frame[counts_columns].fillna(0).astype(int)

@@ -413,6 +413,20 @@ request_month_summary = Table(
     Column("resolved", Integer, nullable=False),
 )
 
+bulletin_count_summary = Table(
+    "bulletin_count_summary",
+    metadata,
+    Column("kind", String(5), primary_key=True, comment="month / week"),
+    Column("period_key", String(8), primary_key=True, comment="2023-10 / 2023-W42"),
+    Column("community_code", String(12), primary_key=True),
+    Column("street_code", String(9), nullable=False),
+    # the bulletin's counts of the community's requests submitted in the period, at its cut-off (the
+    # period's last day, or the reference date when earlier): data_access.bulletin.COUNT_COLUMNS
+    *(Column(name, Integer, nullable=False) for name in (
+        "received", "responded", "resolved", "on_time", "due", "rated", "satisfied", "dissatisfied",
+        "returned", "reopened", "returned_reopened")),
+)
+
 unit_span_summary = Table(
     "unit_span_summary",
     metadata,
@@ -566,7 +580,8 @@ evaluation_composite_summary = Table(
 SUMMARY_TABLES = [summary_spans, request_span_summary, request_durations, request_month_summary, unit_span_summary,
                   open_request_summary, open_status_summary, project_stage_summary, project_acceptance_summary,
                   participation_span_summary, participation_month_summary, safety_month_summary,
-                  resource_use_summary, evaluation_composite_summary, wish_span_summary, indicator_span_summary]
+                  resource_use_summary, evaluation_composite_summary, wish_span_summary, indicator_span_summary,
+                  bulletin_count_summary]
 
 # --- bookkeeping ---------------------------------------------------------------
 

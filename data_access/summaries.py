@@ -11,6 +11,8 @@ previous spans), and read back with an index lookup:
   interpolation, as :func:`data_access.sql.percentile_select`), and the statuses reached and
   current. Built in pandas from the raw rows in the load's or import's own transaction.
 - ``request_month_summary``: per unit and month of submission, received and resolved.
+- ``bulletin_count_summary``: per community, month and ISO week, the bulletin's counts at the
+  period's cut-off (data_access/bulletin.py reads them when the definitions and cut-off match).
 
 ``dataset_info`` also records the data's first and reference dates and a fingerprint of the
 request targets the on-time counts used. A query whose span, targets or unit is not covered
@@ -30,6 +32,7 @@ modules -> summary_rows (tests/test_imports.py checks there is no cycle).
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import numpy as np
@@ -38,6 +41,7 @@ from sqlalchemy import (
     Connection,
     Date,
     Float,
+    Integer,
     and_,
     bindparam,
     case,
@@ -51,7 +55,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from data_access import evaluation, geography, projects, schema, summary_percentiles
+from data_access import bulletin, evaluation, geography, projects, schema, summary_percentiles
 from data_access.domain import (
     PARTNER_MERCHANT_KIND,
     PARTNER_SOCIAL_ORG_KIND,
@@ -79,6 +83,7 @@ from data_access.summary_rows import (  # noqa: F401 - covered is read through t
 R, H, C = schema.requests, schema.request_status_history, schema.communities
 SPANS, SPAN_SUMMARY, MONTH_SUMMARY = schema.summary_spans, schema.request_span_summary, schema.request_month_summary
 OPEN, UNIT_SUMMARY = schema.open_request_summary, schema.unit_span_summary
+BULLETIN = schema.bulletin_count_summary
 
 
 # --- building -----------------------------------------------------------------------------
@@ -515,10 +520,10 @@ def analyze(conn: Connection) -> None:
 
 
 class _Context:
-    """What every builder needs: the spans, the communities' streets, the reference date, the targets."""
+    """What every builder needs: the spans, the communities' streets, the data's dates, the targets."""
 
-    def __init__(self, conn: Connection, spans: list[Period], reference: date, targets):
-        self.spans, self.reference, self.targets = spans, reference, targets
+    def __init__(self, conn: Connection, spans: list[Period], data_start: date, reference: date, targets):
+        self.spans, self.data_start, self.reference, self.targets = spans, data_start, reference, targets
         self.streets = _rows(conn, select(C.c.code, C.c.street_code), ["community_code", "street_code"])
 
 
@@ -568,6 +573,8 @@ PARTS = {
                                             _indicator_span_summary(conn, ctx.spans, ctx.streets))),
     "units": ((UNIT_SUMMARY,), ("projects", "resource_uses", "volunteer_months", "communities"),
               lambda conn, ctx: _write(conn, UNIT_SUMMARY, _unit_summary(conn, ctx.spans, ctx.streets))),
+    "bulletin": ((BULLETIN,), ("requests", "request_status_history", "communities"),
+                 lambda conn, ctx: _build_bulletin(conn, ctx)),
 }
 #: Data tables no summary reads (an import into them only moves the data range, checked separately).
 UNSUMMARISED = ("venues", "fund_entries", "property_ratings", "compounds")
@@ -583,7 +590,7 @@ def refresh(conn: Connection, targets=None) -> dict[str, int]:
         return {"spans": 0, "span_rows": 0, "month_rows": 0}
     data_start, reference = span
     spans = summary_spans(data_start, reference)
-    ctx = _Context(conn, spans, reference, targets)
+    ctx = _Context(conn, spans, data_start, reference, targets)
     counts = {}
     for _tables, _sources, build in PARTS.values():
         counts.update(build(conn, ctx) or {})
@@ -605,6 +612,7 @@ class Changes:
         self.table_name, self.keys = table_name, keys
         self.request_ids = [key[0] for key in keys] if table_name == "requests" else []
         self.before = _request_frame(conn, ids=self.request_ids)
+        self.bulletin_before = _bulletin_before(conn, self.request_ids)
 
 
 def _request_places(conn: Connection, ids: list[str]) -> pd.DataFrame:
@@ -647,13 +655,15 @@ def refresh_changes(conn: Connection, changes: Changes, targets=None) -> str:
     moved = stored != span
     if not changes.keys and not moved:
         return "none"
-    ctx = _Context(conn, summary_spans(*span), span[1], targets)
+    ctx = _Context(conn, summary_spans(*span), *span, targets)
     rebuilt = {name for name, (_t, sources, _b) in PARTS.items() if changes.table_name in sources}
     if moved:
         _move_spans(conn, ctx, summary_spans(*stored), skip=rebuilt)
     for name, (tables, _sources, build) in PARTS.items():
         if name == "requests" and changes.table_name == "requests" and not moved:
             _patch_changed_requests(conn, ctx, changes)
+        elif name == "bulletin" and (changes.table_name == "requests" or (moved and name not in rebuilt)):
+            _patch_bulletin(conn, ctx, changes, stored[1])
         elif name == "requests" and (changes.table_name == "requests" or (moved and name not in rebuilt)):
             _patch_requests(conn, ctx, changes, _grown_spans(summary_spans(*stored), ctx.spans) if moved else [])
         elif name in rebuilt:
@@ -661,6 +671,102 @@ def refresh_changes(conn: Connection, changes: Changes, targets=None) -> str:
                 conn.execute(delete(table))
             build(conn, ctx)
     return "incremental"
+
+
+# --- the bulletin's counts ----------------------------------------------------------------------
+
+BULLETIN_KEYS = ["kind", "period_key", "community_code"]
+
+
+def _bulletin_config() -> bulletin.BulletinConfig | None:
+    """config/bulletin.toml, or None when it cannot be read (the bulletin then reports why; an import
+    must not fail on it): no counts are stored, and the bulletin counts from the raw rows."""
+    try:
+        return bulletin.load_bulletin_config()
+    except (ValueError, OSError):  # BulletinError and TOMLDecodeError are ValueErrors
+        return None
+
+
+@functools.lru_cache(maxsize=16)
+def _bulletin_statement(kind: str, data_start: date, reference: date, targets, config, by_ids: bool,
+                        recounted: frozenset[str] | None):
+    """bulletin.community_counts of every ``kind`` period of the data (or of ``recounted``), at its cut-off:
+    built once per data range, so an import's before and after counts reuse one compiled statement."""
+    periods = [p for p in bulletin.period_options(data_start, reference, kind)
+               if recounted is None or p.key in recounted]
+    if not periods:
+        return None
+    return bulletin.community_counts([(p, bulletin.cutoff_date(p, reference)) for p in periods], config, targets,
+                                     by_ids=by_ids, every_period=recounted is None)
+
+
+def _bulletin_counts(conn: Connection, data_start: date, reference: date, targets, config,
+                     ids: list[str] | None = None, recounted: set[str] | None = None) -> pd.DataFrame:
+    """Rows of ``bulletin_count_summary``: the counts of every month and ISO week from ``data_start`` to
+    ``reference``, each at its cut-off, per community; of the requests among ``ids`` only (a changed
+    request's contribution), or of the periods in ``recounted`` only, when given."""
+    columns, frames = [c.name for c in BULLETIN.columns], []
+    for kind in ("month", "week") if ids is None or ids else ():  # no changed request: no row
+        stmt = _bulletin_statement(kind, data_start, reference, targets, config, ids is not None,
+                                   None if recounted is None else frozenset(recounted))
+        if stmt is None:
+            continue
+        for start in range(0, len(ids), 5_000) if ids is not None else [None]:
+            params = {} if start is None else {"ids": ids[start:start + 5_000]}
+            frame = pd.DataFrame(conn.execute(stmt, params).all(),
+                                 columns=["period_key", "community_code", "street_code", *bulletin.COUNT_COLUMNS])
+            frames.append(frame.assign(kind=kind)[columns])
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        {c.name: pd.Series(dtype="int64" if isinstance(c.type, Integer) else object) for c in BULLETIN.columns})
+    return out.groupby([*BULLETIN_KEYS, "street_code"], as_index=False).sum() if ids is not None else out
+
+
+def _build_bulletin(conn: Connection, ctx: _Context) -> None:
+    config = _bulletin_config()
+    if config is not None:
+        _write(conn, BULLETIN, _bulletin_counts(conn, ctx.data_start, ctx.reference, ctx.targets, config))
+    _set_info(conn, {"bulletin_counts": bulletin.counts_fingerprint(config, ctx.targets) if config else ""})
+
+
+def _bulletin_before(conn: Connection, ids: list[str]) -> pd.DataFrame | None:
+    """The stored counts' share of the requests an import is about to change (before it writes), or None
+    when the stored counts are not this configuration's (the refresh then recounts them all)."""
+    if not ids:
+        return _bulletin_counts(conn, date.min, date.min, (), None, ids=[])  # no row
+    info, config, targets = _info(conn), _bulletin_config(), load_request_targets()
+    if (config is None or "data_start" not in info or "reference_date" not in info
+            or info.get("bulletin_counts") != bulletin.counts_fingerprint(config, targets)):
+        return None
+    return _bulletin_counts(conn, date.fromisoformat(info["data_start"]), date.fromisoformat(info["reference_date"]),
+                            targets, config, ids=ids)
+
+
+def _patch_bulletin(conn: Connection, ctx: _Context, changes: Changes, old_reference: date) -> None:
+    """The bulletin's counts after an import: the changed requests' counts after the write added and those
+    before taken away, per period and community (an import writes no status history, so only a request's
+    own row moves it); a moved reference date recounts the periods whose cut-off it moved (those ending on
+    or after the earlier of the two dates) for every community. Recounts everything when the stored
+    counts were built with other definitions."""
+    config = _bulletin_config()
+    if (config is None or changes.bulletin_before is None
+            or _info(conn).get("bulletin_counts") != bulletin.counts_fingerprint(config, ctx.targets)):
+        conn.execute(delete(BULLETIN))
+        _build_bulletin(conn, ctx)
+        return
+    recounted: set[str] = set()
+    if old_reference != ctx.reference:
+        since = min(old_reference, ctx.reference)
+        recounted = {p.key for reference in (old_reference, ctx.reference) for kind in ("month", "week")
+                     for p in bulletin.period_options(ctx.data_start, reference, kind) if p.end >= since}
+        conn.execute(delete(BULLETIN).where(BULLETIN.c.period_key.in_(sorted(recounted))))
+        _write(conn, BULLETIN, _bulletin_counts(conn, ctx.data_start, ctx.reference, ctx.targets, config,
+                                                recounted=recounted))
+    before, after = changes.bulletin_before, _bulletin_counts(conn, ctx.data_start, ctx.reference, ctx.targets,
+                                                              config, ids=changes.request_ids)
+    before, after = (frame[~frame["period_key"].isin(recounted)] for frame in (before, after))
+    measures = list(bulletin.COUNT_COLUMNS)
+    stored, now = _added_up(conn, BULLETIN, BULLETIN_KEYS, measures, after, before)
+    _replace_rows(conn, BULLETIN, BULLETIN_KEYS, now, stored)
 
 
 def _key(period: Period) -> tuple[date, date]:

@@ -477,3 +477,62 @@ def test_compare_units_respects_the_role_and_input(small_db):
     with pytest.raises(BulletinError, match="1至4"):
         bulletin.compare_units(small_db, ["S1", "S2", "S3", "S4", "district"], "2023-10", config=CONFIG,
                                targets=TARGETS)
+
+
+def test_stored_counts_are_the_raw_counts_of_every_month_and_week(db, monkeypatch):
+    """bulletin_count_summary (built by the summary refresh) gives every month and ISO week at its cut-off, at
+    both levels, exactly what the raw statement counts; other definitions or cut-offs are counted raw."""
+    from data_access.geography import data_range
+    from data_access.requests import load_request_targets
+
+    config, targets = bulletin.load_bulletin_config(), load_request_targets()
+    start, reference = data_range(db)
+    stored_counts = bulletin._stored_counts
+    for kind in ("month", "week"):
+        periods = bulletin.period_options(start, reference, kind)
+        periods = periods if kind == "month" else periods[:12] + periods[-3:]  # the newest and the oldest weeks
+        spans = [(p, bulletin.cutoff_date(p, reference)) for p in periods]
+        for level, street in (("street", None), ("community", "440307003")):
+            stored, rest = stored_counts(db, spans, level, street, config, targets)
+            assert rest == [] and stored, (kind, level)
+            monkeypatch.setattr(bulletin, "_stored_counts", lambda _db, spans, *_a: ({}, list(spans)))
+            raw = bulletin.period_counts(db, spans, level, street, config, targets)
+            monkeypatch.undo()
+            assert raw.keys() == stored.keys()
+            for key, frame in raw.items():
+                pd.testing.assert_frame_equal(stored[key].set_index("code").astype(float),
+                                              frame.set_index("code").astype(float), obj=f"{kind} {key} {level}")
+    october = bulletin.parse_bulletin_period("2023-10")
+    other = BulletinConfig(response_hours=(("*", 1.0),), weights=CONFIG.weights)
+    assert stored_counts(db, [(october, date(2023, 10, 31))], "street", None, other, targets)[0] == {}
+    assert stored_counts(db, [(october, date(2023, 10, 20))], "street", None, config, targets)[0] == {}
+
+
+def test_the_summary_refresh_stores_the_counts_and_an_unreadable_config_stores_none(small_db, monkeypatch, tmp_path):
+    """The refresh stores every period's counts with the default definitions (the small bulletins above use
+    others, so they are counted raw); a config file the bulletin refuses leaves no counts and no failed refresh."""
+    from sqlalchemy import func
+
+    from data_access import summaries
+    from data_access.requests import load_request_targets
+
+    bad = tmp_path / "bulletin.toml"
+    bad.write_text("[weights]\nresponse_rate = -1\n", encoding="utf-8")
+    monkeypatch.setattr(bulletin, "CONFIG_FILE", bad)
+    with small_db.engine.begin() as conn:
+        summaries.refresh(conn)
+    stored_rows = select(func.count()).select_from(schema.bulletin_count_summary)
+    assert small_db.dataset_info()["bulletin_counts"] == "" and small_db.scalar(stored_rows) == 0
+    monkeypatch.undo()
+    with small_db.engine.begin() as conn:
+        summaries.refresh(conn)
+    assert small_db.scalar(stored_rows) > 0
+    config, targets = bulletin.load_bulletin_config(), load_request_targets()
+    for key in ("2023-08", "2023-10", "2023-W40"):
+        spans = [(parse_bulletin_period(key), bulletin.cutoff_date(parse_bulletin_period(key), date(2023, 10, 31)))]
+        stored, rest = bulletin._stored_counts(small_db, spans, "community", "S1", config, targets)
+        assert rest == [] and key in stored
+        raw = small_db.frame(bulletin._one_period_statement(*spans[0], "community", "S1", config, targets))
+        pd.testing.assert_frame_equal(stored[key].set_index("code").astype(float),
+                                      raw.set_index("code").astype(float))
+    assert make(small_db).table.set_index("code").loc["S1", "received"] > 0  # CONFIG: counted raw
