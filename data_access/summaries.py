@@ -12,7 +12,7 @@ previous spans), and read back with an index lookup:
   current. Built in pandas from the raw rows in the load's or import's own transaction.
 - ``request_month_summary``: per unit and month of submission, received and resolved.
 - ``bulletin_count_summary``: per community, month and ISO week, the bulletin's counts at the
-  period's cut-off (data_access/bulletin.py reads them when the definitions and cut-off match).
+  period's cut-off (data_access/bulletin_counts.py reads them when the definitions and cut-off match).
 
 ``dataset_info`` also records the data's first and reference dates and a fingerprint of the
 request targets the on-time counts used. A query whose span, targets or unit is not covered
@@ -55,7 +55,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from data_access import bulletin, evaluation, geography, projects, schema, summary_percentiles
+from data_access import bulletin_counts, evaluation, geography, projects, schema, summary_percentiles
 from data_access.domain import (
     PARTNER_MERCHANT_KIND,
     PARTNER_SOCIAL_ORG_KIND,
@@ -678,11 +678,11 @@ def refresh_changes(conn: Connection, changes: Changes, targets=None) -> str:
 BULLETIN_KEYS = ["kind", "period_key", "community_code"]
 
 
-def _bulletin_config() -> bulletin.BulletinConfig | None:
+def _bulletin_config() -> bulletin_counts.BulletinConfig | None:
     """config/bulletin.toml, or None when it cannot be read (the bulletin then reports why; an import
     must not fail on it): no counts are stored, and the bulletin counts from the raw rows."""
     try:
-        return bulletin.load_bulletin_config()
+        return bulletin_counts.load_bulletin_config()
     except (ValueError, OSError):  # BulletinError and TOMLDecodeError are ValueErrors
         return None
 
@@ -690,52 +690,60 @@ def _bulletin_config() -> bulletin.BulletinConfig | None:
 @functools.lru_cache(maxsize=16)
 def _bulletin_statement(kind: str, data_start: date, reference: date, targets, config, by_ids: bool,
                         recounted: frozenset[str] | None):
-    """bulletin.community_counts of every ``kind`` period of the data (or of ``recounted``), at its cut-off:
-    built once per data range, so an import's before and after counts reuse one compiled statement."""
-    periods = [p for p in bulletin.period_options(data_start, reference, kind)
+    """bulletin_counts.community_counts of every ``kind`` period of the data (or of ``recounted``), at its
+    cut-off: built once per data range, so an import's before and after counts reuse one compiled statement."""
+    periods = [p for p in bulletin_counts.period_options(data_start, reference, kind)
                if recounted is None or p.key in recounted]
     if not periods:
         return None
-    return bulletin.community_counts([(p, bulletin.cutoff_date(p, reference)) for p in periods], config, targets,
-                                     by_ids=by_ids, every_period=recounted is None)
+    spans = [(p, bulletin_counts.cutoff_date(p, reference)) for p in periods]
+    return bulletin_counts.community_counts(spans, config, targets, by_ids=by_ids, every_period=recounted is None)
 
 
 def _bulletin_counts(conn: Connection, data_start: date, reference: date, targets, config,
-                     ids: list[str] | None = None, recounted: set[str] | None = None) -> pd.DataFrame:
-    """Rows of ``bulletin_count_summary``: the counts of every month and ISO week from ``data_start`` to
-    ``reference``, each at its cut-off, per community; of the requests among ``ids`` only (a changed
-    request's contribution), or of the periods in ``recounted`` only, when given."""
+                     ids: list[str]) -> pd.DataFrame:
+    """The share of the requests among ``ids`` in ``bulletin_count_summary``'s rows (every month and ISO week
+    from ``data_start`` to ``reference``, each at its cut-off, per community): a changed request's contribution."""
     columns, frames = [c.name for c in BULLETIN.columns], []
-    for kind in ("month", "week") if ids is None or ids else ():  # no changed request: no row
-        stmt = _bulletin_statement(kind, data_start, reference, targets, config, ids is not None,
-                                   None if recounted is None else frozenset(recounted))
-        if stmt is None:
-            continue
-        for start in range(0, len(ids), 5_000) if ids is not None else [None]:
-            params = {} if start is None else {"ids": ids[start:start + 5_000]}
-            frame = pd.DataFrame(conn.execute(stmt, params).all(),
-                                 columns=["period_key", "community_code", "street_code", *bulletin.COUNT_COLUMNS])
+    for kind in ("month", "week") if ids else ():  # no changed request: no row
+        stmt = _bulletin_statement(kind, data_start, reference, targets, config, True, None)
+        for start in range(0, len(ids), 5_000):
+            frame = pd.DataFrame(conn.execute(stmt, {"ids": ids[start:start + 5_000]}).all(), columns=[
+                "period_key", "community_code", "street_code", *bulletin_counts.COUNT_COLUMNS])
             frames.append(frame.assign(kind=kind)[columns])
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        {c.name: pd.Series(dtype="int64" if isinstance(c.type, Integer) else object) for c in BULLETIN.columns})
-    return out.groupby([*BULLETIN_KEYS, "street_code"], as_index=False).sum() if ids is not None else out
+    if not frames:
+        return pd.DataFrame({c.name: pd.Series(dtype="int64" if isinstance(c.type, Integer) else object)
+                             for c in BULLETIN.columns})
+    return pd.concat(frames, ignore_index=True).groupby([*BULLETIN_KEYS, "street_code"], as_index=False).sum()
+
+
+def _insert_bulletin_counts(conn: Connection, ctx: _Context, config, recounted: set[str] | None = None) -> None:
+    """Every period's counts (or ``recounted``'s) written by the database itself (INSERT … SELECT): at city
+    scale some 170,000 rows that need not pass through Python."""
+    names = [c.name for c in BULLETIN.columns]
+    for kind in ("month", "week"):
+        stmt = _bulletin_statement(kind, ctx.data_start, ctx.reference, ctx.targets, config, False,
+                                   None if recounted is None else frozenset(recounted))
+        if stmt is not None:
+            counts = stmt.subquery("bulletin_counts")
+            conn.execute(insert(BULLETIN).from_select(names, select(literal(kind), *counts.c)))
 
 
 def _build_bulletin(conn: Connection, ctx: _Context) -> None:
     config = _bulletin_config()
     if config is not None:
-        _write(conn, BULLETIN, _bulletin_counts(conn, ctx.data_start, ctx.reference, ctx.targets, config))
-    _set_info(conn, {"bulletin_counts": bulletin.counts_fingerprint(config, ctx.targets) if config else ""})
+        _insert_bulletin_counts(conn, ctx, config)
+    _set_info(conn, {"bulletin_counts": bulletin_counts.counts_fingerprint(config, ctx.targets) if config else ""})
 
 
 def _bulletin_before(conn: Connection, ids: list[str]) -> pd.DataFrame | None:
     """The stored counts' share of the requests an import is about to change (before it writes), or None
     when the stored counts are not this configuration's (the refresh then recounts them all)."""
     if not ids:
-        return _bulletin_counts(conn, date.min, date.min, (), None, ids=[])  # no row
+        return _bulletin_counts(conn, date.min, date.min, (), None, [])  # no row
     info, config, targets = _info(conn), _bulletin_config(), load_request_targets()
     if (config is None or "data_start" not in info or "reference_date" not in info
-            or info.get("bulletin_counts") != bulletin.counts_fingerprint(config, targets)):
+            or info.get("bulletin_counts") != bulletin_counts.counts_fingerprint(config, targets)):
         return None
     return _bulletin_counts(conn, date.fromisoformat(info["data_start"]), date.fromisoformat(info["reference_date"]),
                             targets, config, ids=ids)
@@ -749,7 +757,7 @@ def _patch_bulletin(conn: Connection, ctx: _Context, changes: Changes, old_refer
     counts were built with other definitions."""
     config = _bulletin_config()
     if (config is None or changes.bulletin_before is None
-            or _info(conn).get("bulletin_counts") != bulletin.counts_fingerprint(config, ctx.targets)):
+            or _info(conn).get("bulletin_counts") != bulletin_counts.counts_fingerprint(config, ctx.targets)):
         conn.execute(delete(BULLETIN))
         _build_bulletin(conn, ctx)
         return
@@ -757,14 +765,13 @@ def _patch_bulletin(conn: Connection, ctx: _Context, changes: Changes, old_refer
     if old_reference != ctx.reference:
         since = min(old_reference, ctx.reference)
         recounted = {p.key for reference in (old_reference, ctx.reference) for kind in ("month", "week")
-                     for p in bulletin.period_options(ctx.data_start, reference, kind) if p.end >= since}
+                     for p in bulletin_counts.period_options(ctx.data_start, reference, kind) if p.end >= since}
         conn.execute(delete(BULLETIN).where(BULLETIN.c.period_key.in_(sorted(recounted))))
-        _write(conn, BULLETIN, _bulletin_counts(conn, ctx.data_start, ctx.reference, ctx.targets, config,
-                                                recounted=recounted))
+        _insert_bulletin_counts(conn, ctx, config, recounted)
     before, after = changes.bulletin_before, _bulletin_counts(conn, ctx.data_start, ctx.reference, ctx.targets,
                                                               config, ids=changes.request_ids)
     before, after = (frame[~frame["period_key"].isin(recounted)] for frame in (before, after))
-    measures = list(bulletin.COUNT_COLUMNS)
+    measures = list(bulletin_counts.COUNT_COLUMNS)
     stored, now = _added_up(conn, BULLETIN, BULLETIN_KEYS, measures, after, before)
     _replace_rows(conn, BULLETIN, BULLETIN_KEYS, now, stored)
 

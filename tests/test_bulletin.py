@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from components import bulletin_report as report
-from data_access import bulletin, schema
+from data_access import bulletin, bulletin_counts, schema
 from data_access.bulletin import BulletinConfig, BulletinError, build_bulletin, parse_bulletin_period
 from data_access.database import Database
 
@@ -487,7 +487,7 @@ def test_stored_counts_are_the_raw_counts_of_every_month_and_week(db, monkeypatc
 
     config, targets = bulletin.load_bulletin_config(), load_request_targets()
     start, reference = data_range(db)
-    stored_counts = bulletin._stored_counts
+    stored_counts = bulletin_counts._stored_counts
     for kind in ("month", "week"):
         periods = bulletin.period_options(start, reference, kind)
         periods = periods if kind == "month" else periods[:12] + periods[-3:]  # the newest and the oldest weeks
@@ -495,7 +495,7 @@ def test_stored_counts_are_the_raw_counts_of_every_month_and_week(db, monkeypatc
         for level, street in (("street", None), ("community", "440307003")):
             stored, rest = stored_counts(db, spans, level, street, config, targets)
             assert rest == [] and stored, (kind, level)
-            monkeypatch.setattr(bulletin, "_stored_counts", lambda _db, spans, *_a: ({}, list(spans)))
+            monkeypatch.setattr(bulletin_counts, "_stored_counts", lambda _db, spans, *_a: ({}, list(spans)))
             raw = bulletin.period_counts(db, spans, level, street, config, targets)
             monkeypatch.undo()
             assert raw.keys() == stored.keys()
@@ -518,7 +518,7 @@ def test_the_summary_refresh_stores_the_counts_and_an_unreadable_config_stores_n
 
     bad = tmp_path / "bulletin.toml"
     bad.write_text("[weights]\nresponse_rate = -1\n", encoding="utf-8")
-    monkeypatch.setattr(bulletin, "CONFIG_FILE", bad)
+    monkeypatch.setattr(bulletin_counts, "CONFIG_FILE", bad)
     with small_db.engine.begin() as conn:
         summaries.refresh(conn)
     stored_rows = select(func.count()).select_from(schema.bulletin_count_summary)
@@ -530,9 +530,9 @@ def test_the_summary_refresh_stores_the_counts_and_an_unreadable_config_stores_n
     config, targets = bulletin.load_bulletin_config(), load_request_targets()
     for key in ("2023-08", "2023-10", "2023-W40"):
         spans = [(parse_bulletin_period(key), bulletin.cutoff_date(parse_bulletin_period(key), date(2023, 10, 31)))]
-        stored, rest = bulletin._stored_counts(small_db, spans, "community", "S1", config, targets)
+        stored, rest = bulletin_counts._stored_counts(small_db, spans, "community", "S1", config, targets)
         assert rest == [] and key in stored
-        raw = small_db.frame(bulletin._one_period_statement(*spans[0], "community", "S1", config, targets))
+        raw = small_db.frame(bulletin_counts._one_period_statement(*spans[0], "community", "S1", config, targets))
         pd.testing.assert_frame_equal(stored[key].set_index("code").astype(float),
                                       raw.set_index("code").astype(float))
     assert make(small_db).table.set_index("code").loc["S1", "received"] > 0  # CONFIG: counted raw
