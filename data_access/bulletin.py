@@ -53,8 +53,8 @@ from data_access.bulletin_counts import (  # noqa: F401 - re-exported: pages, jo
     BulletinError,
     BulletinPeriod,
     _empty_counts,
+    _held_spans,
     _long,
-    _stored_counts,
     cutoff_date,
     load_bulletin_config,
     month_for,
@@ -170,9 +170,8 @@ def _period_tables(db: Database, periods: Sequence[BulletinPeriod], reference: d
     statement each) of the current and previous periods, then 1, 2, 4 … 16 earlier ones, so a streak
     that ends early reads at most twice the periods it needs; on SQLite one period at a time, unless the
     summary holds the periods at these cut-offs (then in batches too: sums of stored rows)."""
-    held = _stored_counts(db, [(periods[0], cutoff_date(periods[0], reference))], level, street, config,
-                          targets)[1] == []
-    grow = held or db.engine.dialect.name == "postgresql"
+    held = _held_spans(db, [(periods[0], cutoff_date(periods[0], reference))], config, targets)
+    grow = bool(held) or db.engine.dialect.name == "postgresql"
     done, size = 0, 2 if grow else 1
     while done < len(periods):
         batch = periods[done:done + size]

@@ -383,17 +383,23 @@ def counts_fingerprint(config: BulletinConfig, targets: Targets) -> str:
     return hashlib.sha1(repr((config.response_hours, tuple(targets))).encode("utf-8")).hexdigest()[:16]
 
 
-def _stored_counts(db: Database, spans: Sequence[tuple[BulletinPeriod, date]], level: str, street: str | None,
-                   config: BulletinConfig, targets: Targets) -> tuple[dict[str, pd.DataFrame], list]:
-    """(period_counts of the spans ``bulletin_count_summary`` holds, the other spans). It holds every period at
-    its standard cut-off (its last day, or the reference date when earlier) as of the stored reference date,
-    with the definitions it was built with (counts_fingerprint); anything else is counted from the raw rows."""
+def _held_spans(db: Database, spans: Sequence[tuple[BulletinPeriod, date]], config: BulletinConfig,
+                targets: Targets) -> list:
+    """The spans ``bulletin_count_summary`` holds: every period at its standard cut-off (its last day, or the
+    reference date when earlier) as of the stored reference date, with the definitions it was built with
+    (counts_fingerprint). One read of the bookkeeping, no count."""
     info = db.dataset_info()
     if (info.get("summary_version") != SUMMARY_VERSION or "reference_date" not in info
             or info.get("bulletin_counts") != counts_fingerprint(config, targets)):
-        return {}, list(spans)
+        return []
     reference = date.fromisoformat(info["reference_date"])
-    held = [(p, cutoff) for p, cutoff in spans if cutoff == cutoff_date(p, reference)]
+    return [(p, cutoff) for p, cutoff in spans if cutoff == cutoff_date(p, reference)]
+
+
+def _stored_counts(db: Database, spans: Sequence[tuple[BulletinPeriod, date]], level: str, street: str | None,
+                   config: BulletinConfig, targets: Targets) -> tuple[dict[str, pd.DataFrame], list]:
+    """(period_counts of the spans the summary holds (_held_spans), the other spans, counted from the raw rows)."""
+    held = _held_spans(db, spans, config, targets)
     if not held:
         return {}, list(spans)
     unit = (B.c.street_code if level == "street" else B.c.community_code).label("code")

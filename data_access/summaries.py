@@ -700,20 +700,24 @@ def _bulletin_statement(kind: str, data_start: date, reference: date, targets, c
     return bulletin_counts.community_counts(spans, config, targets, by_ids=by_ids, every_period=recounted is None)
 
 
+def _no_bulletin_rows() -> pd.DataFrame:
+    return pd.DataFrame({c.name: pd.Series(dtype="int64" if isinstance(c.type, Integer) else object)
+                         for c in BULLETIN.columns})
+
+
 def _bulletin_counts(conn: Connection, data_start: date, reference: date, targets, config,
                      ids: list[str]) -> pd.DataFrame:
     """The share of the requests among ``ids`` in ``bulletin_count_summary``'s rows (every month and ISO week
     from ``data_start`` to ``reference``, each at its cut-off, per community): a changed request's contribution."""
     columns, frames = [c.name for c in BULLETIN.columns], []
-    for kind in ("month", "week") if ids else ():  # no changed request: no row
+    for kind in ("month", "week"):
         stmt = _bulletin_statement(kind, data_start, reference, targets, config, True, None)
         for start in range(0, len(ids), 5_000):
             frame = pd.DataFrame(conn.execute(stmt, {"ids": ids[start:start + 5_000]}).all(), columns=[
                 "period_key", "community_code", "street_code", *bulletin_counts.COUNT_COLUMNS])
             frames.append(frame.assign(kind=kind)[columns])
     if not frames:
-        return pd.DataFrame({c.name: pd.Series(dtype="int64" if isinstance(c.type, Integer) else object)
-                             for c in BULLETIN.columns})
+        return _no_bulletin_rows()
     return pd.concat(frames, ignore_index=True).groupby([*BULLETIN_KEYS, "street_code"], as_index=False).sum()
 
 
@@ -740,7 +744,7 @@ def _bulletin_before(conn: Connection, ids: list[str]) -> pd.DataFrame | None:
     """The stored counts' share of the requests an import is about to change (before it writes), or None
     when the stored counts are not this configuration's (the refresh then recounts them all)."""
     if not ids:
-        return _bulletin_counts(conn, date.min, date.min, (), None, [])  # no row
+        return _no_bulletin_rows()
     info, config, targets = _info(conn), _bulletin_config(), load_request_targets()
     if (config is None or "data_start" not in info or "reference_date" not in info
             or info.get("bulletin_counts") != bulletin_counts.counts_fingerprint(config, targets)):
