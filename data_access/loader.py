@@ -36,6 +36,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_access import schema, summaries
+from data_access.bulk import bound_column, insert_columns
 from data_access.database import REPO_ROOT, default_sqlite_path, make_engine, normalise_url
 
 SAMPLE_DIR = REPO_ROOT / "sample_data"
@@ -201,58 +202,21 @@ def _sqlite_columns(conn: Connection, table, data: TableData) -> list[list]:
     for name, values, texts in zip(data.names, data.values, data.texts, strict=True):
         kind = table.c[name].type
         proc = kind.dialect_impl(dialect).bind_processor(dialect)
-        if proc is None:
-            out.append(values)
-            continue
         for base, probe, parse, fast in _SQLITE_TEXT_FORMATS:
-            if isinstance(kind, base) and proc(parse(probe)) == fast(probe):
+            if proc is not None and isinstance(kind, base) and proc(parse(probe)) == fast(probe):
                 out.append([fast(t) if t else None for t in texts])
                 break
         else:
-            out.append([None if v is None else proc(v) for v in values])
+            out.append(bound_column(conn, table.c[name], values))
     return out
 
 
-def _insert_rows(conn: Connection, table, data: TableData, chunk: int = 20_000) -> None:
+def _insert_rows(conn: Connection, table, data: TableData) -> None:
     """Insert the rows on ``conn``, inside its transaction."""
-    if not data.row_count:
-        return
-    names = data.names
-    dialect = conn.dialect.name
-    if dialect == "postgresql" and conn.dialect.driver == "psycopg":
-        _copy_rows_pg(conn, table, names, list(zip(*data.values, strict=True)))
-        return
-    if dialect == "sqlite":
-        # The DB-API cursor of this same connection (so the same transaction), with
-        # values bound as SQLAlchemy binds them, so dates and datetimes are stored
-        # exactly as SQLAlchemy writes and compares them.
-        rows = list(zip(*_sqlite_columns(conn, table, data), strict=True))
-        cols = ", ".join(f'"{n}"' for n in names)
-        marks = ", ".join("?" for _ in names)
-        sql = f'INSERT INTO "{table.name}" ({cols}) VALUES ({marks})'
-        cursor = conn.connection.cursor()
-        try:
-            for start in range(0, len(rows), chunk):
-                cursor.executemany(sql, rows[start:start + chunk])
-        finally:
-            cursor.close()
-        return
-    rows = list(zip(*data.values, strict=True))
-    stmt = table.insert()
-    for start in range(0, len(rows), chunk):
-        conn.execute(stmt, [dict(zip(names, row, strict=True)) for row in rows[start:start + chunk]])
-
-
-def _copy_rows_pg(conn: Connection, table, names: list[str], rows: list[tuple]) -> None:
-    """COPY rows in over psycopg, on the connection's own transaction."""
-    cols = ", ".join(f'"{n}"' for n in names)
-    cursor = conn.connection.dbapi_connection.cursor()
-    try:
-        with cursor.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row(row)
-    finally:
-        cursor.close()
+    if conn.dialect.name == "sqlite":
+        insert_columns(conn, table, data.names, _sqlite_columns(conn, table, data), bound=True)
+    else:
+        insert_columns(conn, table, data.names, data.values)
 
 
 def _begin_sqlite_transaction(conn: Connection) -> None:

@@ -56,6 +56,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from data_access import bulletin_counts, evaluation, geography, projects, schema, summary_percentiles
+from data_access.bulk import insert_columns
 from data_access.domain import (
     PARTNER_MERCHANT_KIND,
     PARTNER_SOCIAL_ORG_KIND,
@@ -493,12 +494,16 @@ def _refresh_projects(conn: Connection) -> None:
 
 def _write(conn: Connection, table, frame: pd.DataFrame, chunk: int = 20_000, statement=None) -> None:
     """Insert the frame's rows (plain Python values, NaN as NULL) in the caller's transaction (with
-    ``statement``, an insert of ``table`` such as an upsert, instead of a plain insert)."""
+    ``statement``, an insert of ``table`` such as an upsert, instead of a plain insert: through SQLAlchemy;
+    a plain insert goes through the DB-API cursor, data_access.bulk)."""
     clean = frame.astype(object).where(frame.notna(), None)
     names = list(clean.columns)
+    if statement is None:
+        insert_columns(conn, table, names, [clean[name].tolist() for name in names])
+        return
     rows = [dict(zip(names, values, strict=True)) for values in clean.itertuples(index=False, name=None)]
     for start in range(0, len(rows), chunk):
-        conn.execute(insert(table) if statement is None else statement, rows[start:start + chunk])
+        conn.execute(statement, rows[start:start + chunk])
 
 
 def _set_info(conn: Connection, entries: dict[str, str]) -> None:
