@@ -374,14 +374,14 @@ def _last_change():
     return select(func.max(H.c.changed_at)).where(H.c.request_id == R.c.id).scalar_subquery()
 
 
-def _open_requests(db: Database):
-    """Subquery of the open requests (id, status, community_code, submitted_at, idle_since = their last
-    status change, or submission): the loader's small open-request table when the summaries are built,
+def open_requests_subquery(db: Database):
+    """Subquery of the open requests (id, status, category, community_code, submitted_at, idle_since = their
+    last status change, or submission): the loader's small open-request table when the summaries are built,
     else computed from the raw rows."""
     if summary_rows.covered(db, None):
         return schema.open_request_summary.alias("open_requests")
     return (
-        select(R.c.id, R.c.status, R.c.community_code, R.c.submitted_at,
+        select(R.c.id, R.c.status, R.c.category, R.c.community_code, R.c.submitted_at,
                func.coalesce(_last_change(), R.c.submitted_at).label("idle_since"))
         .where(R.c.status.in_(REQUEST_OPEN_STATUSES))
         .subquery("open_requests")
@@ -396,7 +396,7 @@ def open_requests_by_status(db: Database, scope: Scope, reference: date) -> pd.D
         frame["open"] = frame["open"].fillna(0).astype(int)
         return frame
     as_of = datetime.combine(reference + timedelta(days=1), time.min)
-    src = _open_requests(db)
+    src = open_requests_subquery(db)
     in_scope = [place_filter(src.c.community_code, scope), datetime_filter(src.c.submitted_at, scope.period)]
     idle = days_between(src.c.idle_since, literal(as_of)).label("idle_days")
     base = select(src.c.status, idle).where(*in_scope)
@@ -413,7 +413,7 @@ def stalest_open_requests(db: Database, scope: Scope, reference: date, limit: in
     Requester name and phone are masked.
     """
     as_of = datetime.combine(reference + timedelta(days=1), time.min)
-    src = _open_requests(db)
+    src = open_requests_subquery(db)
     stmt = (
         select(
             R.c.id, R.c.category, R.c.channel, R.c.status, C.c.name.label("community"), S.c.name.label("street"),

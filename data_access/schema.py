@@ -444,6 +444,7 @@ open_request_summary = Table(
     metadata,
     Column("id", String(16), primary_key=True, comment="requests.id of an open request"),
     Column("status", String(6), nullable=False),
+    Column("category", String(10), nullable=False, comment="its target days decide when it is overdue"),
     Column("community_code", String(12), nullable=False, index=True),
     Column("submitted_at", DateTime, nullable=False),
     Column("idle_since", DateTime, nullable=False, index=True, comment="last status change, else submission"),

@@ -296,7 +296,8 @@ def _in_spans(frame: pd.DataFrame, at: str, spans: list[Period]) -> pd.DataFrame
 def _open_requests(conn: Connection, frame: pd.DataFrame, ids: list[str] | None = None) -> pd.DataFrame:
     """The open requests with the time of their last status change (else their submission); only those
     of ``ids`` when given (an incremental refresh)."""
-    open_ = frame.loc[frame["status"].isin(REQUEST_OPEN_STATUSES), ["id", "status", "community_code", "submitted_at"]]
+    open_ = frame.loc[frame["status"].isin(REQUEST_OPEN_STATUSES),
+                      ["id", "status", "category", "community_code", "submitted_at"]]
     open_ids = select(R.c.id).where(R.c.status.in_(REQUEST_OPEN_STATUSES))
     if ids is not None:
         open_ = open_[open_["id"].isin(ids)]

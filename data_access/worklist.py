@@ -13,13 +13,13 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import Float, case, cast, literal, select
+from sqlalchemy import Float, case, cast, func, literal, select
 
 from data_access import schema
 from data_access.database import Database
-from data_access.domain import PROJECT_COMPLETED, REQUEST_OPEN_STATUSES
+from data_access.domain import PROJECT_COMPLETED
 from data_access.privacy import mask_personal_data
-from data_access.requests import Targets, load_request_targets
+from data_access.requests import Targets, load_request_targets, open_requests_subquery
 from data_access.scope import Scope
 from data_access.sql import day_number, days_between, place_filter
 
@@ -27,43 +27,76 @@ R, P, C, S = schema.requests, schema.projects, schema.communities, schema.street
 COLUMNS = ["kind", "id", "subject", "status", "community", "street", "unit", "started", "due", "days_left", "state"]
 
 
-def _target_days(targets: Targets):
+def _target_days(targets: Targets, category=R.c.category):
     named = [(k, v) for k, v in targets if k != "*"]
     default = dict(targets).get("*", 7.0)
     if not named:
         return literal(default, Float)
-    return case(*[(R.c.category == k, v) for k, v in named], else_=default)
+    return case(*[(category == k, v) for k, v in named], else_=default)
 
 
-def worklist(db: Database, scope: Scope, reference: date, days_ahead: int = 3,
-             targets: Targets | None = None) -> pd.DataFrame:
-    """Overdue and 临期 requests and projects of the scope's place, soonest due first."""
+def _due(db: Database, scope: Scope, reference: date, days_ahead: int, targets: Targets | None):
+    """(the open requests' subquery, their target days, their days left) and the projects' days left."""
     if days_ahead < 0:
         raise ValueError("临期天数不能为负数")
     targets = targets if targets is not None else load_request_targets()
+    src = open_requests_subquery(db)
     as_of = datetime.combine(reference + timedelta(days=1), time.min)
-    target = _target_days(targets)
-    days_left = (target - days_between(R.c.submitted_at, literal(as_of))).label("days_left")
+    target = _target_days(targets, src.c.category)
+    request_left = target - days_between(src.c.submitted_at, literal(as_of))
+    project_left = cast(day_number(P.c.planned_end) - day_number(literal(reference)), Float)
+    due_requests = [place_filter(src.c.community_code, scope), request_left <= days_ahead]
+    due_projects = [place_filter(P.c.community_code, scope), P.c.status != PROJECT_COMPLETED,
+                    P.c.planned_end.is_not(None), project_left <= days_ahead]
+    return src, target, request_left, due_requests, project_left, due_projects
+
+
+def worklist_counts(db: Database, scope: Scope, reference: date, days_ahead: int = 3,
+                    targets: Targets | None = None) -> dict[str, int]:
+    """How many items of :func:`worklist` are overdue and how many 临期, counted in the database (the
+    open requests' small summary table when it is built): a district's list runs to tens of thousands."""
+    src, _target, request_left, due_requests, project_left, due_projects = _due(db, scope, reference, days_ahead,
+                                                                               targets)
+    counts = {"overdue": 0, "due_soon": 0}
+    for left, source, where in ((request_left, src, due_requests), (project_left, P, due_projects)):
+        row = db.frame(select(func.count().label("due"), func.sum(case((left < 0, 1), else_=0)).label("overdue"))
+                       .select_from(source).where(*where)).iloc[0]
+        overdue = int(row["overdue"] or 0)
+        counts["overdue"] += overdue
+        counts["due_soon"] += int(row["due"]) - overdue
+    return counts
+
+
+def worklist(db: Database, scope: Scope, reference: date, days_ahead: int = 3,
+             targets: Targets | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Overdue and 临期 requests and projects of the scope's place, soonest due first; only the ``limit``
+    most urgent when given (picked in the database before the requests' details are read)."""
+    src, target, request_left, due_requests, project_left, due_projects = _due(db, scope, reference, days_ahead,
+                                                                              targets)
+    due = select(src.c.id, target.label("target_days"), request_left.label("days_left")).where(*due_requests)
+    if limit is not None:
+        due = due.order_by(request_left, src.c.id).limit(limit)
+    due = due.subquery("due")
     requests = db.frame(
         select(R.c.id, R.c.category.label("subject"), R.c.status, C.c.name.label("community"),
                S.c.name.label("street"), R.c.handling_unit.label("unit"), R.c.submitted_at.label("started"),
-               target.label("target_days"), days_left)
-        .select_from(R.join(C, C.c.code == R.c.community_code).join(S, S.c.code == C.c.street_code))
-        .where(place_filter(R.c.community_code, scope), R.c.status.in_(REQUEST_OPEN_STATUSES),
-               days_left <= days_ahead)
+               due.c.target_days, due.c.days_left)
+        .select_from(due.join(R, R.c.id == due.c.id).join(C, C.c.code == R.c.community_code)
+                     .join(S, S.c.code == C.c.street_code))
     )
     requests["started"] = pd.to_datetime(requests["started"])
     requests["due"] = requests["started"] + pd.to_timedelta(requests["target_days"].astype(float), unit="D")
     requests["kind"] = "request"
-    project_left = cast(day_number(P.c.planned_end) - day_number(literal(reference)), Float).label("days_left")
-    projects = db.frame(
+    project_rows = (
         select(P.c.code.label("id"), P.c.title.label("subject"), P.c.status, C.c.name.label("community"),
                S.c.name.label("street"), P.c.lead_unit.label("unit"), P.c.planned_start.label("started"),
-               P.c.planned_end.label("due"), project_left)
+               P.c.planned_end.label("due"), project_left.label("days_left"))
         .select_from(P.join(C, C.c.code == P.c.community_code).join(S, S.c.code == C.c.street_code))
-        .where(place_filter(P.c.community_code, scope), P.c.status != PROJECT_COMPLETED,
-               P.c.planned_end.is_not(None), project_left <= days_ahead)
+        .where(*due_projects)
     )
+    if limit is not None:
+        project_rows = project_rows.order_by(project_left, P.c.code).limit(limit)
+    projects = db.frame(project_rows)
     projects["kind"] = "project"
     for frame in (requests, projects):
         frame["days_left"] = frame["days_left"].astype(float)
@@ -74,7 +107,8 @@ def worklist(db: Database, scope: Scope, reference: date, days_ahead: int = 3,
     frame["due"] = pd.to_datetime(frame["due"])
     frame["started"] = pd.to_datetime(frame["started"])
     frame["state"] = ["overdue" if d < 0 else "due_soon" for d in frame["days_left"]]
-    return frame.sort_values(["days_left", "kind", "id"], kind="mergesort").reset_index(drop=True)[COLUMNS]
+    frame = frame.sort_values(["days_left", "kind", "id"], kind="mergesort").reset_index(drop=True)[COLUMNS]
+    return frame if limit is None else frame.head(limit)
 
 
 # --- one request's timeline ----------------------------------------------------------------

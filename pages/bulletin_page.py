@@ -26,6 +26,9 @@ from data_access.scope import Period
 
 require_entry_point()  # outside app.py (the older pages/ mode): a refusal, nothing else
 
+#: the worklist's rows on screen, most urgent first (the download holds them all)
+WORKLIST_SHOWN = 500
+
 T, lang, scope, ctx = translator(), current_language(), current_scope(), data_context()
 config = bulletin.load_bulletin_config()
 targets = requests.load_request_targets()
@@ -163,20 +166,33 @@ days_ahead = int(st.number_input(T("worklist.days"), min_value=0, max_value=30, 
                                  key="worklist_days"))
 st.caption(T("worklist.caption", date=formatting.day(ctx.reference, lang), place=place, days=days_ahead))
 open_scope = scope.with_period(Period("all", ctx.start, ctx.reference))
-work = cached(worklist.worklist, open_scope, ctx.reference, days_ahead, targets)
+counts = cached(worklist.worklist_counts, open_scope, ctx.reference, days_ahead, targets)
+total = counts["overdue"] + counts["due_soon"]
+work = cached(worklist.worklist, open_scope, ctx.reference, days_ahead, targets, WORKLIST_SHOWN)
 if work.empty:
     st.info(T("worklist.empty"))
 else:
-    st.markdown(T("worklist.summary", overdue=int((work["state"] == "overdue").sum()),
-                  soon=int((work["state"] == "due_soon").sum())))
-    shown = work.copy()
-    shown["kind"] = [T(f"worklist.kind.{k}") for k in shown["kind"]]
-    shown["state"] = [T(f"worklist.state.{k}") for k in shown["state"]]
-    shown["subject"] = [value_name(v, lang) for v in shown["subject"]]
-    shown["status"] = [value_name(v, lang) for v in shown["status"]]
+    st.markdown(T("worklist.summary", overdue=formatting.count(counts["overdue"], lang),
+                  soon=formatting.count(counts["due_soon"], lang)))
+    if total > len(work):
+        st.caption(T("worklist.shown", shown=formatting.count(len(work), lang), total=formatting.count(total, lang)))
+
+    def readable(frame: pd.DataFrame) -> pd.DataFrame:
+        shown = frame.copy()
+        shown["kind"] = [T(f"worklist.kind.{k}") for k in shown["kind"]]
+        shown["state"] = [T(f"worklist.state.{k}") for k in shown["state"]]
+        shown["subject"] = [value_name(v, lang) for v in shown["subject"]]
+        shown["status"] = [value_name(v, lang) for v in shown["status"]]
+        return shown
+
     names = {c: T(f"worklist.col.{c}") for c in worklist.COLUMNS}
-    tables.show_frame(shown, names, {"days_left": "%.1f"}, height=420)  # rounded on screen, raw in the download
-    csv_download(shown, "worklist", place, lang, headers=names, key="download-worklist")
+    tables.show_frame(readable(work), names, {"days_left": "%.1f"}, height=420)  # rounded on screen, raw in the file
+
+    def whole_worklist() -> pd.DataFrame:
+        """The whole list, read on the click: a district's runs to tens of thousands of rows."""
+        return readable(cached(worklist.worklist, open_scope, ctx.reference, days_ahead, targets))
+
+    csv_download(whole_worklist, "worklist", place, lang, headers=names, key="download-worklist")
     ids = list(work.loc[work["kind"] == "request", "id"])
     if ids:
         pick = st.columns([1, 2])

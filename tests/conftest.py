@@ -85,6 +85,52 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(_session_data_dir, ignore_errors=True)
 
 
+# --- scheduling under pytest-xdist ---------------------------------------------------------
+
+#: The test files that take a minute or more on the 2-core machine (``--durations``), slowest first. Under
+#: ``--dist loadfile`` they are handed out before the others (xdist would order files by their number of
+#: tests, and these few-but-long files came last: one worker ran the last minutes alone). A file missing
+#: here only runs later; a file listed here that no longer exists is ignored.
+SLOW_FILES = (
+    "tests/test_summaries_incremental.py", "tests/test_loader.py", "tests/test_hardening.py",
+    "tests/test_summaries.py", "tests/test_office_files.py", "tests/test_importer.py", "tests/test_privacy.py",
+    "tests/test_round_trip.py", "tests/test_auth.py", "tests/test_deck.py", "tests/test_chart_text.py",
+)
+#: Files whose tests share no module fixture and run once per engine: each engine's half is its own unit
+#: of work, so the two halves run on two workers at once.
+SPLIT_BY_ENGINE = ("tests/test_summaries_incremental.py", "tests/test_hardening.py")
+
+
+def _engine_of(nodeid: str) -> str | None:
+    params = nodeid.rpartition("[")[2].rstrip("]") if nodeid.endswith("]") else ""
+    return next((e for e in ("sqlite", "postgresql") if e in params.split("-")), None)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The slow files first (see SLOW_FILES), each file's tests in their own order."""
+    rank = {path: i for i, path in enumerate(SLOW_FILES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Under ``--dist loadfile``: files in collection order (slow first), SPLIT_BY_ENGINE's halves apart."""
+    if config.getoption("dist", None) != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SlowFirstFileScheduling(LoadFileScheduling):
+        def __init__(self, config, log=None):
+            super().__init__(config, log)
+            config.option.loadscopereorder = False  # keep the collection's order: slow files first
+
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            engine = _engine_of(nodeid) if path in SPLIT_BY_ENGINE else None
+            return f"{path}[{engine}]" if engine else path
+
+    return SlowFirstFileScheduling(config, log)
+
+
 # --- CSV folders ----------------------------------------------------------------------
 
 

@@ -420,6 +420,30 @@ def test_worklist_on_the_sample(db):
     assert set(own["street"]) == {"布吉街道"}
 
 
+@pytest.mark.parametrize("days_ahead", [0, 3])
+def test_the_worklist_counts_and_its_most_urgent_rows_are_those_of_the_whole_list(db, monkeypatch, days_ahead):
+    """The page counts in the database and shows the most urgent rows only; both agree with the whole list,
+    read from the open requests' summary table or from the raw rows."""
+    from summary_paths import raw_rows_only
+
+    from data_access import geography, worklist
+    from data_access.scope import Period, Scope
+
+    start, reference = geography.data_range(db)
+    for scope in (Scope(Period("all", start, reference)), Scope(Period("all", start, reference), street="440307014")):
+        whole = worklist.worklist(db, scope, reference, days_ahead)
+        assert len(whole) > 40
+        counts = worklist.worklist_counts(db, scope, reference, days_ahead)
+        assert counts == {"overdue": int((whole["state"] == "overdue").sum()),
+                          "due_soon": int((whole["state"] == "due_soon").sum())}
+        for limit in (1, 40, len(whole) + 5):
+            pd.testing.assert_frame_equal(worklist.worklist(db, scope, reference, days_ahead, limit=limit),
+                                          whole.head(limit))
+        with raw_rows_only(monkeypatch, db):
+            pd.testing.assert_frame_equal(worklist.worklist(db, scope, reference, days_ahead), whole)
+            assert worklist.worklist_counts(db, scope, reference, days_ahead) == counts
+
+
 # --- a request's timeline ----------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from apptest_support import open_app, tables
 from streamlit.testing.v1 import AppTest
 
+from components import formatting
 from data_access import bulletin
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,6 +100,25 @@ def test_scorecards_rank_tile_of_a_street_role_ranks_among_all_streets(sqlite_db
     assert list(standing.columns) == ["code", "composite", "rank", "year"] and len(standing) == 11
 
 
+def test_the_district_worklist_lists_its_most_urgent_rows_and_counts_them_all(sqlite_db):
+    """The district's list is longer than the page shows: the rows on screen are the most urgent ones, the
+    counts and the caption name the whole list (downloaded on a click)."""
+    from data_access import worklist
+    from data_access.geography import data_range
+    from data_access.scope import Period, Scope
+
+    at = open_app(PAGE)
+    start, reference = data_range(sqlite_db)
+    whole = worklist.worklist(sqlite_db, Scope(Period("all", start, reference)), reference, 3)
+    shown = [f for f in tables(at) if "剩余天数" in f.columns]
+    assert len(whole) > 500 and len(shown) == 1 and len(shown[0]) == 500
+    assert list(shown[0]["编号"]) == list(whole["id"].head(500))
+    assert (f"超期 {formatting.count((whole['state'] == 'overdue').sum())} 项，"
+            f"临期 {formatting.count((whole['state'] == 'due_soon').sum())} 项") in [m.value for m in at.markdown]
+    assert f"下表列出最紧急的 500 项（共 {formatting.count(len(whole))} 项），完整清单请下载。" in \
+        [c.value for c in at.caption]
+
+
 def test_worklist_section_follows_the_role(sqlite_db):
     from data_access import worklist
     from data_access.geography import data_range
@@ -114,7 +134,8 @@ def test_worklist_section_follows_the_role(sqlite_db):
     start, reference = data_range(sqlite_db)
     expected = worklist.worklist(sqlite_db, Scope(Period("all", start, reference), role=f"street:{BUJI}"),
                                  reference, 3)
-    summary = f"超期 {(expected['state'] == 'overdue').sum()} 项，临期 {(expected['state'] == 'due_soon').sum()} 项"
+    summary = (f"超期 {formatting.count((expected['state'] == 'overdue').sum())} 项，"
+               f"临期 {formatting.count((expected['state'] == 'due_soon').sum())} 项")
     assert summary in [m.value for m in at.markdown]
     shown = [f for f in tables(at) if "剩余天数" in f.columns]
     assert len(shown) == 1 and len(shown[0]) == len(expected)

@@ -146,6 +146,8 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "worklist.days": {"zh": "临期天数", "en": "Due within (days)"},
     "worklist.summary": {"zh": "超期 {overdue} 项，临期 {soon} 项", "en": "{overdue} overdue, {soon} due soon"},
+    "worklist.shown": {"zh": "下表列出最紧急的 {shown} 项（共 {total} 项），完整清单请下载。",
+                       "en": "The {shown} most urgent of {total} items are listed; download the whole list."},
     "worklist.empty": {"zh": "没有超期或临期的事项。", "en": "Nothing overdue or due soon."},
     "worklist.kind.request": {"zh": "诉求", "en": "Request"},
     "worklist.kind.project": {"zh": "项目", "en": "Project"},
