@@ -36,7 +36,8 @@ def _target_days(targets: Targets, category=R.c.category):
 
 
 def _due(db: Database, scope: Scope, reference: date, days_ahead: int, targets: Targets | None):
-    """(the open requests' subquery, their target days, their days left) and the projects' days left."""
+    """What the worklist's statements share: the open requests' subquery (the summary table or the raw rows),
+    their target days and days left, the requests' conditions, the projects' days left and conditions."""
     if days_ahead < 0:
         raise ValueError("临期天数不能为负数")
     targets = targets if targets is not None else load_request_targets()
