@@ -586,9 +586,22 @@ PARTS = {
 UNSUMMARISED = ("venues", "fund_entries", "property_ratings", "compounds")
 
 
+def _this_versions_tables(conn: Connection) -> None:
+    """Summary tables in this version's layout: built by another version (a column added since, say), they
+    are dropped and created again (derived data), so that the first import after an upgrade rebuilds them
+    instead of failing on a column they lack."""
+    if _info(conn).get("summary_version") == SUMMARY_VERSION:
+        return
+    for table in reversed(schema.SUMMARY_TABLES):
+        table.drop(conn, checkfirst=True)
+    for table in schema.SUMMARY_TABLES:
+        table.create(conn, checkfirst=True)
+
+
 def refresh(conn: Connection, targets=None) -> dict[str, int]:
     """Rebuild every summary from the raw rows, inside the caller's transaction. Returns row counts."""
     targets = targets if targets is not None else load_request_targets()
+    _this_versions_tables(conn)
     for table in schema.SUMMARY_TABLES:
         conn.execute(delete(table))
     span = geography.scan_range(lambda stmt: conn.execute(stmt).scalar())

@@ -12,6 +12,7 @@ from import_db import fresh_url, table_fingerprint
 from bench.incremental_import import changed_requests_csv
 from data_access import importer, schema, summaries
 from data_access.database import Database
+from data_access.domain import REQUEST_OPEN_STATUSES
 from data_access.import_specs import SPECS
 
 SUMMARY_NAMES = {table.name for table in schema.SUMMARY_TABLES}
@@ -116,3 +117,27 @@ def test_a_moved_first_date_rebuilds_everything(fresh_db, monkeypatch):
     assert report.ok, report.problems
     assert ways == ["full"] and fresh_db.dataset_info()["data_start"] == earlier.isoformat()
     assert summary_tables(fresh_db) == rebuilt(fresh_db)
+
+
+def test_the_first_import_after_an_upgrade_rebuilds_the_summaries_in_this_versions_layout(fresh_db):
+    """Summaries built by a version whose open-request table had no category column: the next import
+    rebuilds every summary table in this version's layout instead of failing on the missing column."""
+    from sqlalchemy import func, select, text, update
+
+    from data_access import summary_rows
+
+    INFO, OPEN = schema.dataset_info, schema.open_request_summary
+    with fresh_db.engine.begin() as conn:
+        OPEN.drop(conn)
+        conn.execute(text("CREATE TABLE open_request_summary (id VARCHAR(16) PRIMARY KEY, status VARCHAR(6) NOT NULL,"
+                          " community_code VARCHAR(12) NOT NULL, submitted_at TIMESTAMP NOT NULL,"
+                          " idle_since TIMESTAMP NOT NULL)"))
+        conn.execute(update(INFO).where(INFO.c.key == "summary_version").values(value="an earlier layout"))
+    assert not summary_rows.covered(fresh_db, None)
+    report = importer.import_bytes(fresh_db.engine, "requests", changed_requests_csv(fresh_db.engine, 40), "up.csv")
+    assert report.ok, report.problems[:3]
+    assert summary_rows.covered(fresh_db, None)
+    R = schema.requests
+    open_now = fresh_db.scalar(select(func.count()).select_from(R).where(R.c.status.in_(REQUEST_OPEN_STATUSES)))
+    stored = fresh_db.frame(select(OPEN.c.id, OPEN.c.category))
+    assert len(stored) == open_now > 0 and stored["category"].notna().all()
