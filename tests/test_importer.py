@@ -303,3 +303,20 @@ def test_command_line_as_a_process(sqlite_fresh, tmp_path):
                            sqlite_fresh.url], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert "申报日期" in done.stdout and "应为日期" in done.stdout
+
+
+def test_the_fingerprint_sees_one_changed_value_and_one_deleted_row(sqlite_fresh):
+    """The 'nothing was written' checks above are only as good as import_fingerprint."""
+    from sqlalchemy import text
+
+    before = import_fingerprint(sqlite_fresh, "requests")
+    with sqlite_fresh.engine.begin() as conn:
+        conn.execute(text("UPDATE open_request_summary SET category = '其他' WHERE id = (SELECT min(id) FROM "
+                          "open_request_summary)"))
+    changed = import_fingerprint(sqlite_fresh, "requests")
+    assert changed["open_request_summary"] != before["open_request_summary"]
+    assert {k: v for k, v in changed.items() if k != "open_request_summary"} == \
+        {k: v for k, v in before.items() if k != "open_request_summary"}
+    with sqlite_fresh.engine.begin() as conn:
+        conn.execute(text("DELETE FROM venues WHERE rowid = (SELECT min(rowid) FROM venues)"))
+    assert import_fingerprint(sqlite_fresh, "requests")["venues"][0] == before["venues"][0] - 1
