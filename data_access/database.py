@@ -78,6 +78,13 @@ def make_engine(url: str, timeout_s: int = DEFAULT_TIMEOUT_S) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def lift_statement_timeout(conn) -> None:
+    """No statement timeout for the rest of ``conn``'s transaction (PostgreSQL): the page's limit guards
+    readers, but a load or a full summary build reads and writes millions of rows in one statement."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+
+
 def _use_wal(cursor) -> None:
     """Write-ahead logging, so a page's queries read the last committed data while an import or a
     sync writes, instead of waiting for it (rollback-journal readers and writers lock each other out).

@@ -37,7 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from data_access import schema, summaries
 from data_access.bulk import bound_column, insert_columns
-from data_access.database import REPO_ROOT, default_sqlite_path, make_engine, normalise_url
+from data_access.database import REPO_ROOT, default_sqlite_path, lift_statement_timeout, make_engine, normalise_url
 
 SAMPLE_DIR = REPO_ROOT / "sample_data"
 
@@ -252,7 +252,7 @@ def load_csv_dir(engine: Engine, csv_dir: Path | str = SAMPLE_DIR, *,
             if backend == "sqlite":
                 _begin_sqlite_transaction(conn)
             elif backend == "postgresql":
-                conn.execute(text("SET LOCAL statement_timeout = 0"))
+                lift_statement_timeout(conn)
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOAD_LOCK_KEY})
             if skip_if_loaded and _stored_loaded_at(conn):
                 return None

@@ -57,6 +57,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from data_access import bulletin_counts, evaluation, geography, projects, schema, summary_percentiles
 from data_access.bulk import insert_columns
+from data_access.database import lift_statement_timeout
 from data_access.domain import (
     PARTNER_MERCHANT_KIND,
     PARTNER_SOCIAL_ORG_KIND,
@@ -601,6 +602,7 @@ def _this_versions_tables(conn: Connection) -> None:
 def refresh(conn: Connection, targets=None) -> dict[str, int]:
     """Rebuild every summary from the raw rows, inside the caller's transaction. Returns row counts."""
     targets = targets if targets is not None else load_request_targets()
+    lift_statement_timeout(conn)  # at city scale a builder's statement runs for minutes
     _this_versions_tables(conn)
     for table in schema.SUMMARY_TABLES:
         conn.execute(delete(table))
@@ -665,6 +667,7 @@ def refresh_changes(conn: Connection, changes: Changes, targets=None) -> str:
     changes only the spans that end on it (:func:`_move_spans`). Falls back to :func:`refresh` when the
     summaries are from another version or targets, or the first date moved. Returns what it did."""
     targets = targets if targets is not None else load_request_targets()
+    lift_statement_timeout(conn)  # a moved reference date recounts whole spans
     ranges = _stored_range(conn, targets)
     known = {source for _t, sources, _b in PARTS.values() for source in sources} | set(UNSUMMARISED)
     if ranges is None or changes.table_name not in known:

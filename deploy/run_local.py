@@ -52,7 +52,6 @@ import urllib.request
 from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -63,20 +62,18 @@ sys.path.insert(0, str(ROOT))
 
 from pg_server import PgNotFound, PgServer, PgStartError  # noqa: E402
 
-from bench.browser_support import anonymous_view_problems, wait_until_done  # noqa: E402
+from bench.browser_support import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    REPORT_POLICY_VIOLATIONS_JS,
+    anonymous_view_problems,
+    install_offline_guard,
+    wait_until_done,
+)
 
-CHROMIUM = "/usr/bin/chromium"
-#: as tests/browser/conftest.py: software WebGL, no background traffic
-CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
 AFFINITY_COOKIE = "lg_affinity"
 #: the security headers nginx must send on every answer (the template's add_header ... always)
 SECURITY_HEADERS = ("content-security-policy", "x-frame-options", "x-content-type-options", "referrer-policy")
-#: logs every Content-Security-Policy violation the page reports (as bench/browser_support.py does)
-REPORT_POLICY_VIOLATIONS_JS = """document.addEventListener('securitypolicyviolation', e => console.error(
-  'Content Security Policy violation: ' + e.effectiveDirective + ' ' + e.blockedURI + ' at ' +
-  (e.sourceFile || '') + ':' + e.lineNumber));"""
 #: what the overview page shows once its script has run over the WebSocket
 OVERVIEW_TITLE = "总览"
 WORKER_USERS = ("www-data", "nobody")
@@ -473,20 +470,12 @@ def _open_pages(browser, stack: Stack, keys: dict[str, str]) -> list[tuple]:
         record = {"replica": upstream, "external_requests": [], "upstreams": set(), "responses": 0,
                   "websockets": [], "status": "", "policy_violations": []}
 
-        def guard(route, record=record):
-            url = route.request.url
-            if url.startswith(("data:", "blob:")) or (urlsplit(url).hostname or "") in LOOPBACK:
-                route.continue_()
-            else:
-                record["external_requests"].append(url)
-                route.abort()
-
         def on_response(response, record=record):
             if response.url.startswith(stack.base_url):
                 record["responses"] += 1
                 record["upstreams"].add(response.headers.get("x-upstream", "?"))
 
-        context.route("**/*", guard)
+        install_offline_guard(context, record["external_requests"])
         context.add_init_script(REPORT_POLICY_VIOLATIONS_JS)
         page = context.new_page()
         page.on("response", on_response)
