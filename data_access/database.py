@@ -113,6 +113,15 @@ class Database:
 
     def frame(self, stmt: Executable) -> pd.DataFrame:
         """Run a SELECT and return its rows as a DataFrame, refusing oversized results."""
+        columns, rows = self._fetch(stmt)
+        return pd.DataFrame(rows, columns=columns)
+
+    def rows(self, stmt: Executable) -> list[tuple]:
+        """Run a SELECT and return its rows as plain tuples (no DataFrame for a few values), refusing
+        oversized results."""
+        return self._fetch(stmt)[1]
+
+    def _fetch(self, stmt: Executable) -> tuple[list[str], list[tuple]]:
         with self.engine.connect() as conn:
             result = conn.execute(stmt)
             columns = list(result.keys())
@@ -120,7 +129,7 @@ class Database:
         if len(rows) > self.row_limit:
             raise QueryLimitError(f"query returned more than {self.row_limit} rows")
         # plain tuples: pandas reads SQLAlchemy Row objects one by one, about six times slower
-        return pd.DataFrame([tuple(row) for row in rows], columns=columns)
+        return columns, [tuple(row) for row in rows]
 
     def scalar(self, stmt: Executable):
         with self.engine.connect() as conn:

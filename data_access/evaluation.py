@@ -26,7 +26,14 @@ COMPOSITE_CAP = 1.2
 
 
 def evaluation_years(db: Database) -> list[int]:
-    return [int(y) for y in db.frame(select(ES.c.year).distinct().order_by(ES.c.year))["year"]]
+    """The years with scores, in order. Asked several times a view: each next year is read as the year
+    index's next entry (a recursive query, a few index probes), where a DISTINCT reads every score's entry
+    (36,600 of them in the city)."""
+    years = select(func.min(ES.c.year).label("year")).cte("years", recursive=True)
+    later = ES.alias("later")
+    years = years.union_all(select(select(func.min(later.c.year)).where(later.c.year > years.c.year)
+                                   .scalar_subquery()).where(years.c.year.is_not(None)))
+    return [int(y) for (y,) in db.rows(select(years.c.year).where(years.c.year.is_not(None)).order_by(years.c.year))]
 
 
 def evaluation_year(db: Database, scope: Scope) -> int | None:

@@ -205,6 +205,24 @@ def test_a_full_rebuild_outlasts_the_statement_timeout_of_the_pages(request, tmp
         database.dispose()
 
 
+@pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
+def test_a_database_from_before_the_summaries_is_read_from_its_raw_rows(engine_name, request, tmp_path):
+    database = Database(fresh_url(engine_name, request, tmp_path))
+    try:
+        assert summaries.covered(database, SCOPES["district-all"].period)
+        with database.engine.begin() as conn:
+            for table in reversed(schema.SUMMARY_TABLES):
+                table.drop(conn)
+            INFO = schema.dataset_info
+            conn.execute(INFO.delete().where(INFO.c.key.in_(["summary_version", "summary_targets"])))
+        assert not summaries.covered(database, None)
+        assert not summaries.covered(database, SCOPES["district-all"].period)
+        totals = requests.request_totals(database, SCOPES["district-all"])
+        assert totals["received"].iloc[0] == database.scalar(select(func.count()).select_from(schema.requests))
+    finally:
+        database.dispose()
+
+
 def test_summaries_built_by_another_version_are_not_used(db, monkeypatch):
     """After an upgrade that changes a summary table, the raw rows answer until the summaries are rebuilt."""
     assert summaries.covered(db, SCOPES["district-all"].period)
