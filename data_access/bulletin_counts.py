@@ -409,8 +409,11 @@ def _stored_counts(db: Database, spans: Sequence[tuple[BulletinPeriod, date]], l
     sums = {name: func.sum(B.c[name]) for name in COUNT_COLUMNS}
     stmt = (select(B.c.period_key.label("period"), unit, *[sums[name].label(name) for name in COUNT_COLUMNS],
                    *_rates(sums))
-            .where(*where).group_by(B.c.period_key, unit).order_by(B.c.period_key, unit))
-    return _by_period(db.frame(stmt)), [span for span in spans if span not in held]
+            .where(*where).group_by(B.c.period_key, unit))
+    # sorted here, not by the database: on the PostgreSQL city an ORDER BY made it sort the 14,000 community
+    # rows of 13 months before adding them up (34 ms) instead of hashing them (14 ms)
+    frame = db.frame(stmt).sort_values(["period", "code"], kind="stable", ignore_index=True)
+    return _by_period(frame), [span for span in spans if span not in held]
 
 
 def _long(counts: dict[str, pd.DataFrame]) -> pd.DataFrame:
