@@ -179,6 +179,7 @@ SKIP = {
     "summary_percentiles.patch": "moves summary rows' percentiles (durations and ids, no resident data)",
     "summary_percentiles.replace_durations": "writes durations",
     "bulk.insert_columns": "writes rows", "bulk.bound_column": "binds values (no database read)",
+    "database.lift_statement_timeout": "sets the transaction's limit (no rows)",
     # the importer's checks take a file's parsed rows, not the database's (tests/test_importer.py)
     "importer.check_left_out": "import check", "importer.check_plausible": "import check",
     "importer.check_rows": "import check", "importer.keep_masked": "import check",
