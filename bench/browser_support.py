@@ -41,7 +41,7 @@ APP_FILE = ROOT / "app.py"
 CHROMIUM = os.environ.get("LONGGANG_CHROMIUM", "/usr/bin/chromium")
 #: WebGL on ANGLE's SwiftShader (software): deck.gl draws there. With --disable-gpu it draws nothing.
 #: The page itself is composited by Skia on the CPU (--disable-gpu-compositing): compositing every frame
-#: through SwiftShader cost about 5 CPU-seconds per page load, a third of a test page's work.
+#: through SwiftShader was about a third of a page load's work (docs/performance.md).
 CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-gpu-compositing",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}

@@ -27,8 +27,7 @@ COMPOSITE_CAP = 1.2
 
 def evaluation_years(db: Database) -> list[int]:
     """The years with scores, in order. Asked several times a view: each next year is read as the year
-    index's next entry (a recursive query, a few index probes), where a DISTINCT reads every score's entry
-    (36,600 of them in the city)."""
+    index's next entry (a recursive query, a few index probes), where a DISTINCT reads every score's entry."""
     years = select(func.min(ES.c.year).label("year")).cte("years", recursive=True)
     later = ES.alias("later")
     years = years.union_all(select(select(func.min(later.c.year)).where(later.c.year > years.c.year)
