@@ -188,14 +188,20 @@ def targets_frame(targets: Targets | None = None) -> pd.DataFrame:
     return pd.DataFrame({"category": order, "target_days": [named[c] for c in order]})
 
 
-def _target_days(targets: Targets | None):
-    """SQL expression: the target days of each request's category."""
-    targets = targets if targets is not None else load_request_targets()
+def by_category(targets: Targets, category=R.c.category, value=None):
+    """SQL expression: ``value(days)`` of each request's category's target days (the days themselves by
+    default), one CASE over the categories of ``targets`` ("*": every other category)."""
     named = [(k, v) for k, v in targets if k != "*"]
     default = dict(targets).get("*", 7.0)
+    value = value or (lambda days: literal(days, Float))
     if not named:
-        return literal(default, Float)
-    return case(*[(R.c.category == k, v) for k, v in named], else_=default)
+        return value(default)
+    return case(*[(category == k, value(v)) for k, v in named], else_=value(default))
+
+
+def _target_days(targets: Targets | None):
+    """SQL expression: the target days of each request's category."""
+    return by_category(targets if targets is not None else load_request_targets())
 
 
 def _on_time_flag(targets: Targets | None):

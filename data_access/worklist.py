@@ -20,7 +20,7 @@ from data_access import schema
 from data_access.database import Database
 from data_access.domain import PROJECT_COMPLETED
 from data_access.privacy import mask_personal_data
-from data_access.requests import Targets, load_request_targets, open_requests_subquery
+from data_access.requests import Targets, by_category, load_request_targets, open_requests_subquery
 from data_access.scope import Scope
 from data_access.sql import day_number, days_between, place_filter
 
@@ -28,25 +28,12 @@ R, P, C, S = schema.requests, schema.projects, schema.communities, schema.street
 COLUMNS = ["kind", "id", "subject", "status", "community", "street", "unit", "started", "due", "days_left", "state"]
 
 
-def _target_days(targets: Targets, category=R.c.category):
-    named = [(k, v) for k, v in targets if k != "*"]
-    default = dict(targets).get("*", 7.0)
-    if not named:
-        return literal(default, Float)
-    return case(*[(category == k, v) for k, v in named], else_=default)
-
-
 def _submitted_by(targets: Targets, category, as_of: datetime, days_left: float):
     """The latest submission time at which a request of ``category`` has at most ``days_left`` days left at
     ``as_of``: per category a fixed time, so a filter compares each open request's submission time with it
     instead of computing every open request's days left (docs/performance.md)."""
-    named = [(k, v) for k, v in targets if k != "*"]
-    default = dict(targets).get("*", 7.0)
-
-    def latest(target_days: float):
-        return literal(as_of - timedelta(days=target_days - days_left), DateTime)
-
-    return case(*[(category == k, latest(v)) for k, v in named], else_=latest(default)) if named else latest(default)
+    return by_category(targets, category,
+                       lambda target_days: literal(as_of - timedelta(days=target_days - days_left), DateTime))
 
 
 class _Due(NamedTuple):
@@ -69,7 +56,7 @@ def _due(db: Database, scope: Scope, reference: date, days_ahead: int, targets: 
     targets = targets if targets is not None else load_request_targets()
     src = open_requests_subquery(db)
     as_of = datetime.combine(reference + timedelta(days=1), time.min)
-    target = _target_days(targets, src.c.category)
+    target = by_category(targets, src.c.category)
     request_left = target - days_between(src.c.submitted_at, literal(as_of))
     project_left = cast(day_number(P.c.planned_end) - day_number(literal(reference)), Float)
     due_requests = [place_filter(src.c.community_code, scope),
@@ -160,7 +147,7 @@ def request_timeline(db: Database, scope: Scope, request_id: str, reference: dat
     or to the end of the reference day while it is the current one).
     """
     targets = targets if targets is not None else load_request_targets()
-    target = _target_days(targets)
+    target = by_category(targets)
     detail = mask_personal_data(db.frame(
         select(R.c.id, R.c.channel, R.c.category, R.c.status, C.c.name.label("community"),
                S.c.name.label("street"), R.c.handling_unit, R.c.submitted_at, R.c.accepted_at, R.c.resolved_at,
