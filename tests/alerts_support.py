@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, update
 
 from data_access import schema
 from data_access.database import Database
@@ -98,9 +98,17 @@ BUJI, PINGHU, LONGLING = "440307014", "440307003", "440307014003"  # sample data
 
 def plant_followups(db: Database, tag: str) -> dict[str, int]:
     """Three 督办 items on the sample database for a meeting's views (show, deck, briefing), their tasks
-    marked with ``tag`` so tests sharing the session database find their own: 龙岭社区's overdue by 12 days
-    with two progress notes, 平湖街道's due in 20 days, 布吉街道's reported done (awaiting verification)."""
+    marked with ``tag``: 龙岭社区's overdue by 12 days with two progress notes, 平湖街道's due in 20 days,
+    布吉街道's reported done (awaiting verification).
+
+    The session database is shared: the items earlier tests left unfinished are closed first (as if
+    verified), or they would fill a meeting view's first rows and push these three out of it."""
     from data_access import followup
+
+    followup.ensure_tables(db.engine)
+    items = schema.followups
+    with db.engine.begin() as conn:
+        conn.execute(update(items).where(items.c.status != followup.CLOSED).values(status=followup.CLOSED))
 
     today = date.today()
     district = {"actor": "区督查室", "role": "district"}
