@@ -64,15 +64,15 @@ fi
 echo "== ruff check"
 "$PYTHON" -m ruff check .
 
-# With no arguments, three pytest runs:
-# - the tests that need no browser in parallel (pytest-xdist, one file per worker at a time, so a file's
-#   module fixtures are built once; each worker has its own data folder and PostgreSQL server).
+# With no arguments, two pytest runs, one after the other, each in parallel (pytest-xdist, one file per
+# worker at a time, so a file's module fixtures are built once):
+# - the tests that need no browser; each worker has its own data folder and PostgreSQL server.
 #   LONGGANG_TEST_WORKERS sets the number of workers (default: one per core; 0 runs them in one process);
-# - the browser tests, one at a time (one server and one Chromium for the session);
-# - the two-replica deployment test (its own PostgreSQL, replicas, nginx and Chromium).
-# By default the last two run after the first, one at a time: on 2 cores, beside the unit tests, the
-# whole took about as long (16 min 20 s against 16 min 53 s) and timed the page loads under that load.
-# LONGGANG_TEST_SERIAL_AFTER=0 runs them beside the first (output shown when all have finished).
+# - the browser tests and the two-replica deployment test; each worker has its own Streamlit server and
+#   Chromium (the deployment test its own PostgreSQL, replicas and nginx). They wait on page loads as
+#   much as they compute, so they run after the unit tests, not beside them: there the two runs only
+#   competed for the cores. LONGGANG_BROWSER_WORKERS sets their workers (default: one per core, at most
+#   4; 0 runs them in one process).
 # With arguments (files, -k …): one plain pytest run of exactly those.
 pytest_status() {
     local status=0
@@ -84,61 +84,31 @@ pytest_status() {
     return "$status"
 }
 
-SERIAL_TESTS=(tests/browser tests/test_deploy.py)
+# pytest over "$@" with "$1" workers (0: in one process), a test file per worker at a time
+pytest_workers() {
+    local workers="$1"
+    shift
+    if [ "$workers" = "0" ]; then
+        pytest_status "$@"
+    else
+        pytest_status -n "$workers" --dist loadfile "$@"
+    fi
+}
+
+BROWSER_TESTS=(tests/browser tests/test_deploy.py)
 status=0
 if [ "$#" -gt 0 ]; then
     echo "== pytest"
     pytest_status "$@" || status=$?
 else
     workers="${LONGGANG_TEST_WORKERS:-auto}"
-    serial_dir="$(mktemp -d -t longgang-serial-tests.XXXXXX)"
-    serial_pids=()
-    stop_serial() {
-        for pid in "${serial_pids[@]}"; do
-            if kill -0 "$pid" 2>/dev/null; then
-                kill -TERM "$pid" 2>/dev/null || true  # its servers die with it (PR_SET_PDEATHSIG)
-                wait "$pid" 2>/dev/null || true
-            fi
-        done
-        rm -rf "$serial_dir"
-    }
-    trap stop_serial EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
-    if [ "${LONGGANG_TEST_SERIAL_AFTER:-1}" != "1" ]; then
-        for i in "${!SERIAL_TESTS[@]}"; do
-            echo "== pytest: ${SERIAL_TESTS[$i]}, beside the others (output below)"
-            # pytest itself in the background (not a subshell), told to stop by SIGTERM if this script dies
-            # in any way (PR_SET_PDEATHSIG, kept across exec); its servers die with it
-            "$PYTHON" -c 'import ctypes, os, signal, sys; ctypes.CDLL(None).prctl(1, signal.SIGTERM); os.execv(sys.executable, [sys.executable, *sys.argv[1:]])' \
-                -m pytest -q "${SERIAL_TESTS[$i]}" >"$serial_dir/$i.log" 2>&1 &
-            serial_pids+=("$!")
-        done
-    fi
+    cores="$(nproc 2>/dev/null || echo 2)"
+    browser_workers="${LONGGANG_BROWSER_WORKERS:-$(( cores < 4 ? cores : 4 ))}"
     echo "== pytest: unit tests and AppTests (workers: $workers)"
     ignores=()
-    for path in "${SERIAL_TESTS[@]}"; do ignores+=("--ignore=$path"); done
-    if [ "$workers" = "0" ]; then
-        pytest_status tests "${ignores[@]}" || status=$?
-    else
-        pytest_status -n "$workers" --dist loadfile tests "${ignores[@]}" || status=$?
-    fi
-    if [ "${#serial_pids[@]}" -gt 0 ]; then
-        for i in "${!serial_pids[@]}"; do
-            serial_status=0
-            wait "${serial_pids[$i]}" || serial_status=$?
-            echo "== pytest: ${SERIAL_TESTS[$i]} (ran beside the unit tests)"
-            cat "$serial_dir/$i.log"
-            if [ "$serial_status" -eq 5 ]; then
-                echo "pytest collected no tests: failing" >&2
-                serial_status=1
-            fi
-            [ "$serial_status" -eq 0 ] || status=$serial_status
-        done
-        serial_pids=()
-    else
-        echo "== pytest: browser tests and the deployment test, one at a time"
-        pytest_status "${SERIAL_TESTS[@]}" || status=$?
-    fi
+    for path in "${BROWSER_TESTS[@]}"; do ignores+=("--ignore=$path"); done
+    pytest_workers "$workers" tests "${ignores[@]}" || status=$?
+    echo "== pytest: browser tests and the deployment test (workers: $browser_workers)"
+    pytest_workers "$browser_workers" "${BROWSER_TESTS[@]}" || status=$?
 fi
 exit "$status"

@@ -22,6 +22,7 @@ Tests never touch the developer's ``data/`` folder: the session points
 from __future__ import annotations
 
 import csv
+import ctypes
 import os
 import shutil
 import signal
@@ -69,6 +70,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # is stopped and the temporary folders are removed.
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _interrupt)
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # A worker gets that SIGTERM when the pytest that started it dies in any way, SIGKILL included
+        # (PR_SET_PDEATHSIG): it tears down, and the servers it started die with it.
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 def _interrupt(signum, frame):
@@ -96,6 +101,13 @@ SLOW_FILES = (
     "tests/test_summaries.py", "tests/test_office_files.py", "tests/test_importer.py", "tests/test_privacy.py",
     "tests/test_round_trip.py", "tests/test_auth.py", "tests/test_deck.py", "tests/test_chart_text.py",
 )
+#: The same for the browser run (``tests/browser`` and ``tests/test_deploy.py``, a run of their own): files
+#: that take half a minute or more, slowest first.
+SLOW_BROWSER_FILES = (
+    "tests/browser/test_mobile_browser.py", "tests/browser/test_pages_browser.py",
+    "tests/browser/test_login_browser.py", "tests/browser/test_privacy_browser.py", "tests/test_deploy.py",
+    "tests/browser/test_browser_timing.py",
+)
 #: Files whose tests share no module fixture and run once per engine: each engine's half is its own unit
 #: of work, so the two halves run on two workers at once.
 SPLIT_BY_ENGINE = ("tests/test_summaries_incremental.py", "tests/test_hardening.py")
@@ -108,7 +120,7 @@ def _engine_of(nodeid: str) -> str | None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The slow files first (see SLOW_FILES), each file's tests in their own order."""
-    rank = {path: i for i, path in enumerate(SLOW_FILES)}
+    rank = {path: i for i, path in enumerate(SLOW_FILES + SLOW_BROWSER_FILES)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
 
 

@@ -1,8 +1,8 @@
 """Browser-test fixtures: a real ``streamlit run app.py`` server and an offline Chromium page.
 
-``app_server`` starts the app once per session on a free port with its own temporary
-``LONGGANG_DATA_DIR`` (so it builds its own SQLite file), waits for ``/_stcore/health``
-and stops the server at the end. ``offline_page`` opens a 1920×1080 page in which every
+``app_server`` starts the app once per session (under pytest-xdist, once per worker) on a free port
+with its own temporary ``LONGGANG_DATA_DIR`` (so it builds its own SQLite file), waits for
+``/_stcore/health`` and stops the server at the end. ``offline_page`` opens a 1920×1080 page in which every
 request to a host other than the loopback one is aborted and recorded in
 ``page.external_requests``, so a test can assert the app never reached the internet.
 
