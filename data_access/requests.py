@@ -508,18 +508,22 @@ def satisfaction_by(db: Database, scope: Scope, level: str = "category") -> pd.D
             rows = summary_rows.span_rows(db, scope, "category")
             rows = rows.assign(key=rows["dim_value"], name=rows["dim_value"])
         rows = rows[rows["rated"] > 0]
-        frame = rows[["key", "name", "rated"]].assign(satisfaction=rows["satisfaction_sum"] / rows["rated"])
-        return frame.sort_values(["satisfaction", "key"], ascending=[False, True]).reset_index(drop=True)
+        return _best_first(rows[["key", "name", "rated"]].assign(satisfaction=rows["satisfaction_sum"] / rows["rated"]))
     stmt = (
         select(*columns, func.count(R.c.satisfaction).label("rated"), func.avg(R.c.satisfaction).label("satisfaction"))
         .select_from(_joined(joins))
         .where(*_in_scope(scope), R.c.satisfaction.is_not(None))
         .group_by(*columns)
-        .order_by(func.avg(R.c.satisfaction).desc())
     )
     frame = db.frame(stmt)
-    frame["satisfaction"] = frame["satisfaction"].astype(float)
-    return frame
+    return _best_first(frame.assign(satisfaction=frame["satisfaction"].astype(float)))
+
+
+def _best_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """Highest satisfaction first; equal averages (compared to 9 places: a stored sum ÷ count and the
+    database's AVG may differ in the last bit) by key, so both ways list ties alike."""
+    return (frame.assign(_rank=frame["satisfaction"].round(9))
+            .sort_values(["_rank", "key"], ascending=[False, True]).drop(columns="_rank").reset_index(drop=True))
 
 
 # --- micro wishes ----------------------------------------------------------------------

@@ -14,7 +14,6 @@ Before any test runs, ``app_server`` opens the root URL once and waits for it to
 the server has left Streamlit's older multipage mode: a session whose first request is a page
 URL on a fresh server would see a "Page not found" pop-up.
 ``app_data_dir`` is the server's data folder (its SQLite file is ``longgang.sqlite3``).
-(``tests/browser/test_login_browser.py``'s server still builds its own database from the CSVs.)
 The browser helpers (waiting until a page is done, naming its problems, the offline guard)
 live in ``bench/browser_support.py``, shared with the load script and the browser timing.
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import seed_data_dir
 from csv_counts import csv_row_counts
 from sqlalchemy import func, select
 
@@ -51,8 +52,10 @@ def address_forms(script: str, url_path: str, every_form: bool) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def login_server(chromium, tmp_path_factory) -> Iterator[StreamlitServer]:
+def login_server(chromium, tmp_path_factory, sample_sqlite_template) -> Iterator[StreamlitServer]:
+    """A server with a users file, on a copy of the sample (what its first start would build), not warmed up."""
     folder = tmp_path_factory.mktemp("login-data")
+    seed_data_dir(sample_sqlite_template, folder)
     users = folder / "users.toml"
     os.environ[auth.USERS_FILE_ENV], saved = str(users), os.environ.get(auth.USERS_FILE_ENV)
     try:
