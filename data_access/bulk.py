@@ -5,7 +5,9 @@ in Python: for the tens of thousands of rows a load or a summary rebuild writes,
 than the database's own work. Here PostgreSQL (psycopg) gets ``COPY … FROM STDIN`` and SQLite one
 ``executemany`` of plain tuples whose values went through SQLAlchemy's own bind processors column by
 column, so dates and datetimes are stored exactly as SQLAlchemy writes and compares them. Other
-drivers fall back to SQLAlchemy's insert.
+drivers fall back to SQLAlchemy's insert. ``upsert_columns`` does the same for an insert-or-update on
+SQLite (one ``executemany`` of ``INSERT … ON CONFLICT DO UPDATE``); on other engines it runs the
+caller's SQLAlchemy statement.
 """
 
 from __future__ import annotations
@@ -13,6 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy.engine import Connection
+
+
+def _quoted(names: Sequence[str]) -> str:
+    return ", ".join(f'"{n}"' for n in names)
 
 
 def bound_column(conn: Connection, column, values: Sequence) -> list:
@@ -34,7 +40,7 @@ def insert_columns(conn: Connection, table, names: Sequence[str], columns: Seque
     if not columns or not len(columns[0]):
         return
     dialect = conn.dialect
-    quoted = ", ".join(f'"{n}"' for n in names)
+    quoted = _quoted(names)
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
         cursor = conn.connection.dbapi_connection.cursor()
         try:
@@ -60,3 +66,29 @@ def insert_columns(conn: Connection, table, names: Sequence[str], columns: Seque
     statement = table.insert()
     for start in range(0, len(rows), chunk):
         conn.execute(statement, [dict(zip(names, row, strict=True)) for row in rows[start:start + chunk]])
+
+
+def upsert_columns(conn: Connection, table, keys: Sequence[str], names: Sequence[str], columns: Sequence[Sequence],
+                   statement, *, chunk: int = 20_000) -> None:
+    """Insert rows given column by column (as :func:`insert_columns`), a row whose ``keys`` exist updating
+    that row's other columns. On SQLite through the cursor; elsewhere ``statement`` (the dialect's
+    insert of ``table`` with its on-conflict update) through SQLAlchemy."""
+    names = list(names)
+    if not columns or not len(columns[0]):
+        return
+    if conn.dialect.name != "sqlite":
+        rows = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+        for start in range(0, len(rows), chunk):
+            conn.execute(statement, rows[start:start + chunk])
+        return
+    bound = [bound_column(conn, table.c[name], values) for name, values in zip(names, columns, strict=True)]
+    rows = list(zip(*bound, strict=True))
+    updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n not in keys)
+    sql = (f'INSERT INTO "{table.name}" ({_quoted(names)}) VALUES ({", ".join("?" for _ in names)}) '
+           f"ON CONFLICT ({_quoted(keys)}) DO UPDATE SET {updates}")
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        for start in range(0, len(rows), chunk):
+            cursor.executemany(sql, rows[start:start + chunk])
+    finally:
+        cursor.close()

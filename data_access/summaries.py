@@ -56,7 +56,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from data_access import bulletin_counts, evaluation, geography, projects, schema, summary_percentiles
-from data_access.bulk import insert_columns
+from data_access.bulk import insert_columns, upsert_columns
 from data_access.database import lift_statement_timeout
 from data_access.domain import (
     PARTNER_MERCHANT_KIND,
@@ -494,18 +494,15 @@ def _refresh_projects(conn: Connection) -> None:
         select(totals.c.project_code, totals.c.total, totals.c.indicators_scored)))
 
 
-def _write(conn: Connection, table, frame: pd.DataFrame, chunk: int = 20_000, statement=None) -> None:
-    """Insert the frame's rows (plain Python values, NaN as NULL) in the caller's transaction (with
-    ``statement``, an insert of ``table`` such as an upsert, instead of a plain insert: through SQLAlchemy;
-    a plain insert goes through the DB-API cursor, data_access.bulk)."""
+def _columns(frame: pd.DataFrame) -> tuple[list[str], list[list]]:
+    """The frame's column names and values column by column (plain Python values, NaN as None)."""
     clean = frame.astype(object).where(frame.notna(), None)
-    names = list(clean.columns)
-    if statement is None:
-        insert_columns(conn, table, names, [clean[name].tolist() for name in names])
-        return
-    rows = [dict(zip(names, values, strict=True)) for values in clean.itertuples(index=False, name=None)]
-    for start in range(0, len(rows), chunk):
-        conn.execute(statement, rows[start:start + chunk])
+    return list(clean.columns), [clean[name].tolist() for name in clean.columns]
+
+
+def _write(conn: Connection, table, frame: pd.DataFrame) -> None:
+    """Insert the frame's rows in the caller's transaction, through the DB-API cursor (data_access.bulk)."""
+    insert_columns(conn, table, *_columns(frame))
 
 
 def _set_info(conn: Connection, entries: dict[str, str]) -> None:
@@ -998,7 +995,7 @@ def _replace_rows(conn: Connection, table, keys: list[str], rows: pd.DataFrame, 
     dialect_insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
     stmt = dialect_insert(table)
     stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in columns})
-    _write(conn, table, changed[[c.name for c in table.columns]], statement=stmt)
+    upsert_columns(conn, table, keys, *_columns(changed[[c.name for c in table.columns]]), stmt)
 
 
 def _patch_open_status(conn: Connection, ctx: _Context, spans: list[Period], communities: list[str],

@@ -233,7 +233,10 @@ def patch(conn: Connection, rows: pd.DataFrame, old: pd.DataFrame, before: pd.Da
     out = out.astype({f"{name}_anchor": object for name in PERCENTILES})
     bounds = {(p.start, p.end): (p.start_at, p.end_exclusive) for p in spans}
     results: dict[str, dict] = {name: {} for name in PERCENTILES}
-    stored_rows = {key: row for key, row in zip(old.index, old.to_dict("records"), strict=True)}
+    stored_columns = ["resolved", *(f"{name}_{part}" for name in PERCENTILES for part in ("days", "anchor"))]
+    stored_values = zip(*(old[c].tolist() for c in stored_columns), strict=True) if len(old) else ()
+    stored_rows = {key: dict(zip(stored_columns, values, strict=True))
+                   for key, values in zip(old.index, stored_values, strict=True)}
     walks = []
     for group, n in out["resolved"].items():
         if n <= 0:
@@ -264,9 +267,10 @@ def patch(conn: Connection, rows: pd.DataFrame, old: pd.DataFrame, before: pd.Da
     for walk in walks:
         (low, anchor), frac = walk.found[0], walk.frac
         results[walk.name][walk.group] = (low * (1 - frac) + (walk.found[1][0] * frac if frac > 0 else 0.0), anchor)
+    position = {group: i for i, group in enumerate(out.index)}  # the groups are unique: rows of a summary
     for name in PERCENTILES:
-        found = results[name]
-        index = list(found)
-        out.loc[index, f"{name}_days"] = [found[g][0] for g in index]
-        out.loc[index, f"{name}_anchor"] = [found[g][1] for g in index]
+        days, anchors = out[f"{name}_days"].to_numpy(copy=True), out[f"{name}_anchor"].to_numpy(copy=True)
+        for group, (value, anchor) in results[name].items():
+            days[position[group]], anchors[position[group]] = value, anchor
+        out[f"{name}_days"], out[f"{name}_anchor"] = days, anchors
     return out

@@ -1,0 +1,59 @@
+"""data_access.bulk: rows written through the cursor read back as SQLAlchemy wrote them, on both engines."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import Column, Date, DateTime, Float, MetaData, String, Table, create_engine, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from data_access.bulk import insert_columns, upsert_columns
+
+metadata = MetaData()
+counts = Table(
+    "bulk_counts", metadata,
+    Column("unit", String(12), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("value", Float),
+    Column("seen_at", DateTime),
+)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    url = f"sqlite:///{tmp_path / 'bulk.sqlite3'}" if request.param == "sqlite" else request.getfixturevalue(
+        "new_pg_url")()
+    engine = create_engine(url)
+    metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+def _rows(engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(counts).order_by(counts.c.unit, counts.c.day))]
+
+
+def test_an_upsert_updates_the_rows_it_finds_by_key_and_inserts_the_others(engine):
+    names = ["unit", "day", "value", "seen_at"]
+    with engine.begin() as conn:
+        insert_columns(conn, counts, names, [["a", "b"], [date(2023, 1, 1), date(2023, 1, 1)], [1.5, None],
+                                              [datetime(2023, 1, 1, 8, 0), None]])
+    upsert = (postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert)(counts)
+    upsert = upsert.on_conflict_do_update(index_elements=["unit", "day"],
+                                          set_={c: upsert.excluded[c] for c in ("value", "seen_at")})
+    with engine.begin() as conn:
+        upsert_columns(conn, counts, ["unit", "day"], names,
+                       [["b", "c"], [date(2023, 1, 1), date(2023, 2, 1)], [2.25, None],
+                        [datetime(2023, 3, 4, 5, 6, 7), None]], upsert)
+        upsert_columns(conn, counts, ["unit", "day"], names, [[], [], [], []], upsert)  # nothing to write
+    assert _rows(engine) == [
+        ("a", date(2023, 1, 1), 1.5, datetime(2023, 1, 1, 8, 0)),
+        ("b", date(2023, 1, 1), 2.25, datetime(2023, 3, 4, 5, 6, 7)),
+        ("c", date(2023, 2, 1), None, None),
+    ]
+    # a row written through the cursor is found by SQLAlchemy's own comparison of its key
+    with engine.connect() as conn:
+        assert conn.execute(select(counts.c.value).where(counts.c.day == date(2023, 2, 1))).all() == [(None,)]
