@@ -5,9 +5,9 @@ in Python: for the tens of thousands of rows a load or a summary rebuild writes,
 than the database's own work. Here PostgreSQL (psycopg) gets ``COPY … FROM STDIN`` and SQLite one
 ``executemany`` of plain tuples whose values went through SQLAlchemy's own bind processors column by
 column, so dates and datetimes are stored exactly as SQLAlchemy writes and compares them. Other
-drivers fall back to SQLAlchemy's insert. ``upsert_columns`` does the same for an insert-or-update on
-SQLite (one ``executemany`` of ``INSERT … ON CONFLICT DO UPDATE``); on other engines it runs the
-caller's SQLAlchemy statement.
+drivers fall back to SQLAlchemy's insert. ``upsert_columns`` does the same for an insert-or-update:
+SQLite one ``executemany`` of ``INSERT … ON CONFLICT DO UPDATE``, PostgreSQL the columns as arrays
+(``unnest``); other drivers run the caller's SQLAlchemy statement.
 """
 
 from __future__ import annotations
@@ -76,19 +76,44 @@ def upsert_columns(conn: Connection, table, keys: Sequence[str], names: Sequence
     names = list(names)
     if not columns or not len(columns[0]):
         return
-    if conn.dialect.name != "sqlite":
+    dialect = conn.dialect
+    updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n not in keys)
+    conflict = f"ON CONFLICT ({_quoted(keys)}) DO UPDATE SET {updates}"
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        # one array per column, unnested into rows: a handful of parameters a statement, not one per value
+        arrays = ", ".join(f"%s::{table.c[name].type.compile(dialect=dialect)}[]" for name in names)
+        sql = f'INSERT INTO "{table.name}" ({_quoted(names)}) SELECT * FROM unnest({arrays}) {conflict}'
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            for start in range(0, len(columns[0]), chunk):
+                cursor.execute(sql, [_plain(table.c[name], values[start:start + chunk])
+                                     for name, values in zip(names, columns, strict=True)])
+        finally:
+            cursor.close()
+        return
+    if dialect.name != "sqlite":
         rows = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
         for start in range(0, len(rows), chunk):
             conn.execute(statement, rows[start:start + chunk])
         return
     bound = [bound_column(conn, table.c[name], values) for name, values in zip(names, columns, strict=True)]
     rows = list(zip(*bound, strict=True))
-    updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n not in keys)
-    sql = (f'INSERT INTO "{table.name}" ({_quoted(names)}) VALUES ({", ".join("?" for _ in names)}) '
-           f"ON CONFLICT ({_quoted(keys)}) DO UPDATE SET {updates}")
+    sql = f'INSERT INTO "{table.name}" ({_quoted(names)}) VALUES ({", ".join("?" for _ in names)}) {conflict}'
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         for start in range(0, len(rows), chunk):
             cursor.executemany(sql, rows[start:start + chunk])
     finally:
         cursor.close()
+
+
+def _plain(column, values: Sequence) -> list:
+    """A column's values as one Python type (psycopg dumps a list by its elements' type: an integer among
+    floats would not fit a float array)."""
+    try:
+        kind = column.type.python_type
+    except NotImplementedError:  # pragma: no cover - every summary column has a Python type
+        return list(values)
+    if kind in (int, float):
+        return [None if v is None else kind(v) for v in values]
+    return list(values)

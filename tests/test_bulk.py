@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pandas as pd
 import pytest
 from sqlalchemy import Column, Date, DateTime, Float, MetaData, String, Table, create_engine, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -46,14 +47,16 @@ def test_an_upsert_updates_the_rows_it_finds_by_key_and_inserts_the_others(engin
                                           set_={c: upsert.excluded[c] for c in ("value", "seen_at")})
     with engine.begin() as conn:
         upsert_columns(conn, counts, ["unit", "day"], names,
-                       [["b", "c"], [date(2023, 1, 1), date(2023, 2, 1)], [2.25, None],
-                        [datetime(2023, 3, 4, 5, 6, 7), None]], upsert)
+                       [["b", "c", "d"], [date(2023, 1, 1), date(2023, 2, 1), date(2023, 2, 1)], [2.25, None, 3],
+                        [pd.Timestamp("2023-03-04 05:06:07"), None, datetime(2023, 2, 1)]], upsert)
         upsert_columns(conn, counts, ["unit", "day"], names, [[], [], [], []], upsert)  # nothing to write
     assert _rows(engine) == [
         ("a", date(2023, 1, 1), 1.5, datetime(2023, 1, 1, 8, 0)),
         ("b", date(2023, 1, 1), 2.25, datetime(2023, 3, 4, 5, 6, 7)),
         ("c", date(2023, 2, 1), None, None),
+        ("d", date(2023, 2, 1), 3.0, datetime(2023, 2, 1)),  # an integer among a float column's values
     ]
     # a row written through the cursor is found by SQLAlchemy's own comparison of its key
     with engine.connect() as conn:
-        assert conn.execute(select(counts.c.value).where(counts.c.day == date(2023, 2, 1))).all() == [(None,)]
+        assert conn.execute(select(counts.c.value).where(counts.c.day == date(2023, 2, 1))
+                            .order_by(counts.c.unit)).all() == [(None,), (3.0,)]

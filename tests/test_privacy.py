@@ -178,7 +178,8 @@ SKIP = {
     "summaries.refresh": "rebuilds the summary tables", "summaries.refresh_changes": "rebuilds summary rows",
     "summary_percentiles.patch": "moves summary rows' percentiles (durations and ids, no resident data)",
     "summary_percentiles.replace_durations": "writes durations",
-    "bulk.insert_columns": "writes rows", "bulk.bound_column": "binds values (no database read)",
+    "bulk.insert_columns": "writes rows", "bulk.upsert_columns": "writes rows",
+    "bulk.bound_column": "binds values (no database read)",
     "database.lift_statement_timeout": "sets the transaction's limit (no rows)",
     # the importer's checks take a file's parsed rows, not the database's (tests/test_importer.py)
     "importer.check_left_out": "import check", "importer.check_plausible": "import check",
