@@ -51,16 +51,7 @@ def insert_columns(conn: Connection, table, names: Sequence[str], columns: Seque
             cursor.close()
         return
     if dialect.name == "sqlite":
-        if not bound:
-            columns = [bound_column(conn, table.c[name], values) for name, values in zip(names, columns, strict=True)]
-        rows = list(zip(*columns, strict=True))
-        sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" for _ in names)})'
-        cursor = conn.connection.dbapi_connection.cursor()
-        try:
-            for start in range(0, len(rows), chunk):
-                cursor.executemany(sql, rows[start:start + chunk])
-        finally:
-            cursor.close()
+        _sqlite_insert(conn, table, names, columns, bound=bound, chunk=chunk)
         return
     rows = list(zip(*columns, strict=True))
     statement = table.insert()
@@ -96,9 +87,16 @@ def upsert_columns(conn: Connection, table, keys: Sequence[str], names: Sequence
         for start in range(0, len(rows), chunk):
             conn.execute(statement, rows[start:start + chunk])
         return
-    bound = [bound_column(conn, table.c[name], values) for name, values in zip(names, columns, strict=True)]
-    rows = list(zip(*bound, strict=True))
-    sql = f'INSERT INTO "{table.name}" ({_quoted(names)}) VALUES ({", ".join("?" for _ in names)}) {conflict}'
+    _sqlite_insert(conn, table, names, columns, chunk=chunk, on_conflict=conflict)
+
+
+def _sqlite_insert(conn: Connection, table, names: list[str], columns: Sequence[Sequence], *, bound: bool = False,
+                   chunk: int, on_conflict: str = "") -> None:
+    """One ``executemany`` of an ``INSERT`` (with ``on_conflict`` appended) of the rows as bound tuples."""
+    if not bound:
+        columns = [bound_column(conn, table.c[name], values) for name, values in zip(names, columns, strict=True)]
+    rows = list(zip(*columns, strict=True))
+    sql = f'INSERT INTO "{table.name}" ({_quoted(names)}) VALUES ({", ".join("?" for _ in names)}) {on_conflict}'
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         for start in range(0, len(rows), chunk):
