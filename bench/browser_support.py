@@ -188,12 +188,13 @@ def listening_pid(port: int) -> int | None:
     return None
 
 
-def die_with_parent() -> None:
-    """``preexec_fn`` of a server: Linux sends it SIGKILL when the process that started it dies, even
-    by SIGKILL (``PR_SET_PDEATHSIG``), so a killed pytest or benchmark leaves no server behind."""
+def die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """``preexec_fn`` of a server: Linux sends it ``sig`` when the process that started it dies, even
+    by SIGKILL (``PR_SET_PDEATHSIG``), so a killed pytest or benchmark leaves no server behind. A
+    process that must tear down first asks for SIGTERM for itself instead."""
     import ctypes
 
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    ctypes.CDLL(None, use_errno=True).prctl(1, sig)  # 1 = PR_SET_PDEATHSIG
 
 
 class StreamlitServer:

@@ -7,7 +7,7 @@ than the database's own work. Here PostgreSQL (psycopg) gets ``COPY … FROM STD
 column, so dates and datetimes are stored exactly as SQLAlchemy writes and compares them. Other
 drivers fall back to SQLAlchemy's insert. ``upsert_columns`` does the same for an insert-or-update:
 SQLite one ``executemany`` of ``INSERT … ON CONFLICT DO UPDATE``, PostgreSQL the columns as arrays
-(``unnest``); other drivers run the caller's SQLAlchemy statement.
+(``unnest``); another PostgreSQL driver SQLAlchemy's upsert.
 """
 
 from __future__ import annotations
@@ -60,10 +60,9 @@ def insert_columns(conn: Connection, table, names: Sequence[str], columns: Seque
 
 
 def upsert_columns(conn: Connection, table, keys: Sequence[str], names: Sequence[str], columns: Sequence[Sequence],
-                   statement, *, chunk: int = 20_000) -> None:
+                   *, chunk: int = 20_000) -> None:
     """Insert rows given column by column (as :func:`insert_columns`), a row whose ``keys`` exist updating
-    that row's other columns. On SQLite through the cursor; elsewhere ``statement`` (the dialect's
-    insert of ``table`` with its on-conflict update) through SQLAlchemy."""
+    that row's other columns (SQLite and PostgreSQL: ``ON CONFLICT … DO UPDATE``)."""
     names = list(names)
     if not columns or not len(columns[0]):
         return
@@ -82,7 +81,12 @@ def upsert_columns(conn: Connection, table, keys: Sequence[str], names: Sequence
         finally:
             cursor.close()
         return
-    if dialect.name != "sqlite":
+    if dialect.name == "postgresql":  # another driver than psycopg: SQLAlchemy's upsert
+        from sqlalchemy.dialects.postgresql import insert
+
+        statement = insert(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=list(keys), set_={n: statement.excluded[n] for n in names if n not in keys})
         rows = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
         for start in range(0, len(rows), chunk):
             conn.execute(statement, rows[start:start + chunk])

@@ -52,8 +52,6 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from data_access import bulletin_counts, evaluation, geography, projects, schema, summary_percentiles
 from data_access.bulk import insert_columns, upsert_columns
@@ -992,10 +990,7 @@ def _replace_rows(conn: Connection, table, keys: list[str], rows: pd.DataFrame, 
     changed = kept[~same.to_numpy()].reset_index()
     if changed.empty:
         return
-    dialect_insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = dialect_insert(table)
-    stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in columns})
-    upsert_columns(conn, table, keys, *_columns(changed[[c.name for c in table.columns]]), stmt)
+    upsert_columns(conn, table, keys, *_columns(changed[[c.name for c in table.columns]]))
 
 
 def _patch_open_status(conn: Connection, ctx: _Context, spans: list[Period], communities: list[str],

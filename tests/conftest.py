@@ -22,7 +22,6 @@ Tests never touch the developer's ``data/`` folder: the session points
 from __future__ import annotations
 
 import csv
-import ctypes
 import os
 import shutil
 import signal
@@ -71,9 +70,11 @@ def pytest_configure(config: pytest.Config) -> None:
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _interrupt)
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        # A worker gets that SIGTERM when the pytest that started it dies in any way, SIGKILL included
-        # (PR_SET_PDEATHSIG): it tears down, and the servers it started die with it.
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+        # A worker gets that SIGTERM when the pytest that started it dies in any way, SIGKILL included:
+        # it tears down, and the servers it started die with it.
+        from bench.browser_support import die_with_parent
+
+        die_with_parent(signal.SIGTERM)
 
 
 def _interrupt(signum, frame):
