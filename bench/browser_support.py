@@ -12,7 +12,8 @@
   milliseconds, from the navigation start or from :func:`arm_for_rerun` before a click.
 * :func:`page_problems` names what is wrong on a page: an exception element, an error
   alert (the app's guard shows one when a page raises), Streamlit's "Page not found" pop-up.
-* :func:`install_offline_guard` aborts and records every request to a non-loopback host.
+* :func:`install_offline_guard` records every request to a non-loopback host; a browser launched
+  with :data:`CHROMIUM_ARGS` lets none of them through.
 
 Playwright is imported lazily, so importing this module costs nothing.
 """
@@ -20,6 +21,7 @@ Playwright is imported lazily, so importing this module costs nothing.
 from __future__ import annotations
 
 import ast
+import base64
 import contextlib
 import os
 import signal
@@ -42,8 +44,14 @@ CHROMIUM = os.environ.get("LONGGANG_CHROMIUM", "/usr/bin/chromium")
 #: WebGL on ANGLE's SwiftShader (software): deck.gl draws there. With --disable-gpu it draws nothing.
 #: The page itself is composited by Skia on the CPU (--disable-gpu-compositing): compositing every frame
 #: through SwiftShader was about a third of a page load's work (docs/performance.md).
+#: Offline: every request to a non-loopback host goes to a proxy on a loopback port where nothing listens,
+#: and fails (Chromium never sends loopback addresses through a proxy); :func:`install_offline_guard`
+#: records them. Not a Playwright route: routing turns the browser's HTTP cache off, and every page
+#: load then fetched and compiled Streamlit's scripts again (about twice a cached load's work).
+OFFLINE_PROXY = "http://127.0.0.1:1"
 CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-gpu-compositing",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 f"--proxy-server={OFFLINE_PROXY}"]
 LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
 VIEWPORT = {"width": 1920, "height": 1080}
 LOCALE = "zh-CN"
@@ -468,7 +476,7 @@ def guarded_page(browser, timeout_ms: float, viewport: dict | None = None):
     page = context.new_page()
     page.external_requests, page.policy_violations = [], []
     install_offline_guard(context, page.external_requests)
-    install_deploy_policy(context, page.policy_violations)
+    install_deploy_policy(page, page.policy_violations)
     track_script_runs(page)
     page.set_default_timeout(timeout_ms)
     return page
@@ -501,16 +509,9 @@ def _is_external(url: str) -> bool:
 
 
 def install_offline_guard(context, sink: list[str]) -> None:
-    """Abort every request to a non-loopback host (sync Playwright context) and record it in ``sink``."""
-
-    def guard(route):
-        if _is_external(route.request.url):
-            sink.append(route.request.url)
-            route.abort()
-        else:
-            route.continue_()
-
-    context.route("**/*", guard)
+    """Record in ``sink`` every request of ``context`` (sync or async Playwright) to a non-loopback host.
+    The browser's :data:`OFFLINE_PROXY` (in :data:`CHROMIUM_ARGS`) makes each of them fail."""
+    context.on("request", lambda request: sink.append(request.url) if _is_external(request.url) else None)
 
 
 def deploy_content_security_policy() -> str:
@@ -526,48 +527,49 @@ def deploy_content_security_policy() -> str:
 REPORT_POLICY_VIOLATIONS_JS = """document.addEventListener('securitypolicyviolation', e => console.error(
   'Content Security Policy violation: ' + e.effectiveDirective + ' ' + e.blockedURI + ' at ' +
   (e.sourceFile || '') + ':' + e.lineNumber));"""
-#: Chromium flags for a browser whose pages get the policy through Playwright: a document fulfilled by
-#: route.fulfill comes from no address, so Chromium's Local Network Access checks treat it as public and
-#: refuse its WebSocket to 127.0.0.1 (net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS: the page pings
-#: forever). Behind nginx the document comes from the server itself and nothing is refused.
+#: Chromium flags for a browser whose pages get the policy from :func:`install_deploy_policy`: a document
+#: fulfilled through the DevTools protocol comes from no address, so Chromium's Local Network Access checks
+#: treat it as public and refuse its WebSocket to 127.0.0.1 (net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS:
+#: the page pings forever). Behind nginx the document comes from the server itself and nothing is refused.
 POLICY_CHROMIUM_ARGS = ["--disable-features=LocalNetworkAccessChecks"]
+#: what no longer describes a document whose body passes decoded
+_UNPASSED_HEADERS = {"content-security-policy", "content-encoding", "content-length"}
 
 
-def install_deploy_policy(context, violations: list[str]) -> None:
-    """Serve every page (document) with the deployment's Content-Security-Policy, as nginx does, and
-    record in ``violations`` what the browser refuses under it: the policy must let every page run.
+def install_deploy_policy(page, violations: list[str]) -> None:
+    """Serve every document ``page`` loads with the deployment's Content-Security-Policy, as nginx does,
+    and record in ``violations`` what the browser refuses under it: the policy must let every page run.
+    Through the DevTools protocol's Fetch domain, documents only: a Playwright route would intercept
+    every request and turn the HTTP cache off. (Chromium applies no policy added by Fetch.continueResponse,
+    so the document is fulfilled with its own body.) A redirect passes as it came, with its Set-Cookie
+    (nginx's policy on it would change nothing).
     The browser needs :data:`POLICY_CHROMIUM_ARGS`."""
     policy = deploy_content_security_policy()
+    session = page.context.new_cdp_session(page)
 
-    def with_policy(route):
-        if route.request.resource_type != "document" or _is_external(route.request.url):
-            route.fallback()
-            return
-        # a redirect goes to the browser as it is (with its Set-Cookie), not followed here
-        response = route.fetch(max_redirects=0)
-        route.fulfill(response=response, headers={**response.headers, "content-security-policy": policy})
+    def with_policy(event):
+        request_id, status = event["requestId"], event.get("responseStatusCode", 0)
+        headers = [h for h in event.get("responseHeaders", []) if h["name"].lower() not in _UNPASSED_HEADERS]
+        try:
+            if 300 <= status < 400:  # a redirect has no body to fulfil with: it passes unchanged
+                session.send("Fetch.continueRequest", {"requestId": request_id})
+                return
+            body = session.send("Fetch.getResponseBody", {"requestId": request_id})
+            data = body["body"] if body["base64Encoded"] else base64.b64encode(body["body"].encode()).decode()
+            session.send("Fetch.fulfillRequest", {
+                "requestId": request_id, "responseCode": status, "body": data,
+                "responseHeaders": [*headers, {"name": "Content-Security-Policy", "value": policy}]})
+        except Exception:  # the page closed or navigated while its document was paused
+            with contextlib.suppress(Exception):
+                session.send("Fetch.continueRequest", {"requestId": request_id})
 
-    context.route("**/*", with_policy)  # registered last, so it sees each request first
-    context.add_init_script(REPORT_POLICY_VIOLATIONS_JS)
-
-    def on_page(page):
-        page.on("console", lambda message: violations.append(message.text)
-                if "Content Security Policy" in message.text else None)
-        page.on("pageerror", lambda error: violations.append(str(error))
-                if "Content Security" in str(error) else None)
-
-    context.on("page", on_page)
-
-
-async def install_offline_guard_async(context, sink: list[str]) -> None:
-    async def guard(route):
-        if _is_external(route.request.url):
-            sink.append(route.request.url)
-            await route.abort()
-        else:
-            await route.continue_()
-
-    await context.route("**/*", guard)
+    session.on("Fetch.requestPaused", with_policy)
+    session.send("Fetch.enable", {"patterns": [{"urlPattern": "*", "resourceType": "Document",
+                                                "requestStage": "Response"}]})
+    page.add_init_script(REPORT_POLICY_VIOLATIONS_JS)
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    page.on("pageerror", lambda error: violations.append(str(error)) if "Content Security" in str(error) else None)
 
 
 def _nav_selector(page_url_now: str, target: AppPage) -> str:

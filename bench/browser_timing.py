@@ -59,6 +59,10 @@ TARGET_RATIO = 1.5
 DEFAULT_RUNS = 5
 
 
+#: (has a deck.gl map, has a plotly chart) of each empty variant
+VARIANTS = ((False, False), (True, False), (False, True), (True, True))
+
+
 def baseline_of(empty_url: str, has_map: bool, has_plotly: bool) -> tuple[str, str]:
     """(name, url) of the empty page that loads the same front-end libraries as a page."""
     params = {"map": has_map, "plotly": has_plotly}
@@ -97,12 +101,13 @@ def _spread(values: Sequence[float]) -> float:
 def measure_pages(base_url: str, empty_url: str,
                   pages: Sequence[AppPage] | None = None, scopes: dict[str, dict[str, str]] | None = None,
                   runs: int = DEFAULT_RUNS, *, browser=None, timeout_ms: float = 180_000,
-                  progress=None) -> pd.DataFrame:
+                  progress=None, baselines_warm: bool = False) -> pd.DataFrame:
     """Median page time and its ratio to the matching empty page, one row per page and scope.
 
     ``pages`` defaults to every page of app.py, ``scopes`` to district and one community
     (``{name: url params}``). ``browser`` is a sync-Playwright Chromium; without one, the
     system Chromium is started here. ``progress`` (a callable taking a str) hears each step.
+    ``baselines_warm``: the caller has loaded each empty variant once already (no warm-up loads here).
     """
     pages = list(pages) if pages is not None else app_pages()
     scopes = scopes if scopes is not None else SCOPES
@@ -113,12 +118,12 @@ def measure_pages(base_url: str, empty_url: str,
             own = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
                 return measure_pages(base_url, empty_url, pages, scopes, runs, browser=own,
-                                     timeout_ms=timeout_ms, progress=progress)
+                                     timeout_ms=timeout_ms, progress=progress, baselines_warm=baselines_warm)
             finally:
                 own.close()
 
     say = progress or (lambda _message: None)
-    for flags in ((False, False), (True, False), (False, True), (True, True)):  # warm the baseline server
+    for flags in VARIANTS if not baselines_warm else ():  # warm the baseline server
         load_once(browser, baseline_of(empty_url, *flags)[1], timeout_ms)
     rows = []
     for app_page in pages:

@@ -42,7 +42,7 @@ from bench.browser_support import (
     app_pages,
     arm_for_rerun_async,
     dashboard_server,
-    install_offline_guard_async,
+    install_offline_guard,
     listening_pid,
     nav_link_async,
     page_problems_async,
@@ -93,7 +93,7 @@ async def _session(browser, base_url: str, pages: list[AppPage], index: int, dea
                    timeout_ms: float, results: Results) -> None:
     context = await browser.new_context(viewport=VIEWPORT, locale=LOCALE)
     external: list[str] = []
-    await install_offline_guard_async(context, external)
+    install_offline_guard(context, external)
     page = await context.new_page()
     track_script_runs(page)  # a click's rerun is seen from the server's messages (browser_support)
     cycle = index  # sessions start at different scopes and pages

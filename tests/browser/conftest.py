@@ -2,9 +2,9 @@
 
 ``app_server`` starts the app once per session (under pytest-xdist, once per worker) on a free port
 with its own temporary ``LONGGANG_DATA_DIR`` (so it builds its own SQLite file), waits for
-``/_stcore/health`` and stops the server at the end. ``offline_page`` opens a 1920×1080 page in which every
-request to a host other than the loopback one is aborted and recorded in
-``page.external_requests``, so a test can assert the app never reached the internet.
+``/_stcore/health`` and stops the server at the end. ``offline_page`` is a 1920×1080 page in which every
+request to a host other than the loopback one fails and is recorded in ``page.external_requests``, so
+a test can assert the app never reached the internet; the tests take turns on one such page.
 
 The server starts on the sample database a first start would build (``seed_data_dir``: a copy
 of the run's ``sample_sqlite_template``, loaded once per run instead of once per server) with
@@ -45,10 +45,7 @@ from bench.browser_support import (  # noqa: F401 - CHROMIUM_ARGS and LOOPBACK a
     free_port,
     guarded_page,
     healthy,
-    install_deploy_policy,
-    install_offline_guard,
     page_problems,
-    track_script_runs,
     wait_until_done,
 )
 from data_access.database import DEFAULT_SQLITE_NAME, Database
@@ -164,12 +161,35 @@ def chromium():
             browser.close()
 
 
+def handed_on(page, viewport: dict) -> None:
+    """Make a page that earlier tests used ready for the next: on a blank document (the last test's app
+    and its WebSocket closed), at ``viewport``, its records of external requests and policy violations
+    emptied. Tests of one server take turns on one page: a page load where the app has loaded before
+    costs about half a first one (the renderer has Streamlit's scripts compiled, the HTTP cache has them)."""
+    page.goto("about:blank")
+    page.set_viewport_size(viewport)
+    page.external_requests.clear()
+    if hasattr(page, "policy_violations"):
+        page.policy_violations.clear()
+
+
+@pytest.fixture(scope="session")
+def _offline_pages(chromium) -> Iterator[list]:
+    pages: list = []
+    yield pages
+    for page in pages:
+        with contextlib.suppress(Exception):
+            page.context.close()
+
+
 @pytest.fixture
-def offline_page(chromium):
-    """A 1920×1080 page that aborts and records every request to a non-loopback host, and gets every
-    page under the deployment's Content-Security-Policy (what it refuses: ``page.policy_violations``)."""
-    page = guarded_page(chromium, START_TIMEOUT_S * 1000)
-    try:
-        yield page
-    finally:
-        page.context.close()
+def offline_page(chromium, _offline_pages):
+    """A 1920×1080 page in which every request to a non-loopback host fails and is recorded
+    (``page.external_requests``), and every document comes under the deployment's Content-Security-Policy
+    (what it refuses: ``page.policy_violations``). One page per worker, handed from test to test
+    (:func:`handed_on`); a test that needs a fresh browser context takes ``guarded_page`` itself."""
+    if not _offline_pages or _offline_pages[-1].is_closed():
+        _offline_pages.append(guarded_page(chromium, START_TIMEOUT_S * 1000))
+    page = _offline_pages[-1]
+    handed_on(page, VIEWPORT)
+    return page

@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import handed_on
 
 from bench.browser_support import (
     LOCALE,
@@ -75,7 +76,7 @@ def shots_dir(tmp_path_factory) -> Path:
 
 
 def _device_page(chromium, device: str):
-    """A page on the device, every request to a non-loopback host aborted and recorded."""
+    """A page on the device, every request to a non-loopback host failed and recorded."""
     context = chromium.new_context(locale=LOCALE, **DEVICES[device])
     page = context.new_page()
     page.external_requests = []
@@ -85,18 +86,33 @@ def _device_page(chromium, device: str):
     return context, page
 
 
-@pytest.fixture
-def phone_page(chromium):
-    context, page = _device_page(chromium, "phone")
-    yield page
-    context.close()
+@pytest.fixture(scope="module")
+def _device_pages(chromium):
+    """One page per device for the module's tests to take turns on (conftest.handed_on)."""
+    opened = {}
+
+    def page_on(device: str):
+        if device not in opened or opened[device][1].is_closed():
+            opened[device] = _device_page(chromium, device)
+        return opened[device][1]
+
+    yield page_on
+    for context, _page in opened.values():
+        context.close()
 
 
 @pytest.fixture
-def tablet_page(chromium):
-    context, page = _device_page(chromium, "tablet")
-    yield page
-    context.close()
+def phone_page(_device_pages):
+    page = _device_pages("phone")
+    handed_on(page, DEVICES["phone"]["viewport"])
+    return page
+
+
+@pytest.fixture
+def tablet_page(_device_pages):
+    page = _device_pages("tablet")
+    handed_on(page, DEVICES["tablet"]["viewport"])
+    return page
 
 
 def _check_page(page, base_url: str, app_page, device: str, shots: Path) -> dict:

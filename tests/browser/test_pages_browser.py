@@ -2,7 +2,7 @@
 
 The pages are read from app.py (``bench.browser_support.app_pages``), so a page added there is
 covered here without a change. Each test opens a page in Chromium (fixture ``offline_page``:
-every non-loopback request aborted and recorded) against one ``streamlit run app.py``
+every non-loopback request failed and recorded) against one ``streamlit run app.py``
 (fixture ``app_server``, warmed up by a first visit to ``/``) and waits until the script has
 finished and no element is still loading (``wait_until_done``).
 """
@@ -13,6 +13,7 @@ import os
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from bench.browser_support import (
@@ -22,6 +23,7 @@ from bench.browser_support import (
     SCOPES,
     app_pages,
     arm_for_rerun,
+    install_offline_guard,
     nav_link,
     page_problems,
     page_url,
@@ -152,3 +154,30 @@ def test_a_lazy_expander_draws_its_table_when_opened(app_server, offline_page):
     wait_until_done(page, LOAD_TIMEOUT_MS)
     expect(table).to_have_count(1)
     assert page_problems(page) == [] and page.external_requests == []
+
+
+def test_the_guard_keeps_a_browser_offline_and_pages_under_the_deploy_policy(app_server, chromium, offline_page):
+    """The harness itself: a request to another host (a name or an address) fails at the browser's dead
+    proxy and is recorded, the loopback server still answers, and a page gets nginx's policy (an inline
+    script is refused and reported)."""
+    context = chromium.new_context()
+    external: list[str] = []
+    install_offline_guard(context, external)
+    page = context.new_page()
+    try:
+        for address in ("http://example.com/", "https://192.0.2.7/x.png"):
+            with pytest.raises(PlaywrightError, match="ERR_PROXY_CONNECTION_FAILED"):
+                page.goto(address, timeout=30_000)
+        tried = set(external)  # Chromium may also try an http address over https first
+        assert {"http://example.com/", "https://192.0.2.7/x.png"} <= tried <= {
+            "http://example.com/", "https://example.com/", "https://192.0.2.7/x.png"}
+        assert context.new_page().goto(f"{app_server}/_stcore/health").ok
+        assert set(external) == tried  # the loopback server is not recorded
+    finally:
+        context.close()
+    _open(offline_page, f"{app_server}/")
+    inline_ran = offline_page.evaluate("""() => { const s = document.createElement('script');
+        s.textContent = 'window.lgInline = 1'; document.head.appendChild(s); return window.lgInline === 1; }""")
+    assert not inline_ran
+    offline_page.wait_for_timeout(200)  # the violation's console message
+    assert any("script-src" in v for v in offline_page.policy_violations), offline_page.policy_violations
