@@ -6,8 +6,8 @@ than the database's own work. Here PostgreSQL (psycopg) gets ``COPY … FROM STD
 ``executemany`` of plain tuples whose values went through SQLAlchemy's own bind processors column by
 column, so dates and datetimes are stored exactly as SQLAlchemy writes and compares them. Other
 drivers fall back to SQLAlchemy's insert. ``upsert_columns`` does the same for an insert-or-update:
-SQLite one ``executemany`` of ``INSERT … ON CONFLICT DO UPDATE``, PostgreSQL the columns as arrays
-(``unnest``); another PostgreSQL driver SQLAlchemy's upsert.
+SQLite one ``executemany`` of ``INSERT … ON CONFLICT DO UPDATE``, PostgreSQL a COPY into a temporary
+table and one ``INSERT … SELECT … ON CONFLICT``; another PostgreSQL driver SQLAlchemy's upsert.
 """
 
 from __future__ import annotations
@@ -40,13 +40,10 @@ def insert_columns(conn: Connection, table, names: Sequence[str], columns: Seque
     if not columns or not len(columns[0]):
         return
     dialect = conn.dialect
-    quoted = _quoted(names)
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
         cursor = conn.connection.dbapi_connection.cursor()
         try:
-            with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
-                for row in zip(*columns, strict=True):
-                    copy.write_row(row)
+            copy_rows(cursor, table.name, names, columns)
         finally:
             cursor.close()
         return
@@ -70,14 +67,17 @@ def upsert_columns(conn: Connection, table, keys: Sequence[str], names: Sequence
     updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n not in keys)
     conflict = f"ON CONFLICT ({_quoted(keys)}) DO UPDATE SET {updates}"
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
-        # one array per column, unnested into rows: a handful of parameters a statement, not one per value
-        arrays = ", ".join(f"%s::{table.c[name].type.compile(dialect=dialect)}[]" for name in names)
-        sql = f'INSERT INTO "{table.name}" ({_quoted(names)}) SELECT * FROM unnest({arrays}) {conflict}'
+        # the rows COPYed into a temporary table of the columns' types, then one INSERT … SELECT: psycopg
+        # writes COPY rows in C, where arrays of parameters went through Python value by value (3 times slower)
+        staged = f"lg_staged_{table.name}"
         cursor = conn.connection.dbapi_connection.cursor()
         try:
-            for start in range(0, len(columns[0]), chunk):
-                cursor.execute(sql, [_plain(table.c[name], values[start:start + chunk])
-                                     for name, values in zip(names, columns, strict=True)])
+            cursor.execute(f'CREATE TEMPORARY TABLE "{staged}" ON COMMIT DROP AS '
+                           f'SELECT {_quoted(names)} FROM "{table.name}" WITH NO DATA')
+            copy_rows(cursor, staged, names, columns)
+            cursor.execute(f'INSERT INTO "{table.name}" ({_quoted(names)}) SELECT {_quoted(names)} FROM "{staged}" '
+                           f"{conflict}")
+            cursor.execute(f'DROP TABLE "{staged}"')
         finally:
             cursor.close()
         return
@@ -94,6 +94,13 @@ def upsert_columns(conn: Connection, table, keys: Sequence[str], names: Sequence
     _sqlite_insert(conn, table, names, columns, chunk=chunk, on_conflict=conflict)
 
 
+def copy_rows(cursor, table_name: str, names: list[str], columns: Sequence[Sequence]) -> None:
+    """``COPY … FROM STDIN`` of rows given column by column, on a psycopg cursor."""
+    with cursor.copy(f'COPY "{table_name}" ({_quoted(names)}) FROM STDIN') as copy:
+        for row in zip(*columns, strict=True):
+            copy.write_row(row)
+
+
 def _sqlite_insert(conn: Connection, table, names: list[str], columns: Sequence[Sequence], *, bound: bool = False,
                    chunk: int, on_conflict: str = "") -> None:
     """One ``executemany`` of an ``INSERT`` (with ``on_conflict`` appended) of the rows as bound tuples."""
@@ -107,15 +114,3 @@ def _sqlite_insert(conn: Connection, table, names: list[str], columns: Sequence[
             cursor.executemany(sql, rows[start:start + chunk])
     finally:
         cursor.close()
-
-
-def _plain(column, values: Sequence) -> list:
-    """A column's values as one Python type (psycopg dumps a list by its elements' type: an integer among
-    floats would not fit a float array)."""
-    try:
-        kind = column.type.python_type
-    except NotImplementedError:  # pragma: no cover - every summary column has a Python type
-        return list(values)
-    if kind in (int, float):
-        return [None if v is None else kind(v) for v in values]
-    return list(values)
