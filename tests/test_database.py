@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
 from import_db import fresh_url
 from sqlalchemy import func, select
 
-from bench.incremental_import import Reader, changed_requests_csv
+from bench.incremental_import import Reader, changed_requests_csv, vacuum_state
 from data_access import importer, schema
 from data_access.database import Database, make_engine
 
@@ -67,3 +68,11 @@ def test_a_reader_keeps_getting_answers_while_an_import_holds_the_write_lock(req
     assert set(during) == {before}, "the reader saw uncommitted rows"
     assert reader.answers_at[-1][1] == before + 100
     assert reader.worst < HANG_GUARD_S
+
+
+def test_the_benchmark_reports_the_requests_tables_dead_rows_on_postgresql(pg_db, sqlite_db):
+    """bench/incremental_import.py's first line on PostgreSQL: two runs compare only in the same state."""
+    state = vacuum_state(pg_db.engine.url.render_as_string(hide_password=False))
+    assert re.fullmatch(r"Before the run: requests had [\d,]+ dead row versions beside [\d,]+ live ones; "
+                        r"last vacuum (never|\d{4}-\d\d-\d\d \d\d:\d\d UTC)\.", state), state
+    assert vacuum_state(sqlite_db.engine.url.render_as_string(hide_password=False)) == ""
