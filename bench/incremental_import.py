@@ -20,7 +20,7 @@ import sqlite3
 import tempfile
 import threading
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select, text
@@ -246,7 +246,7 @@ def vacuum_state(url: str) -> str:
                 " WHERE relname = 'requests'")).one()
     finally:
         engine.dispose()
-    when = f"{vacuumed:%Y-%m-%d %H:%M} UTC" if vacuumed else "never"
+    when = f"{vacuumed.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if vacuumed else "never"
     return f"Before the run: requests had {dead:,} dead row versions beside {live:,} live ones; last vacuum {when}."
 
 
@@ -258,7 +258,6 @@ TARGET_WAIT_S = 1.0
 def write_results(out: Path, database, rows: list[str], state: str = "") -> None:
     """The run's table as Markdown, with when, where, on what database and how many requests."""
     import platform
-    from datetime import UTC, datetime
 
     engine = make_engine(database if isinstance(database, str) else f"sqlite:///{database}")
     try:

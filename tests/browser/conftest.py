@@ -161,35 +161,44 @@ def chromium():
             browser.close()
 
 
-def handed_on(page, viewport: dict) -> None:
-    """Make a page that earlier tests used ready for the next: on a blank document (the last test's app
-    and its WebSocket closed), at ``viewport``, its records of external requests and policy violations
-    emptied. Tests of one server take turns on one page: a page load where the app has loaded before
-    costs about half a first one (the renderer has Streamlit's scripts compiled, the HTTP cache has them)."""
-    page.goto("about:blank")
-    page.set_viewport_size(viewport)
-    page.external_requests.clear()
-    if hasattr(page, "policy_violations"):
-        page.policy_violations.clear()
+class PagesInTurn:
+    """Pages that tests take turns on, one per name: opened on first use (again if a test closed it),
+    handed to each test blank (the last test's app and its WebSocket closed), at the test's viewport, with
+    their records of external requests and policy violations emptied; closed by :meth:`close`. A page
+    load where the app has loaded before costs about half a first one (the renderer has Streamlit's
+    scripts compiled, the HTTP cache has them)."""
+
+    def __init__(self) -> None:
+        self._pages: dict = {}
+
+    def page(self, name: str, open_page, viewport: dict):
+        page = self._pages.get(name)
+        if page is None or page.is_closed():
+            page = self._pages[name] = open_page()
+        page.goto("about:blank")
+        page.set_viewport_size(viewport)
+        page.external_requests.clear()
+        if hasattr(page, "policy_violations"):
+            page.policy_violations.clear()
+        return page
+
+    def close(self) -> None:
+        for page in self._pages.values():
+            with contextlib.suppress(Exception):
+                page.context.close()
 
 
 @pytest.fixture(scope="session")
-def _offline_pages(chromium) -> Iterator[list]:
-    pages: list = []
+def _offline_pages(chromium) -> Iterator[PagesInTurn]:
+    pages = PagesInTurn()
     yield pages
-    for page in pages:
-        with contextlib.suppress(Exception):
-            page.context.close()
+    pages.close()
 
 
 @pytest.fixture
 def offline_page(chromium, _offline_pages):
     """A 1920×1080 page in which every request to a non-loopback host fails and is recorded
     (``page.external_requests``), and every document comes under the deployment's Content-Security-Policy
-    (what it refuses: ``page.policy_violations``). One page per worker, handed from test to test
-    (:func:`handed_on`); a test that needs a fresh browser context takes ``guarded_page`` itself."""
-    if not _offline_pages or _offline_pages[-1].is_closed():
-        _offline_pages.append(guarded_page(chromium, START_TIMEOUT_S * 1000))
-    page = _offline_pages[-1]
-    handed_on(page, VIEWPORT)
-    return page
+    (what it refuses: ``page.policy_violations``). One page per worker, taken in turns
+    (:class:`PagesInTurn`); a test that needs a fresh browser context takes ``guarded_page`` itself."""
+    return _offline_pages.page("desktop", lambda: guarded_page(chromium, START_TIMEOUT_S * 1000), VIEWPORT)

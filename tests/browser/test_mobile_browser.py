@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import handed_on
+from conftest import PagesInTurn
 
 from bench.browser_support import (
     LOCALE,
@@ -87,32 +87,21 @@ def _device_page(chromium, device: str):
 
 
 @pytest.fixture(scope="module")
-def _device_pages(chromium):
-    """One page per device for the module's tests to take turns on (conftest.handed_on)."""
-    opened = {}
-
-    def page_on(device: str):
-        if device not in opened or opened[device][1].is_closed():
-            opened[device] = _device_page(chromium, device)
-        return opened[device][1]
-
-    yield page_on
-    for context, _page in opened.values():
-        context.close()
+def _device_pages():
+    """The module's phone and tablet pages, taken in turns by its tests."""
+    pages = PagesInTurn()
+    yield pages
+    pages.close()
 
 
 @pytest.fixture
-def phone_page(_device_pages):
-    page = _device_pages("phone")
-    handed_on(page, DEVICES["phone"]["viewport"])
-    return page
+def phone_page(chromium, _device_pages):
+    return _device_pages.page("phone", lambda: _device_page(chromium, "phone")[1], DEVICES["phone"]["viewport"])
 
 
 @pytest.fixture
-def tablet_page(_device_pages):
-    page = _device_pages("tablet")
-    handed_on(page, DEVICES["tablet"]["viewport"])
-    return page
+def tablet_page(chromium, _device_pages):
+    return _device_pages.page("tablet", lambda: _device_page(chromium, "tablet")[1], DEVICES["tablet"]["viewport"])
 
 
 def _check_page(page, base_url: str, app_page, device: str, shots: Path) -> dict:
