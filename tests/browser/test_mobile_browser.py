@@ -203,20 +203,25 @@ def test_the_show_fills_a_landscape_tablet(app_server, chromium, shots_dir):
         context.close()
 
 
-def test_the_show_moves_by_tap_swipe_and_keys_on_a_tablet(app_server, tablet_page, shots_dir):
-    page = tablet_page
-    page.goto(f"{app_server}/show?show=default&theme=dark&seconds=600", timeout=LOAD_TIMEOUT_MS)
-    _wait_for_slide(page, 1, LOAD_TIMEOUT_MS)
-    page.screenshot(path=str(shots_dir / "show-tablet.png"))
-    page.touchscreen.tap(800, 700)  # the right half: forward
-    _wait_for_slide(page, 2)
-    page.touchscreen.tap(200, 700)  # the left half: back
-    _wait_for_slide(page, 1)
-    _swipe(page, 800, 250, 600)  # to the left: forward
-    _wait_for_slide(page, 2)
-    _swipe(page, 250, 800, 600)  # to the right: back
-    _wait_for_slide(page, 1)
-    page.keyboard.press("ArrowRight")  # and the keyboard alone
-    _wait_for_slide(page, 2)
-    assert page.evaluate(COUNTER_JS) == ["第 2 / 10 张"]
-    assert page_problems(page) == [] and page.external_requests == []
+def test_the_show_moves_by_tap_swipe_and_keys_on_a_tablet(app_server, chromium, shots_dir):
+    # a page of its own, not the module's tablet page: in one clean-clone run of 2026-12-07 on the page
+    # other tests had used, the key press after the taps and swipes did not move the show (not reproduced)
+    context, page = _device_page(chromium, "tablet")
+    try:
+        page.goto(f"{app_server}/show?show=default&theme=dark&seconds=600", timeout=LOAD_TIMEOUT_MS)
+        _wait_for_slide(page, 1, LOAD_TIMEOUT_MS)
+        page.screenshot(path=str(shots_dir / "show-tablet.png"))
+        page.touchscreen.tap(800, 700)  # the right half: forward
+        _wait_for_slide(page, 2)
+        page.touchscreen.tap(200, 700)  # the left half: back
+        _wait_for_slide(page, 1)
+        _swipe(page, 800, 250, 600)  # to the left: forward
+        _wait_for_slide(page, 2)
+        _swipe(page, 250, 800, 600)  # to the right: back
+        _wait_for_slide(page, 1)
+        page.keyboard.press("ArrowRight")  # and the keyboard alone
+        _wait_for_slide(page, 2)
+        assert page.evaluate(COUNTER_JS) == ["第 2 / 10 张"]
+        assert page_problems(page) == [] and page.external_requests == []
+    finally:
+        context.close()
