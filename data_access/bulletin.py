@@ -34,6 +34,7 @@ Command line: ``python -m data_access.bulletin --period 2023-10 --level street -
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import sys
 from collections.abc import Sequence
@@ -41,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
@@ -54,14 +56,15 @@ from data_access.bulletin_counts import (  # noqa: F401 - re-exported: pages, jo
     BulletinPeriod,
     _empty_counts,
     _held_spans,
-    _long,
     cutoff_date,
     load_bulletin_config,
     month_for,
     month_period,
     parse_bulletin_period,
     period_counts,
+    period_counts_long,
     period_options,
+    stored_counts,
     unit_counts,
 )
 from data_access.database import Database
@@ -84,16 +87,21 @@ def unit_list(db: Database, level: str, street: str | None) -> pd.DataFrame:
 # --- ranking -----------------------------------------------------------------------------
 
 
-def composite_score(row: dict, config: BulletinConfig) -> float | None:
-    """Σ weight × rate ÷ Σ weight × 100 over the rates the unit has (None: no rate at all)."""
-    total = weights = 0.0
+def composites(frame: pd.DataFrame, config: BulletinConfig) -> np.ndarray:
+    """Each row's composite: Σ weight × rate ÷ Σ weight × 100 over the rates it has (NaN: no rate at all).
+
+    The sums run measure by measure in the config's order, so every row gets the float a row-by-row loop
+    would give: ranks and ties do not depend on how many rows are scored at once."""
+    total, weights = np.zeros(len(frame)), np.zeros(len(frame))
     for measure, weight in config.weights:
-        value = row.get(measure)
-        if value is None or (isinstance(value, float) and math.isnan(value)) or not weight:
+        if not weight:
             continue
-        total += weight * float(value)
-        weights += weight
-    return total / weights * 100 if weights else None
+        value = pd.to_numeric(frame[measure], errors="coerce").to_numpy(dtype=float)
+        has = ~np.isnan(value)
+        total = total + np.where(has, weight * value, 0.0)
+        weights = weights + np.where(has, weight, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(weights > 0, total / weights * 100, np.nan)
 
 
 def ranked_table(units: pd.DataFrame, counts: pd.DataFrame, config: BulletinConfig) -> pd.DataFrame:
@@ -104,7 +112,7 @@ def ranked_table(units: pd.DataFrame, counts: pd.DataFrame, config: BulletinConf
     frame[count_columns] = frame[count_columns].fillna(0).astype(int)
     for measure in MEASURES:
         frame[measure] = pd.to_numeric(frame[measure], errors="coerce").astype(float)
-    frame["composite"] = [composite_score(row, config) for row in frame[list(MEASURES)].to_dict("records")]
+    frame["composite"] = composites(frame, config)
     eligible = (frame["received"] >= config.min_requests) & frame["composite"].notna()
     scores = frame["composite"].where(eligible).round(6)
     frame["rank"] = scores.rank(method="min", ascending=False).astype("Int64")
@@ -118,8 +126,32 @@ def ranked_table(units: pd.DataFrame, counts: pd.DataFrame, config: BulletinConf
     return order.drop(columns=["_r", "_s"]).reset_index(drop=True)
 
 
+def period_ranks(units: pd.DataFrame, counts: pd.DataFrame, config: BulletinConfig) -> dict[str, dict[str, int]]:
+    """{period: {code: rank}} of the ranked units in each period of a ``period_counts_long`` frame, as
+    ``ranked_table`` ranks them, without building its table: a streak walks back up to
+    MAX_STREAK_LOOKBACK periods and needs only ranks (a table per period was most of a bulletin's time)."""
+    frame = counts[counts["code"].isin(set(units["code"])) & (counts["received"] >= config.min_requests)]
+    scores = np.round(composites(frame, config), 6)
+    scored = ~np.isnan(scores)
+    periods, codes = frame["period"].to_numpy(object)[scored], frame["code"].to_numpy(object)[scored]
+    ranks = pd.Series(scores[scored]).groupby(periods).rank(method="min", ascending=False).tolist()
+    out: dict[str, dict[str, int]] = {}
+    for period, code, rank in zip(periods.tolist(), codes.tolist(), ranks, strict=True):
+        out.setdefault(period, {})[code] = int(rank)
+    return out
+
+
 def _ranks(frame: pd.DataFrame) -> dict[str, int]:
     return {c: int(r) for c, r in zip(frame["code"], frame["rank"], strict=True) if not pd.isna(r)}
+
+
+def _first_and_last(ranks: dict[str, int]) -> tuple[set[str], set[str]]:
+    """The units ranked first, and those ranked last (none when fewer than two are ranked: one is first)."""
+    first = {code for code, rank in ranks.items() if rank == 1}
+    if len(ranks) < 2:
+        return first, set()
+    worst = max(ranks.values())
+    return first, {code for code, rank in ranks.items() if rank == worst}
 
 
 def failing_measures(row: dict, config: BulletinConfig) -> list[str]:
@@ -164,22 +196,33 @@ def _role_street(role: str) -> str | None:
     return role[len(STREET_ROLE_PREFIX):] if role.startswith(STREET_ROLE_PREFIX) else None
 
 
-def _period_tables(db: Database, periods: Sequence[BulletinPeriod], reference: date, level: str, street: str | None,
-                   config: BulletinConfig, targets: Targets, units: pd.DataFrame):
-    """The ranked table of each period in turn, read as the caller asks: on PostgreSQL in batches (one
-    statement each) of the current and previous periods, then 1, 2, 4 … 16 earlier ones, so a streak
-    that ends early reads at most twice the periods it needs; on SQLite one period at a time, unless the
-    summary holds the periods at these cut-offs (then in batches too: sums of stored rows)."""
-    held = _held_spans(db, [(periods[0], cutoff_date(periods[0], reference))], config, targets)
+def _counts_in_batches(db: Database, periods: Sequence[BulletinPeriod], reference: date, level: str,
+                       street: str | None, config: BulletinConfig, targets: Targets):
+    """(keys, period_counts_long) of the periods in turn: on PostgreSQL in batches (one statement each) of the
+    current and previous periods, then 1, 2, 4 … 16 earlier ones, so a streak that ends early reads at most
+    twice the periods it needs; on SQLite one period at a time, unless the summary holds the periods at these
+    cut-offs (then in batches too: sums of stored rows)."""
+    spans = [(p, cutoff_date(p, reference)) for p in periods]
+    held = _held_spans(db, spans, config, targets)  # one read of the bookkeeping for every batch
     grow = bool(held) or db.engine.dialect.name == "postgresql"
     done, size = 0, 2 if grow else 1
     while done < len(periods):
         batch = periods[done:done + size]
-        counts = period_counts(db, [(p, cutoff_date(p, reference)) for p in batch], level, street, config, targets)
-        for p in batch:
-            yield ranked_table(units, counts[p.key] if p.key in counts else _empty_counts(), config)
+        if len(held) == len(spans):
+            yield [p.key for p in batch], stored_counts(db, batch, level, street, ranking_only=done > 0)
+        else:
+            yield [p.key for p in batch], period_counts_long(db, spans[done:done + size], level, street, config,
+                                                             targets)
         done += len(batch)
         size = (1 if done == 2 else min(2 * len(batch), 16)) if grow else 1
+
+
+def _earlier_ranks(batches, units: pd.DataFrame, config: BulletinConfig):
+    """The ranks ({code: rank}) of each period of the batches in turn ({} for a period without requests)."""
+    for keys, counts in batches:
+        ranks = period_ranks(units, counts, config)
+        for key in keys:
+            yield ranks.get(key, {})
 
 
 def build_bulletin(db: Database, period_key: str, level: str = "street", street: str | None = None,
@@ -215,19 +258,20 @@ def build_bulletin(db: Database, period_key: str, level: str = "street", street:
     while len(earlier_periods) < MAX_STREAK_LOOKBACK and step.end >= data_start:
         earlier_periods.append(step)
         step = step.previous()
-    tables = _period_tables(db, [period, *earlier_periods], reference, level, street, config, targets, units)
-    table = next(tables)
+    batches = _counts_in_batches(db, [period, *earlier_periods], reference, level, street, config, targets)
+    keys, counts = next(batches)
+    table = ranked_table(units, counts[counts["period"] == period.key].drop(columns="period"), config)
+    ranks_now = _ranks(table)
     # rank change and streaks: walk back while some unit's streak is still running
-    current_first = set(table.loc[table["rank"] == 1, "code"])
-    current_last = _last_codes(table)
+    current_first, current_last = _first_and_last(ranks_now)
     first_run = {c: 1 for c in current_first}
     last_run = {c: 1 for c in current_last}
     prev_ranks: dict[str, int] | None = None
-    for depth, earlier in enumerate(tables):
+    earlier_batches = itertools.chain([(keys[1:], counts)], batches)
+    for depth, ranks in enumerate(_earlier_ranks(earlier_batches, units, config)):
         if depth == 0:
-            prev_ranks = _ranks(earlier)
-        first_now = set(earlier.loc[earlier["rank"] == 1, "code"])
-        last_now = _last_codes(earlier)
+            prev_ranks = ranks
+        first_now, last_now = _first_and_last(ranks)
         current_first &= first_now
         current_last &= last_now
         for code in current_first:
@@ -236,7 +280,6 @@ def build_bulletin(db: Database, period_key: str, level: str = "street", street:
             last_run[code] += 1
         if not current_first and not current_last:
             break
-    ranks_now = _ranks(table)
     table["previous_rank"] = [prev_ranks.get(c) if prev_ranks else None for c in table["code"]]
     table["rank_change"] = [
         (prev_ranks[c] - ranks_now[c]) if prev_ranks and c in prev_ranks and c in ranks_now else None
@@ -267,13 +310,6 @@ def build_bulletin(db: Database, period_key: str, level: str = "street", street:
                     street_name=street_name, role=role, config=config, targets=targets, table=table, red=red,
                     black=black, previous_key=previous.key if prev_ranks is not None else None,
                     data_start=data_start, reference=reference, hidden=hidden)
-
-
-def _last_codes(frame: pd.DataFrame) -> set[str]:
-    ranked = frame[frame["ranked"]]
-    if len(ranked) < 2:  # one ranked unit is first, not last
-        return set()
-    return set(ranked.loc[ranked["rank"] == ranked["rank"].max(), "code"])
 
 
 #: the columns another street's row keeps for a street role
@@ -308,7 +344,7 @@ def _with_rates(frame: pd.DataFrame, config: BulletinConfig) -> pd.DataFrame:
     frame["resolution_rate"] = share("resolved", "received")
     frame["on_time_rate"] = share("on_time", "due")
     frame["satisfaction_rate"] = share("satisfied", "rated")
-    frame["composite"] = [composite_score(row, config) for row in frame[list(MEASURES)].to_dict("records")]
+    frame["composite"] = composites(frame, config)
     return frame
 
 
@@ -369,9 +405,9 @@ def compare_units(db: Database, codes: Sequence[str], period_key: str, level: st
         step = step.previous()
     spans = [(p, cutoff_date(p, reference)) for p in steps]
     # every month in one statement (and the district's streets in one more at community level)
-    all_counts = period_counts(db, spans, level, street, config, targets)
+    all_counts = period_counts_long(db, spans, level, street, config, targets)
     if district_streets is not None and level != "street":
-        whole_counts = period_counts(db, spans, "street", None, config, targets)
+        whole_counts = period_counts_long(db, spans, "street", None, config, targets)
     else:
         whole_counts = all_counts
     columns = ["period", "code", "name", "received", "responded", "resolved", "on_time", "due", "rated", "satisfied",
@@ -381,9 +417,9 @@ def compare_units(db: Database, codes: Sequence[str], period_key: str, level: st
     keys, chosen = [p.key for p in steps], set(codes)
     shown = [c for c in units["code"] if c in chosen]
     grid = pd.DataFrame({"period": [key for key in keys for _ in shown], "code": shown * len(keys)}, dtype=object)
-    frame = grid.merge(_long(all_counts), on=["period", "code"], how="left")
+    frame = grid.merge(all_counts, on=["period", "code"], how="left")
     if district_streets is not None:  # the district: every street's counts added up, month by month
-        whole = _long(whole_counts).groupby("period")[list(COUNT_COLUMNS)].sum().reindex(keys)
+        whole = whole_counts.groupby("period")[list(COUNT_COLUMNS)].sum().reindex(keys)
         frame = pd.concat([frame, whole.rename_axis("period").reset_index().assign(code=DISTRICT_CODE)],
                           ignore_index=True)
     counts_columns = ["received", "responded", "resolved", "on_time", "due", "rated", "satisfied", "dissatisfied",

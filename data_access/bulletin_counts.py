@@ -38,7 +38,7 @@ from data_access.sql import days_between, ratio
 from data_access.summary_rows import SUMMARY_VERSION
 
 R, H, C = schema.requests, schema.request_status_history, schema.communities
-B = schema.bulletin_count_summary
+B, BS = schema.bulletin_count_summary, schema.bulletin_street_summary
 
 CONFIG_FILE = Path(__file__).resolve().parent.parent / "config" / "bulletin.toml"
 LEVELS = ("street", "community")
@@ -397,83 +397,94 @@ def _held_spans(db: Database, spans: Sequence[tuple[BulletinPeriod, date]], conf
 
 
 def _stored_counts(db: Database, spans: Sequence[tuple[BulletinPeriod, date]], level: str, street: str | None,
-                   config: BulletinConfig, targets: Targets) -> tuple[dict[str, pd.DataFrame], list]:
-    """(period_counts of the spans the summary holds (_held_spans), the other spans, counted from the raw rows)."""
+                   config: BulletinConfig, targets: Targets) -> tuple[pd.DataFrame | None, list]:
+    """(period_counts_long of the spans the summary holds (_held_spans), or None; the other spans, counted from
+    the raw rows)."""
     held = _held_spans(db, spans, config, targets)
     if not held:
-        return {}, list(spans)
-    unit = (B.c.street_code if level == "street" else B.c.community_code).label("code")
-    where = [B.c.kind.in_(sorted({p.kind for p, _c in held})), B.c.period_key.in_([p.key for p, _c in held])]
+        return None, list(spans)
+    return stored_counts(db, [p for p, _c in held], level, street), [span for span in spans if span not in held]
+
+
+def stored_counts(db: Database, periods: Sequence[BulletinPeriod], level: str, street: str | None,
+                  ranking_only: bool = False) -> pd.DataFrame:
+    """period_counts_long of periods the summary holds (the caller has checked, _held_spans): its rows as
+    stored, one per period and unit (a street's are its communities' added up, bulletin_street_summary).
+    ``ranking_only``: of the counts only ``received``, what a rank needs besides the rates."""
+    table = BS if level == "street" else B
+    unit = (table.c.street_code if level == "street" else table.c.community_code).label("code")
+    where = [table.c.kind.in_(sorted({p.kind for p in periods})), table.c.period_key.in_([p.key for p in periods])]
     if level == "community" and street is not None:
-        where.append(B.c.street_code == street)
-    sums = {name: func.sum(B.c[name]) for name in COUNT_COLUMNS}
-    stmt = (select(B.c.period_key.label("period"), unit, *[sums[name].label(name) for name in COUNT_COLUMNS],
-                   *_rates(sums))
-            .where(*where).group_by(B.c.period_key, unit))
-    # sorted here, not by the database: with an ORDER BY, PostgreSQL sorts a comparison's community rows before
-    # adding them up instead of hashing them, which took twice as long on the city
-    frame = db.frame(stmt).sort_values(["period", "code"], kind="stable", ignore_index=True)
-    return _by_period(frame), [span for span in spans if span not in held]
-
-
-def _long(counts: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """period_counts' frames as one, with a ``period`` column (the reverse of _by_period)."""
-    if not counts:
-        return _empty_counts().assign(period=pd.Series(dtype=object))
-    return pd.concat([frame.assign(period=key) for key, frame in counts.items()], ignore_index=True)
+        where.append(table.c.street_code == street)
+    counts = {name: table.c[name] for name in COUNT_COLUMNS}
+    shown = [counts["received"]] if ranking_only else counts.values()
+    return db.frame(select(table.c.period_key.label("period"), unit, *shown, *_rates(counts))
+                    .where(*where).order_by(table.c.period_key, unit))
 
 
 def _by_period(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """{period: its rows without the period column} of a frame with a ``period`` column."""
-    periods = frame.pop("period")
+    periods = frame["period"]
+    frame = frame.drop(columns="period")
     return {key: frame.take(rows).reset_index(drop=True) for key, rows in periods.groupby(periods).indices.items()}
 
 
 def period_counts(db: Database, spans: Sequence[tuple[BulletinPeriod, date]], level: str, street: str | None,
                   config: BulletinConfig, targets: Targets) -> dict[str, pd.DataFrame]:
-    """unit_counts of several periods (``(period, cut-off)``, not overlapping): {period key: frame}.
+    """unit_counts of several periods (``(period, cut-off)``, not overlapping): {period key: frame}
+    (period_counts_long, split by period). Periods with no request are absent."""
+    return _by_period(period_counts_long(db, spans, level, street, config, targets))
+
+
+def period_counts_long(db: Database, spans: Sequence[tuple[BulletinPeriod, date]], level: str, street: str | None,
+                       config: BulletinConfig, targets: Targets) -> pd.DataFrame:
+    """unit_counts of several periods (``(period, cut-off)``, not overlapping) as one frame with a ``period``
+    column, sorted by period and unit.
 
     The periods the summary holds at these cut-offs and definitions are sums of its community rows
     (_stored_counts). The others are counted from the raw rows. Each request belongs to at most one
     period, and its status history is read up to that period's cut-off, so on PostgreSQL one pass over
     the periods' requests, each joined to its own history through the history's primary key
     (request_id, seq), gives every period's snapshot: a page's current period, the months a streak looks
-    back at and a year of comparison are one statement, not one each. Periods with no request are absent.
+    back at and a year of comparison are one statement, not one each. Periods with no request have no row.
     """
     if not spans:
-        return {}
-    out, spans = _stored_counts(db, spans, level, street, config, targets)
-    if not spans:
-        return out
-    if db.engine.dialect.name != "postgresql":
+        return _empty_counts().assign(period=pd.Series(dtype=object))
+    stored, spans = _stored_counts(db, spans, level, street, config, targets)
+    frames = [] if stored is None else [stored]
+    if spans and db.engine.dialect.name != "postgresql":
         # SQLite: one statement per period, whose plan needs no sort (measured at city scale: the one
         # statement of every period below took half as long again)
         for period, cutoff in spans:
             frame = db.frame(_one_period_statement(period, cutoff, level, street, config, targets))
             if not frame.empty:
-                out[period.key] = frame
-        return out
-    which, cut, where = _periods_of(spans)
-    where.append(_unit_filter(level, street))
-    unit = (C.c.street_code if level == "street" else C.c.code).label("unit")
-    facts = _history_facts()
-    # one row per request: its period, unit and the facts of its history up to its period's cut-off, read
-    # through the history's primary key (request_id, seq). Left to choose, PostgreSQL's planner hashes the
-    # whole history (8.4 million rows at city scale) for one month's requests.
-    history = select(*facts).where(H.c.request_id == R.c.id, H.c.changed_at < cut).lateral("history")
-    per_request = (
-        select(R.c.id, which.label("period"), unit, R.c.submitted_at, R.c.category, R.c.satisfaction,
-               cut.label("cut"), *[history.c[f.name] for f in facts])
-        .select_from(R.join(C, C.c.code == R.c.community_code).join(history, literal(True)))
-        .where(*where)
-        .subquery("per_request")
-    )
-    q = per_request.c
-    rows = select(q.period, q.unit, *_flags(q, q, q.cut, config, targets)).subquery("flags")
-    stmt = (
-        select(rows.c.period, rows.c.unit.label("code"), *_unit_totals(rows))
-        .group_by(rows.c.period, rows.c.unit)
-        .order_by(rows.c.period, rows.c.unit)
-    )
-    out.update(_by_period(db.frame(stmt)))
-    return out
+                frames.append(frame.assign(period=period.key))
+    elif spans:
+        which, cut, where = _periods_of(spans)
+        where.append(_unit_filter(level, street))
+        unit = (C.c.street_code if level == "street" else C.c.code).label("unit")
+        facts = _history_facts()
+        # one row per request: its period, unit and the facts of its history up to its period's cut-off, read
+        # through the history's primary key (request_id, seq). Left to choose, PostgreSQL's planner hashes the
+        # whole history (8.4 million rows at city scale) for one month's requests.
+        history = select(*facts).where(H.c.request_id == R.c.id, H.c.changed_at < cut).lateral("history")
+        per_request = (
+            select(R.c.id, which.label("period"), unit, R.c.submitted_at, R.c.category, R.c.satisfaction,
+                   cut.label("cut"), *[history.c[f.name] for f in facts])
+            .select_from(R.join(C, C.c.code == R.c.community_code).join(history, literal(True)))
+            .where(*where)
+            .subquery("per_request")
+        )
+        q = per_request.c
+        rows = select(q.period, q.unit, *_flags(q, q, q.cut, config, targets)).subquery("flags")
+        stmt = (
+            select(rows.c.period, rows.c.unit.label("code"), *_unit_totals(rows))
+            .group_by(rows.c.period, rows.c.unit)
+            .order_by(rows.c.period, rows.c.unit)
+        )
+        frames.append(db.frame(stmt))
+    if not frames:
+        return _empty_counts().assign(period=pd.Series(dtype=object))
+    if len(frames) == 1:
+        return frames[0]
+    return pd.concat(frames, ignore_index=True).sort_values(["period", "code"], kind="stable", ignore_index=True)

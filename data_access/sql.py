@@ -64,7 +64,9 @@ class days_between(FunctionElement):
 @compiles(days_between)
 def _days_between_default(element, compiler, **kw):
     start, end = list(element.clauses)
-    return f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - {compiler.process(start, **kw)})) / 86400.0)"
+    # date_part, not EXTRACT: since PostgreSQL 14 EXTRACT returns numeric, and numeric arithmetic over the
+    # open requests took a worklist's sort twice as long as the same in double precision
+    return f"(date_part('epoch', {compiler.process(end, **kw)} - {compiler.process(start, **kw)}) / 86400.0)"
 
 
 @compiles(days_between, "sqlite")

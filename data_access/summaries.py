@@ -83,7 +83,7 @@ from data_access.summary_rows import (  # noqa: F401 - covered is read through t
 R, H, C = schema.requests, schema.request_status_history, schema.communities
 SPANS, SPAN_SUMMARY, MONTH_SUMMARY = schema.summary_spans, schema.request_span_summary, schema.request_month_summary
 OPEN, UNIT_SUMMARY = schema.open_request_summary, schema.unit_span_summary
-BULLETIN = schema.bulletin_count_summary
+BULLETIN, BULLETIN_STREETS = schema.bulletin_count_summary, schema.bulletin_street_summary
 
 
 # --- building -----------------------------------------------------------------------------
@@ -575,7 +575,7 @@ PARTS = {
                                             _indicator_span_summary(conn, ctx.spans, ctx.streets))),
     "units": ((UNIT_SUMMARY,), ("projects", "resource_uses", "volunteer_months", "communities"),
               lambda conn, ctx: _write(conn, UNIT_SUMMARY, _unit_summary(conn, ctx.spans, ctx.streets))),
-    "bulletin": ((BULLETIN,), ("requests", "request_status_history", "communities"),
+    "bulletin": ((BULLETIN, BULLETIN_STREETS), ("requests", "request_status_history", "communities"),
                  lambda conn, ctx: _build_bulletin(conn, ctx)),
 }
 #: Data tables no summary reads (an import into them only moves the data range, checked separately).
@@ -693,6 +693,7 @@ def refresh_changes(conn: Connection, changes: Changes, targets=None) -> str:
 # --- the bulletin's counts ----------------------------------------------------------------------
 
 BULLETIN_KEYS = ["kind", "period_key", "community_code"]
+BULLETIN_STREET_KEYS = ["kind", "period_key", "street_code"]
 
 
 def _bulletin_config() -> bulletin_counts.BulletinConfig | None:
@@ -748,6 +749,11 @@ def _insert_bulletin_counts(conn: Connection, ctx: _Context, config, recounted: 
         if stmt is not None:
             counts = stmt.subquery("bulletin_counts")
             conn.execute(insert(BULLETIN).from_select(names, select(literal(kind), *counts.c)))
+    sums = [func.sum(BULLETIN.c[name]) for name in bulletin_counts.COUNT_COLUMNS]
+    keys = [BULLETIN.c[name] for name in BULLETIN_STREET_KEYS]
+    periods = [] if recounted is None else [BULLETIN.c.period_key.in_(sorted(recounted))]
+    conn.execute(insert(BULLETIN_STREETS).from_select([c.name for c in BULLETIN_STREETS.columns],
+                                                      select(*keys, *sums).where(*periods).group_by(*keys)))
 
 
 def _build_bulletin(conn: Connection, ctx: _Context) -> None:
@@ -780,6 +786,7 @@ def _patch_bulletin(conn: Connection, ctx: _Context, changes: Changes, old_refer
     if (config is None or changes.bulletin_before is None
             or _info(conn).get("bulletin_counts") != bulletin_counts.counts_fingerprint(config, ctx.targets)):
         conn.execute(delete(BULLETIN))
+        conn.execute(delete(BULLETIN_STREETS))
         _build_bulletin(conn, ctx)
         return
     recounted: set[str] = set()
@@ -787,7 +794,8 @@ def _patch_bulletin(conn: Connection, ctx: _Context, changes: Changes, old_refer
         since = min(old_reference, ctx.reference)
         recounted = {p.key for reference in (old_reference, ctx.reference) for kind in ("month", "week")
                      for p in bulletin_counts.period_options(ctx.data_start, reference, kind) if p.end >= since}
-        conn.execute(delete(BULLETIN).where(BULLETIN.c.period_key.in_(sorted(recounted))))
+        for table in (BULLETIN, BULLETIN_STREETS):
+            conn.execute(delete(table).where(table.c.period_key.in_(sorted(recounted))))
         _insert_bulletin_counts(conn, ctx, config, recounted)
     before, after = changes.bulletin_before, _bulletin_counts(conn, ctx.data_start, ctx.reference, ctx.targets,
                                                               config, ids=changes.request_ids)
@@ -795,6 +803,10 @@ def _patch_bulletin(conn: Connection, ctx: _Context, changes: Changes, old_refer
     measures = list(bulletin_counts.COUNT_COLUMNS)
     stored, now = _added_up(conn, BULLETIN, BULLETIN_KEYS, measures, after, before)
     _replace_rows(conn, BULLETIN, BULLETIN_KEYS, now, stored)
+    # the streets' sums move by the same contributions, added up per street
+    after, before = (frame.groupby(BULLETIN_STREET_KEYS, as_index=False)[measures].sum() for frame in (after, before))
+    stored, now = _added_up(conn, BULLETIN_STREETS, BULLETIN_STREET_KEYS, measures, after, before)
+    _replace_rows(conn, BULLETIN_STREETS, BULLETIN_STREET_KEYS, now, stored)
 
 
 def _key(period: Period) -> tuple[date, date]:
@@ -940,7 +952,8 @@ def _added_up(conn: Connection, table, keys: list[str], measures: list[str], add
     for column in measures:
         if not isinstance(table.c[column].type, Float):
             now[column] = now[column].round().astype(np.int64)
-    now["street_code"] = added["street_code"].combine_first(removed["street_code"]).reindex(now.index)
+    if "street_code" not in keys:
+        now["street_code"] = added["street_code"].combine_first(removed["street_code"]).reindex(now.index)
     return stored, now
 
 

@@ -430,9 +430,11 @@ def test_the_worklist_counts_and_its_most_urgent_rows_are_those_of_the_whole_lis
     from data_access.scope import Period, Scope
 
     start, reference = geography.data_range(db)
-    for scope in (Scope(Period("all", start, reference)), Scope(Period("all", start, reference), street="440307014")):
+    everything = Period("all", start, reference)
+    for scope in (Scope(everything), Scope(everything, street="440307014"),
+                  Scope(everything, community=geography.communities(db)["code"].iloc[0])):
         whole = worklist.worklist(db, scope, reference, days_ahead)
-        assert len(whole) > 40
+        assert len(whole) > (0 if scope.community else 40)
         counts = worklist.worklist_counts(db, scope, reference, days_ahead)
         assert counts == {"overdue": int((whole["state"] == "overdue").sum()),
                           "due_soon": int((whole["state"] == "due_soon").sum())}
@@ -441,6 +443,8 @@ def test_the_worklist_counts_and_its_most_urgent_rows_are_those_of_the_whole_lis
                                           whole.head(limit))
         with raw_rows_only(monkeypatch, db):
             pd.testing.assert_frame_equal(worklist.worklist(db, scope, reference, days_ahead), whole)
+            pd.testing.assert_frame_equal(worklist.worklist(db, scope, reference, days_ahead, limit=40),
+                                          whole.head(40))
             assert worklist.worklist_counts(db, scope, reference, days_ahead) == counts
 
 
@@ -518,8 +522,9 @@ def test_stored_counts_are_the_raw_counts_of_every_month_and_week(db, monkeypatc
         spans = [(p, bulletin.cutoff_date(p, reference)) for p in periods]
         for level, street in (("street", None), ("community", "440307003")):
             stored, rest = stored_counts(db, spans, level, street, config, targets)
-            assert rest == [] and stored, (kind, level)
-            monkeypatch.setattr(bulletin_counts, "_stored_counts", lambda _db, spans, *_a: ({}, list(spans)))
+            assert rest == [] and stored is not None and len(stored), (kind, level)
+            stored = bulletin_counts._by_period(stored)
+            monkeypatch.setattr(bulletin_counts, "_stored_counts", lambda _db, spans, *_a: (None, list(spans)))
             raw = bulletin.period_counts(db, spans, level, street, config, targets)
             monkeypatch.undo()
             assert raw.keys() == stored.keys()
@@ -528,8 +533,8 @@ def test_stored_counts_are_the_raw_counts_of_every_month_and_week(db, monkeypatc
                                               frame.set_index("code").astype(float), obj=f"{kind} {key} {level}")
     october = bulletin.parse_bulletin_period("2023-10")
     other = BulletinConfig(response_hours=(("*", 1.0),), weights=CONFIG.weights)
-    assert stored_counts(db, [(october, date(2023, 10, 31))], "street", None, other, targets)[0] == {}
-    assert stored_counts(db, [(october, date(2023, 10, 20))], "street", None, config, targets)[0] == {}
+    assert stored_counts(db, [(october, date(2023, 10, 31))], "street", None, other, targets)[0] is None
+    assert stored_counts(db, [(october, date(2023, 10, 20))], "street", None, config, targets)[0] is None
 
 
 def test_the_summary_refresh_stores_the_counts_and_an_unreadable_config_stores_none(small_db, monkeypatch, tmp_path):
@@ -555,8 +560,44 @@ def test_the_summary_refresh_stores_the_counts_and_an_unreadable_config_stores_n
     for key in ("2023-08", "2023-10", "2023-W40"):
         spans = [(parse_bulletin_period(key), bulletin.cutoff_date(parse_bulletin_period(key), date(2023, 10, 31)))]
         stored, rest = bulletin_counts._stored_counts(small_db, spans, "community", "S1", config, targets)
+        stored = bulletin_counts._by_period(stored)
         assert rest == [] and key in stored
         raw = small_db.frame(bulletin_counts._one_period_statement(*spans[0], "community", "S1", config, targets))
         pd.testing.assert_frame_equal(stored[key].set_index("code").astype(float),
                                       raw.set_index("code").astype(float))
     assert make(small_db).table.set_index("code").loc["S1", "received"] > 0  # CONFIG: counted raw
+
+
+def test_composites_skip_missing_rates_and_match_one_row_at_a_time():
+    """The composite weighs only the rates a unit has; scored together or one row at a time, every row gets the
+    same float (ranks and ties must not depend on how many units are scored at once)."""
+    import math
+
+    rows = pd.DataFrame({"response_rate": [1.0, 0.5, None, 0.9], "resolution_rate": [0.5, None, None, 0.8],
+                         "on_time_rate": [0.25, 0.75, None, 0.7], "satisfaction_rate": [None, 1.0, None, 0.6]})
+    together = bulletin.composites(rows, CONFIG)
+    alone = [bulletin.composites(rows.iloc[[i]], CONFIG)[0] for i in range(len(rows))]
+    assert math.isnan(together[2]) and math.isnan(alone[2])
+    assert [x for x in together if not math.isnan(x)] == [x for x in alone if not math.isnan(x)]
+    weights = dict(CONFIG.weights)
+    expected = sum(weights[m] * rows.loc[0, m] for m in ("response_rate", "resolution_rate", "on_time_rate")) / sum(
+        weights[m] for m in ("response_rate", "resolution_rate", "on_time_rate")) * 100
+    assert together[0] == pytest.approx(expected)
+
+
+def test_the_streaks_ranks_are_the_ranked_tables_ranks(db):
+    """The streak walk ranks each earlier period without building its table: the same ranks as the table."""
+    from data_access.geography import data_range
+    from data_access.requests import load_request_targets
+
+    config, targets = bulletin.load_bulletin_config(), load_request_targets()
+    start, reference = data_range(db)
+    periods = bulletin.period_options(start, reference, "month")
+    spans = [(p, bulletin.cutoff_date(p, reference)) for p in periods]
+    for level, street in (("street", None), ("community", "440307003")):
+        units = bulletin.unit_list(db, level, street)
+        counts = bulletin.period_counts_long(db, spans, level, street, config, targets)
+        ranks = bulletin.period_ranks(units, counts, config)
+        assert len(ranks) > len(periods) / 2  # the first months rank no one: too few requests
+        for key, frame in bulletin.period_counts(db, spans, level, street, config, targets).items():
+            assert ranks.get(key, {}) == bulletin._ranks(bulletin.ranked_table(units, frame, config)), (level, key)

@@ -306,7 +306,7 @@ def _arguments(db, scope: Scope, start: date, reference: date) -> dict:
         "year": evaluation.evaluation_year(db, scope), "level": "street", "role": "district",
         "code": geography.streets(db)["code"].iloc[0], "codes": geography.streets(db)["code"].head(3).tolist(),
         "period_key": month.key, "period": month, "cutoff": reference, "street": None,
-        "spans": [(month, reference)],
+        "spans": [(month, reference)], "periods": [month],
         "config": bulletin.load_bulletin_config(), "targets": requests.load_request_targets(),
         "window": measures.month_window(reference), "params": {}, "view": projects.BoardView(),
         "per_column": 50, "list_rows": 1000, "dimension": "category",
