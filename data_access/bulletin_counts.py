@@ -28,13 +28,13 @@ from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import DateTime, Float, and_, bindparam, case, func, literal, or_, select
+from sqlalchemy import DateTime, Float, and_, case, func, literal, or_, select
 
 from data_access import schema
 from data_access.database import Database
 from data_access.domain import REQUEST_CATEGORIES, REQUEST_RETURNED
 from data_access.requests import Targets
-from data_access.sql import days_between, ratio
+from data_access.sql import among, days_between, ratio
 from data_access.summary_rows import SUMMARY_VERSION
 
 R, H, C = schema.requests, schema.request_status_history, schema.communities
@@ -346,7 +346,7 @@ def _periods_of(spans: Sequence[tuple[BulletinPeriod, date]]):
 
 
 def community_counts(spans: Sequence[tuple[BulletinPeriod, date]], config: BulletinConfig, targets: Targets,
-                     by_ids: bool = False, every_period: bool = False):
+                     by_ids: bool = False, every_period: bool = False, dialect: str = "sqlite"):
     """The counts (no rates) per period, community and its street of the requests submitted in ``spans``
     ((period, cut-off), not overlapping), or (``by_ids``) of those among the ``ids`` parameter given at
     execution: what ``bulletin_count_summary`` holds. The summary refresh builds it whole with this
@@ -356,7 +356,7 @@ def community_counts(spans: Sequence[tuple[BulletinPeriod, date]], config: Bulle
     the history's primary key and grouped per request, so SQLite sorts nothing."""
     which, cut, where = _periods_of(spans)
     if by_ids:
-        where.append(R.c.id.in_(bindparam("ids", expanding=True)))
+        where.append(among(dialect, R.c.id, name="ids"))  # as the executing ``dialect`` binds a list
     elif not every_period:  # the periods' requests by the submission-time index, then looked up in id order
         where.append(R.c.id.in_(select(R.c.id).where(*where)))
     per_request = (

@@ -55,6 +55,7 @@ from data_access.import_specs import (
     ColumnSpec,
 )
 from data_access.office_text import decode_office_text
+from data_access.sql import among
 
 DEFAULT_MAX_MB = 20.0
 #: A file with more data rows than this is refused (a dashboard import, not a bulk load).
@@ -1002,7 +1003,7 @@ def _existing(conn: Connection, spec: AreaSpec, columns: list[str],
     if rows is not None and len(spec.natural_key) == 1 and len(rows) <= KEYED_LOOKUP_MAX:
         key = spec.natural_key[0]
         values = sorted({row[key] for row in rows if row.get(key) is not None}, key=str)
-        statements = [stmt.where(table.c[key].in_(values[start:start + 1_000]))
+        statements = [stmt.where(among(conn.dialect.name, table.c[key], values[start:start + 1_000]))
                       for start in range(0, len(values), 1_000)]
     found: dict[tuple, dict] = {}
     for statement in statements:

@@ -54,7 +54,7 @@ from sqlalchemy import (
 )
 
 from data_access import bulletin_counts, evaluation, geography, projects, schema, summary_percentiles
-from data_access.bulk import insert_columns, upsert_columns
+from data_access.bulk import array_literal, insert_columns, upsert_columns
 from data_access.database import lift_statement_timeout
 from data_access.domain import (
     PARTNER_MERCHANT_KIND,
@@ -68,6 +68,7 @@ from data_access.domain import (
 from data_access.participation import EVENT_COLUMNS
 from data_access.requests import load_request_targets
 from data_access.scope import Period, period_options
+from data_access.sql import among
 from data_access.summary_rows import (  # noqa: F401 - covered is read through this module too (bench, tests)
     DIMENSIONS,
     DISTRICT_UNIT,
@@ -127,8 +128,8 @@ def _request_frame(conn: Connection, communities: list[str] | None = None,
         stmt = stmt.where(R.c.community_code.in_(communities))
         history = history.where(H.c.request_id.in_(select(R.c.id).where(R.c.community_code.in_(communities))))
     if ids is not None:
-        stmt = stmt.where(R.c.id.in_(ids))
-        history = history.where(H.c.request_id.in_(ids))
+        stmt = stmt.where(among(conn.dialect.name, R.c.id, ids))
+        history = history.where(among(conn.dialect.name, H.c.request_id, ids))
     reached = history.subquery("reached")
     stmt = stmt.add_columns(func.coalesce(reached.c.bits, 0)).join(C, C.c.code == R.c.community_code) \
         .outerjoin(reached, reached.c.request_id == R.c.id)
@@ -300,7 +301,7 @@ def _open_requests(conn: Connection, frame: pd.DataFrame, ids: list[str] | None 
     open_ids = select(R.c.id).where(R.c.status.in_(REQUEST_OPEN_STATUSES))
     if ids is not None:
         open_ = open_[open_["id"].isin(ids)]
-        open_ids = open_ids.where(R.c.id.in_(ids))
+        open_ids = open_ids.where(among(conn.dialect.name, R.c.id, ids))
     last = _rows(conn, select(H.c.request_id, func.max(H.c.changed_at))
                  .where(H.c.request_id.in_(open_ids))
                  .group_by(H.c.request_id), ["id", "last_change"])
@@ -636,7 +637,8 @@ def _request_places(conn: Connection, ids: list[str]) -> pd.DataFrame:
     found = []
     for start in range(0, len(ids), 5_000):  # bounded IN lists
         chunk = ids[start:start + 5_000]
-        found += conn.execute(select(R.c.community_code, R.c.submitted_at).where(R.c.id.in_(chunk))).all()
+        found += conn.execute(select(R.c.community_code, R.c.submitted_at)
+                              .where(among(conn.dialect.name, R.c.id, chunk))).all()
     frame = pd.DataFrame(found, columns=["community_code", "submitted_at"])
     frame["submitted_at"] = pd.to_datetime(frame["submitted_at"], format="ISO8601")
     return frame
@@ -707,7 +709,7 @@ def _bulletin_config() -> bulletin_counts.BulletinConfig | None:
 
 @functools.lru_cache(maxsize=16)
 def _bulletin_statement(kind: str, data_start: date, reference: date, targets, config, by_ids: bool,
-                        recounted: frozenset[str] | None):
+                        recounted: frozenset[str] | None, dialect: str = "sqlite"):
     """bulletin_counts.community_counts of every ``kind`` period of the data (or of ``recounted``), at its
     cut-off: built once per data range, so an import's before and after counts reuse one compiled statement."""
     periods = [p for p in bulletin_counts.period_options(data_start, reference, kind)
@@ -715,7 +717,8 @@ def _bulletin_statement(kind: str, data_start: date, reference: date, targets, c
     if not periods:
         return None
     spans = [(p, bulletin_counts.cutoff_date(p, reference)) for p in periods]
-    return bulletin_counts.community_counts(spans, config, targets, by_ids=by_ids, every_period=recounted is None)
+    return bulletin_counts.community_counts(spans, config, targets, by_ids=by_ids, every_period=recounted is None,
+                                            dialect=dialect)
 
 
 def _no_bulletin_rows() -> pd.DataFrame:
@@ -729,7 +732,7 @@ def _bulletin_counts(conn: Connection, data_start: date, reference: date, target
     from ``data_start`` to ``reference``, each at its cut-off, per community): a changed request's contribution."""
     columns, frames = [c.name for c in BULLETIN.columns], []
     for kind in ("month", "week"):
-        stmt = _bulletin_statement(kind, data_start, reference, targets, config, True, None)
+        stmt = _bulletin_statement(kind, data_start, reference, targets, config, True, None, conn.dialect.name)
         for start in range(0, len(ids), 5_000):
             frame = pd.DataFrame(conn.execute(stmt, {"ids": ids[start:start + 5_000]}).all(), columns=[
                 "period_key", "community_code", "street_code", *bulletin_counts.COUNT_COLUMNS])
@@ -929,7 +932,7 @@ def _patch_changed_requests(conn: Connection, ctx: _Context, changes: Changes) -
     _replace_rows(conn, MONTH_SUMMARY, month_keys, new, old)
 
     for start in range(0, len(ids), 5_000):
-        conn.execute(delete(OPEN).where(OPEN.c.id.in_(ids[start:start + 5_000])))
+        conn.execute(delete(OPEN).where(among(conn.dialect.name, OPEN.c.id, ids[start:start + 5_000])))
     _write(conn, OPEN, _open_requests(conn, after, ids))
     if spans:
         _patch_open_status(conn, ctx, spans, communities, streets)
@@ -970,7 +973,8 @@ def _rows_by_keys(conn: Connection, table, keys: list[str], wanted: list[tuple])
         if conn.dialect.name == "postgresql":
             types = ", ".join(f"%s::{table.c[k].type.compile(conn.dialect)}[]" for k in keys)
             cursor.execute(f"SELECT {names} FROM unnest({types}) AS v({columns}) JOIN {table.name} t ON {on}",
-                           [list(values) for values in zip(*wanted, strict=True)] if wanted else [[]] * len(keys))
+                           [array_literal(list(values)) for values in zip(*wanted, strict=True)] if wanted
+                           else ["{}"] * len(keys))
             return cursor.fetchall()
         processors = [table.c[k].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for k in keys]
         row_marks = "(" + ", ".join(["?"] * len(keys)) + ")"
@@ -1096,7 +1100,7 @@ def _patch_requests(conn: Connection, ctx: _Context, changes: Changes,
 
         ids = changes.request_ids
         for start in range(0, len(ids), 5_000):
-            conn.execute(delete(OPEN).where(OPEN.c.id.in_(ids[start:start + 5_000])))
+            conn.execute(delete(OPEN).where(among(conn.dialect.name, OPEN.c.id, ids[start:start + 5_000])))
         _write(conn, OPEN, _open_requests(conn, frame, ids))
     if touched_spans or grown:
         open_ = _rows(conn, select(*OPEN.columns), [c.name for c in OPEN.columns])

@@ -24,6 +24,8 @@ import pandas as pd
 from sqlalchemy import Connection, delete, select
 
 from data_access import schema
+from data_access.bulk import array_literal
+from data_access.sql import among
 
 D = schema.request_durations
 #: summary column prefix -> percent
@@ -80,7 +82,7 @@ def durations_rows(frame: pd.DataFrame) -> pd.DataFrame:
 def replace_durations(conn: Connection, ids: list[str], after: pd.DataFrame, write) -> None:
     """The changed requests' durations as they are now (a request no longer resolved loses its row)."""
     for start in range(0, len(ids), 5_000):
-        conn.execute(delete(D).where(D.c.id.in_(ids[start:start + 5_000])))
+        conn.execute(delete(D).where(among(conn.dialect.name, D.c.id, ids[start:start + 5_000])))
     write(conn, D, durations_rows(after))
 
 
@@ -154,7 +156,7 @@ def _run_postgresql(conn: Connection, shape: tuple, walks: list[tuple[_Walk, int
         walk.found = []
     cursor = conn.connection.dbapi_connection.cursor()
     try:
-        cursor.execute(sql, list(columns.values()))
+        cursor.execute(sql, [array_literal(values) for values in columns.values()])
         for n, days, id_ in cursor.fetchall():
             walks[n - 1][0].found.append((days, id_))
     finally:
@@ -226,7 +228,8 @@ def patch(conn: Connection, rows: pd.DataFrame, old: pd.DataFrame, before: pd.Da
     known = {i: before_days[i] for i in anchor_ids if i in changed and i in before_days}
     lookup = sorted(anchor_ids - changed)
     for start in range(0, len(lookup), 5_000):
-        known.update(conn.execute(select(D.c.id, D.c.days).where(D.c.id.in_(lookup[start:start + 5_000]))).all())
+        known.update(conn.execute(select(D.c.id, D.c.days)
+                                  .where(among(conn.dialect.name, D.c.id, lookup[start:start + 5_000]))).all())
     out = rows.copy()
     for name in PERCENTILES:
         out[f"{name}_days"], out[f"{name}_anchor"] = np.nan, None
@@ -262,6 +265,9 @@ def patch(conn: Connection, rows: pd.DataFrame, old: pd.DataFrame, before: pd.Da
                 walk.rank = old_rank - bisect_left(gone, walk.key) + bisect_left(joined, walk.key)
             target, frac = rank_and_fraction(int(n), percent)
             walk.target, walk.frac, walk.count = int(target), frac, 2 if frac > 0 else 1
+            if walk.key is not None and walk.target == walk.rank and frac == 0 and anchor not in changed:
+                results[name][group] = walk.key  # an unchanged anchor still at the rank: nothing to read
+                continue
             walks.append(walk)
     _walk_values(conn, walks)
     for walk in walks:

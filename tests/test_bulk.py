@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import Column, Date, DateTime, Float, MetaData, String, Table, create_engine, select
 
-from data_access.bulk import insert_columns, upsert_columns
+from data_access.bulk import array_literal, insert_columns, upsert_columns
 
 metadata = MetaData()
 counts = Table(
@@ -55,3 +56,19 @@ def test_an_upsert_updates_the_rows_it_finds_by_key_and_inserts_the_others(engin
     with engine.connect() as conn:
         assert conn.execute(select(counts.c.value).where(counts.c.day == date(2023, 2, 1))
                             .order_by(counts.c.unit)).all() == [(None,), (3.0,)]
+
+
+def test_array_literals_read_back_as_the_values_on_postgresql(pg_db):
+    """Quotes, backslashes, commas, braces, NULL, empty text, floats (numpy's too), dates and timestamps come
+    back as they went in: the percentile walks' keys and the summary rows' keys must compare exactly."""
+    texts = ['a"b', "c\\d", "e,f", "{g}", None, "", "R2023-0001"]
+    stamps = [datetime(2023, 1, 1), None, datetime(2023, 10, 31, 23, 59, 59, 123456)]
+    floats = [1.5, None, 0.1, np.float64(2 / 3), 1e-7]
+    cursor = pg_db.engine.raw_connection().cursor()
+    try:
+        for values, cast in ((texts, "text"), (stamps, "timestamp"), (floats, "float8"), ([1, None, 30], "int"),
+                             ([date(2023, 2, 1)], "date"), ([], "text")):
+            cursor.execute(f"SELECT unnest(%s::{cast}[])", [array_literal(values)])
+            assert [row[0] for row in cursor.fetchall()] == values
+    finally:
+        cursor.close()
