@@ -31,7 +31,15 @@ from data_access.domain import (
 )
 from data_access.privacy import mask_personal_data
 from data_access.scope import Scope
-from data_access.sql import datetime_filter, days_between, month_of, percentile_select, place_filter, ratio
+from data_access.sql import (
+    datetime_filter,
+    days_between,
+    likely,
+    month_of,
+    percentile_select,
+    place_filter,
+    ratio,
+)
 
 R, W = schema.requests, schema.micro_wishes
 H, C, S = schema.request_status_history, schema.communities, schema.streets
@@ -429,7 +437,8 @@ def stalest_open_requests(db: Database, scope: Scope, reference: date, limit: in
         )
         .select_from(src.join(R, R.c.id == src.c.id).join(C, C.c.code == R.c.community_code)
                      .join(S, S.c.code == C.c.street_code))
-        .where(place_filter(src.c.community_code, scope), datetime_filter(src.c.submitted_at, scope.period))
+        .where(place_filter(src.c.community_code, scope), likely(src.c.submitted_at >= scope.period.start_at),
+               likely(src.c.submitted_at < scope.period.end_exclusive))
         .order_by(src.c.idle_since, src.c.id)
         .limit(limit)
     )

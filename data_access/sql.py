@@ -14,7 +14,7 @@ from sqlalchemy import ARRAY, Float, and_, any_, bindparam, case, cast, func, li
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.types import Integer, String
+from sqlalchemy.types import Boolean, Integer, String
 
 from data_access import schema
 from data_access.scope import Period, Scope
@@ -73,6 +73,25 @@ def _days_between_default(element, compiler, **kw):
 def _days_between_sqlite(element, compiler, **kw):
     start, end = list(element.clauses)
     return f"(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}))"
+
+
+class likely(FunctionElement):
+    """A condition true for nearly every row, said so to SQLite's planner (``likelihood(X, 0.99)``): a page's
+    period filter over the open requests made it pick a skip-scan of another index and sort them all (0.3 s
+    on the city) instead of reading the wanted order's index and stopping early. Elsewhere the condition."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(likely)
+def _likely_default(element, compiler, **kw):
+    return f"({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(likely, "sqlite")
+def _likely_sqlite(element, compiler, **kw):
+    return f"likelihood({compiler.process(element.clauses, **kw)}, 0.99)"
 
 
 class day_number(FunctionElement):

@@ -51,7 +51,6 @@ class _Due(NamedTuple):
     target: object
     request_left: object
     due_requests: list
-    overdue_request: object
     project_left: object
     due_projects: list
     overdue_project: object
@@ -70,8 +69,7 @@ def _due(db: Database, scope: Scope, reference: date, days_ahead: int, targets: 
     due_requests = [place, src.c.submitted_at <= _submitted_by(targets, src.c.category, as_of, days_ahead)]
     due_projects = [place_filter(P.c.community_code, scope), P.c.status != PROJECT_COMPLETED,
                     P.c.planned_end.is_not(None), project_left <= days_ahead]
-    return _Due(src, targets, as_of, place, target, request_left, due_requests,
-                src.c.submitted_at < _submitted_by(targets, src.c.category, as_of, 0), project_left, due_projects,
+    return _Due(src, targets, as_of, place, target, request_left, due_requests, project_left, due_projects,
                 project_left < 0)
 
 

@@ -64,11 +64,8 @@ def test_array_literals_read_back_as_the_values_on_postgresql(pg_db):
     texts = ['a"b', "c\\d", "e,f", "{g}", None, "", "R2023-0001"]
     stamps = [datetime(2023, 1, 1), None, datetime(2023, 10, 31, 23, 59, 59, 123456)]
     floats = [1.5, None, 0.1, np.float64(2 / 3), 1e-7]
-    cursor = pg_db.engine.raw_connection().cursor()
-    try:
+    with pg_db.engine.connect() as conn:  # the session's database: its connection goes back to the pool clean
         for values, cast in ((texts, "text"), (stamps, "timestamp"), (floats, "float8"), ([1, None, 30], "int"),
                              ([date(2023, 2, 1)], "date"), ([], "text")):
-            cursor.execute(f"SELECT unnest(%s::{cast}[])", [array_literal(values)])
-            assert [row[0] for row in cursor.fetchall()] == values
-    finally:
-        cursor.close()
+            rows = conn.exec_driver_sql(f"SELECT unnest(%s::{cast}[])", (array_literal(values),)).all()
+            assert [row[0] for row in rows] == values
