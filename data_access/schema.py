@@ -413,6 +413,13 @@ request_month_summary = Table(
     Column("resolved", Integer, nullable=False),
 )
 
+def _bulletin_counts() -> list[Column]:
+    """The bulletin's 11 counts (data_access.bulletin_counts.COUNT_COLUMNS), in a summary row."""
+    return [Column(name, Integer, nullable=False) for name in (
+        "received", "responded", "resolved", "on_time", "due", "rated", "satisfied", "dissatisfied",
+        "returned", "reopened", "returned_reopened")]
+
+
 bulletin_count_summary = Table(
     "bulletin_count_summary",
     metadata,
@@ -422,9 +429,7 @@ bulletin_count_summary = Table(
     Column("street_code", String(9), nullable=False),
     # the bulletin's counts of the community's requests submitted in the period, at its cut-off (the
     # period's last day, or the reference date when earlier): data_access.bulletin.COUNT_COLUMNS
-    *(Column(name, Integer, nullable=False) for name in (
-        "received", "responded", "resolved", "on_time", "due", "rated", "satisfied", "dissatisfied",
-        "returned", "reopened", "returned_reopened")),
+    *_bulletin_counts(),
 )
 
 bulletin_street_summary = Table(
@@ -435,9 +440,7 @@ bulletin_street_summary = Table(
     Column("street_code", String(9), primary_key=True),
     # bulletin_count_summary's rows of the street's communities added up: a street bulletin's streak walks
     # back up to five years of every street, and reading ten times fewer rows halved its database time
-    *(Column(name, Integer, nullable=False) for name in (
-        "received", "responded", "resolved", "on_time", "due", "rated", "satisfied", "dissatisfied",
-        "returned", "reopened", "returned_reopened")),
+    *_bulletin_counts(),
 )
 
 unit_span_summary = Table(

@@ -12,7 +12,8 @@ previous spans), and read back with an index lookup:
   current. Built in pandas from the raw rows in the load's or import's own transaction.
 - ``request_month_summary``: per unit and month of submission, received and resolved.
 - ``bulletin_count_summary``: per community, month and ISO week, the bulletin's counts at the
-  period's cut-off (data_access/bulletin_counts.py reads them when the definitions and cut-off match).
+  period's cut-off (data_access/bulletin_counts.py reads them when the definitions and cut-off match);
+  ``bulletin_street_summary``: the same added up per street (a street bulletin's rows as stored).
 
 ``dataset_info`` also records the data's first and reference dates and a fingerprint of the
 request targets the on-time counts used. A query whose span, targets or unit is not covered
