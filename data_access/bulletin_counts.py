@@ -231,6 +231,11 @@ def _empty_counts() -> pd.DataFrame:
                          **{m: pd.Series(dtype=float) for m in MEASURES}})
 
 
+def _no_counts_long() -> pd.DataFrame:
+    """period_counts_long of periods with no request: the columns and ``period``, no row."""
+    return _empty_counts().assign(period=pd.Series(dtype=object))
+
+
 def _bounds(period: BulletinPeriod, cutoff: date) -> tuple[datetime, datetime]:
     """The period's requests: submitted from its first day to the end of its cut-off day (exclusive)."""
     return datetime.combine(period.start, time.min), datetime.combine(cutoff + timedelta(days=1), time.min)
@@ -449,7 +454,7 @@ def period_counts_long(db: Database, spans: Sequence[tuple[BulletinPeriod, date]
     back at and a year of comparison are one statement, not one each. Periods with no request have no row.
     """
     if not spans:
-        return _empty_counts().assign(period=pd.Series(dtype=object))
+        return _no_counts_long()
     stored, spans = _stored_counts(db, spans, level, street, config, targets)
     frames = [] if stored is None else [stored]
     if spans and db.engine.dialect.name != "postgresql":
@@ -484,7 +489,7 @@ def period_counts_long(db: Database, spans: Sequence[tuple[BulletinPeriod, date]
         )
         frames.append(db.frame(stmt))
     if not frames:
-        return _empty_counts().assign(period=pd.Series(dtype=object))
+        return _no_counts_long()
     if len(frames) == 1:
         return frames[0]
     return pd.concat(frames, ignore_index=True).sort_values(["period", "code"], kind="stable", ignore_index=True)

@@ -373,9 +373,13 @@ request_span_summary = Table(
     Column("median_days", Float),
     Column("p90_days", Float),
     # the request at each percentile's lower rank (days, then id): an import moves the percentile from
-    # there by the few ranks its rows shift it (data_access.summary_percentiles), without reading them all
+    # there by the few ranks its rows shift it (data_access.summary_percentiles), without reading them all;
+    # and the request right after it (NULL: the anchor is the group's last), which an interpolated
+    # percentile also needs: when the anchor keeps its rank, no read at all
     Column("median_anchor", String(16)),
     Column("p90_anchor", String(16)),
+    Column("median_next", String(16)),
+    Column("p90_next", String(16)),
     Index("ix_request_span_summary_level_span", "unit_level", "span_start", "span_end", "dim", "street_code"),
 )
 

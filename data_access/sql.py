@@ -14,9 +14,10 @@ from sqlalchemy import ARRAY, Float, and_, any_, bindparam, case, cast, func, li
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.types import Boolean, Integer, String
+from sqlalchemy.types import Boolean, Integer, String, Text
 
 from data_access import schema
+from data_access.bulk import array_literal
 from data_access.scope import Period, Scope
 
 
@@ -115,10 +116,14 @@ def among(dialect: str, column: ColumnElement, values: Sequence | None = None, *
           name: str | None = None) -> ColumnElement:
     """``column IN values``, or IN the list given at execution as parameter ``name``. On PostgreSQL
     ``column = ANY(array)``, one parameter: an IN list is one placeholder per value, which SQLAlchemy renders
-    and psycopg parses again (seconds for the hundred thousand ids an import looks up at city scale)."""
+    and psycopg parses again (seconds for the hundred thousand ids an import looks up at city scale); the
+    values go as one array literal (bulk.array_literal: psycopg's list dumper runs a regular expression per
+    element)."""
     if dialect == "postgresql" and (name or len(values)):  # an empty array literal would have no type
         array = ARRAY(column.type)
-        return column == any_(bindparam(name, type_=array) if name else literal(list(values), array))
+        if name:
+            return column == any_(bindparam(name, type_=array))
+        return column == any_(cast(literal(array_literal(list(values)), Text), array))
     return column.in_(bindparam(name, expanding=True) if name else list(values))
 
 

@@ -16,7 +16,7 @@ floor and fraction from integer arithmetic, so the summary, the walk and the raw
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 
 import numpy as np
@@ -47,9 +47,10 @@ def rank_and_fraction(n, percent: int):
 
 
 def group_percentiles(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Per group of ``keys``: ``median_days``, ``p90_days`` and their anchors (the id at the lower rank),
-    from rows with ``days`` and ``id`` already sorted by (days, id). Indexed by ``keys``."""
-    columns = [f"{name}_{part}" for name in PERCENTILES for part in ("days", "anchor")]
+    """Per group of ``keys``: ``median_days``, ``p90_days``, their anchors (the id at the lower rank) and the
+    ids right after them (None at the group's end), from rows with ``days`` and ``id`` already sorted by
+    (days, id). Indexed by ``keys``."""
+    columns = [f"{name}_{part}" for name in PERCENTILES for part in ("days", "anchor", "next")]
     if rows.empty:
         return pd.DataFrame(columns=[*keys, *columns]).set_index(keys)
     codes = rows.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
@@ -65,6 +66,7 @@ def group_percentiles(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         upper = days[np.minimum(at + 1, len(days) - 1)]
         out[f"{name}_days"] = days[at] * (1 - frac) + np.where(frac > 0, upper, 0.0) * frac
         out[f"{name}_anchor"] = ids[at]
+        out[f"{name}_next"] = np.where(lower + 1 < sizes, ids[np.minimum(at + 1, len(ids) - 1)], None)
     return out.set_index(keys)
 
 
@@ -215,31 +217,55 @@ def _members(frame: pd.DataFrame, spans, exploded) -> dict[tuple, list[tuple[flo
     return out
 
 
+def _next_in_place(stored_next, key: tuple, gone: list, joined: list) -> tuple | None | bool:
+    """The key right after an anchor that kept its rank, from what the summary stored and the changed
+    requests alone: the stored next one if it stayed, or a changed request that joined between them.
+    ``stored_next``: its (days, id) before the import, or None when the anchor was the group's last. None:
+    the anchor is now the last; False: not known without a read (the stored next one left and nothing joined
+    up to its place: what stayed after it is not known)."""
+    at = bisect_right(joined, key)
+    joined_next = joined[at] if at < len(joined) else None
+    if stored_next is None:  # nothing stayed after the anchor: only what joined
+        return joined_next
+    left = (i := bisect_left(gone, stored_next)) < len(gone) and gone[i] == stored_next
+    if not left:
+        return stored_next if joined_next is None else min(stored_next, joined_next)
+    return joined_next if joined_next is not None and joined_next <= stored_next else False
+
+
 def patch(conn: Connection, rows: pd.DataFrame, old: pd.DataFrame, before: pd.DataFrame, after: pd.DataFrame,
           spans, exploded) -> pd.DataFrame:
-    """``rows`` (summary rows with their new counts, indexed by GROUP_KEYS) with their percentiles and
-    anchors moved from ``old`` (the stored rows: resolved count and anchors) by the changed requests'
-    ``before`` and ``after`` states. ``request_durations`` already holds the new state.
+    """``rows`` (summary rows with their new counts, indexed by GROUP_KEYS) with their percentiles, anchors and
+    next ids moved from ``old`` (the stored rows: resolved count, anchors and next ids) by the changed
+    requests' ``before`` and ``after`` states. ``request_durations`` already holds the new state.
     ``exploded(frame, spans)`` yields (level, dim, rows with unit_code, dim_value, span, days, id)."""
     removed, added = _members(before, spans, exploded), _members(after, spans, exploded)
-    anchor_ids = {a for name in PERCENTILES for a in old.get(f"{name}_anchor", pd.Series(dtype=object)).dropna()}
+    stored_ids = {i for name in PERCENTILES for part in ("anchor", "next")
+                  for i in old.get(f"{name}_{part}", pd.Series(dtype=object)).dropna()}
     before_days = dict(zip(before["id"], before["days"], strict=True))
     changed = set(before["id"]) | set(after["id"])
-    known = {i: before_days[i] for i in anchor_ids if i in changed and i in before_days}
-    lookup = sorted(anchor_ids - changed)
+    known = {i: before_days[i] for i in stored_ids if i in changed and i in before_days}
+    lookup = sorted(stored_ids - changed)
     for start in range(0, len(lookup), 5_000):
         known.update(conn.execute(select(D.c.id, D.c.days)
                                   .where(among(conn.dialect.name, D.c.id, lookup[start:start + 5_000]))).all())
     out = rows.copy()
     for name in PERCENTILES:
-        out[f"{name}_days"], out[f"{name}_anchor"] = np.nan, None
-    out = out.astype({f"{name}_anchor": object for name in PERCENTILES})
+        out[f"{name}_days"], out[f"{name}_anchor"], out[f"{name}_next"] = np.nan, None, None
+    out = out.astype({f"{name}_{part}": object for name in PERCENTILES for part in ("anchor", "next")})
     bounds = {(p.start, p.end): (p.start_at, p.end_exclusive) for p in spans}
-    results: dict[str, dict] = {name: {} for name in PERCENTILES}
-    stored_columns = ["resolved", *(f"{name}_{part}" for name in PERCENTILES for part in ("days", "anchor"))]
+    results: dict[str, dict] = {name: {} for name in PERCENTILES}  # group -> (days, anchor id, next id)
+    stored_columns = ["resolved", *(f"{name}_{part}" for name in PERCENTILES for part in ("days", "anchor", "next"))]
     stored_values = zip(*(old[c].tolist() for c in stored_columns), strict=True) if len(old) else ()
     stored_rows = {key: dict(zip(stored_columns, values, strict=True))
                    for key, values in zip(old.index, stored_values, strict=True)}
+
+    def stored_key(value):
+        """(days, id) before the import of a stored id (None: none stored; False: its days unknown)."""
+        if value is None or pd.isna(value):
+            return None
+        return (known[value], value) if value in known else False
+
     walks = []
     for group, n in out["resolved"].items():
         if n <= 0:
@@ -248,7 +274,7 @@ def patch(conn: Connection, rows: pd.DataFrame, old: pd.DataFrame, before: pd.Da
         gone, joined = sorted(removed.get(group, ())), sorted(added.get(group, ()))
         if stored is not None and gone == joined and not pd.isna(stored["median_anchor"]):
             for name in PERCENTILES:  # the same durations left and came back: nothing moved
-                results[name][group] = (stored[f"{name}_days"], stored[f"{name}_anchor"])
+                results[name][group] = (stored[f"{name}_days"], stored[f"{name}_anchor"], stored[f"{name}_next"])
             continue
         level, unit, span_start, span_end, dim, value = group
         start_at, end_at = bounds[(span_start, span_end)]
@@ -257,26 +283,35 @@ def patch(conn: Connection, rows: pd.DataFrame, old: pd.DataFrame, before: pd.Da
             walk.group, walk.name, walk.level, walk.dim = group, name, level, dim
             walk.params = {"start": start_at, "end": end_at, "unit": unit, "value": value}
             anchor = stored[f"{name}_anchor"] if stored is not None else None
-            if anchor is None or pd.isna(anchor) or anchor not in known:
-                walk.key, walk.rank = None, 0
+            walk.key = stored_key(anchor) or None
+            if walk.key is None:
+                walk.rank = 0
             else:
-                walk.key = (known[anchor], anchor)
                 old_rank = int(rank_and_fraction(int(stored["resolved"]), percent)[0])
                 walk.rank = old_rank - bisect_left(gone, walk.key) + bisect_left(joined, walk.key)
             target, frac = rank_and_fraction(int(n), percent)
-            walk.target, walk.frac, walk.count = int(target), frac, 2 if frac > 0 else 1
-            if walk.key is not None and walk.target == walk.rank and frac == 0 and anchor not in changed:
-                results[name][group] = walk.key  # an unchanged anchor still at the rank: nothing to read
-                continue
+            walk.target, walk.frac, walk.count = int(target), frac, 2  # the next one too: stored for the next import
+            if walk.key is not None and walk.target == walk.rank and anchor not in changed:
+                # the anchor kept its rank: the one after it from the stored next id and the changed requests
+                following = stored_key(stored[f"{name}_next"])
+                following = False if following is False else _next_in_place(following, walk.key, gone, joined)
+                if following is not False and (following is not None or frac == 0):
+                    low = walk.key[0] * (1 - frac) + (following[0] * frac if frac > 0 else 0.0)
+                    results[name][group] = (low, anchor, following[1] if following else None)
+                    continue
             walks.append(walk)
     _walk_values(conn, walks)
     for walk in walks:
         (low, anchor), frac = walk.found[0], walk.frac
-        results[walk.name][walk.group] = (low * (1 - frac) + (walk.found[1][0] * frac if frac > 0 else 0.0), anchor)
+        following = walk.found[1][1] if len(walk.found) > 1 else None
+        results[walk.name][walk.group] = (low * (1 - frac) + (walk.found[1][0] * frac if frac > 0 else 0.0), anchor,
+                                          following)
     position = {group: i for i, group in enumerate(out.index)}  # the groups are unique: rows of a summary
     for name in PERCENTILES:
-        days, anchors = out[f"{name}_days"].to_numpy(copy=True), out[f"{name}_anchor"].to_numpy(copy=True)
-        for group, (value, anchor) in results[name].items():
-            days[position[group]], anchors[position[group]] = value, anchor
-        out[f"{name}_days"], out[f"{name}_anchor"] = days, anchors
+        columns = [out[f"{name}_{part}"].to_numpy(copy=True) for part in ("days", "anchor", "next")]
+        for group, values in results[name].items():
+            for column, value in zip(columns, values, strict=True):
+                column[position[group]] = value
+        for part, column in zip(("days", "anchor", "next"), columns, strict=True):
+            out[f"{name}_{part}"] = column
     return out

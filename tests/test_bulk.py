@@ -65,7 +65,9 @@ def test_array_literals_read_back_as_the_values_on_postgresql(pg_db):
     stamps = [datetime(2023, 1, 1), None, datetime(2023, 10, 31, 23, 59, 59, 123456)]
     floats = [1.5, None, 0.1, np.float64(2 / 3), 1e-7]
     with pg_db.engine.connect() as conn:  # the session's database: its connection goes back to the pool clean
-        for values, cast in ((texts, "text"), (stamps, "timestamp"), (floats, "float8"), ([1, None, 30], "int"),
+        plain = ["R2023-0001", "", "e,f", "{g}", "NULL", " x "]  # strings only: joined at once
+        for values, cast in ((texts, "text"), (plain, "text"), (['a"b', "c"], "text"), (stamps, "timestamp"),
+                             (floats, "float8"), ([1, None, 30], "int"),
                              ([date(2023, 2, 1)], "date"), ([], "text")):
             rows = conn.exec_driver_sql(f"SELECT unnest(%s::{cast}[])", (array_literal(values),)).all()
             assert [row[0] for row in rows] == values

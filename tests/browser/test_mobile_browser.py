@@ -200,12 +200,22 @@ def _swipe(page, from_x: float, to_x: float, y: float) -> None:
     session.detach()
 
 
-def test_the_show_fills_a_landscape_tablet(app_server, chromium, shots_dir):
-    context, page = _device_page(chromium, "tablet-landscape")
+def _show_on(chromium, device: str, app_server: str, shots_dir: Path):
+    """(context, page) of ``device`` showing the default show's first slide, screenshot kept."""
+    context, page = _device_page(chromium, device)
     try:
         page.goto(f"{app_server}/show?show=default&theme=dark&seconds=600", timeout=LOAD_TIMEOUT_MS)
         _wait_for_slide(page, 1, LOAD_TIMEOUT_MS)
-        page.screenshot(path=str(shots_dir / "show-tablet-landscape.png"))
+        page.screenshot(path=str(shots_dir / f"show-{device}.png"))
+    except Exception:
+        context.close()
+        raise
+    return context, page
+
+
+def test_the_show_fills_a_landscape_tablet(app_server, chromium, shots_dir):
+    context, page = _show_on(chromium, "tablet-landscape", app_server, shots_dir)
+    try:
         seen = page.evaluate("""() => ({width: document.documentElement.scrollWidth,
           values: [...document.querySelectorAll('.lg-show-kpi-value')].map(v => [v.scrollWidth, v.clientWidth,
             parseFloat(getComputedStyle(v).fontSize)])})""")
@@ -222,11 +232,8 @@ def test_the_show_fills_a_landscape_tablet(app_server, chromium, shots_dir):
 def test_the_show_moves_by_tap_swipe_and_keys_on_a_tablet(app_server, chromium, shots_dir):
     # a page of its own, not the module's tablet page: in one clean-clone run of 2026-12-07 on the page
     # other tests had used, the key press after the taps and swipes did not move the show (not reproduced)
-    context, page = _device_page(chromium, "tablet")
+    context, page = _show_on(chromium, "tablet", app_server, shots_dir)
     try:
-        page.goto(f"{app_server}/show?show=default&theme=dark&seconds=600", timeout=LOAD_TIMEOUT_MS)
-        _wait_for_slide(page, 1, LOAD_TIMEOUT_MS)
-        page.screenshot(path=str(shots_dir / "show-tablet.png"))
         _moved_by(page, lambda: page.touchscreen.tap(800, 700), 2)  # a tap on the right half: forward
         _moved_by(page, lambda: page.touchscreen.tap(200, 700), 1)  # on the left half: back
         # swipes across the figures' row: at y=600 they crossed the first slide's plotly chart, and in three
