@@ -370,7 +370,7 @@ request_span_summary = Table(
     *[Column(f"score_{s}", Integer, nullable=False) for s in range(1, 6)],
     *[Column(f"{kind}_{i}", Integer, nullable=False) for kind in ("reached", "current")
       for i in range(len(REQUEST_STATUSES))],
-    Column("median_days", Float),
+    Column("median_days", Float, comment="NULL on a channel's rows (summary_percentiles.PERCENTILE_DIMS)"),
     Column("p90_days", Float),
     # the request at each percentile's lower rank (days, then id): an import moves the percentile from
     # there by the few ranks its rows shift it (data_access.summary_percentiles), without reading them all;
@@ -394,15 +394,14 @@ request_durations = Table(
     Column("community_code", String(12), nullable=False),
     Column("street_code", String(9), nullable=False),
     Column("category", String(10), nullable=False),
-    Column("channel", String(10), nullable=False),
     Column("submitted_at", DateTime, nullable=False),
     Column("days", Float, nullable=False, comment="submission to resolution, as the summaries compute it"),
-    # a walk steps along one of these in (days, id) order and filters on the span and breakdown: they
-    # carry those columns, so it never reads the table (half the walk's time on the sample)
-    Index("ix_request_durations_days", "days", "id", "submitted_at", "category", "channel"),
-    Index("ix_request_durations_street_days", "street_code", "days", "id", "submitted_at", "category", "channel"),
-    Index("ix_request_durations_community_days", "community_code", "days", "id", "submitted_at", "category",
-          "channel"),
+    # a walk steps along one of these in (days, id) order and filters on the span and category: they
+    # carry those columns, so it never reads the table (half the walk's time on the sample). No channel:
+    # a channel's rows keep no percentile (summary_percentiles.PERCENTILE_DIMS)
+    Index("ix_request_durations_days", "days", "id", "submitted_at", "category"),
+    Index("ix_request_durations_street_days", "street_code", "days", "id", "submitted_at", "category"),
+    Index("ix_request_durations_community_days", "community_code", "days", "id", "submitted_at", "category"),
     comment="every resolved request's duration, ordered per unit: the source the percentiles walk",
 )
 

@@ -211,7 +211,9 @@ def _span_members(frame: pd.DataFrame, spans: list[Period]):
     resolved requests counts in (summary_percentiles.patch)."""
     exploded = _explode(frame, spans)
     for level, unit, dim, column, _keys in _levels():
-        yield level, dim, exploded.assign(unit_code=exploded[unit], dim_value=exploded[column] if column else "")
+        if dim in summary_percentiles.PERCENTILE_DIMS:
+            yield level, dim, exploded.assign(unit_code=exploded[unit],
+                                              dim_value=exploded[column] if column else "")
 
 
 def _span_summary(frame: pd.DataFrame, spans: list[Period], percentiles: bool = True) -> pd.DataFrame:
@@ -226,7 +228,7 @@ def _span_summary(frame: pd.DataFrame, spans: list[Period], percentiles: bool = 
     parts = []
     for level, unit, dim, column, keys in _levels():
         part = exploded.groupby(keys, sort=False)[MEASURES].sum()
-        if percentiles:
+        if percentiles and dim in summary_percentiles.PERCENTILE_DIMS:
             part = part.join(summary_percentiles.group_percentiles(resolved, keys))
         part = part.reset_index().rename(columns={unit: "unit_code"})
         part["street_code"] = (part["street_code"] if level == "community"
@@ -1126,13 +1128,13 @@ def _district_span_rows(conn: Connection, ctx: _Context, spans: list[Period]) ->
     sums = _district_sums(conn, SPAN_SUMMARY, ["span_start", "span_end", "dim", "dim_value"], MEASURES,
                           _span_filter(SPAN_SUMMARY, spans))
     first, end = min(p.start_at for p in spans), max(p.end_exclusive for p in spans)
-    resolved = _rows(conn, select(D.c.id, D.c.category, D.c.channel, D.c.submitted_at, D.c.days)
+    resolved = _rows(conn, select(D.c.id, D.c.category, D.c.submitted_at, D.c.days)
                      .where(D.c.submitted_at >= first, D.c.submitted_at < end),
-                     ["id", "category", "channel", "submitted_at", "days"])
+                     ["id", "category", "submitted_at", "days"])
     resolved["all"] = ""
     inside = summary_percentiles.sorted_by_days(_in_spans(resolved, "submitted_at", spans))
     parts = []
-    for dim, column in DIMENSIONS.items():
+    for dim, column in summary_percentiles.DIM_COLUMN.items():
         part = summary_percentiles.group_percentiles(inside, ["span", column or "all"]).reset_index()
         part = part.rename(columns={column or "all": "dim_value"}).assign(dim=dim)
         part["span_start"] = [spans[i].start for i in part["span"]]
