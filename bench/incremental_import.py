@@ -1,17 +1,20 @@
 """Importing k changed requests: the incremental summary refresh against the full rebuild, and a page's
 reader during the import (its worst wait for an answer).
 
-    python -m bench.incremental_import [--url URL] [--sizes 50 5000] [--refresh incremental] [--out FILE]
+    python -m bench.incremental_import [--url URL [--scratch]] [--sizes 50 5000] [--refresh incremental] [--out FILE]
 
 Without ``--url`` it loads the sample (seed scale) into a temporary SQLite file. Every measurement runs
-on a fresh copy of that database (SQLite's backup API; on PostgreSQL the same database is used, so run
-it on a scratch one). The files imported are real mixes (:func:`changed_requests_csv`): new requests,
-status changes, requests moved to another community and to another month.
+on a fresh copy of that database (SQLite's backup API). With ``--url`` the runs import into that database,
+or with ``--scratch`` into one copy of it made for the run and removed afterwards (the loaded city stays as
+generated: each run adds thousands of new requests). The files imported are real mixes
+(:func:`changed_requests_csv`): new requests, status changes, requests moved to another community and to
+another month.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import multiprocessing
@@ -23,7 +26,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine
 
 from data_access import importer, schema, summaries
@@ -85,6 +88,38 @@ def changed_requests_csv(engine: Engine, n: int, offset: int = 0, id_prefix: str
         writer.writerow(["" if row[c] is None else row[c].strftime("%Y-%m-%d %H:%M:%S")
                          if hasattr(row[c], "strftime") else row[c] for c in columns])
     return text.getvalue().encode("utf-8")
+
+
+@contextlib.contextmanager
+def scratch_copy(url: str, folder: Path):
+    """A copy of the database at ``url`` for the run, removed afterwards (its URL): the loaded city stays as
+    generated, so the pages' benchmark and the next run see the same data. SQLite: the backup API;
+    PostgreSQL: ``CREATE DATABASE … TEMPLATE`` (a file copy: no other session may be on the database)."""
+    engine = make_engine(url)
+    try:
+        if engine.dialect.name == "sqlite":
+            target = folder / "scratch.sqlite3"
+            try:
+                yield sqlite_copy(Path(engine.url.database), target)
+            finally:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{target}{suffix}").unlink(missing_ok=True)
+            return
+        name = f"{engine.url.database}_bench_{os.getpid()}"
+        engine.dispose()  # the template must have no session
+        admin = create_engine(engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{engine.url.database}"'))
+            try:
+                yield engine.url.set(database=name).render_as_string(hide_password=False)
+            finally:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        finally:
+            admin.dispose()
+    finally:
+        engine.dispose()
 
 
 def sqlite_copy(source: Path, target: Path) -> str:
@@ -199,10 +234,25 @@ def main(argv=None) -> int:
     parser.add_argument("--reader-pause", type=float, default=READER_PAUSE_S,
                         help="seconds each reader waits between answers (default %(default)s; 0.01 is the tests' "
                              "tight loop, which at city scale keeps two cores busy with whole-table counts)")
+    parser.add_argument("--scratch", action="store_true",
+                        help="import into a copy of --url's database, removed afterwards (the city stays as "
+                             "loaded; without it every run adds its new requests to --url)")
     parser.add_argument("--out", type=Path, default=None,
                         help="also write the results as Markdown there (bench/results/incremental_*.md)")
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="longgang-bench-incremental-"))
+    # a copy's statistics start empty: the state is the database copied
+    state = vacuum_state(args.url) if args.url else ""
+    if args.url and args.scratch:
+        state = " ".join(filter(None, [state, "The runs imported into a copy of it, dropped afterwards."]))
+    with contextlib.ExitStack() as stack:
+        if args.url and args.scratch:
+            args.url = stack.enter_context(scratch_copy(args.url, folder))
+        return _run(args, folder, state)
+
+
+def _run(args, folder: Path, state: str) -> int:
+    """The runs of :func:`main`'s arguments, the seed copies (without ``--url``) in ``folder``."""
     template = None
     if not args.url:
         from data_access.loader import SAMPLE_DIR, load_csv_dir
@@ -216,7 +266,6 @@ def main(argv=None) -> int:
     # files imported, and a later file may pick those requests up
     run_stamp, files = int(time.time()) % 100_000, 0
     rows = []
-    state = vacuum_state(args.url) if args.url else ""
     if state:
         print(state, flush=True)
     print("rows   where        refresh       import s   reader answers (thread / process)   "

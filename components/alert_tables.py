@@ -30,6 +30,10 @@ def quarter_of(month: str) -> str:
     return f"{year}-Q{(int(number) - 1) // 3 + 1}"
 
 
+#: the fields of an alert its explaining link reads
+LINK_FIELDS = ("measure", "street_code", "unit_level", "unit_code", "period")
+
+
 def explain_link(row: dict, lang: str = "zh") -> str:
     """A link to the page, tab and scope that explain an alert (relative to the app's root)."""
     page, section = EXPLAINED_ON.get(row["measure"], ("overview", None))
@@ -46,21 +50,25 @@ def explain_link(row: dict, lang: str = "zh") -> str:
 
 
 def alerts_table(alerts: pd.DataFrame, rule_names: dict[str, str], lang: str) -> pd.DataFrame:
-    """Open (or all) alerts as shown: severity, rule, unit, why, month, first seen, age, link."""
-    rows = []
-    for row in alerts.to_dict("records"):
-        rows.append({
-            text("alerts.col.severity", lang): text(f"alerts.severity.{row['severity']}", lang),
-            text("alerts.col.rule", lang): rule_names.get(row["rule_id"], row["rule_id"]),
-            text("alerts.col.unit", lang): row["unit_name"],
-            text("alerts.col.reason", lang): row["reason_en"] if lang == "en" else row["reason"],
-            text("alerts.col.period", lang): row["period"],
-            text("alerts.col.first_seen", lang): pd.Timestamp(row["first_seen"]).strftime("%Y-%m-%d %H:%M"),
-            text("alerts.col.age", lang): int(row["age_days"]),
-            text("alerts.col.status", lang): text(f"alerts.status.{row['status']}", lang),
-            text("alerts.col.link", lang): explain_link(row, lang),
-        })
-    return pd.DataFrame(rows)
+    """Open (or all) alerts as shown: severity, rule, unit, why, month, first seen, age, link (column by column:
+    the page lists up to 500 and a download every one)."""
+    columns = ["severity", "rule", "unit", "reason", "period", "first_seen", "age", "status", "link"]
+    if alerts.empty:
+        return pd.DataFrame(columns=[text(f"alerts.col.{c}", lang) for c in columns])
+    links = [explain_link(dict(zip(LINK_FIELDS, values, strict=True)), lang)
+             for values in zip(*(alerts[f] for f in LINK_FIELDS), strict=True)]
+    shown = {
+        "severity": alerts["severity"].map(lambda s: text(f"alerts.severity.{s}", lang)),
+        "rule": alerts["rule_id"].map(lambda r: rule_names.get(r, r)),
+        "unit": alerts["unit_name"],
+        "reason": alerts["reason_en" if lang == "en" else "reason"],
+        "period": alerts["period"],
+        "first_seen": pd.to_datetime(alerts["first_seen"]).dt.strftime("%Y-%m-%d %H:%M"),
+        "age": alerts["age_days"].astype(int),
+        "status": alerts["status"].map(lambda s: text(f"alerts.status.{s}", lang)),
+        "link": links,
+    }
+    return pd.DataFrame({text(f"alerts.col.{c}", lang): list(shown[c]) for c in columns})
 
 
 def followup_table(items: pd.DataFrame, lang: str) -> pd.DataFrame:

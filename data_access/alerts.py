@@ -150,10 +150,8 @@ def _role_filter(role: str | None):
     return [A.c.street_code == own] if own else []
 
 
-def list_alerts(db: Database, role: str | None = None, *, status: str | None = OPEN, street: str | None = None,
-                rule: str | None = None, limit: int = 5000) -> pd.DataFrame:
-    """Alerts the role may see, highest severity first, then oldest first (age in days since first seen)."""
-    ensure_tables(db.engine)
+def _alert_filter(role: str | None, status: str | None, street: str | None, rule: str | None) -> list:
+    """The WHERE of the alerts a role may see, of a status (None: any), street and rule (None: every)."""
     where = _role_filter(role)
     if status:
         where.append(A.c.status == status)
@@ -161,12 +159,23 @@ def list_alerts(db: Database, role: str | None = None, *, status: str | None = O
         where.append(A.c.street_code == street)
     if rule:
         where.append(A.c.rule_id == rule)
+    return where
+
+
+def list_alerts(db: Database, role: str | None = None, *, status: str | None = OPEN, street: str | None = None,
+                rule: str | None = None, limit: int | None = 5000) -> pd.DataFrame:
+    """Alerts the role may see, highest severity first, then oldest first (age in days since first seen);
+    the first ``limit`` (None: all)."""
+    ensure_tables(db.engine)
+    where = _alert_filter(role, status, street, rule)
     severity_rank = case(*[(A.c.severity == k, v) for k, v in SEVERITY_ORDER.items()], else_=9)
     stmt = (select(A.c.id, A.c.severity, A.c.rule_id, A.c.kind, A.c.unit_level, A.c.unit_code, A.c.unit_name,
                    A.c.street_code, A.c.detail, A.c.measure, A.c.period, A.c.value, A.c.threshold, A.c.p_value,
                    A.c.reason, A.c.reason_en, A.c.data_as_of, A.c.first_seen, A.c.last_seen, A.c.closed_at,
                    A.c.status)
-            .where(*where).order_by(severity_rank, A.c.first_seen, A.c.id).limit(limit))
+            .where(*where).order_by(severity_rank, A.c.first_seen, A.c.id))
+    if limit is not None:
+        stmt = stmt.limit(limit)
     frame = db.frame(stmt)
     if not frame.empty:
         now = now_utc()
@@ -176,12 +185,12 @@ def list_alerts(db: Database, role: str | None = None, *, status: str | None = O
     return frame
 
 
-def alert_counts(db: Database, role: str | None = None, street: str | None = None) -> pd.DataFrame:
-    """Open alerts the role may see, per severity (severity, n)."""
+def alert_counts(db: Database, role: str | None = None, street: str | None = None, rule: str | None = None,
+                 status: str | None = OPEN) -> pd.DataFrame:
+    """Alerts the role may see (open ones unless ``status`` says otherwise; None: any), per severity
+    (severity, n): the page's tiles and how many its capped list leaves out."""
     ensure_tables(db.engine)
-    where = _role_filter(role) + [A.c.status == OPEN]
-    if street:
-        where.append(A.c.street_code == street)
+    where = _alert_filter(role, status, street, rule)
     return db.frame(select(A.c.severity, func.count().label("n")).where(*where).group_by(A.c.severity))
 
 

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from components import audit_trail, data
+from components import audit_trail, data, formatting
 from components.alert_tables import alerts_table, followup_table, history_table
 from components.downloads import csv_download
 from components.guard import require_entry_point
@@ -16,6 +16,10 @@ from jobs import rules as alert_rules
 from jobs.rules import RuleError, load_rules
 
 require_entry_point()  # outside app.py (the older pages/ mode): a refusal, nothing else
+
+#: the alerts listed on screen, most severe and oldest first (the download holds them all): a city's
+#: district list ran to 2,400 rows, most of the page's time, which nobody reads down to the end
+ALERTS_SHOWN = 500
 
 T, lang = translator(), current_language()
 scope = current_scope()
@@ -89,31 +93,45 @@ with tab_alerts:
     rule = middle.selectbox(T("alerts.filter.rule"), [""] + list(rule_names), key="alerts_rule",
                             format_func=lambda r: rule_names.get(r, T("alerts.filter.all")))
     include_closed = right.checkbox(T("alerts.filter.closed"), key="alerts_closed")
-    frame = alerts.list_alerts(db, role, status=None if include_closed else alerts.OPEN, street=street or None,
-                               rule=rule or None)
-    open_frame = frame[frame["status"] == alerts.OPEN] if len(frame) else frame
+    status = None if include_closed else alerts.OPEN
+    chosen = {"status": status, "street": street or None, "rule": rule or None}
+    frame = alerts.list_alerts(db, role, **chosen, limit=ALERTS_SHOWN)
+    open_counts = alerts.alert_counts(db, role, street or None, rule or None)
+    per_severity = dict(zip(open_counts["severity"], open_counts["n"].astype(int), strict=True))
     tiles = st.columns(4)
-    tiles[0].metric(T("alerts.count.total"), len(open_frame))
+    tiles[0].metric(T("alerts.count.total"), sum(per_severity.values()))
     for tile, severity in zip(tiles[1:], ("high", "medium", "low"), strict=True):
-        count = int((open_frame["severity"] == severity).sum()) if len(open_frame) else 0
-        tile.metric(T("alerts.count.severity", severity=T(f"alerts.severity.{severity}")), count)
+        tile.metric(T("alerts.count.severity", severity=T(f"alerts.severity.{severity}")),
+                    per_severity.get(severity, 0))
     if frame.empty:
         ever = alerts.list_alerts(db, role, status=None, limit=1)
         st.info(T("alerts.none") if len(ever) else T("alerts.never"))
     else:
+        listed = sum(per_severity.values()) if status else int(alerts.alert_counts(db, role, **chosen)["n"].sum())
+        if listed > len(frame):
+            st.caption(T("alerts.shown", shown=formatting.count(len(frame), lang),
+                         total=formatting.count(listed, lang)))
         table = alerts_table(frame, rule_names, lang)
         link = T("alerts.col.link")
         st.dataframe(table, hide_index=True, width="stretch", key="alerts_table", height=min(36 + 35 * len(table), 720),
                      column_config={link: st.column_config.LinkColumn(link, display_text=T("alerts.link"))})
         shown_place = " › ".join([place.split(" › ")[0], street_names[street]]) if street else place
-        csv_download(table.drop(columns=[link]), "alerts", shown_place, lang, key="download-alerts")
+
+        def every_alert():
+            """Every alert of the filters, read on the click."""
+            return alerts_table(alerts.list_alerts(db, role, **chosen, limit=None), rule_names, lang).drop(
+                columns=[link])
+
+        csv_download(every_alert if listed > len(frame) else table.drop(columns=[link]), "alerts", shown_place,
+                     lang, key="download-alerts")
 
 with tab_followup:
     today = date.today()
     if role == DISTRICT_ROLE:
         with st.expander(T("followup.create"), icon=":material/add_task:"):
-            open_alerts = alerts.list_alerts(db, role)
-            alert_labels = {int(a["id"]): f"#{a['id']} {a['reason']}" for a in open_alerts.to_dict("records")}
+            open_alerts = alerts.list_alerts(db, role, limit=ALERTS_SHOWN)  # the most severe, oldest first
+            alert_labels = {int(i): f"#{i} {reason}" for i, reason in zip(open_alerts["id"], open_alerts["reason"],
+                                                                          strict=True)}
             communities = data.cached(geography.communities, scope)
             units = {("street", c): n for c, n in street_names.items()}
             units.update({("community", c): f"{s} · {n}" for c, n, s in

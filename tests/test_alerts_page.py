@@ -8,8 +8,9 @@ from pathlib import Path
 from apptest_support import metrics, open_app
 from streamlit.testing.v1 import AppTest
 
+from components import formatting
 from data_access import alerts as store
-from data_access import followup
+from data_access import followup, schema
 from jobs import alerts as job
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,3 +176,24 @@ def test_street_adds_a_progress_note_on_the_page(sqlite_db):
     assert len(followup.history(sqlite_db, item, "district")) == 2
     # another street may not see it
     assert followup.history(sqlite_db, item, "street:440307013").empty
+
+
+def test_a_long_list_shows_the_most_urgent_and_counts_them_all(sqlite_db):
+    """A city's district list ran to 2,400 alerts: the page lists the first ALERTS_SHOWN, most severe and
+    oldest first, says how many there are, and its tiles count every one."""
+    job.evaluate(sqlite_db)
+    first = store.list_alerts(sqlite_db, "district").iloc[0].to_dict()
+    copies = [{**{k: first[k] for k in [c.name for c in schema.alerts.columns] if k != "id"},
+               "detail": f"copy {i}", "severity": "low"} for i in range(520)]
+    with sqlite_db.engine.begin() as conn:
+        conn.execute(schema.alerts.insert(), copies)
+    every = store.list_alerts(sqlite_db, "district", limit=None)
+    assert len(every) > 500
+
+    at = open_app(PAGE)
+    assert metrics(at)["未关闭预警"] == str(len(every))
+    assert _alert_rows(at) == 500
+    reasons = [d for d in at.dataframe if "说明" in d.value.columns][0].value["说明"].tolist()
+    assert reasons == every["reason"].tolist()[:500]  # the most severe first, then the oldest
+    assert any(f"最紧急的 500 条（共 {formatting.count(len(every), 'zh')} 条）" in c.value for c in at.caption)
+    assert metrics(at)["低级"] == str(int((every["severity"] == "low").sum()))

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 import threading
 import time
+from pathlib import Path
 
+import pytest
 from import_db import fresh_url
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.engine import make_url
 
-from bench.incremental_import import Reader, changed_requests_csv, vacuum_state
+from bench.incremental_import import Reader, changed_requests_csv, scratch_copy, vacuum_state
 from data_access import importer, schema
 from data_access.database import Database, make_engine
 
@@ -76,3 +79,30 @@ def test_the_benchmark_reports_the_requests_tables_dead_rows_on_postgresql(pg_db
     assert re.fullmatch(r"Before the run: requests had [\d,]+ dead row versions beside [\d,]+ live ones; "
                         r"last vacuum (never|\d{4}-\d\d-\d\d \d\d:\d\d UTC)\.", state), state
     assert vacuum_state(sqlite_db.engine.url.render_as_string(hide_password=False)) == ""
+
+
+@pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
+def test_the_benchmarks_scratch_copy_holds_the_data_and_leaves_the_original_as_it_was(engine_name, request,
+                                                                                        tmp_path):
+    """``bench.incremental_import --scratch``: the runs' imports go into a copy, dropped afterwards."""
+    db = request.getfixturevalue({"sqlite": "sqlite_db", "postgresql": "pg_db"}[engine_name])
+    url = db.engine.url.render_as_string(hide_password=False)
+    count = select(func.count()).select_from(schema.requests)
+    with db.engine.connect() as conn:
+        before = conn.execute(count).scalar()
+    db.dispose()  # a PostgreSQL template may have no other session
+    with scratch_copy(url, tmp_path) as copy:
+        engine = make_engine(copy)
+        with engine.begin() as conn:
+            assert conn.execute(count).scalar() == before > 0
+            conn.execute(delete(schema.request_status_history))
+            conn.execute(delete(schema.requests))
+        engine.dispose()
+    with db.engine.connect() as conn:
+        assert conn.execute(count).scalar() == before
+    if engine_name == "sqlite":
+        assert not Path(make_url(copy).database).exists()
+    else:
+        with db.engine.connect() as conn:
+            name = make_url(copy).database
+            assert conn.exec_driver_sql("SELECT count(*) FROM pg_database WHERE datname = %s", (name,)).scalar() == 0

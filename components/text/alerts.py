@@ -17,6 +17,9 @@ TEXT: dict[str, dict[str, str]] = {
     "alerts.filter.all": {"zh": "全部", "en": "All"},
     "alerts.filter.closed": {"zh": "包括已关闭的预警", "en": "Include closed alerts"},
     "alerts.count.total": {"zh": "未关闭预警", "en": "Open alerts"},
+    "alerts.shown": {"zh": "下表列出最紧急的 {shown} 条（共 {total} 条）：可按街道或规则筛选，完整清单请下载。",
+                     "en": "The {shown} most urgent of {total} are listed: filter by street or rule, or download "
+                           "them all."},
     "alerts.severity.high": {"zh": "高", "en": "High"},
     "alerts.severity.medium": {"zh": "中", "en": "Medium"},
     "alerts.severity.low": {"zh": "低", "en": "Low"},
