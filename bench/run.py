@@ -4,6 +4,8 @@
     python -m bench.run --city-dir /tmp/lgcity --runs 5 --out bench/results/latest.md
     python -m bench.run --skip-browser --skip-load --scales seed
     python -m bench.run --city-dir /tmp/lgcity --city-url postgresql://…/lgcity --skip-browser   # city on PostgreSQL
+    python -m bench.run --city-dir /tmp/lgcity --city-url postgresql://…/lgcity --seed-url postgresql://…/seed \
+        --skip-browser   # and the seed on PostgreSQL too: the city ÷ seed ratio on one engine
 
 For every page of app.py and a district, a street and a community scope:
 
@@ -23,7 +25,8 @@ For every page of app.py and a district, a street and a community scope:
 
 The city-scale data (bench/city_data.py) is built once into ``--city-dir`` and reused; with ``--city-url``
 the city's pages read that database instead (PostgreSQL, loaded by ``bench.city_data --url``), the map
-shapes still from ``--city-dir``. The
+shapes still from ``--city-dir``; ``--seed-url`` does the same for the seed (loaded with the sample when
+empty). The
 printed table (Markdown) is also written to ``--out`` (bench/results/latest.md, linked from docs/performance.md).
 Targets (issue #10): data work < 150 ms, browser ≤ 1.5× the matching empty page, city page run ≤ 1.5× the
 seed page run, RSS < 1.5 GB with ten sessions.
@@ -259,6 +262,9 @@ def main(argv=None) -> int:
     parser.add_argument("--city-url", default=None,
                         help="the city's database when not --city-dir's SQLite file (PostgreSQL, loaded with "
                              "python -m bench.city_data --out CITY_DIR --url URL)")
+    parser.add_argument("--seed-url", default=None,
+                        help="the seed's database when not --work-dir's SQLite file (loaded with the sample if "
+                             "empty): with --city-url on PostgreSQL, the city ÷ seed ratio then compares one engine")
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.md")
     args = parser.parse_args(argv)
@@ -271,6 +277,10 @@ def main(argv=None) -> int:
     for scale in args.scales.split(","):
         if scale == "seed":
             folders["seed"] = seed_dir(args.work_dir, say)
+            if args.seed_url:
+                DATABASE_URLS["seed"] = args.seed_url
+                prepare_database(args.seed_url)
+                current_summaries(folders["seed"], say, args.seed_url)
         elif scale == "city" and args.city_url:
             folders["city"] = args.city_dir or args.work_dir / "city"
             DATABASE_URLS["city"] = args.city_url

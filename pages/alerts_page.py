@@ -129,7 +129,9 @@ with tab_followup:
     today = date.today()
     if role == DISTRICT_ROLE:
         with st.expander(T("followup.create"), icon=":material/add_task:"):
-            open_alerts = alerts.list_alerts(db, role, limit=ALERTS_SHOWN)  # the most severe, oldest first
+            # the most severe and oldest open ones: the first tab's list when it shows just those
+            unfiltered = chosen == {"status": alerts.OPEN, "street": None, "rule": None}
+            open_alerts = frame if unfiltered else alerts.list_alerts(db, role, limit=ALERTS_SHOWN)
             alert_labels = {int(i): f"#{i} {reason}" for i, reason in zip(open_alerts["id"], open_alerts["reason"],
                                                                           strict=True)}
             communities = data.cached(geography.communities, scope)
