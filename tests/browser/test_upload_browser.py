@@ -7,7 +7,7 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 
-from bench.browser_support import wait_until_done
+from bench.browser_support import arm_for_rerun, wait_until_done
 from data_access import importer
 
 
@@ -18,10 +18,16 @@ def _open_data_page(page, url: str) -> None:
 
 
 def _import(page, name: str, data: bytes, mime: str) -> str:
+    # each step waits for the run it causes, not for the run before it: in a clean-clone run of 2026-12-07 the
+    # button's click reached a run that had no file yet ("请先选择要导入的文件"), the upload's own run still to come
+    arm_for_rerun(page)
     page.locator("input[type=file]").set_input_files({"name": name, "mimeType": mime, "buffer": data})
-    page.get_by_text(name).first.wait_for()  # the upload finished (Streamlit lists the file)
+    page.get_by_text(name).first.wait_for()  # Streamlit lists the file
+    wait_until_done(page)  # and the run the finished upload causes is over
+    arm_for_rerun(page)
     page.get_by_text("仅校验（试运行）").click()
     wait_until_done(page)
+    arm_for_rerun(page)
     page.get_by_role("button", name="校验并导入").click()
     wait_until_done(page)
     alert = page.locator("[data-testid=stAlert]").first
