@@ -38,6 +38,13 @@ DIM_COLUMN = {"all": None, "category": "category"}
 #: spares an import a third of its walks and ``request_durations`` a column in every index
 PERCENTILE_DIMS = tuple(DIM_COLUMN)
 GROUP_KEYS = ["unit_level", "unit_code", "span_start", "span_end", "dim", "dim_value"]
+#: what a summary row keeps of each percentile (``median_days``, ``median_anchor``, ``median_next`` …)
+PARTS = ("days", "anchor", "next")
+#: the ids among them
+ID_PARTS = ("anchor", "next")
+#: (days, id) pairs a walk reads from its target rank: the anchor and the one after it (an interpolated
+#: percentile needs both, and the next import needs the next one stored)
+_READ = 2
 
 
 def rank_and_fraction(n, percent: int):
@@ -54,7 +61,7 @@ def group_percentiles(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per group of ``keys``: ``median_days``, ``p90_days``, their anchors (the id at the lower rank) and the
     ids right after them (None at the group's end), from rows with ``days`` and ``id`` already sorted by
     (days, id). Indexed by ``keys``."""
-    columns = [f"{name}_{part}" for name in PERCENTILES for part in ("days", "anchor", "next")]
+    columns = [f"{name}_{part}" for name in PERCENTILES for part in PARTS]
     if rows.empty:
         return pd.DataFrame(columns=[*keys, *columns]).set_index(keys)
     codes = rows.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
@@ -96,7 +103,7 @@ class _Walk:
     """One percentile of one summary row to find: its group, where the walk starts (a key whose rank in
     the group is known, or none: the group's start) and the ranks wanted."""
 
-    __slots__ = ("group", "name", "level", "dim", "params", "key", "rank", "target", "frac", "count", "found")
+    __slots__ = ("group", "name", "level", "dim", "params", "key", "rank", "target", "frac", "found")
 
 
 #: (days, id) pairs of a group in order from a key: "start" from the group's first, "up" from the key
@@ -183,25 +190,25 @@ def _run(conn: Connection, jobs: list[tuple[_Walk, str, int, int]]) -> None:
 
 
 def _walk_values(conn: Connection, walks: list[_Walk]) -> None:
-    """Each walk's ``count`` (days, id) pairs from rank ``target`` on (0-based, in (days, id) order), reached
+    """Each walk's ``_READ`` (days, id) pairs from rank ``target`` on (0-based, in (days, id) order), reached
     from its known key and rank: forward from the key, or backward when the target lies below it (then,
     if the values run past the key, forward from the key for the rest)."""
     jobs = []
     for walk in walks:
         if walk.key is None:  # no anchor: from the group's start (a new group: small)
-            jobs.append((walk, "start", walk.target, walk.count))
+            jobs.append((walk, "start", walk.target, _READ))
         elif walk.target >= walk.rank:
-            jobs.append((walk, "up", walk.target - walk.rank, walk.count))
+            jobs.append((walk, "up", walk.target - walk.rank, _READ))
         else:
             jobs.append((walk, "down", 0, walk.rank - walk.target))
     _run(conn, jobs)
     rest = []
     for walk in walks:
         if walk.key is not None and walk.target < walk.rank:
-            walk.found = walk.found[:walk.count]
-            if len(walk.found) < walk.count:
+            walk.found = walk.found[:_READ]
+            if len(walk.found) < _READ:
                 rest.append((walk, walk.found))
-    _run(conn, [(walk, "up", 0, walk.count - len(below)) for walk, below in rest])
+    _run(conn, [(walk, "up", 0, _READ - len(below)) for walk, below in rest])
     for walk, below in rest:
         walk.found = below + walk.found
 
@@ -244,7 +251,7 @@ def patch(conn: Connection, rows: pd.DataFrame, old: pd.DataFrame, before: pd.Da
     requests' ``before`` and ``after`` states. ``request_durations`` already holds the new state.
     ``exploded(frame, spans)`` yields (level, dim, rows with unit_code, dim_value, span, days, id)."""
     removed, added = _members(before, spans, exploded), _members(after, spans, exploded)
-    stored_ids = {i for name in PERCENTILES for part in ("anchor", "next")
+    stored_ids = {i for name in PERCENTILES for part in ID_PARTS
                   for i in old.get(f"{name}_{part}", pd.Series(dtype=object)).dropna()}
     before_days = dict(zip(before["id"], before["days"], strict=True))
     changed = set(before["id"]) | set(after["id"])
@@ -256,10 +263,10 @@ def patch(conn: Connection, rows: pd.DataFrame, old: pd.DataFrame, before: pd.Da
     out = rows.copy()
     for name in PERCENTILES:
         out[f"{name}_days"], out[f"{name}_anchor"], out[f"{name}_next"] = np.nan, None, None
-    out = out.astype({f"{name}_{part}": object for name in PERCENTILES for part in ("anchor", "next")})
+    out = out.astype({f"{name}_{part}": object for name in PERCENTILES for part in ID_PARTS})
     bounds = {(p.start, p.end): (p.start_at, p.end_exclusive) for p in spans}
     results: dict[str, dict] = {name: {} for name in PERCENTILES}  # group -> (days, anchor id, next id)
-    stored_columns = ["resolved", *(f"{name}_{part}" for name in PERCENTILES for part in ("days", "anchor", "next"))]
+    stored_columns = ["resolved", *(f"{name}_{part}" for name in PERCENTILES for part in PARTS)]
     stored_values = zip(*(old[c].tolist() for c in stored_columns), strict=True) if len(old) else ()
     stored_rows = {key: dict(zip(stored_columns, values, strict=True))
                    for key, values in zip(old.index, stored_values, strict=True)}
@@ -294,7 +301,7 @@ def patch(conn: Connection, rows: pd.DataFrame, old: pd.DataFrame, before: pd.Da
                 old_rank = int(rank_and_fraction(int(stored["resolved"]), percent)[0])
                 walk.rank = old_rank - bisect_left(gone, walk.key) + bisect_left(joined, walk.key)
             target, frac = rank_and_fraction(int(n), percent)
-            walk.target, walk.frac, walk.count = int(target), frac, 2  # the next one too: stored for the next import
+            walk.target, walk.frac = int(target), frac
             if walk.key is not None and walk.target == walk.rank and anchor not in changed:
                 # the anchor kept its rank: the one after it from the stored next id and the changed requests
                 following = stored_key(stored[f"{name}_next"])
@@ -312,10 +319,10 @@ def patch(conn: Connection, rows: pd.DataFrame, old: pd.DataFrame, before: pd.Da
                                           following)
     position = {group: i for i, group in enumerate(out.index)}  # the groups are unique: rows of a summary
     for name in PERCENTILES:
-        columns = [out[f"{name}_{part}"].to_numpy(copy=True) for part in ("days", "anchor", "next")]
+        columns = [out[f"{name}_{part}"].to_numpy(copy=True) for part in PARTS]
         for group, values in results[name].items():
             for column, value in zip(columns, values, strict=True):
                 column[position[group]] = value
-        for part, column in zip(("days", "anchor", "next"), columns, strict=True):
+        for part, column in zip(PARTS, columns, strict=True):
             out[f"{name}_{part}"] = column
     return out
